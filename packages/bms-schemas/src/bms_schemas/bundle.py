@@ -1,0 +1,103 @@
+"""The runtime bundle: what the Designer signs and the engine runs.
+
+Top-level fields follow the architecture draft. The signature covers the
+RFC 8785 canonical JSON of every other field (see ``supervisor_engine.bundle``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from bms_schemas._base import BmsModel
+from bms_schemas.calendars import BundleSchedules
+from bms_schemas.constraints import DegradedPolicy, PointConstraint
+from bms_schemas.graph import Graph
+
+SCHEMA_VERSION = "1.0"
+"""The bundle schema this library writes: MAJOR.MINOR.
+
+A reader runs bundles of its own major version whose minor is not newer
+than its own; a newer minor may use fields it does not know.
+"""
+
+SEMVER_PATTERN = (
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
+    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
+)
+_SCHEMA_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+
+
+class SchemaVersionError(ValueError):
+    """A bundle written for a schema version this library cannot run."""
+
+    code = "unsupported_schema_version"
+
+
+def check_schema_version(schema_version: str, supported: str = SCHEMA_VERSION) -> None:
+    """Raise :class:`SchemaVersionError` unless ``schema_version`` can be run by ``supported``."""
+    got = _SCHEMA_VERSION.match(schema_version)
+    have = _SCHEMA_VERSION.match(supported)
+    if got is None:
+        raise SchemaVersionError(f"schemaVersion {schema_version!r} is not of the form MAJOR.MINOR")
+    assert have is not None, f"library schema version {supported!r} is malformed"
+    if int(got[1]) != int(have[1]) or int(got[2]) > int(have[2]):
+        raise SchemaVersionError(
+            f"bundle schemaVersion {schema_version} cannot run on this engine, which supports "
+            f"{have[1]}.0 to {supported}"
+        )
+
+
+class BundleDefaults(BmsModel):
+    """Defaults for blocks that leave a setting unset."""
+
+    stale_after_s: float = Field(
+        default=300.0, gt=0, description="A point input older than this is 'stale'."
+    )
+    write_priority: int = Field(
+        default=16, ge=1, le=16, description="BACnet priority of point outputs that give none."
+    )
+    degraded: DegradedPolicy = Field(
+        default=DegradedPolicy.HOLD,
+        description="What a point output does with a non-ok value when no constraint says.",
+    )
+
+
+class BundleSignature(BmsModel):
+    """An Ed25519 signature over the canonical JSON of the rest of the bundle."""
+
+    algorithm: Literal["ed25519"] = "ed25519"
+    key_id: str = Field(description="Fingerprint of the signing public key (first 16 hex of its SHA-256).")
+    value: str = Field(description="The signature, base64.")
+
+
+class Bundle(BmsModel):
+    """A versioned, signed, self-contained description of what the engine runs."""
+
+    version: str = Field(pattern=SEMVER_PATTERN, description="Semantic version of this bundle.")
+    schema_version: str = Field(
+        default=SCHEMA_VERSION, description="Version of the bundle schema, MAJOR.MINOR."
+    )
+    created_at: datetime = Field(description="When the bundle was built (UTC).")
+    created_by: str = Field(min_length=1, description="Who built it.")
+    node_types: dict[str, int] = Field(
+        default_factory=dict,
+        description="Every block type the graph uses, with the version of it the bundle was built for.",
+    )
+    graph: Graph = Field(description="The flows, nodes and edges to run (no layout).")
+    schedules: BundleSchedules = Field(
+        default_factory=BundleSchedules, description="Shared calendars for schedule blocks."
+    )
+    defaults: BundleDefaults = Field(
+        default_factory=BundleDefaults, description="Defaults for unset block settings."
+    )
+    constraints: tuple[PointConstraint, ...] = Field(
+        default=(), description="Limits and degraded-mode policy per written point."
+    )
+    signature: BundleSignature | None = Field(
+        default=None, description="Signature over everything else; null while unsigned."
+    )
