@@ -1,0 +1,1 @@
+"""IoT Supervisor Service."""

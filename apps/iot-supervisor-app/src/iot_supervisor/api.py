@@ -1,0 +1,212 @@
+"""HTTP routes. Each one is a thin shell over :class:`~iot_supervisor.service.Supervisor`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi.responses import StreamingResponse
+
+from bms_schemas import ErrorEnvelope
+from bms_schemas.iot import (
+    AuditLog,
+    DeviceDetail,
+    DeviceInfo,
+    DiscoverRequest,
+    DiscoverResponse,
+    HealthStatus,
+    PointInfo,
+    ReadRequest,
+    ReadResponse,
+    SubscriptionInfo,
+    SubscriptionRequest,
+    WriteRequest,
+    WriteResponse,
+)
+from iot_supervisor.auth import token_matches
+from iot_supervisor.errors import AuthError
+from iot_supervisor.service import Supervisor
+
+SSE_KEEPALIVE_S = 15.0
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorEnvelope} for code in (400, 401, 403, 404, 422, 429, 502, 503)
+}
+
+
+def supervisor(request: Request) -> Supervisor:
+    sup: Supervisor = request.app.state.supervisor
+    return sup
+
+
+def require_token(request: Request) -> None:
+    if not token_matches(request.headers.get("authorization"), request.app.state.token):
+        raise AuthError("missing or wrong bearer token")
+
+
+def caller(request: Request) -> str:
+    """Who is asking, for the audit log: the X-Caller header (if any) and the peer address."""
+    name = request.headers.get("x-caller", "api")[:64]
+    host = request.client.host if request.client else "?"
+    return f"{name}@{host}"
+
+
+Sup = Annotated[Supervisor, Depends(supervisor)]
+
+public = APIRouter()
+router = APIRouter(dependencies=[Depends(require_token)], responses=_ERRORS)
+
+
+@public.get("/health", response_model=HealthStatus, responses={503: {"model": HealthStatus}})
+async def health(sup: Sup, response: Response) -> HealthStatus:
+    """Liveness and readiness; 503 until the BACnet socket is bound."""
+    status = sup.health()
+    if status.status != "ok":
+        response.status_code = 503
+    return status
+
+
+@router.post("/discover", response_model=DiscoverResponse)
+async def discover(sup: Sup, body: DiscoverRequest | None = None) -> DiscoverResponse:
+    """Send Who-Is, describe the devices that answer, and cache them in runtime.db."""
+    return await sup.discover(body or DiscoverRequest())
+
+
+@router.get("/devices", response_model=list[DeviceInfo])
+async def devices(sup: Sup) -> list[DeviceInfo]:
+    """Known devices, from discovery or the runtime.db cache."""
+    return sup.devices()
+
+
+@router.get("/devices/{instance}", response_model=DeviceDetail)
+async def device(sup: Sup, instance: int) -> DeviceDetail:
+    return sup.device(instance)
+
+
+@router.get("/devices/{instance}/points", response_model=list[PointInfo])
+async def device_points(sup: Sup, instance: int) -> list[PointInfo]:
+    return list(sup.device(instance).points)
+
+
+@router.post("/points/read", response_model=ReadResponse)
+async def read_points(sup: Sup, body: ReadRequest) -> ReadResponse:
+    """Read a batch of points (ReadPropertyMultiple per device, chunked)."""
+    return await sup.read(body)
+
+
+@router.post("/points/write", response_model=WriteResponse)
+async def write_points(sup: Sup, body: WriteRequest, request: Request) -> WriteResponse:
+    """Validate the whole batch (refusing it all on any error), then write in order."""
+    return await sup.write(body, caller(request))
+
+
+@router.post("/subscriptions", response_model=SubscriptionInfo, status_code=201)
+async def subscribe(sup: Sup, body: SubscriptionRequest) -> SubscriptionInfo:
+    """Watch points (COV, with polling as a safety net); their changes go to /stream and /ws."""
+    return await sup.subscribe(body)
+
+
+@router.get("/subscriptions/{sub_id}", response_model=SubscriptionInfo)
+async def get_subscription(sup: Sup, sub_id: str) -> SubscriptionInfo:
+    return sup.subscription(sub_id)
+
+
+@router.delete("/subscriptions/{sub_id}", status_code=204)
+async def unsubscribe(sup: Sup, sub_id: str) -> Response:
+    await sup.unsubscribe(sub_id)
+    return Response(status_code=204)
+
+
+@router.get("/writes", response_model=AuditLog)
+async def audit_log(
+    sup: Sup,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    outcome: Annotated[str | None, Query(pattern="^(written|failed|refused)$")] = None,
+) -> AuditLog:
+    """The write audit log, newest first: every write, failure and refusal, with the caller."""
+    return AuditLog(entries=tuple(await sup.audit_log(limit, outcome)))
+
+
+@router.get("/metrics", response_class=Response)
+async def metrics(sup: Sup) -> Response:
+    """Prometheus text format."""
+    m = sup.metrics
+    devices = sup.devices()
+    for status in ("online", "offline"):
+        m.devices.labels(status).set(sum(d.status.value == status for d in devices))
+    m.stream_clients.set(sup.hub.client_count)
+    stats = getattr(sup.protocol, "stats", {})
+    for outcome, count in stats.items():
+        m.bacnet_requests.labels(outcome).set(count)
+    return Response(m.render(), media_type="text/plain; version=0.0.4")
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream(
+    sup: Sup, subscription: Annotated[str | None, Query(max_length=64)] = None
+) -> StreamingResponse:
+    """Server-sent events: one ``value`` event (a ValueChange) per change of a subscribed point."""
+    if subscription is not None:
+        sup.subscription(subscription)
+    return StreamingResponse(_sse(sup, subscription), media_type="text/event-stream")
+
+
+async def _sse(sup: Supervisor, subscription: str | None) -> AsyncIterator[str]:
+    async with sup.hub.connect(subscription) as client:
+        yield ": connected\n\n"
+        while True:
+            try:
+                event = await asyncio.wait_for(client.queue.get(), SSE_KEEPALIVE_S)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            yield f"event: value\ndata: {event.model_dump_json()}\n\n"
+
+
+async def websocket_twin(websocket: WebSocket) -> None:
+    """``/ws``: the stream's events as JSON messages. Token in the header or ``?token=``."""
+    sup: Supervisor = websocket.app.state.supervisor
+    header = websocket.headers.get("authorization")
+    query = websocket.query_params.get("token")
+    token = websocket.app.state.token
+    if not (
+        token_matches(header, token) or token_matches(f"Bearer {query}" if query else None, token)
+    ):
+        await websocket.close(code=1008, reason="missing or wrong bearer token")
+        return
+    subscription = websocket.query_params.get("subscription")
+    if subscription is not None and subscription not in sup.hub.subscriptions:
+        await websocket.close(code=1008, reason=f"no subscription {subscription!r}")
+        return
+    await websocket.accept()
+    async with sup.hub.connect(subscription) as client:
+        receiver = asyncio.create_task(_drain(websocket))
+        try:
+            while not receiver.done():
+                getter = asyncio.ensure_future(client.queue.get())
+                done, _ = await asyncio.wait(
+                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if getter not in done:
+                    getter.cancel()
+                    break
+                await websocket.send_text(getter.result().model_dump_json())
+        except WebSocketDisconnect:
+            pass
+        finally:
+            receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await receiver
+
+
+async def _drain(websocket: WebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await websocket.receive_text()

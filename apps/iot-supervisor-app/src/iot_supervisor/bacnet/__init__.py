@@ -1,0 +1,1 @@
+"""The BACnet/IP side: the stack wrapper, the client that owns it, and COV."""

@@ -1,0 +1,411 @@
+"""The one owner of the service's BACnet application: every BACnet request goes through here.
+
+Per device: a semaphore bounds the requests in flight (bacpypes3 spins forever
+past 255 outstanding requests to one device, pitfall 4); every request has an
+``asyncio.wait_for`` timeout and bounded retries; repeated failures mark the
+device offline, after which requests fail fast and a probe brings it back.
+``ErrorRejectAbortNack`` derives from BaseException (pitfall 3), so it is
+caught by name everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from bacpypes3.apdu import ErrorRejectAbortNack, WhoIsRequest  # type: ignore[import-untyped]
+from bacpypes3.app import Application  # type: ignore[import-untyped]
+from bacpypes3.basetypes import ErrorType  # type: ignore[import-untyped]
+from bacpypes3.pdu import Address  # type: ignore[import-untyped]
+from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
+
+from bms_schemas import PointRef, PointValue, Quality, Scalar
+from bms_schemas.iot import (
+    DeviceDetail,
+    DeviceInfo,
+    DiscoverRequest,
+    PointInfo,
+    ReadResult,
+    WriteResult,
+)
+from iot_supervisor.addresses import BipAddress
+from iot_supervisor.bacnet.cov import CovWatcher
+from iot_supervisor.bacnet.describe import describe_device, discover
+from iot_supervisor.bacnet.devices import Device
+from iot_supervisor.bacnet.stack import build_application, wait_bound
+from iot_supervisor.errors import (
+    BacnetError,
+    DeviceOfflineError,
+    UnknownDeviceError,
+    UnknownPointError,
+)
+from iot_supervisor.normalise import quality_from_flags, to_scalar, unit_symbol, value_for_write
+from iot_supervisor.protocol import ValueListener
+from iot_supervisor.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_PV = "present-value"
+
+
+class BacnetClient:
+    """BACnet/IP behind the :class:`~iot_supervisor.protocol.PointProtocol` interface."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._bip = BipAddress.parse(settings.bacnet_address)
+        self._app: Application | None = None
+        self._bound = False
+        self._devices: dict[int, Device] = {}
+        self._listeners: list[ValueListener] = []
+        self._probe_task: asyncio.Task[None] | None = None
+        self.cov = CovWatcher(self)
+        self.stats: dict[str, int] = {"requests": 0, "timeouts": 0, "errors": 0}
+
+    # -- lifecycle -------------------------------------------------------------
+
+    @property
+    def address(self) -> str:
+        return self._bip.hostport
+
+    @property
+    def bound(self) -> bool:
+        return self._bound
+
+    @property
+    def app(self) -> Application:
+        if self._app is None:
+            raise BacnetError("the BACnet application is not started")
+        return self._app
+
+    async def start(self) -> None:
+        s = self.settings
+        bbmd = (
+            BipAddress.parse(s.bbmd_address)
+            if s.discovery_mode == "foreign" and s.bbmd_address
+            else None
+        )
+        self._app = build_application(
+            self._bip,
+            instance=s.device_instance,
+            name=f"IoT-Supervisor-{s.device_instance}",
+            max_apdu=s.max_apdu,
+            max_segments=s.max_segments,
+            # Our own timeout and retries govern; the stack's must not outlast them.
+            apdu_timeout_ms=int(s.request_timeout_s * 1000),
+            apdu_retries=0,
+            foreign_bbmd=bbmd,
+        )
+        await wait_bound(self._app)
+        self._bound = True
+        self._probe_task = asyncio.create_task(self._probe_offline(), name="bacnet-probe")
+
+    async def close(self) -> None:
+        await self.cov.close()
+        if self._probe_task is not None:
+            self._probe_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probe_task
+        if self._app is not None:
+            self._app.close()
+        self._bound = False
+
+    def add_listener(self, listener: ValueListener) -> None:
+        self._listeners.append(listener)
+
+    def emit(self, point: PointRef, value: PointValue, source: str) -> None:
+        for listener in self._listeners:
+            listener(point, value, source)
+
+    # -- devices ---------------------------------------------------------------
+
+    def load_cache(self, details: Sequence[DeviceDetail]) -> None:
+        for detail in details:
+            device = Device.from_detail(detail, self.settings.in_flight_per_device)
+            self._devices.setdefault(device.instance, device)
+
+    async def discover(self, request: DiscoverRequest) -> list[DeviceDetail]:
+        found = await discover(self, request)
+        details = []
+        for i_am in found:
+            device = self._devices.get(i_am.instance)
+            if device is None or device.address != i_am.address:
+                device = i_am
+                self._devices[device.instance] = device
+            else:
+                device.update_from(i_am)
+            self.mark_ok(device)
+            if request.describe:
+                with contextlib.suppress(BacnetError):
+                    await describe_device(self, device)
+            details.append(device.detail())
+        return details
+
+    def devices(self) -> list[DeviceInfo]:
+        return [d.info() for d in sorted(self._devices.values(), key=lambda d: d.instance)]
+
+    def device(self, instance: int) -> DeviceDetail:
+        return self._device(instance).detail()
+
+    def _device(self, instance: int) -> Device:
+        device = self._devices.get(instance)
+        if device is None:
+            raise UnknownDeviceError(f"device {instance} is not known; run discovery first")
+        return device
+
+    def point_info(self, point: PointRef) -> PointInfo:
+        device = self._device(point.device)
+        info = device.points.get(f"{point.object_type},{point.instance}")
+        if info is None:
+            raise UnknownPointError(
+                f"device {point.device} has no object {point.object_type},{point.instance}",
+                details={"point": str(point)},
+            )
+        return info
+
+    def encode(self, info: PointInfo, value: Scalar | None) -> Any:
+        return value_for_write(info, value)
+
+    # -- requests --------------------------------------------------------------
+
+    async def call(self, device: Device, make: Callable[[], Awaitable[T]]) -> T:
+        """Run one confirmed request with the device's in-flight limit, timeout and retries."""
+        if not device.online:
+            raise DeviceOfflineError(f"device {device.instance} is offline")
+        s = self.settings
+        attempts = s.request_retries + 1
+        for attempt in range(attempts):
+            async with device.semaphore:
+                self.stats["requests"] += 1
+                try:
+                    result = await asyncio.wait_for(make(), s.request_timeout_s + 0.5)
+                except TimeoutError:
+                    self.stats["timeouts"] += 1
+                    failure = "no-response"
+                except ErrorRejectAbortNack as err:
+                    reason = bacnet_reason(err)
+                    if "no-response" not in reason:
+                        self.mark_ok(device)
+                        self.stats["errors"] += 1
+                        raise BacnetError(f"device {device.instance}: {reason}") from None
+                    self.stats["timeouts"] += 1
+                    failure = reason
+                else:
+                    if result is None:  # a reply of the wrong APDU type (research §1.4)
+                        raise BacnetError(f"device {device.instance}: unexpected reply")
+                    self.mark_ok(device)
+                    return result
+            log.debug(
+                "device %s attempt %d/%d: %s", device.instance, attempt + 1, attempts, failure
+            )
+        self.mark_failed(device)
+        raise BacnetError(f"device {device.instance}: {failure}")
+
+    def mark_ok(self, device: Device) -> None:
+        device.failures = 0
+        device.last_seen = datetime.now(UTC)
+        if not device.online:
+            device.online = True
+            log.info("device %s is back online", device.instance)
+            self.cov.device_back(device)
+
+    def mark_failed(self, device: Device) -> None:
+        device.failures += 1
+        if device.online and device.failures >= self.settings.offline_after_failures:
+            device.online = False
+            log.warning("device %s is offline after %d failures", device.instance, device.failures)
+            self.cov.device_lost(device)
+
+    async def _probe_offline(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.probe_interval_s)
+            offline = [d for d in self._devices.values() if not d.online]
+            await asyncio.gather(*(self._probe(d) for d in offline))
+
+    async def _probe(self, device: Device) -> None:
+        try:
+            await asyncio.wait_for(
+                self.app.read_property(device.addr, device.object_id, "object-name"),
+                self.settings.request_timeout_s + 0.5,
+            )
+        except (TimeoutError, ErrorRejectAbortNack, ValueError, TypeError):
+            return
+        self.mark_ok(device)
+
+    # -- read ------------------------------------------------------------------
+
+    async def read(self, points: Sequence[PointRef]) -> list[ReadResult]:
+        by_device: dict[int, list[int]] = {}
+        for i, point in enumerate(points):
+            self.point_info(point)
+            by_device.setdefault(point.device, []).append(i)
+        results: list[ReadResult | None] = [None] * len(points)
+
+        async def read_device(instance: int, indexes: list[int]) -> None:
+            device = self._devices[instance]
+            chunk = device.rpm_chunk(self.settings.rpm_max_objects)
+            batches = [indexes[i : i + chunk] for i in range(0, len(indexes), chunk)]
+            values = await asyncio.gather(
+                *(self._read_chunk(device, [points[i] for i in batch]) for batch in batches)
+            )
+            for batch, batch_values in zip(batches, values, strict=True):
+                for i, result in zip(batch, batch_values, strict=True):
+                    results[i] = result
+
+        await asyncio.gather(*(read_device(d, idx) for d, idx in by_device.items()))
+        return [r for r in results if r is not None]
+
+    async def _read_chunk(self, device: Device, points: list[PointRef]) -> list[ReadResult]:
+        now = datetime.now(UTC)
+        request: list[Any] = []
+        for point in points:
+            prop = point.property if point.index is None else f"{point.property}[{point.index}]"
+            request += [
+                ObjectIdentifier(f"{point.object_type},{point.instance}"),
+                [prop, "status-flags"],
+            ]
+        try:
+            reply = await self.call(
+                device, lambda: self.app.read_property_multiple(device.addr, request)
+            )
+        except BacnetError as err:
+            return [self._failed_read(device, p, now, str(err)) for p in points]
+        found: dict[tuple[str, str], Any] = {}
+        for object_id, prop_id, index, value in reply:
+            prop = str(prop_id) if index is None else f"{prop_id}[{index}]"
+            found[(f"{object_id[0]},{object_id[1]}", prop)] = value
+        out = []
+        for point in points:
+            key = f"{point.object_type},{point.instance}"
+            prop = point.property if point.index is None else f"{point.property}[{point.index}]"
+            out.append(
+                self._result(
+                    device, point, found.get((key, prop)), found.get((key, "status-flags")), now
+                )
+            )
+        return out
+
+    def _result(
+        self, device: Device, point: PointRef, value: Any, flags: Any, now: datetime
+    ) -> ReadResult:
+        info = device.points.get(f"{point.object_type},{point.instance}")
+        units = info.units if info is not None and point.property == _PV else None
+        if value is None or isinstance(value, ErrorType):
+            reason = error_type_reason(value) if value is not None else "no value in reply"
+            return ReadResult(
+                point=point,
+                value=PointValue(value=None, quality=Quality.FAULT, timestamp=now, units=units),
+                error=reason,
+            )
+        quality = quality_from_flags(None if isinstance(flags, ErrorType) else flags)
+        return ReadResult(
+            point=point,
+            value=PointValue(value=to_scalar(value), quality=quality, timestamp=now, units=units),
+            unit_symbol=unit_symbol(units),
+        )
+
+    @staticmethod
+    def _failed_read(device: Device, point: PointRef, now: datetime, reason: str) -> ReadResult:
+        info = device.points.get(f"{point.object_type},{point.instance}")
+        return ReadResult(
+            point=point,
+            value=PointValue(
+                value=None, quality=Quality.FAULT, timestamp=now, units=info.units if info else None
+            ),
+            error=reason,
+        )
+
+    # -- write -----------------------------------------------------------------
+
+    async def write(self, point: PointRef, encoded: Any, priority: int) -> WriteResult:
+        info = self.point_info(point)
+        device = self._devices[point.device]
+        object_id = ObjectIdentifier(f"{point.object_type},{point.instance}")
+        value = None if type(encoded).__name__ == "Null" else encoded
+        base = {"point": point, "priority": priority, "value": to_scalar(value)}
+        try:
+            await self.call(
+                device,
+                lambda: self._write_acked(device, object_id, point.property, encoded, priority),
+            )
+        except BacnetError as err:
+            return WriteResult(ok=False, error=str(err), **base)
+        props = [_PV, "priority-array", "relinquish-default"] if info.commandable else [_PV]
+        try:
+            reply = await self.call(
+                device, lambda: self.app.read_property_multiple(device.addr, [object_id, props])
+            )
+        except BacnetError as err:
+            return WriteResult(ok=True, error=f"written; read-back failed: {err}", **base)
+        back = {str(prop): v for _, prop, _, v in reply if not isinstance(v, ErrorType)}
+        array = back.get("priority-array")
+        result = WriteResult(
+            ok=True,
+            present_value=to_scalar(back.get(_PV)),
+            priority_array=tuple(to_scalar(getattr(p, p._choice)) for p in array)
+            if array
+            else None,
+            relinquish_default=to_scalar(back.get("relinquish-default")),
+            **base,
+        )
+        self.emit(
+            point,
+            PointValue(value=result.present_value, timestamp=datetime.now(UTC), units=info.units),
+            "write",
+        )
+        return result
+
+    async def _write_acked(
+        self, device: Device, object_id: ObjectIdentifier, prop: str, value: Any, priority: int
+    ) -> bool:
+        await self.app.write_property(device.addr, object_id, prop, value, priority=priority)
+        return True
+
+    # -- subscriptions ---------------------------------------------------------
+
+    async def watch(self, point: PointRef) -> None:
+        info = self.point_info(point)
+        await self.cov.watch(point, info)
+
+    async def unwatch(self, point: PointRef) -> None:
+        await self.cov.unwatch(point)
+
+    # -- discovery helpers used by describe.py ------------------------------------
+
+    def who_is_directed(
+        self, destination: Address, low: int | None, high: int | None, timeout: float
+    ) -> asyncio.Future[Any]:
+        """Who-Is to a directed broadcast, collecting every I-Am (who_is(address=) keeps one)."""
+        from bacpypes3.service.device import WhoIsFuture  # type: ignore[import-untyped]
+
+        app = self.app
+        if not hasattr(app, "_who_is_futures"):
+            app._who_is_futures = []
+        future = WhoIsFuture(app, None, low, high, timeout)
+        app._who_is_futures.append(future)
+        request = WhoIsRequest(destination=destination)
+        if low is not None and high is not None:
+            request.deviceInstanceRangeLowLimit = low
+            request.deviceInstanceRangeHighLimit = high
+        app.request(request)
+        result: asyncio.Future[Any] = future.future
+        return result
+
+
+def bacnet_reason(err: BaseException) -> str:
+    """A short reason for an ErrorRejectAbortNack, e.g. 'unknown-object' or 'no-response'."""
+    for attr in ("errorCode", "apduAbortRejectReason"):
+        reason = getattr(err, attr, None)
+        if reason is not None:
+            return str(reason)
+    return str(err) or type(err).__name__
+
+
+def error_type_reason(value: Any) -> str:
+    code = getattr(value, "errorCode", None)
+    return str(code) if code is not None else "error"

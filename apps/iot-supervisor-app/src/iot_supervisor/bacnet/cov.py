@@ -1,0 +1,218 @@
+"""Watching points: SubscribeCOV with renewal and a watchdog, plus a slow poll as a safety net.
+
+bacpypes3's own ``change_of_value()`` context manager is not used: its renewal
+task fails silently when the device goes away (pitfall 7), and it registers
+the subscription context only after the ACK, so an initial notification that
+overtakes the ACK is lost (research §4.4). Here the context is registered
+first, every renewal is an explicit request whose failure is seen, and a
+device coming back triggers an immediate re-subscription.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from bacpypes3.apdu import ErrorRejectAbortNack, SubscribeCOVRequest  # type: ignore[import-untyped]
+from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
+from bacpypes3.vendor import get_vendor_info  # type: ignore[import-untyped]
+
+from bms_schemas import PointRef, PointValue, Quality
+from bms_schemas.iot import PointInfo
+from iot_supervisor.errors import BacnetError
+from iot_supervisor.normalise import quality_from_flags, to_scalar
+
+if TYPE_CHECKING:
+    from iot_supervisor.bacnet.client import BacnetClient
+    from iot_supervisor.bacnet.devices import Device
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class _Watch:
+    point: PointRef
+    info: PointInfo
+    process_id: int
+    monitored_object_identifier: ObjectIdentifier
+    refs: int = 1
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+    subscribed: bool = False
+    last: tuple[Any, Quality] | None = None
+    flags_quality: Quality = Quality.OK
+    notifications: int = 0
+    client: BacnetClient | None = None
+
+    async def put(self, property_value: Any) -> None:
+        """Called by bacpypes3 for each value of a COV notification (the context protocol)."""
+        assert self.client is not None
+        prop = str(property_value.propertyIdentifier)
+        object_class = get_vendor_info(0).get_object_class(self.monitored_object_identifier[0])
+        prop_type = object_class.get_property_type(property_value.propertyIdentifier)
+        value = property_value.value.cast_out(prop_type)
+        self.notifications += 1
+        if prop == "status-flags":
+            self.flags_quality = quality_from_flags(value)
+            if self.last is not None:
+                self.publish(self.last[0], "cov")
+        elif prop == "present-value":
+            self.publish(to_scalar(value), "cov")
+
+    def publish(self, value: Any, source: str, quality: Quality | None = None) -> None:
+        assert self.client is not None
+        quality = quality or self.flags_quality
+        if self.last == (value, quality):
+            return
+        self.last = (value, quality)
+        self.client.emit(
+            self.point,
+            PointValue(
+                value=value, quality=quality, timestamp=datetime.now(UTC), units=self.info.units
+            ),
+            source,
+        )
+
+
+class CovWatcher:
+    """All watched points of the client, one task per watched object."""
+
+    def __init__(self, client: BacnetClient) -> None:
+        self._client = client
+        self._watches: dict[str, _Watch] = {}
+        self._next_process_id = random.randrange(1, 1 << 20)
+
+    def watched(self) -> list[PointRef]:
+        return [w.point for w in self._watches.values()]
+
+    async def watch(self, point: PointRef, info: PointInfo) -> None:
+        key = str(point)
+        watch = self._watches.get(key)
+        if watch is not None:
+            watch.refs += 1
+            return
+        self._next_process_id = (self._next_process_id + 1) % (1 << 22)
+        watch = _Watch(
+            point=point,
+            info=info,
+            process_id=self._next_process_id,
+            monitored_object_identifier=ObjectIdentifier(f"{point.object_type},{point.instance}"),
+            client=self._client,
+        )
+        self._watches[key] = watch
+        watch.task = asyncio.create_task(self._run(watch), name=f"watch {key}")
+
+    async def unwatch(self, point: PointRef) -> None:
+        watch = self._watches.get(str(point))
+        if watch is None:
+            return
+        watch.refs -= 1
+        if watch.refs <= 0:
+            del self._watches[str(point)]
+            await self._stop(watch, cancel_on_device=True)
+
+    async def close(self) -> None:
+        watches, self._watches = list(self._watches.values()), {}
+        await asyncio.gather(*(self._stop(w, cancel_on_device=False) for w in watches))
+
+    def device_lost(self, device: Device) -> None:
+        for watch in self._for_device(device):
+            watch.subscribed = False
+            watch.publish(None, "fault", Quality.FAULT)
+
+    def device_back(self, device: Device) -> None:
+        for watch in self._for_device(device):
+            watch.subscribed = False
+            watch.wake.set()
+
+    def _for_device(self, device: Device) -> list[_Watch]:
+        return [w for w in self._watches.values() if w.point.device == device.instance]
+
+    async def _stop(self, watch: _Watch, *, cancel_on_device: bool) -> None:
+        if watch.task is not None:
+            watch.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch.task
+        device = self._client._devices.get(watch.point.device)
+        if device is None:
+            return
+        self._client.app._cov_contexts.pop((device.addr, watch.process_id), None)
+        if cancel_on_device and watch.subscribed and device.online:
+            request = SubscribeCOVRequest(
+                subscriberProcessIdentifier=watch.process_id,
+                monitoredObjectIdentifier=watch.monitored_object_identifier,
+                destination=device.addr,
+            )
+            with contextlib.suppress(BacnetError):
+                await self._client.call(device, lambda: self._client.app.request(request))
+
+    async def _run(self, watch: _Watch) -> None:
+        client = self._client
+        s = client.settings
+        device = client._devices[watch.point.device]
+        renew_every = s.cov_lifetime_s / 2
+        next_renewal = 0.0
+        next_poll = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            if not device.online:
+                watch.wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(watch.wake.wait(), s.probe_interval_s)
+                continue
+            if watch.info.cov and (not watch.subscribed or now >= next_renewal):
+                watch.subscribed = await self._subscribe(watch, device)
+                next_renewal = now + renew_every
+            if not watch.info.cov or not watch.subscribed or now >= next_poll:
+                await self._poll(watch)
+                next_poll = now + s.poll_interval_s
+            watch.wake.clear()
+            delay = min(next_poll, next_renewal if watch.info.cov else next_poll) - loop.time()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(watch.wake.wait(), max(delay, 0.05))
+
+    async def _subscribe(self, watch: _Watch, device: Device) -> bool:
+        client = self._client
+        contexts = client.app._cov_contexts
+        key = (device.addr, watch.process_id)
+        # Registered before the request: the initial notification may overtake the ACK.
+        contexts[key] = watch
+        request = SubscribeCOVRequest(
+            subscriberProcessIdentifier=watch.process_id,
+            monitoredObjectIdentifier=watch.monitored_object_identifier,
+            issueConfirmedNotifications=client.settings.cov_confirmed,
+            lifetime=client.settings.cov_lifetime_s,
+            destination=device.addr,
+        )
+        try:
+            await client.call(device, lambda: _acked(client, request))
+        except BacnetError as err:
+            log.info("SubscribeCOV %s failed: %s", watch.point, err)
+            return False
+        return True
+
+    async def _poll(self, watch: _Watch) -> None:
+        try:
+            [result] = await self._client.read([watch.point])
+        except BacnetError:
+            return
+        before = watch.last
+        watch.flags_quality = result.value.quality if result.error is None else watch.flags_quality
+        watch.publish(result.value.value, "poll", result.value.quality)
+        if watch.subscribed and before is not None and watch.last != before:
+            # The poll saw a change that COV did not deliver: the subscription is suspect.
+            log.info("COV missed a change of %s; re-subscribing", watch.point)
+            watch.subscribed = False
+
+
+async def _acked(client: BacnetClient, request: SubscribeCOVRequest) -> bool:
+    response = await client.app.request(request)
+    if isinstance(response, ErrorRejectAbortNack):
+        raise response
+    return True

@@ -1,0 +1,170 @@
+"""Discovery (Who-Is in four ways) and description of a device's objects.
+
+Who-Is on loopback (research §2): a global broadcast reaches only devices on
+the client's own port; a directed broadcast to 127.255.255.255:47808 reaches
+all of them, but ``who_is(address=...)`` keeps only the I-Am from that exact
+address, so an unfiltered WhoIsFuture collects them instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from bacpypes3.basetypes import ErrorType  # type: ignore[import-untyped]
+from bacpypes3.pdu import Address  # type: ignore[import-untyped]
+from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
+
+from bms_schemas import PointRef
+from bms_schemas.iot import DiscoverRequest, PointInfo
+from iot_supervisor.bacnet.devices import Device
+from iot_supervisor.errors import BacnetError
+from iot_supervisor.normalise import unit_symbol
+
+if TYPE_CHECKING:
+    from iot_supervisor.bacnet.client import BacnetClient
+
+POINT_TYPES = frozenset(
+    {
+        "analog-input", "analog-output", "analog-value",
+        "binary-input", "binary-output", "binary-value",
+        "multi-state-input", "multi-state-output", "multi-state-value",
+    }
+)  # fmt: skip
+_COMMANDABLE_CANDIDATES = frozenset(t for t in POINT_TYPES if not t.endswith("input"))
+_DESCRIBE_CHUNK = 10
+
+
+async def discover(client: BacnetClient, request: DiscoverRequest) -> list[Device]:
+    """Send Who-Is the way the settings say and return a Device per I-Am."""
+    s = client.settings
+    timeout = request.timeout_s or s.discovery_timeout_s
+    low, high = request.low_limit, request.high_limit
+    if (low is None) != (high is None):
+        low = low if low is not None else 0
+        high = high if high is not None else 4_194_302
+    app = client.app
+    i_ams: list[Any]
+    if s.discovery_mode == "unicast":
+        replies = await asyncio.gather(
+            *(app.who_is(low, high, address=Address(t), timeout=timeout) for t in s.targets)
+        )
+        i_ams = [i for reply in replies for i in reply]
+    elif s.discovery_mode == "directed-broadcast":
+        i_ams = await client.who_is_directed(Address(s.broadcast_address), low, high, timeout)
+    else:
+        i_ams = await app.who_is(low, high, timeout=timeout)
+    devices: dict[int, Device] = {}
+    for i_am in i_ams:
+        instance = i_am.iAmDeviceIdentifier[1]
+        if instance == s.device_instance:
+            continue
+        devices[instance] = Device(
+            instance=instance,
+            address="{}:{}".format(*i_am.pduSource.addrTuple),
+            max_apdu=int(i_am.maxAPDULengthAccepted),
+            segmentation=str(i_am.segmentationSupported),
+            in_flight=s.in_flight_per_device,
+            vendor_id=int(i_am.vendorID),
+        )
+    return [devices[i] for i in sorted(devices)]
+
+
+async def describe_device(client: BacnetClient, device: Device) -> None:
+    """Read the object list and each point's metadata into ``device.points``."""
+    app = client.app
+    header = await client.call(
+        device,
+        lambda: app.read_property_multiple(
+            device.addr, [device.object_id, ["object-name", "protocol-services-supported"]]
+        ),
+    )
+    values = {str(p): v for _, p, _, v in header}
+    name = values.get("object-name")
+    device.name = None if name is None or isinstance(name, ErrorType) else str(name)
+    services = values.get("protocol-services-supported")
+    cov = not isinstance(services, ErrorType) and services is not None and bool(services[5])
+    object_ids = [o for o in await _object_list(client, device) if str(o[0]) in POINT_TYPES]
+    points: dict[str, PointInfo] = {}
+    chunks = [
+        object_ids[i : i + _DESCRIBE_CHUNK] for i in range(0, len(object_ids), _DESCRIBE_CHUNK)
+    ]
+    for replies in await asyncio.gather(*(_describe_chunk(client, device, c) for c in chunks)):
+        for object_id, props in replies.items():
+            points[object_id] = _point_info(device.instance, object_id, props, cov=cov)
+    device.points = points
+
+
+async def _object_list(client: BacnetClient, device: Device) -> list[Any]:
+    app = client.app
+    try:
+        return list(
+            await client.call(
+                device, lambda: app.read_property(device.addr, device.object_id, "object-list")
+            )
+        )
+    except BacnetError as err:
+        # A device that does not segment cannot return a long list whole: read it entry by entry.
+        if "segmentation" not in str(err) and "too-long" not in str(err):
+            raise
+    count = int(
+        await client.call(
+            device,
+            lambda: app.read_property(device.addr, device.object_id, "object-list", array_index=0),
+        )
+    )
+
+    async def entry(index: int) -> Any:
+        return await client.call(
+            device,
+            lambda: app.read_property(
+                device.addr, device.object_id, "object-list", array_index=index
+            ),
+        )
+
+    return list(await asyncio.gather(*(entry(i) for i in range(1, count + 1))))
+
+
+async def _describe_chunk(
+    client: BacnetClient, device: Device, object_ids: list[Any]
+) -> dict[str, dict[str, Any]]:
+    request: list[Any] = []
+    for object_id in object_ids:
+        kind = str(object_id[0])
+        props = ["object-name"]
+        if kind.startswith("analog"):
+            props.append("units")
+        if kind.startswith("multi-state"):
+            props.append("state-text")
+        if kind in _COMMANDABLE_CANDIDATES:
+            props.append("relinquish-default")
+        request += [ObjectIdentifier(object_id), props]
+    reply = await client.call(
+        device, lambda: client.app.read_property_multiple(device.addr, request)
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for object_id, prop, _, value in reply:
+        key = f"{object_id[0]},{object_id[1]}"
+        if not isinstance(value, ErrorType):
+            out.setdefault(key, {})[str(prop)] = value
+        else:
+            out.setdefault(key, {})
+    return out
+
+
+def _point_info(device: int, object_id: str, props: dict[str, Any], *, cov: bool) -> PointInfo:
+    kind, _, instance = object_id.partition(",")
+    units = str(props["units"]) if "units" in props else None
+    texts = props.get("state-text")
+    commandable = "relinquish-default" in props
+    return PointInfo(
+        point=PointRef(device=device, object_type=kind, instance=int(instance)),
+        name=str(props.get("object-name", object_id)),
+        object_type=kind,
+        units=units,
+        unit_symbol=unit_symbol(units),
+        state_texts=tuple(str(t) for t in texts) if texts else None,
+        commandable=commandable,
+        writable=commandable or kind.endswith("value"),
+        cov=cov,
+    )

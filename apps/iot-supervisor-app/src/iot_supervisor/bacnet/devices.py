@@ -1,0 +1,84 @@
+"""What the client knows about one device: address, limits, points and health."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bacpypes3.pdu import Address  # type: ignore[import-untyped]
+from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
+
+from bms_schemas.iot import DeviceDetail, DeviceInfo, DeviceStatus, PointInfo
+
+# Bytes an RPM reply spends per object for present-value plus status-flags, with headroom.
+_REPLY_BYTES_PER_OBJECT = 32
+
+
+@dataclass(eq=False)
+class Device:
+    instance: int
+    address: str
+    max_apdu: int
+    segmentation: str
+    in_flight: int
+    vendor_id: int | None = None
+    name: str | None = None
+    points: dict[str, PointInfo] = field(default_factory=dict)
+    online: bool = True
+    failures: int = 0
+    last_seen: datetime | None = None
+    semaphore: asyncio.Semaphore = field(init=False)
+    addr: Address = field(init=False)
+    object_id: ObjectIdentifier = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.semaphore = asyncio.Semaphore(self.in_flight)
+        self.addr = Address(self.address)
+        self.object_id = ObjectIdentifier(f"device,{self.instance}")
+
+    @property
+    def segmented(self) -> bool:
+        return self.segmentation in ("segmented-both", "segmented-transmit")
+
+    def rpm_chunk(self, max_objects: int) -> int:
+        """Objects per ReadPropertyMultiple so that an unsegmented reply fits the device's APDU."""
+        if self.segmented:
+            return max_objects
+        return max(1, min(max_objects, (self.max_apdu - 16) // _REPLY_BYTES_PER_OBJECT))
+
+    def update_from(self, other: Device) -> None:
+        self.max_apdu = other.max_apdu
+        self.segmentation = other.segmentation
+        self.vendor_id = other.vendor_id
+
+    def info(self) -> DeviceInfo:
+        return DeviceInfo(
+            instance=self.instance,
+            address=self.address,
+            name=self.name,
+            vendor_id=self.vendor_id,
+            max_apdu=self.max_apdu,
+            segmentation=self.segmentation,
+            status=DeviceStatus.ONLINE if self.online else DeviceStatus.OFFLINE,
+            point_count=len(self.points),
+            last_seen=self.last_seen,
+        )
+
+    def detail(self) -> DeviceDetail:
+        return DeviceDetail(device=self.info(), points=tuple(self.points.values()))
+
+    @classmethod
+    def from_detail(cls, detail: DeviceDetail, in_flight: int) -> Device:
+        info = detail.device
+        return cls(
+            instance=info.instance,
+            address=info.address,
+            max_apdu=info.max_apdu,
+            segmentation=info.segmentation,
+            in_flight=in_flight,
+            vendor_id=info.vendor_id,
+            name=info.name,
+            points={f"{p.point.object_type},{p.point.instance}": p for p in detail.points},
+            last_seen=info.last_seen,
+        )

@@ -1,0 +1,97 @@
+"""Building a bacpypes3 Application on a loopback address, with the research's corrections.
+
+- Exactly one DeviceObject and one NetworkPortObject per Application (§1.1).
+- The bind address is checked for an existing owner first (SO_REUSEPORT, §1.1).
+- bacpypes3 0.0.110 treats *any* 127.x destination on its own port as itself and
+  loops it back into its own stack (§2); :func:`_send_other_loopback_on_the_wire`
+  keeps that shortcut only for the exact bound ip:port, so devices and clients
+  can share port 47808 on distinct 127.x addresses.
+- Invoke ids are randomised so that a restarted client is not answered with a
+  peer's cached reply to the previous process (§4.5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+from bacpypes3.app import Application  # type: ignore[import-untyped]
+from bacpypes3.basetypes import HostNPort, IPMode  # type: ignore[import-untyped]
+from bacpypes3.ipv4 import IPv4DatagramServer  # type: ignore[import-untyped]
+from bacpypes3.local.device import DeviceObject  # type: ignore[import-untyped]
+from bacpypes3.local.networkport import NetworkPortObject  # type: ignore[import-untyped]
+from bacpypes3.pdu import PDU, IPv4Address, LocalStation  # type: ignore[import-untyped]
+
+from iot_supervisor.addresses import BipAddress, ensure_free
+
+BIND_TIMEOUT_S = 5.0
+
+
+def build_application(
+    address: BipAddress,
+    *,
+    instance: int,
+    name: str,
+    objects: list[Any] | None = None,
+    max_apdu: int = 1476,
+    max_segments: int = 64,
+    segmentation: str = "segmentedBoth",
+    vendor_id: int = 999,
+    apdu_timeout_ms: int = 3000,
+    apdu_retries: int = 3,
+    foreign_bbmd: BipAddress | None = None,
+) -> Application:
+    """Build an Application; must run inside the event loop that will serve it."""
+    ensure_free(address)
+    device = DeviceObject(
+        objectIdentifier=("device", instance),
+        objectName=name,
+        vendorIdentifier=vendor_id,
+        maxApduLengthAccepted=max_apdu,
+        segmentationSupported=segmentation,
+        maxSegmentsAccepted=max_segments,
+        apduTimeout=apdu_timeout_ms,
+        numberOfApduRetries=apdu_retries,
+    )
+    port = NetworkPortObject(
+        address.bind_spec, objectIdentifier=("network-port", 1), objectName="NetworkPort-1"
+    )
+    if foreign_bbmd is not None:
+        port.bacnetIPMode = IPMode.foreign
+        port.fdBBMDAddress = HostNPort(foreign_bbmd.hostport)
+        port.fdSubscriptionLifetime = 60
+    app = Application.from_object_list([device, port, *(objects or [])])
+    app.next_invoke_id = random.randrange(256)
+    for link_layer in app.link_layers.values():
+        _send_other_loopback_on_the_wire(link_layer.server)
+    return app
+
+
+async def wait_bound(app: Application, timeout_s: float = BIND_TIMEOUT_S) -> None:
+    """Wait until every socket of the Application is bound."""
+    for link_layer in app.link_layers.values():
+        server: IPv4DatagramServer = link_layer.server
+        await asyncio.wait_for(asyncio.gather(*server._transport_tasks), timeout_s)
+
+
+def _send_other_loopback_on_the_wire(server: IPv4DatagramServer) -> None:
+    original = server.indication
+
+    async def indication(pdu: PDU) -> None:
+        destination = pdu.pduDestination
+        target: tuple[str, int] | None = None
+        if isinstance(destination, IPv4Address):
+            target = destination.addrTuple
+        elif isinstance(destination, LocalStation):
+            target = IPv4Address(destination).addrTuple
+        if target is not None and target[0].startswith("127.") and target != server.local_address:
+            if server._transport_tasks:
+                await asyncio.gather(*server._transport_tasks)
+                server._transport_tasks = []
+            await server._local_transport_ready.wait()
+            server.local_transport.sendto(pdu.pduData, target)
+            return
+        await original(pdu)
+
+    server.indication = indication

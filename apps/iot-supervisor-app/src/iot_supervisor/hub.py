@@ -1,0 +1,87 @@
+"""Fan-out of value changes to stream clients (SSE and WebSocket) by subscription.
+
+A slow client never blocks the BACnet side: each client has a bounded queue,
+and when it is full the oldest event is dropped (the newest value matters).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bms_schemas import PointRef
+from bms_schemas.iot import SubscriptionInfo, ValueChange
+
+QUEUE_SIZE = 1000
+
+
+@dataclass(eq=False)
+class StreamClient:
+    """One connected stream client, optionally limited to one subscription."""
+
+    subscription: str | None
+    queue: asyncio.Queue[ValueChange] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    dropped: int = 0
+
+    def offer(self, event: ValueChange) -> None:
+        if self.queue.full():
+            self.queue.get_nowait()
+            self.dropped += 1
+        self.queue.put_nowait(event)
+
+
+class Hub:
+    """Subscriptions and connected clients."""
+
+    def __init__(self) -> None:
+        self.subscriptions: dict[str, SubscriptionInfo] = {}
+        self._clients: set[StreamClient] = set()
+        self._watched: dict[str, int] = {}
+        self._sub_points: dict[str, frozenset[str]] = {}
+
+    def add_subscription(self, points: tuple[PointRef, ...]) -> SubscriptionInfo:
+        info = SubscriptionInfo(
+            id=secrets.token_hex(8), points=points, created_at=datetime.now(UTC)
+        )
+        self.subscriptions[info.id] = info
+        self._sub_points[info.id] = frozenset(str(p) for p in points)
+        for point in {str(p) for p in points}:
+            self._watched[point] = self._watched.get(point, 0) + 1
+        return info
+
+    def remove_subscription(self, sub_id: str) -> SubscriptionInfo | None:
+        info = self.subscriptions.pop(sub_id, None)
+        self._sub_points.pop(sub_id, None)
+        if info is not None:
+            for point in {str(p) for p in info.points}:
+                self._watched[point] -= 1
+                if not self._watched[point]:
+                    del self._watched[point]
+        return info
+
+    @property
+    def client_count(self) -> int:
+        return len(self._clients)
+
+    @asynccontextmanager
+    async def connect(self, subscription: str | None) -> AsyncIterator[StreamClient]:
+        client = StreamClient(subscription)
+        self._clients.add(client)
+        try:
+            yield client
+        finally:
+            self._clients.discard(client)
+
+    def publish(self, event: ValueChange) -> None:
+        key = str(event.point)
+        if key not in self._watched:
+            return
+        for client in self._clients:
+            if client.subscription is None or key in self._sub_points.get(
+                client.subscription, frozenset()
+            ):
+                client.offer(event)

@@ -1,0 +1,250 @@
+"""The service: what the HTTP routes call. Protocol-neutral; the protocol does the talking.
+
+It keeps the value cache, persists to runtime.db, guards writes (validation
+of the whole batch before any is sent, interlocks, rate limits) and records
+every write and every refusal in the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+
+from bms_schemas import PointRef, PointValue, Quality
+from bms_schemas.iot import (
+    AuditEntry,
+    DeviceDetail,
+    DeviceInfo,
+    DeviceStatus,
+    DiscoverRequest,
+    DiscoverResponse,
+    HealthStatus,
+    ReadRequest,
+    ReadResponse,
+    ReadResult,
+    SubscriptionInfo,
+    SubscriptionRequest,
+    ValueChange,
+    WriteItem,
+    WriteRequest,
+    WriteResponse,
+)
+from iot_supervisor.errors import (
+    InvalidPriorityError,
+    IotError,
+    UnknownSubscriptionError,
+    WriteRefusedError,
+)
+from iot_supervisor.hub import Hub
+from iot_supervisor.interlocks import WriteGuard
+from iot_supervisor.metrics import Metrics
+from iot_supervisor.normalise import unit_symbol
+from iot_supervisor.protocol import PointProtocol
+from iot_supervisor.settings import Settings
+from iot_supervisor.store import RuntimeStore
+
+log = logging.getLogger(__name__)
+
+RESERVED_PRIORITY = 6
+VERSION = "0.1.0"
+
+
+class Supervisor:
+    def __init__(
+        self,
+        settings: Settings,
+        protocol: PointProtocol,
+        store: RuntimeStore,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.settings = settings
+        self.protocol = protocol
+        self.store = store
+        self.metrics = metrics or Metrics()
+        self.hub = Hub()
+        self.guard = WriteGuard(
+            settings.all_interlocks(),
+            rate_per_s=settings.rate_limit_per_s,
+            burst=settings.rate_limit_burst,
+        )
+        self._cache: dict[str, PointValue] = {}
+        self.ready = False
+
+    async def start(self) -> None:
+        cached = await asyncio.to_thread(self.store.load_devices)
+        self.protocol.load_cache(cached)
+        self.protocol.add_listener(self._on_value)
+        await self.protocol.start()
+        self.ready = True
+        if self.settings.discover_on_start:
+            await self.discover(DiscoverRequest())
+
+    async def stop(self) -> None:
+        self.ready = False
+        await self.protocol.close()
+        await self.store.flush()
+
+    # -- discovery ---------------------------------------------------------------
+
+    async def discover(self, request: DiscoverRequest) -> DiscoverResponse:
+        started = time.perf_counter()
+        details = await self.protocol.discover(request)
+        for detail in details:
+            self.store.save_device(detail)
+        return DiscoverResponse(
+            devices=tuple(d.device for d in details),
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def devices(self) -> list[DeviceInfo]:
+        return self.protocol.devices()
+
+    def device(self, instance: int) -> DeviceDetail:
+        return self.protocol.device(instance)
+
+    def health(self) -> HealthStatus:
+        devices = self.protocol.devices()
+        return HealthStatus(
+            status="ok" if self.ready and self.protocol.bound else "starting",
+            bacnet_bound=self.protocol.bound,
+            bacnet_address=self.protocol.address,
+            devices=len(devices),
+            devices_offline=sum(d.status is DeviceStatus.OFFLINE for d in devices),
+            version=VERSION,
+        )
+
+    # -- read --------------------------------------------------------------------
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        for point in request.points:
+            self.protocol.point_info(point)
+        started = time.perf_counter()
+        fresh: dict[int, ReadResult] = {}
+        to_read = list(range(len(request.points)))
+        if request.max_age_ms is not None:
+            to_read = []
+            oldest = datetime.now(UTC).timestamp() - request.max_age_ms / 1000
+            for i, point in enumerate(request.points):
+                cached = self._cache.get(str(point))
+                if cached is not None and cached.timestamp.timestamp() >= oldest:
+                    fresh[i] = ReadResult(
+                        point=point, value=cached, unit_symbol=unit_symbol(cached.units)
+                    )
+                else:
+                    to_read.append(i)
+        if to_read:
+            results = await self.protocol.read([request.points[i] for i in to_read])
+            for i, result in zip(to_read, results, strict=True):
+                fresh[i] = result
+                self._on_value(result.point, result.value, "read")
+        self.metrics.points_read.inc(len(request.points))
+        self.metrics.read_seconds.observe(time.perf_counter() - started)
+        return ReadResponse(results=tuple(fresh[i] for i in range(len(request.points))))
+
+    # -- write -------------------------------------------------------------------
+
+    async def write(self, request: WriteRequest, caller: str) -> WriteResponse:
+        """Validate every write, then send them in order; a refusal sends none."""
+        planned = []
+        for item in request.writes:
+            try:
+                planned.append(self._validate(item))
+            except IotError as err:
+                self.refuse(caller, str(item.point), item.value, item.priority, err.message)
+                raise
+        results = []
+        for item, priority, encoded in planned:
+            result = await self.protocol.write(item.point, encoded, priority)
+            outcome = "written" if result.ok else "failed"
+            if result.ok:
+                self.guard.record(item.point, item.value)
+            self.store.audit(
+                caller=caller, point=str(item.point), value=item.value,
+                priority=priority, outcome=outcome, reason=result.error,
+            )  # fmt: skip
+            self.metrics.writes.labels(outcome).inc()
+            results.append(result)
+        return WriteResponse(results=tuple(results))
+
+    def _validate(self, item: WriteItem) -> tuple[WriteItem, int, object]:
+        priority = self.settings.default_priority if item.priority is None else item.priority
+        if not 1 <= priority <= 16:
+            raise InvalidPriorityError(
+                f"priority {priority} is outside 1-16", details={"priority": priority}
+            )
+        if priority == RESERVED_PRIORITY and not self.settings.allow_priority_6:
+            raise InvalidPriorityError(
+                "priority 6 is reserved for minimum on/off time and is not enabled",
+                details={"priority": priority},
+            )
+        info = self.protocol.point_info(item.point)
+        if item.point.property != "present-value" or item.point.index is not None:
+            raise WriteRefusedError(f"{item.point}: only present-value can be written")
+        if not info.writable or (item.value is None and not info.commandable):
+            what = "relinquished" if item.value is None else "written"
+            raise WriteRefusedError(f"{item.point}: {info.object_type} cannot be {what}")
+        encoded = self.protocol.encode(info, item.value)
+        self.guard.check(item.point, item.value, priority)
+        self.guard.take_token(item.point)
+        return item, priority, encoded
+
+    def refuse(self, caller: str, point: str, value: object, priority: object, reason: str) -> None:
+        """Record a refused write in the audit log."""
+        self.store.audit(
+            caller=caller,
+            point=point,
+            value=value if isinstance(value, bool | int | float | str) else None,
+            priority=priority
+            if isinstance(priority, int) and not isinstance(priority, bool)
+            else None,
+            outcome="refused",
+            reason=reason,
+        )
+        self.metrics.writes.labels("refused").inc()
+
+    async def audit_log(self, limit: int, outcome: str | None) -> list[AuditEntry]:
+        await self.store.flush()
+        return await asyncio.to_thread(self.store.audit_entries, limit, outcome)
+
+    # -- subscriptions -------------------------------------------------------------
+
+    async def subscribe(self, request: SubscriptionRequest) -> SubscriptionInfo:
+        for point in request.points:
+            self.protocol.point_info(point)
+        info = self.hub.add_subscription(request.points)
+        for point in dict.fromkeys(request.points):
+            await self.protocol.watch(point)
+        return info
+
+    async def unsubscribe(self, sub_id: str) -> None:
+        info = self.hub.remove_subscription(sub_id)
+        if info is None:
+            raise UnknownSubscriptionError(f"no subscription {sub_id!r}")
+        for point in dict.fromkeys(info.points):
+            await self.protocol.unwatch(point)
+
+    def subscription(self, sub_id: str) -> SubscriptionInfo:
+        info = self.hub.subscriptions.get(sub_id)
+        if info is None:
+            raise UnknownSubscriptionError(f"no subscription {sub_id!r}")
+        return info
+
+    # -- values --------------------------------------------------------------------
+
+    def cached(self, point: PointRef) -> PointValue | None:
+        return self._cache.get(str(point))
+
+    def _on_value(self, point: PointRef, value: PointValue, source: str) -> None:
+        key = str(point)
+        before = self._cache.get(key)
+        self._cache[key] = value
+        if before is not None and before.value == value.value and before.quality is value.quality:
+            return
+        self.metrics.value_changes.labels(source).inc()
+        self.store.save_value(point, value)
+        self.hub.publish(ValueChange(point=point, value=value, source=source))
+
+
+__all__ = ["Quality", "Supervisor"]

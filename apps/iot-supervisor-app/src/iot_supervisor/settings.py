@@ -1,0 +1,134 @@
+"""Settings of the IoT Supervisor Service: one pydantic-settings class, env prefix ``BMS_IOT_``.
+
+Every address defaults to loopback, and a non-loopback address is refused
+unless ``allow_lan`` is set: LAN exposure is opt-in. The supervisor's own
+BACnet port (47809) differs from the devices' (47808) because bacpypes3 0.0.110
+short-circuits any 127.x destination on its own port back into itself.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from iot_supervisor.addresses import require_loopback
+from iot_supervisor.interlocks import Interlock
+
+DiscoveryMode = Literal["global", "directed-broadcast", "unicast", "foreign"]
+
+
+class Settings(BaseSettings):
+    """Configuration of one service instance."""
+
+    model_config = SettingsConfigDict(env_prefix="BMS_IOT_", extra="forbid")
+
+    http_host: str = Field(default="127.0.0.1", description="HTTP bind address.")
+    http_port: int = Field(default=8080, ge=0, lt=65536, description="HTTP port.")
+    data_dir: Path = Field(
+        default=Path("var/iot"), description="runtime.db and the token live here."
+    )
+    token: SecretStr | None = Field(
+        default=None, description="Bearer token; generated into data_dir on first start if unset."
+    )
+    allow_lan: bool = Field(default=False, description="Allow non-loopback addresses.")
+
+    bacnet_address: str = Field(
+        default="127.0.0.1/8:47809", description="The service's own BACnet/IP ip[/prefix][:port]."
+    )
+    device_instance: int = Field(
+        default=4_194_000, ge=0, le=4_194_302, description="The service's own device instance."
+    )
+    max_apdu: int = Field(default=1476, ge=50, le=1476, description="Largest APDU we accept.")
+    max_segments: int = Field(default=64, ge=2, le=64, description="Segments we accept in a reply.")
+
+    discovery_mode: DiscoveryMode = Field(
+        default="directed-broadcast", description="How Who-Is is sent."
+    )
+    broadcast_address: str = Field(
+        default="127.255.255.255:47808", description="Directed-broadcast destination of Who-Is."
+    )
+    targets: list[str] = Field(
+        default_factory=list, description="Device addresses for unicast discovery."
+    )
+    bbmd_address: str | None = Field(
+        default=None, description="BBMD to register with as a foreign device."
+    )
+    discovery_timeout_s: float = Field(default=2.0, gt=0, description="Wait for I-Am replies.")
+    discover_on_start: bool = Field(default=False, description="Run discovery at start-up.")
+
+    request_timeout_s: float = Field(default=1.5, gt=0, description="Per BACnet request attempt.")
+    request_retries: int = Field(default=1, ge=0, le=5, description="Retries after a timeout.")
+    in_flight_per_device: int = Field(
+        default=8, ge=1, le=64, description="Requests in flight per device (bacpypes3 hangs >255)."
+    )
+    rpm_max_objects: int = Field(default=20, ge=1, le=200, description="Objects per RPM request.")
+    offline_after_failures: int = Field(
+        default=2, ge=1, description="Consecutive failures that mark a device offline."
+    )
+    probe_interval_s: float = Field(default=2.0, gt=0, description="Probe of offline devices.")
+
+    cov_lifetime_s: int = Field(default=60, ge=4, description="SubscribeCOV lifetime.")
+    cov_confirmed: bool = Field(default=False, description="Ask for confirmed COV notifications.")
+    poll_interval_s: float = Field(
+        default=10.0, gt=0, description="Safety-net poll of watched points, and of non-COV points."
+    )
+
+    default_priority: int = Field(
+        default=8, ge=1, le=16, description="Priority of writes without one."
+    )
+    allow_priority_6: bool = Field(
+        default=False, description="Allow priority 6, reserved for minimum on/off time."
+    )
+    interlocks: list[Interlock] = Field(default_factory=list, description="Write interlocks.")
+    interlocks_file: Path | None = Field(default=None, description="JSON/YAML file of interlocks.")
+    rate_limit_per_s: float = Field(default=5.0, gt=0, description="Writes per second per point.")
+    rate_limit_burst: int = Field(default=10, ge=1, description="Burst of writes per point.")
+
+    value_log_retention_s: float = Field(default=86_400.0, gt=0, description="Value log kept.")
+    simulate: Path | None = Field(
+        default=None, description="Also run the simulator from this YAML/JSON file."
+    )
+
+    @model_validator(mode="after")
+    def _loopback_unless_opted_in(self) -> Settings:
+        for what, address in (
+            ("bacnet_address", self.bacnet_address),
+            ("broadcast_address", self.broadcast_address),
+            *(("target", t) for t in self.targets),
+            *((("bbmd_address", self.bbmd_address),) if self.bbmd_address else ()),
+            ("http_host", self.http_host),
+        ):
+            require_loopback(address, allow_lan=self.allow_lan, what=what)
+        return self
+
+    def all_interlocks(self) -> tuple[Interlock, ...]:
+        """The interlocks from the settings and from ``interlocks_file``."""
+        extra: list[Interlock] = []
+        if self.interlocks_file is not None:
+            extra = [Interlock.model_validate(i) for i in _load_list(self.interlocks_file)]
+        return (*self.interlocks, *extra)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "runtime.db"
+
+    @property
+    def token_path(self) -> Path:
+        return self.data_dir / "token"
+
+
+def _load_list(path: Path) -> list[object]:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in {".yaml", ".yml"}:
+        import yaml
+
+        data = yaml.safe_load(text)
+    else:
+        data = json.loads(text)
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a list of interlocks")
+    return data

@@ -1,0 +1,214 @@
+"""The simulator's YAML/JSON file: devices, objects, initial values and value scripts.
+
+.. code-block:: yaml
+
+    tickS: 1.0
+    devices:
+      - instance: 1001
+        address: 127.0.0.2/8:47808
+        name: AHU-1
+        objects:
+          - {type: analog-input, instance: 1, name: ZoneTemp, value: 21.5,
+             units: degrees-celsius, covIncrement: 0.1,
+             script: {kind: sine, amplitude: 1.5, periodS: 600}}
+          - {type: analog-value, instance: 1, name: ZoneSetpoint, value: 22.0,
+             units: degrees-celsius, commandable: true}
+          - {type: multi-state-value, instance: 1, name: Mode, value: 1,
+             stateTexts: [Off, Heat, Cool], commandable: true}
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from iot_supervisor.addresses import BipAddress, require_loopback
+from iot_supervisor.errors import ConfigError
+
+ObjectType = Literal[
+    "analog-input",
+    "analog-output",
+    "analog-value",
+    "binary-input",
+    "binary-output",
+    "binary-value",
+    "multi-state-input",
+    "multi-state-output",
+    "multi-state-value",
+]
+OUTPUT_TYPES = frozenset({"analog-output", "binary-output", "multi-state-output"})
+INPUT_TYPES = frozenset({"analog-input", "binary-input", "multi-state-input"})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True
+    )
+
+
+class ScriptSpec(_Model):
+    """How the simulator changes a value over time."""
+
+    kind: Literal["ramp", "noise", "step", "sine"] = Field(description="Shape of the change.")
+    amplitude: float = Field(default=1.0, description="Size of the change.")
+    period_s: float = Field(default=60.0, gt=0, description="Period of a sine or a ramp, or step.")
+    seed: int = Field(default=0, description="Seed of the noise generator.")
+
+
+class ObjectSpec(_Model):
+    """One BACnet object of a simulated device."""
+
+    type: ObjectType = Field(description="Object type, hyphenated.")
+    instance: int = Field(ge=0, le=4_194_302, description="Object instance.")
+    name: str = Field(min_length=1, description="object-name, unique within the device.")
+    value: float | int | bool | str = Field(description="Initial present value.")
+    units: str = Field(default="no-units", description="Engineering unit (analog objects).")
+    cov_increment: float = Field(default=0.1, gt=0, description="COV increment (analog objects).")
+    commandable: bool | None = Field(
+        default=None, description="Priority array; outputs always are, inputs never are."
+    )
+    state_texts: tuple[str, ...] | None = Field(
+        default=None, description="State texts (multi-state objects), state 1 first."
+    )
+    description: str | None = Field(default=None, description="The object's description.")
+    script: ScriptSpec | None = Field(default=None, description="Scripted value change.")
+
+    @property
+    def is_commandable(self) -> bool:
+        if self.type in OUTPUT_TYPES:
+            return True
+        if self.type in INPUT_TYPES:
+            return False
+        return bool(self.commandable)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ObjectSpec:
+        if self.type in INPUT_TYPES and self.commandable:
+            raise ValueError(f"{self.type} cannot be commandable")
+        if self.type.startswith("multi-state") and not self.state_texts:
+            raise ValueError(f"{self.type},{self.instance} needs stateTexts")
+        return self
+
+
+class DeviceSpec(_Model):
+    """One simulated device: one bacpypes3 Application on its own ip:port."""
+
+    instance: int = Field(ge=0, le=4_194_302, description="Device instance.")
+    address: str = Field(description="Bind address 'ip/prefix:port', loopback only.")
+    name: str = Field(min_length=1, description="Device object-name.")
+    max_apdu: int = Field(default=1476, ge=50, le=1476, description="maxApduLengthAccepted.")
+    segmentation: Literal["segmented-both", "no-segmentation"] = Field(
+        default="segmented-both", description="Segmentation supported."
+    )
+    objects: tuple[ObjectSpec, ...] = Field(default=(), description="The device's objects.")
+
+    @model_validator(mode="after")
+    def _unique_objects(self) -> DeviceSpec:
+        require_loopback(self.address, allow_lan=False, what=f"device {self.instance} address")
+        ids = [(o.type, o.instance) for o in self.objects]
+        names = [o.name for o in self.objects]
+        if len(set(ids)) != len(ids) or len(set(names)) != len(names):
+            raise ValueError(f"device {self.instance}: duplicate object id or name")
+        return self
+
+    @property
+    def bip(self) -> BipAddress:
+        return BipAddress.parse(self.address)
+
+
+class SimulatorConfig(_Model):
+    """The whole simulator file."""
+
+    tick_s: float = Field(default=1.0, gt=0, description="Period of the value scripts.")
+    devices: tuple[DeviceSpec, ...] = Field(min_length=1, description="The devices.")
+
+    @model_validator(mode="after")
+    def _unique_devices(self) -> SimulatorConfig:
+        instances = [d.instance for d in self.devices]
+        addresses = [d.bip.hostport for d in self.devices]
+        if len(set(instances)) != len(instances):
+            raise ValueError("duplicate device instance")
+        if len(set(addresses)) != len(addresses):
+            raise ValueError("two devices on the same ip:port")
+        return self
+
+    @classmethod
+    def load(cls, path: Path) -> SimulatorConfig:
+        """Read a YAML (.yaml/.yml) or JSON file."""
+        text = path.read_text(encoding="utf-8")
+        try:
+            if path.suffix in {".yaml", ".yml"}:
+                import yaml
+
+                data = yaml.safe_load(text)
+            else:
+                data = json.loads(text)
+            return cls.model_validate(data)
+        except ValueError as err:
+            raise ConfigError(f"{path}: {err}") from err
+
+    @classmethod
+    def grid(
+        cls,
+        *,
+        devices: int,
+        points_per_device: int,
+        ip_prefix: str = "127.0.10.",
+        first_host: int = 2,
+        port: int = 47808,
+        first_instance: int = 1001,
+        tick_s: float = 1.0,
+    ) -> SimulatorConfig:
+        """A regular set of devices, each with a mix of every object type.
+
+        Values are derived from the device and object index, so a test can
+        compute what every point must read without asking the simulator.
+        """
+        specs = []
+        for d in range(devices):
+            objects = [_grid_object(d, i) for i in range(points_per_device)]
+            specs.append(
+                DeviceSpec(
+                    instance=first_instance + d,
+                    address=f"{ip_prefix}{first_host + d}/8:{port}",
+                    name=f"SimDevice-{first_instance + d}",
+                    objects=tuple(objects),
+                )
+            )
+        return cls(tick_s=tick_s, devices=tuple(specs))
+
+
+_GRID_KINDS: tuple[tuple[ObjectType, str, bool], ...] = (
+    ("analog-input", "degrees-celsius", False),
+    ("analog-value", "percent", True),
+    ("analog-output", "pascals", True),
+    ("binary-input", "no-units", False),
+    ("binary-value", "no-units", True),
+    ("multi-state-value", "no-units", True),
+    ("analog-value", "kilowatts", False),
+)
+
+
+def _grid_object(device: int, index: int) -> ObjectSpec:
+    kind, units, commandable = _GRID_KINDS[index % len(_GRID_KINDS)]
+    instance = index + 1
+    value: float | int | str
+    if kind.startswith("analog"):
+        value = round(10.0 + device + index * 0.25, 2)
+    elif kind.startswith("binary"):
+        value = "active" if (device + index) % 2 else "inactive"
+    else:
+        value = 1 + (device + index) % 3
+    return ObjectSpec(
+        type=kind,
+        instance=instance,
+        name=f"{kind}-{instance}",
+        value=value,
+        units=units,
+        commandable=commandable if kind.endswith("value") else None,
+        state_texts=("Off", "Heat", "Cool") if kind.startswith("multi-state") else None,
+    )

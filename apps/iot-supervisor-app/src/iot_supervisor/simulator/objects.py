@@ -1,0 +1,163 @@
+"""Local bacpypes3 objects for the simulator, with the corrections 0.0.110 needs.
+
+- Stock MultiState* objects use COVIncrementCriteria, so SubscribeCOV fails with
+  operational-problem; stock BinaryValueObjectCmd has no COV criteria at all;
+  no commandable MultiStateValue is shipped (research §1.2, pitfall 8).
+- Inputs refuse a write to present-value unless out-of-service, as real devices
+  do (pitfall 10): the ``OutOfService`` mixin exists but is not applied by default.
+- Priority 6 is reserved for minimum on/off, which bacpypes3 does not implement,
+  so a commandable object refuses it instead of accepting it silently (pitfall 11).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bacpypes3.basetypes import BinaryPV, EngineeringUnits  # type: ignore[import-untyped]
+from bacpypes3.errors import PropertyError  # type: ignore[import-untyped]
+from bacpypes3.local.analog import (  # type: ignore[import-untyped]
+    AnalogInputObject,
+    AnalogOutputObject,
+    AnalogValueObject,
+    AnalogValueObjectCmd,
+)
+from bacpypes3.local.binary import (  # type: ignore[import-untyped]
+    BinaryInputObject,
+    BinaryOutputObject,
+    BinaryValueObject,
+)
+from bacpypes3.local.cmd import Commandable  # type: ignore[import-untyped]
+from bacpypes3.local.cov import GenericCriteria  # type: ignore[import-untyped]
+from bacpypes3.local.multistate import (  # type: ignore[import-untyped]
+    MultiStateInputObject,
+    MultiStateOutputObject,
+    MultiStateValueObject,
+)
+from bacpypes3.local.oos import OutOfService  # type: ignore[import-untyped]
+
+from iot_supervisor.simulator.config import ObjectSpec
+
+RESERVED_PRIORITY = 6
+
+
+class _RefusePriority6:
+    async def write_property(
+        self, attr: int | str, value: Any, index: int | None = None, priority: int | None = None
+    ) -> None:
+        if priority == RESERVED_PRIORITY and _is_present_value(attr):
+            raise PropertyError("writeAccessDenied")
+        await super().write_property(attr, value, index, priority)  # type: ignore[misc]
+
+
+def _is_present_value(attr: int | str) -> bool:
+    return attr in ("presentValue", "present-value", 85)
+
+
+class SimAnalogInput(OutOfService, AnalogInputObject):  # type: ignore[misc]
+    pass
+
+
+class SimAnalogOutput(_RefusePriority6, AnalogOutputObject):  # type: ignore[misc]
+    pass
+
+
+class SimAnalogValueCmd(_RefusePriority6, AnalogValueObjectCmd):  # type: ignore[misc]
+    pass
+
+
+class SimBinaryInput(OutOfService, BinaryInputObject):  # type: ignore[misc]
+    pass
+
+
+class SimBinaryOutput(_RefusePriority6, BinaryOutputObject):  # type: ignore[misc]
+    pass
+
+
+class SimBinaryValueCmd(_RefusePriority6, Commandable, BinaryValueObject):  # type: ignore[misc]
+    pass
+
+
+class SimMultiStateInput(OutOfService, MultiStateInputObject):  # type: ignore[misc]
+    _cov_criteria = GenericCriteria
+
+
+class SimMultiStateOutput(_RefusePriority6, MultiStateOutputObject):  # type: ignore[misc]
+    _cov_criteria = GenericCriteria
+
+
+class SimMultiStateValue(MultiStateValueObject):  # type: ignore[misc]
+    _cov_criteria = GenericCriteria
+
+
+class SimMultiStateValueCmd(_RefusePriority6, Commandable, MultiStateValueObject):  # type: ignore[misc]
+    _cov_criteria = GenericCriteria
+
+
+_CLASSES: dict[tuple[str, bool], type] = {
+    ("analog-input", False): SimAnalogInput,
+    ("analog-output", True): SimAnalogOutput,
+    ("analog-value", False): AnalogValueObject,
+    ("analog-value", True): SimAnalogValueCmd,
+    ("binary-input", False): SimBinaryInput,
+    ("binary-output", True): SimBinaryOutput,
+    ("binary-value", False): BinaryValueObject,
+    ("binary-value", True): SimBinaryValueCmd,
+    ("multi-state-input", False): SimMultiStateInput,
+    ("multi-state-output", True): SimMultiStateOutput,
+    ("multi-state-value", False): SimMultiStateValue,
+    ("multi-state-value", True): SimMultiStateValueCmd,
+}
+
+
+def build_object(spec: ObjectSpec, value: Any = None) -> Any:
+    """A local object for ``spec``; ``value`` overrides the initial present value."""
+    cls = _CLASSES[(spec.type, spec.is_commandable)]
+    present = spec.value if value is None else value
+    kwargs: dict[str, Any] = {
+        "objectIdentifier": (spec.type, spec.instance),
+        "objectName": spec.name,
+        "statusFlags": [0, 0, 0, 0],
+        "eventState": "normal",
+        "outOfService": False,
+    }
+    if spec.description:
+        kwargs["description"] = spec.description
+    if spec.type.startswith("analog"):
+        kwargs |= {
+            "presentValue": float(present),
+            "units": EngineeringUnits(spec.units),
+            "covIncrement": spec.cov_increment,
+        }
+    elif spec.type.startswith("binary"):
+        kwargs["presentValue"] = BinaryPV(_binary(present))
+        if spec.type == "binary-input":
+            kwargs["polarity"] = "normal"
+    else:
+        texts = spec.state_texts or ()
+        kwargs |= {
+            "presentValue": int(present),
+            "numberOfStates": len(texts),
+            "stateText": list(texts),
+        }
+    if spec.is_commandable:
+        kwargs["relinquishDefault"] = kwargs["presentValue"]
+    return cls(**kwargs)
+
+
+def _binary(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return "active" if value else "inactive"
+
+
+def set_simulated_value(obj: Any, value: Any) -> None:
+    """Change a value the way the process would, firing COV.
+
+    On a commandable object the relinquish default is changed, not slot 16,
+    so that a client's command keeps precedence (pitfall 9).
+    """
+    if isinstance(obj, Commandable):
+        obj.relinquishDefault = type(obj.relinquishDefault)(value)
+        obj.recalculating()
+    else:
+        obj.presentValue = value

@@ -1,0 +1,144 @@
+"""Running the simulated devices: one bacpypes3 Application per device, in one event loop.
+
+A device can be killed (its sockets closed, as if unplugged) and revived on the
+same address, so fault handling is tested against a real silence on the wire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import random
+from typing import Any
+
+from bacpypes3.app import Application  # type: ignore[import-untyped]
+from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
+
+from iot_supervisor.bacnet.stack import build_application, wait_bound
+from iot_supervisor.simulator.config import DeviceSpec, ObjectSpec, ScriptSpec, SimulatorConfig
+from iot_supervisor.simulator.objects import build_object, set_simulated_value
+
+log = logging.getLogger(__name__)
+
+
+class Simulator:
+    """The simulated devices of one :class:`SimulatorConfig`."""
+
+    def __init__(self, config: SimulatorConfig) -> None:
+        self.config = config
+        self._specs = {d.instance: d for d in config.devices}
+        self._apps: dict[int, Application] = {}
+        self._ticker: asyncio.Task[None] | None = None
+        self._ticks = 0
+
+    async def start(self) -> None:
+        """Bind every device and start the value scripts."""
+        for spec in self.config.devices:
+            await self.revive(spec.instance)
+        if any(o.script for d in self.config.devices for o in d.objects):
+            self._ticker = asyncio.create_task(self._run_scripts(), name="simulator-scripts")
+
+    async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+        for instance in list(self._apps):
+            self.kill(instance)
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def kill(self, instance: int) -> None:
+        """Close the device's sockets: from now on it does not answer."""
+        app = self._apps.pop(instance)
+        app.close()
+
+    async def revive(self, instance: int) -> None:
+        """Bind the device again with its initial objects."""
+        if instance in self._apps:
+            return
+        spec = self._specs[instance]
+        objects = [build_object(o) for o in spec.objects]
+        app = build_application(
+            spec.bip,
+            instance=spec.instance,
+            name=spec.name,
+            objects=objects,
+            max_apdu=spec.max_apdu,
+            segmentation="segmentedBoth"
+            if spec.segmentation == "segmented-both"
+            else "noSegmentation",
+        )
+        await wait_bound(app)
+        self._apps[instance] = app
+
+    def is_running(self, instance: int) -> bool:
+        return instance in self._apps
+
+    def device(self, instance: int) -> DeviceSpec:
+        return self._specs[instance]
+
+    def local_object(self, instance: int, object_id: str) -> Any:
+        """The live local object, e.g. ``local_object(1001, "analog-value,2")``."""
+        obj = self._apps[instance].get_object_id(ObjectIdentifier(object_id))
+        if obj is None:
+            raise KeyError(f"device {instance} has no object {object_id}")
+        return obj
+
+    def present_value(self, instance: int, object_id: str) -> Any:
+        return self.local_object(instance, object_id).presentValue
+
+    def set_value(self, instance: int, object_id: str, value: Any) -> None:
+        """Change a value on the device side, as the process would (fires COV)."""
+        set_simulated_value(self.local_object(instance, object_id), value)
+
+    async def _run_scripts(self) -> None:
+        rngs: dict[tuple[int, str], random.Random] = {}
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while True:
+            self._ticks += 1
+            # Due times from the start, so the ticks do not drift with the work done in them.
+            await asyncio.sleep(max(0.0, start + self._ticks * self.config.tick_s - loop.time()))
+            elapsed = loop.time() - start
+            for device in self.config.devices:
+                if device.instance not in self._apps:
+                    continue
+                for spec in device.objects:
+                    if spec.script is None:
+                        continue
+                    key = (device.instance, f"{spec.type},{spec.instance}")
+                    rng = rngs.setdefault(key, random.Random(spec.script.seed))
+                    value = script_value(spec, spec.script, elapsed, rng)
+                    try:
+                        self.set_value(device.instance, key[1], value)
+                    except (ValueError, TypeError, KeyError):
+                        log.exception("script of %s/%s failed", *key)
+
+
+def script_value(spec: ObjectSpec, script: ScriptSpec, t: float, rng: random.Random) -> Any:
+    """The scripted value of ``spec`` at ``t`` seconds after start."""
+    base = float(spec.value) if not isinstance(spec.value, str) else 0.0
+    phase = (t % script.period_s) / script.period_s
+    if script.kind == "sine":
+        offset = script.amplitude * math.sin(2 * math.pi * phase)
+    elif script.kind == "ramp":
+        offset = script.amplitude * phase
+    elif script.kind == "step":
+        offset = script.amplitude if phase >= 0.5 else 0.0
+    else:
+        offset = rng.uniform(-script.amplitude, script.amplitude)
+    if spec.type.startswith("analog"):
+        return round(base + offset, 3)
+    if spec.type.startswith("binary"):
+        return "active" if offset > 0 else "inactive"
+    states = len(spec.state_texts or ()) or 1
+    return 1 + int(abs(offset)) % states

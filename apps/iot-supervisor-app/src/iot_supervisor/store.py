@@ -1,0 +1,195 @@
+"""``runtime.db``: SQLite in WAL mode, written by one thread so the BACnet loop never waits on disk.
+
+The event loop only puts statements on a queue (:meth:`RuntimeStore.submit`);
+the writer thread batches them into transactions. Reads run in a worker thread
+on their own connection; :meth:`flush` lets a reader see everything submitted
+before it (the audit log is read right after a refusal is recorded).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bms_schemas import PointRef, PointValue, Scalar
+from bms_schemas.iot import AuditEntry, DeviceDetail
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS devices (instance INTEGER PRIMARY KEY, detail TEXT NOT NULL, updated_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS last_values (point TEXT PRIMARY KEY, value TEXT, quality TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS value_log (id INTEGER PRIMARY KEY, point TEXT NOT NULL, value TEXT, quality TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS value_log_at ON value_log (at);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY, at TEXT NOT NULL, caller TEXT NOT NULL, point TEXT NOT NULL,
+    value TEXT, priority INTEGER, outcome TEXT NOT NULL, reason TEXT
+);
+"""
+
+_Statement = tuple[str, tuple[Any, ...]]
+_PRUNE_EVERY = 500
+
+
+class RuntimeStore:
+    """The service's persistent state."""
+
+    def __init__(self, path: Path, *, retention_s: float) -> None:
+        self.path = path
+        self.retention_s = retention_s
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.executescript(SCHEMA)
+        self._queue: queue.SimpleQueue[_Statement | Callable[[], None] | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(
+            target=self._write_loop, name="runtime.db writer", daemon=True
+        )
+        self._writer.start()
+        self.journal_mode = self._query_one("PRAGMA journal_mode")
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _query_one(self, sql: str) -> Any:
+        with self._connect() as conn:
+            return conn.execute(sql).fetchone()[0]
+
+    # -- writer thread ---------------------------------------------------------
+
+    def submit(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """Queue a statement; never blocks."""
+        self._queue.put((sql, params))
+
+    def _write_loop(self) -> None:
+        conn = self._connect()
+        written = 0
+        try:
+            while True:
+                item = self._queue.get()
+                batch = [item]
+                while not self._queue.empty() and len(batch) < 1000:
+                    batch.append(self._queue.get())
+                done: list[Callable[[], None]] = []
+                stop = False
+                with conn:
+                    for entry in batch:
+                        if entry is None:
+                            stop = True
+                        elif callable(entry):
+                            done.append(entry)
+                        else:
+                            conn.execute(*entry)
+                            written += 1
+                    if written >= _PRUNE_EVERY:
+                        written = 0
+                        conn.execute(
+                            "DELETE FROM value_log WHERE at < ?", (time.time() - self.retention_s,)
+                        )
+                for callback in done:
+                    callback()
+                if stop:
+                    return
+        finally:
+            conn.close()
+
+    async def flush(self) -> None:
+        """Wait until everything submitted so far is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+
+        def resolve() -> None:
+            if not future.done():
+                future.set_result(None)
+
+        def done() -> None:
+            loop.call_soon_threadsafe(resolve)
+
+        self._queue.put(done)
+        await future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._writer.join(timeout=10)
+
+    # -- domain writes -----------------------------------------------------------
+
+    def save_device(self, detail: DeviceDetail) -> None:
+        self.submit(
+            "INSERT OR REPLACE INTO devices (instance, detail, updated_at) VALUES (?, ?, ?)",
+            (detail.device.instance, detail.model_dump_json(), time.time()),
+        )
+
+    def save_value(self, point: PointRef, value: PointValue) -> None:
+        encoded = json.dumps(value.value)
+        self.submit(
+            "INSERT OR REPLACE INTO last_values (point, value, quality, at) VALUES (?, ?, ?, ?)",
+            (str(point), encoded, value.quality.value, value.timestamp.isoformat()),
+        )
+        self.submit(
+            "INSERT INTO value_log (point, value, quality, at) VALUES (?, ?, ?, ?)",
+            (str(point), encoded, value.quality.value, value.timestamp.timestamp()),
+        )
+
+    def audit(
+        self,
+        *,
+        caller: str,
+        point: str,
+        value: Scalar | None,
+        priority: int | None,
+        outcome: str,
+        reason: str | None = None,
+    ) -> None:
+        self.submit(
+            "INSERT INTO audit (at, caller, point, value, priority, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                datetime.now(UTC).isoformat(),
+                caller,
+                point,
+                json.dumps(value),
+                priority,
+                outcome,
+                reason,
+            ),
+        )
+
+    # -- reads (run them with asyncio.to_thread) -----------------------------------
+
+    def load_devices(self) -> list[DeviceDetail]:
+        with self._connect() as conn:
+            rows = conn.execute("SELECT detail FROM devices ORDER BY instance").fetchall()
+        return [DeviceDetail.model_validate_json(r[0]) for r in rows]
+
+    def audit_entries(self, limit: int = 100, outcome: str | None = None) -> list[AuditEntry]:
+        sql = "SELECT id, at, caller, point, value, priority, outcome, reason FROM audit"
+        params: tuple[Any, ...] = ()
+        if outcome is not None:
+            sql += " WHERE outcome = ?"
+            params = (outcome,)
+        sql += " ORDER BY id DESC LIMIT ?"
+        with self._connect() as conn:
+            rows = conn.execute(sql, (*params, limit)).fetchall()
+        return [
+            AuditEntry(
+                id=r[0], at=datetime.fromisoformat(r[1]), caller=r[2], point=r[3],
+                value=json.loads(r[4]), priority=r[5], outcome=r[6], reason=r[7],
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def value_log_count(self, point: str) -> int:
+        with self._connect() as conn:
+            return int(
+                conn.execute("SELECT count(*) FROM value_log WHERE point = ?", (point,)).fetchone()[
+                    0
+                ]
+            )

@@ -1,0 +1,147 @@
+"""Running the simulator and the service in threads, for tests, benchmarks and the engine's e2e tests.
+
+The simulator and the service each run in a thread with an event loop of their
+own, so a caller can kill a device or change a value while the service is busy,
+and the caller itself stays synchronous. Everything is real: bacpypes3 devices
+on 127.x UDP sockets, the service under uvicorn on a loopback TCP port, httpx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+import uvicorn
+
+from iot_supervisor.app import create_app
+from iot_supervisor.settings import Settings
+from iot_supervisor.simulator import Simulator, SimulatorConfig
+
+T = TypeVar("T")
+
+
+class LoopThread:
+    """An event loop running in a daemon thread."""
+
+    def __init__(self, name: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def call(self, fn: Callable[[], T], timeout: float = 10) -> T:
+        async def wrapper() -> T:
+            return fn()
+
+        return self.run(wrapper(), timeout)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+@dataclass(frozen=True)
+class NetPlan:
+    """Addresses of one test's devices and service, disjoint from every other test's."""
+
+    n: int
+
+    @property
+    def ip_prefix(self) -> str:
+        return f"127.0.{self.n}."
+
+    @property
+    def device_port(self) -> int:
+        return 47810 + 2 * self.n
+
+    @property
+    def service_address(self) -> str:
+        return f"127.0.{self.n}.1/8:{self.device_port + 1}"
+
+    @property
+    def broadcast(self) -> str:
+        return f"127.255.255.255:{self.device_port}"
+
+
+def wait_until(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+class SimHandle:
+    """A running simulator and the loop it runs in."""
+
+    def __init__(self, config: SimulatorConfig) -> None:
+        self.config = config
+        self.loop = LoopThread("simulator")
+        self.sim = Simulator(config)
+        self.loop.run(self.sim.start())
+
+    def kill(self, instance: int) -> None:
+        self.loop.call(lambda: self.sim.kill(instance))
+
+    def revive(self, instance: int) -> None:
+        self.loop.run(self.sim.revive(instance))
+
+    def set_value(self, instance: int, object_id: str, value: Any) -> None:
+        self.loop.call(lambda: self.sim.set_value(instance, object_id, value))
+
+    def present_value(self, instance: int, object_id: str) -> Any:
+        return self.loop.call(lambda: self.sim.present_value(instance, object_id))
+
+    def close(self) -> None:
+        self.loop.run(self.sim.stop())
+        self.loop.stop()
+
+
+class ServiceHandle:
+    """The service under uvicorn on 127.0.0.1, with an httpx client carrying the token."""
+
+    def __init__(self, settings: Settings, token: str) -> None:
+        self.settings = settings
+        self.app = create_app(settings)
+        self.loop = LoopThread("service")
+        config = uvicorn.Config(
+            self.app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="on",
+            loop="asyncio",
+            ws="websockets-sansio",
+        )
+        self.server = uvicorn.Server(config)
+        self._serving = asyncio.run_coroutine_threadsafe(self.server.serve(), self.loop.loop)
+        wait_until(lambda: self.server.started or self._serving.done(), 20, "uvicorn to start")
+        if self._serving.done():
+            self._serving.result()
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.http = httpx.Client(
+            base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+
+    @property
+    def supervisor(self) -> Any:
+        return self.app.state.supervisor
+
+    def close(self) -> None:
+        self.http.close()
+        self.server.should_exit = True
+        self._serving.result(30)
+        self.loop.stop()
