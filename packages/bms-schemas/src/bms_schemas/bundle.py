@@ -71,7 +71,9 @@ class BundleSignature(BmsModel):
     """An Ed25519 signature over the canonical JSON of the rest of the bundle."""
 
     algorithm: Literal["ed25519"] = "ed25519"
-    key_id: str = Field(description="Fingerprint of the signing public key (first 16 hex of its SHA-256).")
+    key_id: str = Field(
+        description="Fingerprint of the signing public key (first 16 hex of its SHA-256)."
+    )
     value: str = Field(description="The signature, base64.")
 
 

@@ -35,9 +35,12 @@ class WeekNDayEntry(BmsModel):
     """A rule such as 'the 4th Thursday of November' (BACnet WeekNDay)."""
 
     kind: Literal["week-n-day"] = "week-n-day"
-    month: int | None = Field(default=None, ge=1, le=12, description="1-12, or null for every month.")
+    month: int | None = Field(
+        default=None, ge=1, le=12, description="1-12, or null for every month."
+    )
     week: int | Literal["last"] | None = Field(
-        default=None, description="1-5 for the n-th such weekday of the month, 'last', or null for any."
+        default=None,
+        description="1-5 for the n-th such weekday of the month, 'last', or null for any.",
     )
     weekday: int | None = Field(
         default=None, ge=1, le=7, description="ISO weekday, 1 = Monday, or null for any day."

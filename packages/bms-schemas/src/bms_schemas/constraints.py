@@ -31,8 +31,12 @@ class PointConstraint(BmsModel):
     max_rate_per_s: float | None = Field(
         default=None, gt=0, description="Largest change per second between two writes."
     )
-    min_priority: int = Field(default=1, ge=1, le=16, description="Highest-precedence priority allowed.")
-    max_priority: int = Field(default=16, ge=1, le=16, description="Lowest-precedence priority allowed.")
+    min_priority: int = Field(
+        default=1, ge=1, le=16, description="Highest-precedence priority allowed."
+    )
+    max_priority: int = Field(
+        default=16, ge=1, le=16, description="Lowest-precedence priority allowed."
+    )
     degraded: DegradedPolicy = Field(
         default=DegradedPolicy.HOLD, description="What to do when the value to write is not ok."
     )

@@ -54,7 +54,9 @@ class Edge(BmsModel):
 class FlowSchedule(BmsModel):
     """When a flow's ticks are due: ``phase + k * period`` after the scheduler starts."""
 
-    period_ms: int = Field(gt=0, description=f"Scan period in milliseconds (at least {MIN_PERIOD_MS}).")
+    period_ms: int = Field(
+        gt=0, description=f"Scan period in milliseconds (at least {MIN_PERIOD_MS})."
+    )
     phase_ms: int = Field(default=0, ge=0, description="Offset of the first tick, in milliseconds.")
 
 

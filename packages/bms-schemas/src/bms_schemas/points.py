@@ -66,13 +66,17 @@ class PointRef(BmsModel):
     property: str = Field(
         default="present-value", description="Property identifier, hyphenated, or a number."
     )
-    index: int | None = Field(default=None, ge=0, description="Array index, when the property is an array.")
+    index: int | None = Field(
+        default=None, ge=0, description="Array index, when the property is an array."
+    )
 
     @model_validator(mode="after")
     def _known_object_type(self) -> PointRef:
         if self.object_type.isdigit():
             if not 128 <= int(self.object_type) <= 1023:
-                raise ValueError(f"numeric object type {self.object_type} is not a vendor type (128-1023)")
+                raise ValueError(
+                    f"numeric object type {self.object_type} is not a vendor type (128-1023)"
+                )
         elif self.object_type not in STANDARD_OBJECT_TYPES:
             raise ValueError(f"unknown object type {self.object_type!r}")
         return self
@@ -119,9 +123,7 @@ class PointRef(BmsModel):
         return str(self)
 
     @classmethod
-    def __get_pydantic_json_schema__(
-        cls, core_schema_: CoreSchema, handler: Any
-    ) -> dict[str, Any]:
+    def __get_pydantic_json_schema__(cls, core_schema_: CoreSchema, handler: Any) -> dict[str, Any]:
         return {
             "type": "string",
             "title": "PointRef",

@@ -1,1 +1,106 @@
-"""The engine library."""
+"""The engine library: block registry and catalogue, validation, compiler, evaluator,
+scheduler and clocks, bundles and signatures.
+
+It defines flow semantics for the whole system: the headless engine executes
+with it, the Designer validates and simulates with it.
+"""
+
+from supervisor_engine.block import (
+    BlockContext,
+    BlockEnv,
+    BlockType,
+    NoParams,
+    Params,
+    PointWrite,
+    ResolvedPort,
+    Role,
+    TickInfo,
+)
+from supervisor_engine.bundle import (
+    build_bundle,
+    bundle_document,
+    canonical_json,
+    content_hash,
+    generate_key,
+    key_id,
+    load_document,
+    load_private_key,
+    load_public_key,
+    parse_bundle,
+    private_key_pem,
+    public_key_pem,
+    sign_document,
+    verify_document,
+)
+from supervisor_engine.clock import Clock, RealClock, VirtualClock
+from supervisor_engine.compiler import Program, compile_bundle, compile_graph
+from supervisor_engine.errors import (
+    BundleError,
+    EngineError,
+    GraphValidationError,
+    KeyFileError,
+    SignatureError,
+    TraceError,
+    UnknownBlockTypeError,
+)
+from supervisor_engine.evaluator import FlowEvaluator, NodeSlots, TickResult
+from supervisor_engine.registry import Registry, default_registry
+from supervisor_engine.scheduler import FlowStats, FlowTiming, Scheduler, TickCall
+from supervisor_engine.simulation import simulate
+from supervisor_engine.traces import InputTrace, OutputTrace, parse_duration, parse_input_csv
+from supervisor_engine.validation import validate_bundle, validate_graph
+
+__all__ = [
+    "BlockContext",
+    "BlockEnv",
+    "BlockType",
+    "BundleError",
+    "Clock",
+    "EngineError",
+    "FlowEvaluator",
+    "FlowStats",
+    "FlowTiming",
+    "GraphValidationError",
+    "InputTrace",
+    "KeyFileError",
+    "NoParams",
+    "NodeSlots",
+    "OutputTrace",
+    "Params",
+    "PointWrite",
+    "Program",
+    "RealClock",
+    "Registry",
+    "ResolvedPort",
+    "Role",
+    "Scheduler",
+    "SignatureError",
+    "TickCall",
+    "TickInfo",
+    "TickResult",
+    "TraceError",
+    "UnknownBlockTypeError",
+    "VirtualClock",
+    "build_bundle",
+    "bundle_document",
+    "canonical_json",
+    "compile_bundle",
+    "compile_graph",
+    "content_hash",
+    "default_registry",
+    "generate_key",
+    "key_id",
+    "load_document",
+    "load_private_key",
+    "load_public_key",
+    "parse_bundle",
+    "parse_duration",
+    "parse_input_csv",
+    "private_key_pem",
+    "public_key_pem",
+    "sign_document",
+    "simulate",
+    "validate_bundle",
+    "validate_graph",
+    "verify_document",
+]

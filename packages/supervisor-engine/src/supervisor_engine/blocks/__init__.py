@@ -1,0 +1,20 @@
+"""The built-in block types, one module per category."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from supervisor_engine.block import BlockType
+from supervisor_engine.blocks.conditioning import CONDITIONING_BLOCKS
+from supervisor_engine.blocks.io import IO_BLOCKS
+from supervisor_engine.blocks.logic import LOGIC_BLOCKS
+from supervisor_engine.blocks.math import MATH_BLOCKS
+
+BUILTIN_BLOCKS: tuple[BlockType[Any], ...] = (
+    *IO_BLOCKS,
+    *LOGIC_BLOCKS,
+    *MATH_BLOCKS,
+    *CONDITIONING_BLOCKS,
+)
+
+__all__ = ["BUILTIN_BLOCKS"]

@@ -1,0 +1,33 @@
+"""Shorthands for declaring ports in block tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bms_schemas import PortSpec, PortType, ValueType
+
+NUMBER = PortType(type=ValueType.NUMBER)
+BOOL = PortType(type=ValueType.BOOL)
+INTEGER = PortType(type=ValueType.INTEGER)
+
+
+def port(
+    name: str,
+    type_: PortType | None = None,
+    *,
+    doc: str = "",
+    required: bool = True,
+    default: Any = None,
+    type_param: str | None = None,
+    repeat: str | None = None,
+) -> PortSpec:
+    """A port spec; give either a fixed type or the parameter that chooses it."""
+    return PortSpec(
+        name=name,
+        type=type_,
+        type_param=type_param,
+        repeat_param=repeat,
+        required=required,
+        default=default,
+        doc=doc,
+    )
