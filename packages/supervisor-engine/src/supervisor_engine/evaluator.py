@@ -189,6 +189,10 @@ class FlowEvaluator:
         slot = self.slot_names.index(f"{node_id}.{port}")
         return self._values[slot], quality_of(self._ranks[slot])
 
+    def context(self, node_id: str) -> BlockContext[Any, Any]:
+        """The context (parameters, state) of one node, for inspection."""
+        return next(s.ctx for s in self._steps if s.node.node_id == node_id)
+
     @property
     def faults(self) -> Mapping[str, str]:
         """Nodes faulted on the last tick, with their error."""

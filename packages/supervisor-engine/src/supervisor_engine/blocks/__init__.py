@@ -5,16 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from supervisor_engine.block import BlockType
+from supervisor_engine.blocks.alarms import ALARM_BLOCKS
 from supervisor_engine.blocks.conditioning import CONDITIONING_BLOCKS
+from supervisor_engine.blocks.control import CONTROL_BLOCKS
+from supervisor_engine.blocks.hvac import HVAC_BLOCKS
 from supervisor_engine.blocks.io import IO_BLOCKS
 from supervisor_engine.blocks.logic import LOGIC_BLOCKS
 from supervisor_engine.blocks.math import MATH_BLOCKS
+from supervisor_engine.blocks.scheduling import SCHEDULE_BLOCKS
+from supervisor_engine.blocks.timers import TIMER_BLOCKS
 
 BUILTIN_BLOCKS: tuple[BlockType[Any], ...] = (
     *IO_BLOCKS,
     *LOGIC_BLOCKS,
     *MATH_BLOCKS,
     *CONDITIONING_BLOCKS,
+    *TIMER_BLOCKS,
+    *CONTROL_BLOCKS,
+    *SCHEDULE_BLOCKS,
+    *HVAC_BLOCKS,
+    *ALARM_BLOCKS,
 )
 
 __all__ = ["BUILTIN_BLOCKS"]
