@@ -11,6 +11,6 @@ uv run --frozen ruff check .
 step "ruff format --check"
 uv run --frozen ruff format --check .
 step "mypy --strict (libraries and apps)"
-uv run --frozen mypy packages/bms-schemas/src packages/supervisor-engine/src
+uv run --frozen mypy packages/*/src apps/*/src
 step "pytest"
 uv run --frozen pytest "$@"
