@@ -43,6 +43,8 @@ def make_settings(plan: NetPlan, data_dir: Path, **overrides: Any) -> Settings:
         "poll_interval_s": 2.0,
         "rate_limit_per_s": 50.0,
         "rate_limit_burst": 50,
+        # Short, so a closed test client is noticed (and the service can stop) quickly.
+        "stream_keepalive_s": 0.2,
     }
     values.update(overrides)
     return Settings(**values)

@@ -30,8 +30,6 @@ from iot_supervisor.auth import token_matches
 from iot_supervisor.errors import AuthError
 from iot_supervisor.service import Supervisor
 
-SSE_KEEPALIVE_S = 15.0
-
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorEnvelope} for code in (400, 401, 403, 404, 422, 429, 502, 503)
 }
@@ -159,11 +157,14 @@ async def stream(
 
 
 async def _sse(sup: Supervisor, subscription: str | None) -> AsyncIterator[str]:
+    keepalive = sup.settings.stream_keepalive_s
     async with sup.hub.connect(subscription) as client:
         yield ": connected\n\n"
+        for event in sup.snapshot(subscription):
+            yield f"event: value\ndata: {event.model_dump_json()}\n\n"
         while True:
             try:
-                event = await asyncio.wait_for(client.queue.get(), SSE_KEEPALIVE_S)
+                event = await asyncio.wait_for(client.queue.get(), keepalive)
             except TimeoutError:
                 yield ": keep-alive\n\n"
                 continue
@@ -187,6 +188,8 @@ async def websocket_twin(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     async with sup.hub.connect(subscription) as client:
+        for event in sup.snapshot(subscription):
+            await websocket.send_text(event.model_dump_json())
         receiver = asyncio.create_task(_drain(websocket))
         try:
             while not receiver.done():

@@ -236,6 +236,17 @@ class Supervisor:
     def cached(self, point: PointRef) -> PointValue | None:
         return self._cache.get(str(point))
 
+    def snapshot(self, sub_id: str | None) -> list[ValueChange]:
+        """The current values of a subscription's points, sent first to a new stream client."""
+        info = self.hub.subscriptions.get(sub_id) if sub_id is not None else None
+        if info is None:
+            return []
+        return [
+            ValueChange(point=p, value=v, source="snapshot")
+            for p in dict.fromkeys(info.points)
+            if (v := self._cache.get(str(p))) is not None
+        ]
+
     def _on_value(self, point: PointRef, value: PointValue, source: str) -> None:
         key = str(point)
         before = self._cache.get(key)

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="Safety-net poll of watched points, and of non-COV points."
     )
 
+    stream_keepalive_s: float = Field(
+        default=15.0, gt=0, description="Interval of SSE keep-alive comments on an idle stream."
+    )
+
     default_priority: int = Field(
         default=8, ge=1, le=16, description="Priority of writes without one."
     )

@@ -145,3 +145,54 @@ class ServiceHandle:
         self.server.should_exit = True
         self._serving.result(30)
         self.loop.stop()
+
+
+class SseReader:
+    """Reads ``/stream`` in a thread and keeps every ``value`` event, as a client would."""
+
+    def __init__(self, service: ServiceHandle, subscription: str | None = None) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._connected = threading.Event()
+        self._stop = threading.Event()
+        self._response: httpx.Response | None = None
+        params = {"subscription": subscription} if subscription else {}
+        self._client = httpx.Client(
+            base_url=service.base_url, headers=service.http.headers, timeout=None
+        )
+        self._thread = threading.Thread(target=self._read, args=(params,), daemon=True)
+        self._thread.start()
+        if not self._connected.wait(10):
+            raise AssertionError("the SSE stream did not connect")
+
+    def _read(self, params: dict[str, str]) -> None:
+        import json
+
+        try:
+            with self._client.stream("GET", "/stream", params=params) as response:
+                self._response = response
+                for line in response.iter_lines():
+                    if self._stop.is_set():
+                        return
+                    if line.startswith(": connected"):
+                        self._connected.set()
+                    elif line.startswith("data: "):
+                        self.events.append(json.loads(line.removeprefix("data: ")))
+        except httpx.HTTPError:
+            return
+
+    def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float, what: str
+    ) -> dict[str, Any]:
+        def find() -> dict[str, Any] | None:
+            return next((e for e in list(self.events) if predicate(e)), None)
+
+        found = wait_until(find, timeout, what)
+        assert found is not None
+        return found
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._response is not None:
+            self._response.close()
+        self._client.close()
+        self._thread.join(5)

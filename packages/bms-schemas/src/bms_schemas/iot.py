@@ -185,7 +185,12 @@ class ValueChange(BmsModel):
 
     point: PointRef = Field(description="The point that changed.")
     value: PointValue = Field(description="The new value with its quality.")
-    source: str = Field(description="What produced the event: 'cov', 'poll', 'read' or 'write'.")
+    source: str = Field(
+        description=(
+            "What produced the event: 'cov', 'poll', 'read', 'write', 'fault', or 'snapshot' "
+            "(the current value, sent first to a new stream client)."
+        )
+    )
 
 
 class AuditEntry(BmsModel):

@@ -1,0 +1,115 @@
+"""Bad input: 4xx with a clear ErrorEnvelope, nothing written to the device, refusals audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from iot_supervisor.testing import ServiceHandle, SimHandle
+
+AV = "1001/analog-value,2/present-value"
+
+
+@pytest.fixture
+def locked_service(simulator: SimHandle, service_factory: Any) -> ServiceHandle:
+    handle: ServiceHandle = service_factory(
+        interlocks=[
+            {
+                "pattern": "1001/analog-value,2/*",
+                "min": 15.0,
+                "max": 28.0,
+                "priorities": [8, 10, 16],
+            },
+            {"pattern": "1001/analog-output,*", "read_only": True},
+        ]
+    )
+    assert handle.http.post("/discover", json={}).status_code == 200
+    return handle
+
+
+CASES = [
+    (
+        "unknown point",
+        {"point": "1001/analog-value,999/present-value", "value": 20.0},
+        404,
+        "unknown_point",
+    ),
+    (
+        "unknown device",
+        {"point": "4000/analog-value,2/present-value", "value": 20.0},
+        404,
+        "unknown_device",
+    ),
+    ("malformed ref", {"point": "1001/analog-valve/2", "value": 20.0}, 422, "invalid_request"),
+    ("priority 0", {"point": AV, "value": 20.0, "priority": 0}, 400, "invalid_priority"),
+    ("priority 17", {"point": AV, "value": 20.0, "priority": 17}, 400, "invalid_priority"),
+    ("priority 6", {"point": AV, "value": 20.0, "priority": 6}, 400, "invalid_priority"),
+    ("wrong type", {"point": AV, "value": "hot", "priority": 8}, 400, "invalid_value"),
+    ("above interlock", {"point": AV, "value": 35.0, "priority": 8}, 403, "write_refused"),
+    ("priority not allowed", {"point": AV, "value": 20.0, "priority": 9}, 403, "write_refused"),
+    (
+        "read-only point",
+        {"point": "1001/analog-output,3/present-value", "value": 1.0},
+        403,
+        "write_refused",
+    ),
+    ("input", {"point": "1001/analog-input,1/present-value", "value": 1.0}, 403, "write_refused"),
+]
+
+
+def test_each_bad_write_is_refused_and_audited(
+    locked_service: ServiceHandle, simulator: SimHandle
+) -> None:
+    before = {
+        oid: simulator.present_value(1001, oid)
+        for oid in ("analog-value,2", "analog-output,3", "analog-input,1")
+    }
+    for name, write, status, code in CASES:
+        # A good write first in the batch: a refusal anywhere must stop the whole batch.
+        good = {"point": AV, "value": 21.0, "priority": 8}
+        response = locked_service.http.post("/points/write", json={"writes": [good, write]})
+        assert response.status_code == status, (name, response.text)
+        body = response.json()
+        assert body["code"] == code, (name, body)
+        assert len(body["message"]) > 10, name
+        after = {oid: simulator.present_value(1001, oid) for oid in before}
+        assert after == before, f"{name}: something was written"
+
+    refused = locked_service.http.get("/writes", params={"outcome": "refused"}).json()["entries"]
+    assert len(refused) >= len(CASES)
+    reasons = " | ".join(e["reason"] for e in refused)
+    for fragment in (
+        "analog-value,999",
+        "outside 1-16",
+        "reserved",
+        "above the maximum",
+        "read-only",
+    ):
+        assert fragment in reasons
+    assert any(e["point"] == "1001/analog-valve/2" for e in refused)
+    assert not locked_service.http.get("/writes", params={"outcome": "written"}).json()["entries"]
+
+
+def test_requests_without_a_token_are_refused(
+    locked_service: ServiceHandle, simulator: SimHandle
+) -> None:
+    before = simulator.present_value(1001, "analog-value,2")
+    body = {"writes": [{"point": AV, "value": 20.0, "priority": 8}]}
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        response = httpx.post(f"{locked_service.base_url}/points/write", json=body, headers=headers)
+        assert response.status_code == 401
+        assert response.json()["code"] == "unauthorized"
+    assert simulator.present_value(1001, "analog-value,2") == before
+    assert httpx.get(f"{locked_service.base_url}/devices").status_code == 401
+    assert httpx.get(f"{locked_service.base_url}/health").status_code == 200
+
+
+def test_bad_reads(locked_service: ServiceHandle) -> None:
+    http = locked_service.http
+    assert http.post("/points/read", json={"points": ["1001/analog-value,999"]}).status_code == 404
+    response = http.post("/points/read", json={"points": ["not a point"]})
+    assert response.status_code == 422
+    assert "not a point reference" in response.json()["message"]
+    assert http.post("/points/read", json={"points": []}).status_code == 422
