@@ -6,8 +6,10 @@ from typing import Any
 
 from supervisor_engine.block import BlockType
 from supervisor_engine.blocks.alarms import ALARM_BLOCKS
+from supervisor_engine.blocks.commands import COMMAND_BLOCKS
 from supervisor_engine.blocks.conditioning import CONDITIONING_BLOCKS
 from supervisor_engine.blocks.control import CONTROL_BLOCKS
+from supervisor_engine.blocks.expression import EXPRESSION_BLOCKS
 from supervisor_engine.blocks.counters import COUNTER_BLOCKS
 from supervisor_engine.blocks.hvac import HVAC_BLOCKS
 from supervisor_engine.blocks.io import IO_BLOCKS
@@ -18,9 +20,11 @@ from supervisor_engine.blocks.timers import TIMER_BLOCKS
 
 BUILTIN_BLOCKS: tuple[BlockType[Any], ...] = (
     *IO_BLOCKS,
+    *COMMAND_BLOCKS,
     *LOGIC_BLOCKS,
     *MATH_BLOCKS,
     *CONDITIONING_BLOCKS,
+    *EXPRESSION_BLOCKS,
     *TIMER_BLOCKS,
     *COUNTER_BLOCKS,
     *CONTROL_BLOCKS,

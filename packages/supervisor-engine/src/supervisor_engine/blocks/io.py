@@ -86,6 +86,16 @@ class PointOutputParams(TypedParams):
     relinquish_on_disable: bool = Field(
         default=True, description="Write null at the priority when enable goes false."
     )
+    refresh_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="Write the same command again every this many seconds; only on change if unset.",
+    )
+    min_interval_s: float = Field(
+        default=0.0,
+        ge=0,
+        description="Fewest seconds between two writes; a change inside it waits, then the latest is written.",
+    )
 
 
 _NOTHING = object()
@@ -105,6 +115,8 @@ class OutputState:
 
     commanded: Any = None
     has_commanded: bool = False
+    written_at: float | None = None
+    """Logical time (tick.now) of the last write."""
 
 
 def _bind_output(params: PointOutputParams, env: BlockEnv) -> _OutputBinding:
@@ -129,13 +141,13 @@ def _point_output(
     ins: tuple[Any, Any],
     qs: tuple[int, int],
 ) -> tuple[Any, int]:
-    state = ctx.state
+    state, params, now = ctx.state, ctx.params, ctx.tick.now
     binding: _OutputBinding = ctx.bound
     value, enable = ins
     target: Any = _NOTHING
     reason = "change"
     if enable is False or (enable is None and qs[1] != OK):
-        if ctx.params.relinquish_on_disable:
+        if params.relinquish_on_disable:
             target, reason = None, "disabled"
     elif qs[0] == OK and value is not None:
         target = value
@@ -143,15 +155,21 @@ def _point_output(
         target, reason = binding.fallback, "degraded-fallback"
     elif binding.policy is DegradedPolicy.RELINQUISH:
         target, reason = None, "degraded-relinquish"
-    if target is not _NOTHING and (
-        not state.has_commanded
-        or (target is None) != (state.commanded is None)
-        or (target is not None and _moved(state.commanded, target, ctx.params.deadband))
-    ):
-        state.commanded, state.has_commanded = target, True
-        ctx.tick.writes.append(
-            PointWrite(binding.key, target, binding.priority, ctx.node_id, reason)
+    if target is not _NOTHING:
+        changed = (
+            not state.has_commanded
+            or (target is None) != (state.commanded is None)
+            or (target is not None and _moved(state.commanded, target, params.deadband))
         )
+        since = None if state.written_at is None else now - state.written_at
+        if not changed and target is not None and params.refresh_s is not None:
+            changed, reason = since is not None and since >= params.refresh_s, "refresh"
+        # a change inside the minimum interval waits: the next tick sees it again
+        if changed and (since is None or since >= params.min_interval_s):
+            state.commanded, state.has_commanded, state.written_at = target, True, now
+            ctx.tick.writes.append(
+                PointWrite(binding.key, target, binding.priority, ctx.node_id, reason)
+            )
     return state.commanded, max(qs[0], OK if state.has_commanded else STALE)
 
 

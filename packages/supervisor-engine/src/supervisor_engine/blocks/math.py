@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
+from bms_schemas import StateClass
 from supervisor_engine.block import BlockContext, BlockType, NoParams, Params
 from supervisor_engine.blocks._params import CountParams
 from supervisor_engine.blocks._ports import NUMBER, port
@@ -60,7 +61,46 @@ def _divide(ctx: BlockContext[DivideParams, _Quotient], ins: tuple[float, float]
     return ctx.state.last
 
 
+class GainParams(Params):
+    """Parameters of gain."""
+
+    k: float = Field(default=1.0, description="Factor.")
+
+
+class OffsetParams(Params):
+    """Parameters of offset."""
+
+    offset: float = Field(default=0.0, description="Added to the input.")
+
+
+class RoundParams(Params):
+    """Parameters of round."""
+
+    step: float = Field(
+        default=1.0, gt=0, description="Round to the nearest multiple of this (0.5, 1, 0.1...)."
+    )
+
+
+def _gain(ctx: BlockContext[GainParams, None], ins: tuple[float]) -> float:
+    return ctx.params.k * ins[0]
+
+
+def _offset(ctx: BlockContext[OffsetParams, None], ins: tuple[float]) -> float:
+    return ins[0] + ctx.params.offset
+
+
+def _abs(_ctx: BlockContext[Any, Any], ins: tuple[float]) -> float:
+    return abs(ins[0])
+
+
+def _round(ctx: BlockContext[RoundParams, None], ins: tuple[float]) -> float:
+    step = ctx.params.step
+    # half away from zero, as engineers round, not Python's banker's rounding
+    return math.copysign(math.floor(abs(ins[0]) / step + 0.5) * step, ins[0])
+
+
 _N = port("in", NUMBER, repeat="inputs", doc="Operand.")
+_U = (port("in", NUMBER),)
 _OUT = (port("out", NUMBER, doc="Result."),)
 
 MATH_BLOCKS: tuple[BlockType[Any], ...] = (
@@ -82,6 +122,23 @@ MATH_BLOCKS: tuple[BlockType[Any], ...] = (
         doc="a / b, with a policy for a zero divisor.",
         inputs=(port("a", NUMBER, doc="Dividend."), port("b", NUMBER, doc="Divisor.")),
         outputs=_OUT, params=DivideParams, evaluate=_divide,
-        init_state=lambda _p: _Quotient(),
+        init_state=lambda _p: _Quotient(), state_class=StateClass.VOLATILE,
+    ),
+    BlockType(
+        type="math.gain", title="Gain", category="math", doc="in * k.",
+        inputs=_U, outputs=_OUT, params=GainParams, evaluate=_gain,
+    ),
+    BlockType(
+        type="math.offset", title="Offset", category="math", doc="in + offset.",
+        inputs=_U, outputs=_OUT, params=OffsetParams, evaluate=_offset,
+    ),
+    BlockType(
+        type="math.abs", title="Absolute value", category="math", doc="|in|.",
+        inputs=_U, outputs=_OUT, params=NoParams, evaluate=_abs,
+    ),
+    BlockType(
+        type="math.round", title="Round", category="math",
+        doc="in rounded to the nearest multiple of step, halves away from zero.",
+        inputs=_U, outputs=_OUT, params=RoundParams, evaluate=_round,
     ),
 )  # fmt: skip
