@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+from typing import Any
 
-from iot_supervisor.testing import ServiceHandle, SimHandle
+import pytest
+
+from iot_supervisor.bacnet.client import BacnetClient
+from iot_supervisor.errors import AddressInUseError
+from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle
 
 
 def test_discovery_finds_every_device_and_point(
@@ -51,3 +57,23 @@ def test_batch_read_returns_every_value_with_units(
             assert value["value"] is (obj.value == "active")
         else:
             assert value["value"] == obj.value
+
+
+def test_global_who_is_with_the_service_on_the_devices_port(
+    simulator: SimHandle, service_factory: Any, plan: NetPlan
+) -> None:
+    # Same port as the devices: needs the loopback fix, or the stack answers itself (§2).
+    service = service_factory(
+        discovery_mode="global", bacnet_address=f"{plan.ip_prefix}1/8:{plan.device_port}"
+    )
+    found = service.http.post("/discover", json={}).json()["devices"]
+    assert [d["instance"] for d in found] == [1001, 1002, 1003]
+    result = service.http.post("/points/read", json={"points": ["1002/analog-value,2"]}).json()
+    assert result["results"][0]["value"]["value"] == 11.25
+
+
+def test_a_second_client_on_the_same_address_is_refused(service: ServiceHandle) -> None:
+    # SO_REUSEPORT would let it bind and split the replies between the two; it must fail instead.
+    twin = BacnetClient(service.settings)
+    with pytest.raises(AddressInUseError, match="already bound"):
+        asyncio.run(twin.start())

@@ -126,7 +126,7 @@ class ServiceHandle:
             ws="websockets-sansio",
         )
         self.server = uvicorn.Server(config)
-        self._serving = asyncio.run_coroutine_threadsafe(self.server.serve(), self.loop.loop)
+        self._serving = asyncio.run_coroutine_threadsafe(self._serve(), self.loop.loop)
         wait_until(lambda: self.server.started or self._serving.done(), 20, "uvicorn to start")
         if self._serving.done():
             self._serving.result()
@@ -135,6 +135,12 @@ class ServiceHandle:
         self.http = httpx.Client(
             base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         )
+
+    async def _serve(self) -> None:
+        try:
+            await self.server.serve()
+        except SystemExit as err:  # uvicorn exits on a failed start-up; keep the loop thread alive
+            raise RuntimeError(f"the service failed to start (exit {err.code})") from None
 
     @property
     def supervisor(self) -> Any:

@@ -1,0 +1,215 @@
+"""``iot-supervisor``: run the service or the simulator, and talk to a running service.
+
+The client commands (discover, read, write, release, watch) go through the
+service's HTTP API like any other client: the service stays the one owner of
+BACnet. They take the URL and token from ``--url``/``--token`` or the same
+``BMS_IOT_`` settings as the service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from iot_supervisor.auth import load_or_create_token
+from iot_supervisor.settings import Settings
+from iot_supervisor.simulator import Simulator, SimulatorConfig
+
+cli = typer.Typer(
+    help="IoT Supervisor Service: BACnet/IP for the BMS supervisor.", no_args_is_help=True
+)
+console = Console()
+
+Url = Annotated[str | None, typer.Option(help="Service URL; default from BMS_IOT_HTTP_HOST/PORT.")]
+Token = Annotated[
+    str | None, typer.Option(help="Bearer token; default from settings or the data dir.")
+]
+
+
+@cli.command()
+def serve(
+    simulate: Annotated[
+        Path | None, typer.Option(help="Also run the simulator from this YAML/JSON file.")
+    ] = None,
+) -> None:
+    """Run the HTTP service (and optionally the simulator in the same process)."""
+    import uvicorn
+
+    from iot_supervisor.app import create_app
+
+    settings = Settings() if simulate is None else Settings(simulate=simulate)
+    app = create_app(settings)
+    console.print(f"[bold]IoT Supervisor[/] on http://{settings.http_host}:{settings.http_port}")
+    console.print(
+        f"token file: {settings.token_path}" if settings.token is None else "token: from settings"
+    )
+    # uvicorn's default loop is fine for bacpypes3, but the asyncio loop is what the research measured.
+    uvicorn.run(
+        app, host=settings.http_host, port=settings.http_port, loop="asyncio", log_level="info"
+    )
+
+
+@cli.command()
+def simulate(
+    config: Annotated[Path | None, typer.Argument(help="Simulator YAML/JSON file.")] = None,
+    grid: Annotated[
+        str | None, typer.Option(help="Instead of a file: DEVICESxPOINTS, e.g. 3x34.")
+    ] = None,
+    ip_prefix: Annotated[str, typer.Option(help="First three octets for --grid.")] = "127.0.10.",
+    port: Annotated[int, typer.Option(help="UDP port of the --grid devices.")] = 47808,
+) -> None:
+    """Run simulated BACnet/IP devices until interrupted."""
+    if config is not None:
+        sim_config = SimulatorConfig.load(config)
+    elif grid is not None:
+        devices, _, points = grid.partition("x")
+        sim_config = SimulatorConfig.grid(
+            devices=int(devices), points_per_device=int(points), ip_prefix=ip_prefix, port=port
+        )
+    else:
+        raise typer.BadParameter("give a config file or --grid")
+
+    async def run() -> None:
+        async with Simulator(sim_config):
+            table = Table("device", "address", "objects")
+            for device in sim_config.devices:
+                table.add_row(str(device.instance), device.address, str(len(device.objects)))
+            console.print(table)
+            await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
+def _client(url: str | None, token: str | None) -> httpx.Client:
+    settings = Settings()
+    base = url or f"http://{settings.http_host}:{settings.http_port}"
+    return httpx.Client(
+        base_url=base,
+        headers={"Authorization": f"Bearer {token or load_or_create_token(settings)}"},
+        timeout=60,
+    )
+
+
+def _check(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        try:
+            body = response.json()
+            message = f"{body['code']}: {body['message']}"
+        except (ValueError, KeyError, TypeError):
+            message = response.text
+        console.print(f"[red]{response.status_code}[/] {message}")
+        raise typer.Exit(1)
+    return response.json() if response.content else None
+
+
+@cli.command()
+def discover(url: Url = None, token: Token = None) -> None:
+    """Run discovery on the service and list the devices found."""
+    with _client(url, token) as http:
+        result = _check(http.post("/discover", json={}))
+    table = Table("instance", "name", "address", "points", "status")
+    for d in result["devices"]:
+        table.add_row(
+            str(d["instance"]), d["name"] or "", d["address"], str(d["pointCount"]), d["status"]
+        )
+    console.print(table)
+    console.print(f"{len(result['devices'])} devices in {result['durationMs']:.0f} ms")
+
+
+@cli.command()
+def read(
+    points: Annotated[list[str], typer.Argument(help="Point references.")],
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Read points, e.g. ``iot-supervisor read 1001/analog-value,2/present-value``."""
+    with _client(url, token) as http:
+        result = _check(http.post("/points/read", json={"points": points}))
+    table = Table("point", "value", "unit", "quality", "error")
+    for r in result["results"]:
+        v = r["value"]
+        table.add_row(
+            r["point"], repr(v["value"]), r["unitSymbol"] or "", v["quality"], r["error"] or ""
+        )
+    console.print(table)
+
+
+def _write(point: str, value: Any, priority: int, url: str | None, token: str | None) -> None:
+    body = {"writes": [{"point": point, "value": value, "priority": priority}]}
+    with _client(url, token) as http:
+        [result] = _check(http.post("/points/write", json=body))["results"]
+    if not result["ok"]:
+        console.print(f"[red]failed[/] {result['error']}")
+        raise typer.Exit(1)
+    console.print(
+        f"{point} @ {priority}: present value now {result['presentValue']!r}"
+        + (f" (priority array {result['priorityArray']})" if result["priorityArray"] else "")
+    )
+
+
+@cli.command()
+def write(
+    point: str,
+    value: Annotated[str, typer.Argument(help="A number, true/false, a state text or a string.")],
+    priority: Annotated[int, typer.Option(help="BACnet priority 1-16.")] = 8,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Write a value at a priority."""
+    parsed: Any
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        parsed = value
+    _write(point, parsed, priority, url, token)
+
+
+@cli.command()
+def release(
+    point: str,
+    priority: Annotated[int, typer.Option(help="The priority to relinquish.")] = 8,
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Relinquish a point at a priority (write null there)."""
+    _write(point, None, priority, url, token)
+
+
+@cli.command()
+def watch(
+    points: Annotated[list[str], typer.Argument(help="Point references.")],
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Subscribe to points and print their changes live until interrupted."""
+    with _client(url, token) as http:
+        sub = _check(http.post("/subscriptions", json={"points": points}))["id"]
+        try:
+            with http.stream(
+                "GET", "/stream", params={"subscription": sub}, timeout=None
+            ) as stream:
+                for line in stream.iter_lines():
+                    if line.startswith("data: "):
+                        event = json.loads(line.removeprefix("data: "))
+                        v = event["value"]
+                        console.print(
+                            f"{v['timestamp']}  {event['point']}  [bold]{v['value']!r}[/] "
+                            f"{v['units'] or ''}  {v['quality']}  ({event['source']})"
+                        )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            http.delete(f"/subscriptions/{sub}")
+
+
+def main() -> None:
+    cli()

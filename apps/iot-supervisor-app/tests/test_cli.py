@@ -1,0 +1,106 @@
+"""The CLI: client commands against a running service, and ``simulate`` from a YAML file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from iot_supervisor.cli import cli
+from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, wait_until
+
+AV = "1001/analog-value,2/present-value"
+
+
+def test_write_read_release(service: ServiceHandle, simulator: SimHandle) -> None:
+    runner = CliRunner()
+    auth = ["--url", service.base_url, "--token", "test-token-0123456789"]
+    default = simulator.present_value(1001, "analog-value,2")
+
+    result = runner.invoke(cli, ["write", AV, "19.5", "--priority", "8", *auth])
+    assert result.exit_code == 0, result.output
+    assert simulator.present_value(1001, "analog-value,2") == 19.5
+
+    result = runner.invoke(cli, ["read", AV, "1001/analog-input,1", *auth])
+    assert result.exit_code == 0, result.output
+    assert "19.5" in result.output
+    assert "°C" in result.output
+
+    result = runner.invoke(cli, ["release", AV, "--priority", "8", *auth])
+    assert result.exit_code == 0, result.output
+    assert simulator.present_value(1001, "analog-value,2") == default
+
+    result = runner.invoke(cli, ["write", AV, "19.5", "--priority", "0", *auth])
+    assert result.exit_code == 1
+    assert "invalid_priority" in result.output
+
+
+YAML = """
+tickS: 0.2
+devices:
+  - instance: 2001
+    address: {ip}2/8:{port}
+    name: AHU-YAML
+    objects:
+      - {{type: analog-input, instance: 1, name: SupplyTemp, value: 16.5, units: degrees-celsius,
+         covIncrement: 0.2, script: {{kind: sine, amplitude: 2.0, periodS: 4}}}}
+      - {{type: multi-state-value, instance: 1, name: Mode, value: 2,
+         stateTexts: ['Off', Heat, Cool], commandable: true}}
+      - {{type: binary-output, instance: 1, name: Fan, value: active}}
+"""
+
+
+@pytest.fixture
+def simulate_process(plan: NetPlan, tmp_path: Path) -> Any:
+    config = tmp_path / "sim.yaml"
+    config.write_text(YAML.format(ip=plan.ip_prefix, port=plan.device_port))
+    log = tmp_path / "sim.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "iot_supervisor", "simulate", str(config)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        process.log = log  # type: ignore[attr-defined]
+        yield process
+        process.terminate()
+        process.wait(10)
+
+
+def test_simulate_serves_a_yaml_file_to_unicast_discovery(
+    simulate_process: Any, plan: NetPlan, service_factory: Any
+) -> None:
+    service: ServiceHandle = service_factory(
+        discovery_mode="unicast", targets=[f"{plan.ip_prefix}2:{plan.device_port}"]
+    )
+
+    def discovered() -> list[Any]:
+        assert simulate_process.poll() is None, simulate_process.log.read_text()
+        return service.http.post("/discover", json={}).json()["devices"]
+
+    [device] = wait_until(discovered, 20, "the simulate subprocess to answer Who-Is")
+    assert device["name"] == "AHU-YAML"
+    points = service.http.get("/devices/2001/points").json()
+    assert {p["name"] for p in points} == {"SupplyTemp", "Mode", "Fan"}
+
+    refs = ["2001/analog-input,1", "2001/multi-state-value,1", "2001/binary-output,1"]
+    results = service.http.post("/points/read", json={"points": refs}).json()["results"]
+    assert 14.0 <= results[0]["value"]["value"] <= 19.0
+    assert results[1]["value"]["value"] == 2
+    assert results[2]["value"]["value"] is True
+    # The sine script moves the value: two reads a moment apart differ.
+    first = results[0]["value"]["value"]
+    wait_until(
+        lambda: (
+            service.http.post("/points/read", json={"points": refs[:1]}).json()["results"][0][
+                "value"
+            ]["value"]
+            != first
+        ),
+        5,
+        "the scripted value to change",
+    )
