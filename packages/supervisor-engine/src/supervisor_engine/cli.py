@@ -34,6 +34,7 @@ from supervisor_engine.bundle import (
     sign_document,
     verify_document,
 )
+from supervisor_engine.catalogue_docs import render_markdown
 from supervisor_engine.errors import EngineError, TraceError
 from supervisor_engine.registry import Registry, default_registry
 from supervisor_engine.simulation import simulate
@@ -226,6 +227,20 @@ def catalogue() -> None:
     """Print the block catalogue (every block type with its ports and parameter schema) as JSON."""
     document = _registry().catalogue().model_dump(mode="json", by_alias=True)
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
+
+
+@app.command()
+def docs(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File; stdout if unset.")
+    ] = None,
+) -> None:
+    """Write the block catalogue reference page (docs/blocks.md) from the registry."""
+    text = render_markdown(_registry())
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
