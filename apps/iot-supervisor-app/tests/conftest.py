@@ -19,35 +19,11 @@ from typing import Any
 
 import pytest
 
-from iot_supervisor.settings import Settings
 from iot_supervisor.simulator import SimulatorConfig
-from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle
+from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, loopback_settings
 
 TOKEN = "test-token-0123456789"
 _plans = itertools.count(1)
-
-
-def make_settings(plan: NetPlan, data_dir: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "data_dir": data_dir,
-        "token": TOKEN,
-        "bacnet_address": plan.service_address,
-        "broadcast_address": plan.broadcast,
-        "discovery_mode": "directed-broadcast",
-        "discovery_timeout_s": 1.0,
-        "request_timeout_s": 0.5,
-        "request_retries": 0,
-        "offline_after_failures": 1,
-        "probe_interval_s": 0.3,
-        "cov_lifetime_s": 30,
-        "poll_interval_s": 2.0,
-        "rate_limit_per_s": 50.0,
-        "rate_limit_burst": 50,
-        # Short, so a closed test client is noticed (and the service can stop) quickly.
-        "stream_keepalive_s": 0.2,
-    }
-    values.update(overrides)
-    return Settings(**values)
 
 
 @pytest.fixture
@@ -75,7 +51,9 @@ def service_factory(plan: NetPlan, tmp_path: Path) -> Iterator[Callable[..., Ser
     handles: list[ServiceHandle] = []
 
     def start(**overrides: Any) -> ServiceHandle:
-        handle = ServiceHandle(make_settings(plan, tmp_path / "data", **overrides), TOKEN)
+        handle = ServiceHandle(
+            loopback_settings(plan, tmp_path / "data", TOKEN, **overrides), TOKEN
+        )
         handles.append(handle)
         return handle
 

@@ -1,0 +1,74 @@
+"""API contract tests generated from the service's own OpenAPI document (schemathesis).
+
+Every generated request goes over real HTTP to a service that talks real
+BACnet/IP to a small simulator. No generated request may produce a 5xx, and
+every response must match the documented schema. ``/discover`` (whose
+timeouts would only make the run slow) and the endless ``/stream`` are left
+out; both are covered by their own tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from iot_supervisor.simulator import SimulatorConfig
+from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, loopback_settings
+
+# A plan number outside the range the function-scoped fixtures count through.
+PLAN = NetPlan(200)
+TOKEN = "contract-token-0123456789"
+
+
+@pytest.fixture(scope="module")
+def contract_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceHandle]:
+    sim = SimHandle(
+        SimulatorConfig.grid(
+            devices=1, points_per_device=7, ip_prefix=PLAN.ip_prefix, port=PLAN.device_port
+        )
+    )
+    data: Path = tmp_path_factory.mktemp("contract")
+    service = ServiceHandle(loopback_settings(PLAN, data, TOKEN), TOKEN)
+    assert service.http.post("/discover", json={}).status_code == 200
+    yield service
+    service.close()
+    sim.close()
+
+
+def test_no_generated_request_gets_a_server_error(contract_service: ServiceHandle) -> None:
+    # schemathesis.pytest.from_fixture does not run under pytest 9 (it reads a removed
+    # private attribute), so each operation's strategy is driven by hypothesis here.
+    schema = schemathesis.openapi.from_url(f"{contract_service.base_url}/openapi.json").exclude(
+        path_regex="^/(discover|stream)$"
+    )
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 10
+    checked = []
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=60,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        )
+        def check(case: schemathesis.Case) -> None:
+            case.call_and_validate(
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                additional_checks=[not_a_server_error],
+                # The shared PointRef's JSON Schema pattern admits any hyphenated word as an
+                # object type ('0/a,0') while the model accepts only the standard ones, so
+                # schema-valid points are rightly refused. Reported to the bms-schemas owner.
+                excluded_checks=[positive_data_acceptance],
+            )
+
+        check()
+        checked.append(operation.label)
+    assert "POST /points/write" in checked
