@@ -13,9 +13,11 @@ from supervisor_engine.blocks.expression import EXPRESSION_BLOCKS
 from supervisor_engine.blocks.counters import COUNTER_BLOCKS
 from supervisor_engine.blocks.hvac import HVAC_BLOCKS
 from supervisor_engine.blocks.io import IO_BLOCKS
+from supervisor_engine.blocks.leadlag import LEAD_LAG_BLOCKS
 from supervisor_engine.blocks.logic import LOGIC_BLOCKS
 from supervisor_engine.blocks.math import MATH_BLOCKS
 from supervisor_engine.blocks.scheduling import SCHEDULE_BLOCKS
+from supervisor_engine.blocks.sequencing import SEQUENCING_BLOCKS
 from supervisor_engine.blocks.timers import TIMER_BLOCKS
 
 BUILTIN_BLOCKS: tuple[BlockType[Any], ...] = (
@@ -28,6 +30,8 @@ BUILTIN_BLOCKS: tuple[BlockType[Any], ...] = (
     *TIMER_BLOCKS,
     *COUNTER_BLOCKS,
     *CONTROL_BLOCKS,
+    *SEQUENCING_BLOCKS,
+    *LEAD_LAG_BLOCKS,
     *SCHEDULE_BLOCKS,
     *HVAC_BLOCKS,
     *ALARM_BLOCKS,
