@@ -6,6 +6,7 @@ from typing import Any
 
 from supervisor_engine.block import BlockType
 from supervisor_engine.blocks.alarms import ALARM_BLOCKS
+from supervisor_engine.blocks.clocks import CLOCK_BLOCKS
 from supervisor_engine.blocks.commands import COMMAND_BLOCKS
 from supervisor_engine.blocks.conditioning import CONDITIONING_BLOCKS
 from supervisor_engine.blocks.control import CONTROL_BLOCKS
@@ -28,6 +29,7 @@ BUILTIN_BLOCKS: tuple[BlockType[Any], ...] = (
     *CONDITIONING_BLOCKS,
     *EXPRESSION_BLOCKS,
     *TIMER_BLOCKS,
+    *CLOCK_BLOCKS,
     *COUNTER_BLOCKS,
     *CONTROL_BLOCKS,
     *SEQUENCING_BLOCKS,
