@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["DEFAULT_WALL_START", "Clock", "RealClock", "VirtualClock"]
+__all__ = ["DEFAULT_WALL_START", "Clock", "LoopClock", "RealClock", "VirtualClock"]
 
 DEFAULT_WALL_START = datetime(2025, 1, 1, tzinfo=UTC)
 """Wall time at which a :class:`VirtualClock` starts unless told otherwise."""
@@ -143,4 +143,50 @@ class VirtualClock:
             raise ValueError(f"cannot sleep until {deadline!r}")
         if deadline > self._t:
             self._t = deadline
+        await asyncio.sleep(0)
+
+
+class LoopClock:
+    """The running asyncio loop's own clock, which is what the engine's tasks sleep on.
+
+    In production the loop's clock is ``time.monotonic`` and the wall clock is
+    the system's, so this behaves as :class:`RealClock`. Under a loop whose
+    time is fast-forwarded (the ``looptime`` test plugin), every task of the
+    engine (scheduler, I/O adapter, backoff) runs on the same virtual time, in
+    the right order, and the wall clock follows it from ``wall_start``.
+
+    Args:
+        loop: The loop; the running one if not given.
+        wall_start: Anchor of a virtual wall clock. None: the system's wall clock.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop | None = None,
+        wall_start: datetime | None = None,
+    ) -> None:
+        self._loop = loop or asyncio.get_running_loop()
+        self._start = self._loop.time()
+        if wall_start is not None and (wall_start.tzinfo is None or wall_start.utcoffset() is None):
+            raise ValueError("wall_start must be timezone-aware")
+        self._wall_start = wall_start.astimezone(UTC) if wall_start is not None else None
+
+    def monotonic(self) -> float:
+        """``loop.time()``."""
+        return self._loop.time()
+
+    def now(self) -> datetime:
+        """The wall time now."""
+        return self.wall_at(self._loop.time())
+
+    def wall_at(self, monotonic: float) -> datetime:
+        """The wall time of a monotonic instant (see :meth:`RealClock.wall_at`)."""
+        if self._wall_start is None:
+            return datetime.now(UTC) + timedelta(seconds=monotonic - self._loop.time())
+        return self._wall_start + timedelta(seconds=monotonic - self._start)
+
+    async def sleep_until(self, deadline: float) -> None:
+        """Sleep on the loop until ``deadline``, then yield once more."""
+        while (remaining := deadline - self._loop.time()) > 0:
+            await asyncio.sleep(remaining)
         await asyncio.sleep(0)

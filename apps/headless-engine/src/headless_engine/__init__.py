@@ -1,0 +1,1 @@
+"""The headless engine: the one executor of flows."""

@@ -1,0 +1,3 @@
+from headless_engine.cli import main
+
+main()

@@ -1,0 +1,189 @@
+"""The engine's HTTP routes. Everything but ``/engine/health`` needs the bearer token."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from bms_schemas import ErrorEnvelope
+from bms_schemas.engine import (
+    DeploymentHistory,
+    DeployRequest,
+    DeployResponse,
+    EngineHealth,
+    EngineStatus,
+    RollbackRequest,
+)
+from headless_engine.errors import AuthError
+from headless_engine.events import EventHub
+from headless_engine.metrics import render
+from headless_engine.runtime import EngineRuntime
+
+KEEPALIVE_S = 15.0
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorEnvelope} for code in (400, 401, 403, 404, 409, 422)
+}
+
+
+def token_ok(header: str | None, token: str) -> bool:
+    if not header or not header.startswith("Bearer "):
+        return False
+    return hmac.compare_digest(header[7:].strip().encode(), token.encode())
+
+
+def require_token(request: Request) -> None:
+    if not token_ok(request.headers.get("authorization"), request.app.state.token):
+        raise AuthError("missing or wrong bearer token (Authorization: Bearer <token>)")
+
+
+def get_runtime(request: Request) -> EngineRuntime:
+    runtime: EngineRuntime = request.app.state.runtime
+    return runtime
+
+
+def caller(request: Request) -> str:
+    return request.headers.get("x-caller", "api")[:64] or "api"
+
+
+Runtime = Annotated[EngineRuntime, Depends(get_runtime)]
+Caller = Annotated[str, Depends(caller)]
+
+public = APIRouter()
+router = APIRouter(dependencies=[Depends(require_token)], responses=ERRORS)
+
+
+@public.get(
+    "/engine/health",
+    response_model=EngineHealth,
+    responses={503: {"model": EngineHealth}},
+    operation_id="health",
+)
+async def health(request: Request) -> Any:
+    """Liveness and readiness, separately; 503 while not ready, with the reason."""
+    runtime: EngineRuntime | None = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        body = EngineHealth(live=True, ready=False, degraded=False, reasons=("starting",))
+    else:
+        body = runtime.health()
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if body.ready else 503)
+
+
+@router.post("/engine/deploy", response_model=DeployResponse, operation_id="deploy")
+async def deploy(runtime: Runtime, who: Caller, body: DeployRequest) -> DeployResponse:
+    """Verify the signature, validate, persist and activate a bundle at a tick boundary."""
+    return runtime.deploy(dict(body.bundle), who)
+
+
+@router.post("/engine/rollback", response_model=DeployResponse, operation_id="rollback")
+async def rollback(runtime: Runtime, who: Caller, body: RollbackRequest) -> DeployResponse:
+    """Make an earlier version active again."""
+    return runtime.rollback(body.version, who)
+
+
+@router.post("/engine/reload", response_model=DeployResponse, operation_id="reload")
+async def reload(runtime: Runtime, who: Caller) -> DeployResponse:
+    """Load the active bundle again from disk, keeping block state."""
+    return runtime.reload(who)
+
+
+@router.post("/engine/start", response_model=EngineStatus, operation_id="start")
+async def start(runtime: Runtime, who: Caller) -> EngineStatus:
+    """Run the active bundle."""
+    runtime.start(who)
+    return runtime.status()
+
+
+@router.post("/engine/stop", response_model=EngineStatus, operation_id="stop")
+async def stop(runtime: Runtime, who: Caller) -> EngineStatus:
+    """Stop running flows; commanded points are relinquished as their outputs say."""
+    runtime.stop(who)
+    return runtime.status()
+
+
+@router.get("/engine/status", response_model=EngineStatus, operation_id="status")
+async def status(runtime: Runtime) -> EngineStatus:
+    """Active version and hash, flows with scheduler figures, faults, the IoT link."""
+    return runtime.status()
+
+
+@router.get("/engine/deployments", response_model=DeploymentHistory, operation_id="deployments")
+async def deployments(runtime: Runtime) -> DeploymentHistory:
+    """Deployment history, newest first."""
+    return DeploymentHistory(entries=tuple(runtime.history()))
+
+
+@router.get("/engine/values", operation_id="values")
+async def values(runtime: Runtime) -> dict[str, Any]:
+    """Every node's current output values and qualities, by flow."""
+    if runtime.active is None:
+        return {"version": None, "flows": {}}
+    return {
+        "version": runtime.active.version,
+        "flows": {
+            flow_id: {
+                node: {port: [v, q.value] for port, (v, q) in ports.items()}
+                for node, ports in flow.outputs().items()
+            }
+            for flow_id, flow in runtime.active.program.flows.items()
+        },
+    }
+
+
+@router.get(
+    "/engine/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+    operation_id="stream",
+)
+async def stream(request: Request, runtime: Runtime) -> StreamingResponse:
+    """Server-sent events: ``status`` first, then ``tick``, ``values`` and ``event``."""
+    return StreamingResponse(_sse(runtime, request.app.state.hub), media_type="text/event-stream")
+
+
+async def _sse(runtime: EngineRuntime, hub: EventHub) -> AsyncIterator[str]:
+    async with hub.connect() as queue:
+        yield f"event: status\ndata: {runtime.status().model_dump_json()}\n\n"
+        while True:
+            try:
+                kind, data = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            yield f"event: {kind}\ndata: {json.dumps(data, default=str)}\n\n"
+
+
+async def websocket_stream(websocket: WebSocket) -> None:
+    """``/engine/ws``: the stream's events as JSON messages; token in the header or ``?token=``."""
+    token = websocket.app.state.token
+    query = websocket.query_params.get("token")
+    if not (
+        token_ok(websocket.headers.get("authorization"), token)
+        or token_ok(f"Bearer {query}" if query else None, token)
+    ):
+        await websocket.close(code=1008, reason="missing or wrong bearer token")
+        return
+    await websocket.accept()
+    runtime: EngineRuntime = websocket.app.state.runtime
+    hub: EventHub = websocket.app.state.hub
+    async with hub.connect() as queue:
+        await websocket.send_text(
+            json.dumps({"kind": "status", "data": runtime.status().model_dump(mode="json")})
+        )
+        try:
+            while True:
+                kind, data = await queue.get()
+                await websocket.send_text(json.dumps({"kind": kind, "data": data}, default=str))
+        except WebSocketDisconnect:
+            return
+
+
+@router.get("/metrics", response_class=Response, operation_id="metrics")
+async def metrics(request: Request) -> Response:
+    """Prometheus text format."""
+    return Response(render(request.app.state.metrics), media_type="text/plain; version=0.0.4")

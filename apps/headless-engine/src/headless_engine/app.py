@@ -1,0 +1,178 @@
+"""The engine's FastAPI app: ``create_app(settings, ...)`` wires store, adapter, runtime and routes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from bms_schemas import ErrorEnvelope
+from headless_engine.api import public, router, websocket_stream
+from headless_engine.errors import EngineAppError
+from headless_engine.events import EventHub
+from headless_engine.metrics import metrics_registry
+from headless_engine.runtime import Adapter, EngineRuntime
+from headless_engine.settings import Settings
+from headless_engine.store import StateStore
+from supervisor_engine import (
+    BundleError,
+    Clock,
+    GraphValidationError,
+    KeyFileError,
+    Registry,
+    SignatureError,
+    default_registry,
+    load_public_key,
+)
+from supervisor_engine.clock import LoopClock
+from supervisor_engine.iot_client import HttpIoAdapter, IotClientSettings
+
+log = logging.getLogger("headless_engine")
+
+AdapterFactory = Callable[[Clock], Adapter]
+
+
+def trusted_keys(settings: Settings, store: StateStore) -> list[Ed25519PublicKey]:
+    """Every trusted public key: the configured files and ``state_dir/trusted/*.pub``."""
+    paths = [*settings.trusted_keys, *sorted((store.root / "trusted").glob("*.pub"))]
+    keys = []
+    for path in paths:
+        try:
+            keys.append(load_public_key(path))
+        except KeyFileError as err:
+            log.error("ignoring trusted key %s: %s", path, err)
+    return keys
+
+
+def iot_token(settings: Settings) -> str | None:
+    if settings.iot_token:
+        return settings.iot_token
+    if settings.iot_token_file is not None:
+        try:
+            return settings.iot_token_file.read_text().strip()
+        except OSError as err:
+            log.warning("cannot read the IoT token file %s: %s", settings.iot_token_file, err)
+    return None
+
+
+def create_app(
+    settings: Settings,
+    *,
+    adapter_factory: AdapterFactory | None = None,
+    clock: Clock | None = None,
+    registry: Registry | None = None,
+) -> FastAPI:
+    """The engine app. Tests pass a state dir of their own and, if they need one, an adapter."""
+    store = StateStore(Path(settings.state_dir))
+    hub = EventHub()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine_clock = clock or LoopClock()
+        if adapter_factory is not None:
+            adapter = adapter_factory(engine_clock)
+        else:
+            adapter = HttpIoAdapter(
+                IotClientSettings(
+                    base_url=settings.iot_url,
+                    token=iot_token(settings),
+                    poll_interval_s=settings.poll_interval_s,
+                    write_min_interval_s=settings.write_min_interval_s,
+                    backoff_max_s=settings.backoff_max_s,
+                ),
+                engine_clock,
+                on_event=hub.publish,
+            )
+        runtime = EngineRuntime(
+            store=store,
+            adapter=adapter,
+            clock=engine_clock,
+            registry=registry or default_registry(),
+            hub=hub,
+            trusted_keys=trusted_keys(settings, store),
+            allow_unsigned=settings.allow_unsigned,
+            state_save_interval_s=settings.state_save_interval_s,
+            iot_url=settings.iot_url,
+        )
+        if hasattr(adapter, "on_value"):
+            adapter.on_value = runtime.value_changed
+        if settings.allow_unsigned:
+            log.warning(
+                "this engine accepts UNSIGNED bundles (allow_unsigned); never in production"
+            )
+        runtime.boot()
+        if not settings.autostart and runtime.running:
+            runtime.stop("settings", record=False)
+        app.state.runtime = runtime
+        app.state.metrics = metrics_registry(runtime)
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.run(stop), name="engine")
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+            aclose = getattr(adapter, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    app = FastAPI(
+        title="BMS headless engine",
+        version="0.1.0",
+        description="The one executor of BMS supervisor flows.",
+        lifespan=lifespan,
+    )
+    app.state.token = store.token(settings.token)
+    app.state.hub = hub
+    app.state.store = store
+    app.include_router(public)
+    app.include_router(router)
+    app.add_api_websocket_route("/engine/ws", websocket_stream)
+    _install_error_handlers(app)
+    return app
+
+
+def _envelope(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    body = ErrorEnvelope(code=code, message=message, details=details)
+    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(EngineAppError)
+    async def app_error(_request: Request, err: EngineAppError) -> JSONResponse:
+        return _envelope(err.status, err.code, str(err))
+
+    @app.exception_handler(GraphValidationError)
+    async def invalid_graph(_request: Request, err: GraphValidationError) -> JSONResponse:
+        issues = [i.model_dump(mode="json") for i in err.issues]
+        first = err.issues[0].message if err.issues else "invalid"
+        return _envelope(422, err.code, f"bundle does not validate: {first}", {"issues": issues})
+
+    @app.exception_handler(SignatureError)
+    async def bad_signature(_request: Request, err: SignatureError) -> JSONResponse:
+        return _envelope(403, err.code, str(err))
+
+    @app.exception_handler(BundleError)
+    async def bad_bundle(_request: Request, err: BundleError) -> JSONResponse:
+        return _envelope(400, err.code, str(err))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_request: Request, err: RequestValidationError) -> JSONResponse:
+        errors = err.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        details = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+            for e in errors
+        ]
+        return _envelope(
+            422, "invalid_request", f"{where}: {first.get('msg')}", {"errors": details}
+        )

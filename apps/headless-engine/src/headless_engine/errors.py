@@ -1,0 +1,42 @@
+"""Errors of the headless engine app, each with the HTTP status the API answers with.
+
+::
+
+    EngineAppError
+    ├── AuthError             401  missing or wrong bearer token
+    ├── UnknownVersionError   404  no such bundle version deployed here (LookupError)
+    ├── VersionConflictError  409  a version already deployed with other content
+    └── NoBundleError         409  start/reload without an active bundle
+
+Library errors are mapped at the same boundary: ``BundleError`` 400,
+``SignatureError`` 403, ``GraphValidationError`` 422 (with every issue).
+"""
+
+from __future__ import annotations
+
+
+class EngineAppError(Exception):
+    """Base: a stable code and an HTTP status."""
+
+    code = "engine_error"
+    status = 500
+
+
+class AuthError(EngineAppError):
+    code = "unauthorized"
+    status = 401
+
+
+class UnknownVersionError(EngineAppError, LookupError):
+    code = "unknown_version"
+    status = 404
+
+
+class VersionConflictError(EngineAppError):
+    code = "version_conflict"
+    status = 409
+
+
+class NoBundleError(EngineAppError):
+    code = "no_active_bundle"
+    status = 409

@@ -1,0 +1,536 @@
+"""The engine runtime: the active bundle, its scheduler, its I/O, and its saved state.
+
+Everything here runs on one asyncio loop. A tick is synchronous (snapshot the
+cache, evaluate, hand commands to the adapter), so a deploy, a rollback or a
+stop, which run between ticks, always take effect at a tick boundary.
+
+The engine keeps one logical timeline for blocks (``tick.now``). It continues
+across restarts: at boot it resumes from the saved value plus the wall-clock
+time the engine was down, so a timer's deadline keeps its meaning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from bms_schemas import Bundle, PointValue
+from bms_schemas.engine import (
+    DeploymentRecord,
+    DeployResponse,
+    EngineHealth,
+    EngineStatus,
+    FlowStatus,
+    IotLinkStatus,
+    RunState,
+)
+from headless_engine.errors import NoBundleError, VersionConflictError
+from headless_engine.events import EventHub
+from headless_engine.store import ActivePointer, StateStore
+from supervisor_engine import (
+    BundleError,
+    Clock,
+    FlowTiming,
+    PointWrite,
+    Program,
+    Registry,
+    Role,
+    Scheduler,
+    SignatureError,
+    TickCall,
+    compile_bundle,
+    content_hash,
+    parse_bundle,
+    verify_document,
+)
+from supervisor_engine.iot_client import AdapterStatus
+
+log = logging.getLogger("headless_engine")
+
+
+class Adapter(Protocol):
+    """What the runtime needs of its I/O adapter."""
+
+    status: AdapterStatus
+
+    def snapshot(self) -> Mapping[str, PointValue]: ...
+    def set_points(self, points: Any) -> None: ...
+    def submit(self, writes: Any) -> None: ...
+    def set_constraints(self, constraints: Any) -> None: ...
+    async def run(self, stop: asyncio.Event) -> None: ...
+    async def flush(self, timeout_s: float = 5.0) -> None: ...
+
+    @property
+    def pending_writes(self) -> int: ...
+
+
+@dataclass
+class Active:
+    """The bundle in force."""
+
+    version: str
+    hash: str
+    bundle: Bundle
+    program: Program
+    activated_at: datetime
+    activated_by: str
+
+
+class EngineRuntime:
+    """Deploys, runs, stops and persists flows."""
+
+    def __init__(
+        self,
+        *,
+        store: StateStore,
+        adapter: Adapter,
+        clock: Clock,
+        registry: Registry,
+        hub: EventHub,
+        trusted_keys: list[Ed25519PublicKey],
+        allow_unsigned: bool = False,
+        state_save_interval_s: float = 5.0,
+        iot_url: str = "",
+    ) -> None:
+        self.store = store
+        self.adapter = adapter
+        self.clock = clock
+        self.registry = registry
+        self.hub = hub
+        self.trusted_keys = trusted_keys
+        self.allow_unsigned = allow_unsigned
+        self.state_save_interval_s = state_save_interval_s
+        self.iot_url = iot_url
+        self.active: Active | None = None
+        self.running = False
+        self.booted = False
+        self.scheduler = Scheduler(clock, [], self._run_tick, on_last_run=self._on_last_run)
+        self._offset = 0.0
+        self._last_runs: dict[str, str] = {}
+        self._last_save = -float("inf")
+        self._faults: dict[str, str] = {}
+        self._triggers: dict[str, list[str]] = {}
+        self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-save")
+        self._pending_save: asyncio.Future[None] | None = None
+
+    # --- logging and history -----------------------------------------------------------------
+
+    def _event(self, event: str, level: int = logging.INFO, **fields: Any) -> None:
+        fields.setdefault("bundle_version", self.active.version if self.active else None)
+        log.log(level, event, extra=fields)
+        self.hub.publish("event", {"event": event, **fields})
+
+    def _record(self, action: str, by: str, outcome: str, *, version: str | None = None,
+                hash_: str | None = None, message: str | None = None) -> None:  # fmt: skip
+        self.store.record(
+            {
+                "at": self.clock.now().isoformat(),
+                "action": action,
+                "version": version,
+                "hash": hash_,
+                "by": by,
+                "outcome": outcome,
+                "message": message,
+            }
+        )
+
+    # --- time ---------------------------------------------------------------------------------
+
+    def logical_now(self) -> float:
+        return self.clock.monotonic() + self._offset
+
+    def _resume_timeline(self, saved: Mapping[str, Any] | None) -> None:
+        if not saved or "timeline" not in saved or "wall" not in saved:
+            self._offset = 0.0
+            return
+        down_s = max(
+            0.0, (self.clock.now() - datetime.fromisoformat(saved["wall"])).total_seconds()
+        )
+        self._offset = float(saved["timeline"]) + down_s - self.clock.monotonic()
+
+    # --- boot ---------------------------------------------------------------------------------
+
+    def boot(self) -> None:
+        """Load the last good bundle and its state; run it unless it was stopped."""
+        saved = self.store.load_state()
+        self._resume_timeline(saved)
+        pointer = self.store.active()
+        if pointer is not None:
+            candidates = [pointer.version] + [
+                e["version"]
+                for e in reversed(self.store.history())
+                if e.get("outcome") == "active" and e.get("version") != pointer.version
+            ]
+            for version in dict.fromkeys(candidates):
+                try:
+                    document = self.store.load_bundle(version)
+                    bundle, program = self._load(document, verify=True)
+                except Exception as err:  # a bundle that fails to load is never marked good
+                    self._record(
+                        "boot", "engine", "failed-to-load", version=version, message=str(err)
+                    )
+                    self._event(
+                        "bundle-failed-to-load", logging.ERROR, version=version, error=str(err)
+                    )
+                    continue
+                restored = self._restore_saved(program, saved)
+                self._activate(version, content_hash(document), bundle, program, "boot")
+                self._event("boot", version=version, restored_nodes=restored)
+                if (pointer.running and version == pointer.version) or version != pointer.version:
+                    self.start("boot")
+                break
+        self.booted = True
+
+    def _restore_saved(self, program: Program, saved: Mapping[str, Any] | None) -> int:
+        if not saved:
+            return 0
+        restored = 0
+        flows = saved.get("flows", {})
+        for flow_id, flow in program.flows.items():
+            entry = flows.get(flow_id, {})
+            restored += len(flow.import_state(entry.get("state", {})))
+            if entry.get("lastRun"):
+                self._last_runs[flow_id] = entry["lastRun"]
+        return restored
+
+    # --- deploy -------------------------------------------------------------------------------
+
+    def _load(self, document: Mapping[str, Any], *, verify: bool) -> tuple[Bundle, Program]:
+        if not isinstance(document, Mapping):
+            raise BundleError("the bundle must be a JSON object")
+        if verify and (document.get("signature") is not None or not self.allow_unsigned):
+            if document.get("signature") is None:
+                raise SignatureError(
+                    "bundle is not signed, and this engine accepts only signed bundles"
+                )
+            verify_document(document, self.trusted_keys)
+        bundle = parse_bundle(document)
+        return bundle, compile_bundle(bundle, self.registry)
+
+    def deploy(
+        self, document: dict[str, Any], by: str, *, action: str = "deploy"
+    ) -> DeployResponse:
+        """Verify, validate, persist and activate a bundle; the active one stays on any error."""
+        version = str(document.get("version")) if isinstance(document, Mapping) else None
+        try:
+            bundle, program = self._load(document, verify=True)
+            hash_ = content_hash(document)
+            if self.store.has_bundle(bundle.version):
+                stored = content_hash(self.store.load_bundle(bundle.version))
+                if stored != hash_:
+                    raise VersionConflictError(
+                        f"version {bundle.version} was deployed before with other content "
+                        f"({stored}); give this bundle a new version"
+                    )
+        except (BundleError, SignatureError, VersionConflictError, ValueError) as err:
+            self._record(action, by, "refused", version=version, message=str(err))
+            self._event("deploy-refused", logging.WARNING, version=version, by=by, error=str(err))
+            raise
+        return self._switch(document, bundle, program, hash_, by, action)
+
+    def _switch(self, document: dict[str, Any], bundle: Bundle, program: Program, hash_: str,
+                by: str, action: str) -> DeployResponse:  # fmt: skip
+        restored = 0
+        old = self.active
+        if old is not None:
+            saved: dict[str, Any] = {}
+            for flow in old.program.flows.values():
+                saved.update(flow.export_state())
+            for flow in program.flows.values():
+                restored += len(flow.import_state(saved))
+            self._relinquish_removed(old.program, program)
+        self.store.save_bundle(bundle.version, document)
+        self._activate(bundle.version, hash_, bundle, program, by)
+        was_running = self.running or old is None
+        self.running = False
+        if was_running:
+            self.start(by, record=False)
+        self.store.set_active(ActivePointer(bundle.version, hash_, self.running))
+        self._record(action, by, "active", version=bundle.version, hash_=hash_)
+        self._event(action, version=bundle.version, hash=hash_, by=by, restored_nodes=restored)
+        self._save_state_soon(force=True)
+        return DeployResponse(
+            version=bundle.version, hash=hash_, status=self.state, restored_nodes=restored
+        )
+
+    def _activate(
+        self, version: str, hash_: str, bundle: Bundle, program: Program, by: str
+    ) -> None:
+        self.active = Active(version, hash_, bundle, program, self.clock.now(), by)
+        self.adapter.set_points(program.points_read)
+        self.adapter.set_constraints(bundle.constraints)
+        self._triggers = self._trigger_map(bundle, program)
+
+    def _trigger_map(self, bundle: Bundle, program: Program) -> dict[str, list[str]]:
+        by_point: dict[str, list[str]] = {}
+        for flow in bundle.graph.flows:
+            evaluator = program.flows[flow.id]
+            for node in evaluator.nodes:
+                if node.node_id in flow.trigger_on_change:
+                    by_point.setdefault(node.bound.key, []).append(flow.id)
+        return by_point
+
+    def value_changed(self, point: str) -> None:
+        """Called by the adapter for every new value: runs flows that trigger on it."""
+        if self.running:
+            for flow_id in self._triggers.get(point, ()):
+                self.scheduler.request_run(flow_id)
+
+    def _relinquish_removed(self, old: Program, new: Program) -> None:
+        kept = new.points_written
+        writes = [
+            PointWrite(node.bound.key, None, node.bound.priority, node.node_id, "undeployed")
+            for flow in old.flows.values()
+            for node in flow.nodes
+            if node.block.role is Role.POINT_OUTPUT
+            and getattr(node.params, "relinquish_on_disable", True)
+            and kept.get(node.bound.key) != node.bound.priority
+        ]
+        self.adapter.submit(writes)
+
+    def _relinquish_all(self, reason: str) -> None:
+        if self.active is None:
+            return
+        self.adapter.submit(
+            PointWrite(node.bound.key, None, node.bound.priority, node.node_id, reason)
+            for flow in self.active.program.flows.values()
+            for node in flow.nodes
+            if node.block.role is Role.POINT_OUTPUT
+            and getattr(node.params, "relinquish_on_disable", True)
+        )
+
+    def rollback(self, version: str, by: str) -> DeployResponse:
+        """Make an earlier version active again (it is verified and validated as on deploy)."""
+        document = self.store.load_bundle(version)
+        return self.deploy(document, by, action="rollback")
+
+    def reload(self, by: str) -> DeployResponse:
+        """Load the active bundle again from disk, keeping state."""
+        if self.active is None:
+            raise NoBundleError("no bundle is active; deploy one first")
+        return self.deploy(self.store.load_bundle(self.active.version), by, action="reload")
+
+    # --- run state ----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> RunState:
+        if self.active is None:
+            return RunState.IDLE
+        return RunState.RUNNING if self.running else RunState.STOPPED
+
+    def start(self, by: str, *, record: bool = True) -> RunState:
+        if self.active is None:
+            raise NoBundleError("no bundle is active; deploy one first")
+        if not self.running:
+            flows = self.active.bundle.graph.flows
+            self.scheduler.set_flows(
+                [
+                    FlowTiming(f.id, f.schedule.period_ms / 1000, f.schedule.phase_ms / 1000)
+                    for f in flows
+                ]
+            )
+            self.running = True
+            if record:
+                self.store.set_active(ActivePointer(self.active.version, self.active.hash, True))
+                self._record("start", by, "ok", version=self.active.version)
+                self._event("start", by=by)
+        return self.state
+
+    def stop(self, by: str, *, record: bool = True, reason: str = "stopped") -> RunState:
+        if self.active is None:
+            raise NoBundleError("no bundle is active; deploy one first")
+        if self.running:
+            self.scheduler.set_flows([])
+            self.running = False
+            self._relinquish_all(reason)
+            if record:
+                self.store.set_active(ActivePointer(self.active.version, self.active.hash, False))
+                self._record("stop", by, "ok", version=self.active.version)
+                self._event("stop", by=by)
+        return self.state
+
+    # --- ticks --------------------------------------------------------------------------------
+
+    def _run_tick(self, call: TickCall) -> None:
+        assert self.active is not None
+        flow = self.active.program.flows[call.flow_id]
+        began = time.perf_counter()
+        result = flow.tick(call.due + self._offset, call.wall, call.dt, self.adapter.snapshot())
+        self.adapter.submit(result.writes)
+        for node_id in result.faults.keys() - self._faults.keys():
+            self._event("fault", logging.WARNING, node=node_id, error=result.faults[node_id])
+        self._faults = {
+            **{k: v for k, v in self._faults.items() if k not in {n.node_id for n in flow.nodes}},
+            **result.faults,
+        }
+        if self.hub.has_clients:
+            self.hub.publish(
+                "tick",
+                {
+                    "flow": call.flow_id,
+                    "index": call.index,
+                    "durationMs": (time.perf_counter() - began) * 1000,
+                    "latenessMs": (call.started - call.due) * 1000,
+                    "writes": len(result.writes),
+                    "faults": result.faults,
+                },
+            )
+            self.hub.publish("values", {"flow": call.flow_id, "nodes": _values(flow.outputs())})
+        self._save_state_soon()
+
+    def _on_last_run(self, flow_id: str, wall: datetime) -> None:
+        self._last_runs[flow_id] = wall.isoformat()
+
+    # --- state persistence --------------------------------------------------------------------
+
+    def snapshot_state(self) -> dict[str, Any]:
+        """Block state, last runs and the logical time, as saved to state.json."""
+        flows: dict[str, Any] = {}
+        if self.active is not None:
+            for flow_id, flow in self.active.program.flows.items():
+                flows[flow_id] = {
+                    "state": flow.export_state(),
+                    "lastRun": self._last_runs.get(flow_id),
+                }
+        return {
+            "version": self.active.version if self.active else None,
+            "hash": self.active.hash if self.active else None,
+            "timeline": self.logical_now(),
+            "wall": self.clock.now().isoformat(),
+            "flows": flows,
+        }
+
+    def _save_state_soon(self, *, force: bool = False) -> None:
+        now = self.clock.monotonic()
+        if not force and now - self._last_save < self.state_save_interval_s:
+            return
+        if self._pending_save is not None and not self._pending_save.done() and not force:
+            return  # the disk is slow: skip rather than queue
+        self._last_save = now
+        snapshot = self.snapshot_state()  # taken here, at a tick boundary
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.store.save_state(snapshot)
+            return
+        self._pending_save = loop.run_in_executor(self._saver, self.store.save_state, snapshot)
+
+    def save_state_now(self) -> None:
+        self.store.save_state(self.snapshot_state())
+
+    # --- main loop ----------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run the scheduler and the adapter until ``stop``; then save state and relinquish."""
+        adapter_task = asyncio.create_task(self.adapter.run(stop), name="adapter")
+        scheduler_task = asyncio.create_task(self.scheduler.run(stop), name="scheduler")
+        try:
+            await stop.wait()
+        finally:
+            await asyncio.gather(scheduler_task, adapter_task, return_exceptions=True)
+            if self._pending_save is not None:
+                await self._pending_save
+            self.save_state_now()
+            if self.running:
+                self._relinquish_all("shutdown")
+                await self.adapter.flush()
+            self._saver.shutdown(wait=True)
+            self._event("shutdown")
+
+    # --- reports ------------------------------------------------------------------------------
+
+    def status(self) -> EngineStatus:
+        active = self.active
+        flows: list[FlowStatus] = []
+        if active is not None:
+            now = self.clock.monotonic()
+            timings = {t.flow_id for t in self.scheduler.flows}
+            for flow in active.bundle.graph.flows:
+                if flow.id in timings:
+                    s = self.scheduler.stats(flow.id)
+                    figures = (s.ticks, s.overruns, s.missed, s.triggered_runs, s.errors,
+                               s.last_duration_s, s.last_lateness_s, s.max_lateness_s,
+                               max(0.0, s.next_due - now))  # fmt: skip
+                else:
+                    figures = (0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0)
+                last_run = self._last_runs.get(flow.id)
+                flows.append(
+                    FlowStatus(
+                        id=flow.id,
+                        name=flow.name,
+                        period_ms=flow.schedule.period_ms,
+                        ticks=figures[0],
+                        overruns=figures[1],
+                        missed=figures[2],
+                        triggered_runs=figures[3],
+                        errors=figures[4],
+                        last_duration_ms=figures[5] * 1000,
+                        last_lateness_ms=figures[6] * 1000,
+                        max_lateness_ms=figures[7] * 1000,
+                        next_due_in_ms=figures[8] * 1000,
+                        last_run=datetime.fromisoformat(last_run) if last_run else None,
+                    )
+                )
+        a = self.adapter.status
+        return EngineStatus(
+            state=self.state,
+            version=active.version if active else None,
+            hash=active.hash if active else None,
+            activated_at=active.activated_at if active else None,
+            activated_by=active.activated_by if active else None,
+            flows=tuple(flows),
+            faults=dict(self._faults),
+            iot=IotLinkStatus(
+                url=self.iot_url,
+                connected=a.connected,
+                stream_connected=a.stream_connected,
+                last_error=a.last_error,
+                reconnects=a.reconnects,
+                pending_writes=self.adapter.pending_writes,
+                writes_sent=a.writes_sent,
+                writes_refused=a.writes_refused,
+                writes_failed=a.writes_failed,
+            ),
+            points_read=len(active.program.points_read) if active else 0,
+            points_written=len(active.program.points_written) if active else 0,
+        )
+
+    def health(self) -> EngineHealth:
+        reasons: list[str] = []
+        if not self.booted:
+            return EngineHealth(live=True, ready=False, degraded=False, reasons=("booting",))
+        if self.active is None:
+            reasons.append("no bundle deployed")
+        elif not self.running:
+            reasons.append("stopped by command")
+        if self.active is not None and not self.adapter.status.connected:
+            reasons.append(
+                f"IoT service unreachable: {self.adapter.status.last_error or 'not yet connected'}"
+            )
+        if self._faults:
+            reasons.append(f"{len(self._faults)} faulted node(s)")
+        return EngineHealth(
+            live=True,
+            ready=True,
+            degraded=bool(reasons),
+            reasons=tuple(reasons),
+            version=self.active.version if self.active else None,
+        )
+
+    def history(self) -> list[DeploymentRecord]:
+        return [DeploymentRecord.model_validate(e) for e in reversed(self.store.history())]
+
+
+def _values(outputs: Mapping[str, Mapping[str, tuple[Any, Any]]]) -> dict[str, Any]:
+    return {
+        node: {port: [value, quality.value] for port, (value, quality) in ports.items()}
+        for node, ports in outputs.items()
+    }

@@ -1,0 +1,161 @@
+"""The engine's state directory: every file written atomically (temp file, fsync, rename).
+
+::
+
+    state_dir/
+      token                 the API's bearer token (0600)
+      trusted/*.pub         trusted bundle-signing public keys
+      bundles/<ver>.json    every bundle deployed, as received
+      active.json           the active version, its hash, and whether it runs
+      history.jsonl         one line per deployment attempt, rollback, start and stop
+      state.json            block state, per-flow last run, the engine's logical time
+      logs/engine.jsonl     structured log
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from headless_engine.errors import UnknownVersionError
+
+_SAFE_VERSION = re.compile(r"^[0-9A-Za-z.+-]{1,64}$")
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves the old or the new file, whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _dump(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class ActivePointer:
+    """Which bundle is active, and whether it should run."""
+
+    version: str
+    hash: str
+    running: bool
+
+
+class StateStore:
+    """Reads and writes the state directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for sub in ("bundles", "trusted", "logs"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+
+    # --- token ------------------------------------------------------------------------------
+
+    def token(self, given: str | None) -> str:
+        """The API token: ``given``, else the stored one, else a new one stored with mode 0600."""
+        if given:
+            return given
+        path = self.root / "token"
+        if path.exists():
+            return path.read_text().strip()
+        token = secrets.token_urlsafe(32)
+        atomic_write(path, token.encode() + b"\n", mode=0o600)
+        return token
+
+    # --- bundles ----------------------------------------------------------------------------
+
+    def _bundle_path(self, version: str) -> Path:
+        if not _SAFE_VERSION.match(version):
+            raise UnknownVersionError(f"no bundle version {version!r}")
+        return self.root / "bundles" / f"{version}.json"
+
+    def save_bundle(self, version: str, document: dict[str, Any]) -> None:
+        atomic_write(self._bundle_path(version), _dump(document))
+
+    def load_bundle(self, version: str) -> dict[str, Any]:
+        path = self._bundle_path(version)
+        if not path.exists():
+            raise UnknownVersionError(f"no bundle version {version!r} has been deployed here")
+        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return document
+
+    def has_bundle(self, version: str) -> bool:
+        return _SAFE_VERSION.match(version) is not None and self._bundle_path(version).exists()
+
+    # --- active pointer ---------------------------------------------------------------------
+
+    def active(self) -> ActivePointer | None:
+        path = self.root / "active.json"
+        if not path.exists():
+            return None
+        raw = json.loads(path.read_text())
+        return ActivePointer(raw["version"], raw["hash"], bool(raw.get("running", True)))
+
+    def set_active(self, pointer: ActivePointer) -> None:
+        atomic_write(
+            self.root / "active.json",
+            _dump({"version": pointer.version, "hash": pointer.hash, "running": pointer.running}),
+        )
+
+    # --- history ----------------------------------------------------------------------------
+
+    def record(self, entry: dict[str, Any]) -> None:
+        """Append one history line (appends are atomic enough for one writer: one write call)."""
+        line = json.dumps(entry, sort_keys=True, default=str) + "\n"
+        with open(self.root / "history.jsonl", "a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def history(self) -> list[dict[str, Any]]:
+        path = self.root / "history.jsonl"
+        if not path.exists():
+            return []
+        entries = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a torn last line after a crash
+        return entries
+
+    # --- block state ------------------------------------------------------------------------
+
+    def save_state(self, state: dict[str, Any]) -> None:
+        atomic_write(self.root / "state.json", _dump(state))
+
+    def load_state(self) -> dict[str, Any] | None:
+        path = self.root / "state.json"
+        if not path.exists():
+            return None
+        try:
+            state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return None
+        return state
+
+    @staticmethod
+    def stamp(at: datetime) -> str:
+        return at.isoformat()

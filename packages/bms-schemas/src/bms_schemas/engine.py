@@ -1,0 +1,117 @@
+"""Request and response models of the headless engine's HTTP API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field, JsonValue
+
+from bms_schemas._base import BmsModel
+
+
+class DeployRequest(BmsModel):
+    """A bundle to deploy, exactly as signed."""
+
+    bundle: dict[str, JsonValue] = Field(description="The bundle document, signature included.")
+
+
+class RunState(StrEnum):
+    """Whether the engine executes its active bundle."""
+
+    RUNNING = "running"
+    STOPPED = "stopped"
+    IDLE = "idle"
+    """No bundle has been deployed yet."""
+
+
+class DeployResponse(BmsModel):
+    """The outcome of a deploy, reload or rollback."""
+
+    version: str = Field(description="The bundle version now active.")
+    hash: str = Field(description="Content hash of the active bundle, 'sha256:...'.")
+    status: RunState = Field(description="Whether it runs.")
+    restored_nodes: int = Field(
+        default=0, ge=0, description="Nodes whose retained state carried over from the previous bundle."
+    )
+
+
+class RollbackRequest(BmsModel):
+    """Which earlier version to make active again."""
+
+    version: str = Field(min_length=1, max_length=64, description="A version deployed here before.")
+
+
+class FlowStatus(BmsModel):
+    """Scheduler figures of one flow."""
+
+    id: str
+    name: str
+    period_ms: int
+    ticks: int = Field(description="Periodic runs so far.")
+    overruns: int = Field(description="Runs that started later than the tolerance allows.")
+    missed: int = Field(description="Slots skipped entirely (never replayed).")
+    triggered_runs: int = Field(description="Extra runs caused by on-change triggers.")
+    errors: int = Field(description="Runs that raised outside any block.")
+    last_duration_ms: float = Field(description="How long the last run took.")
+    last_lateness_ms: float = Field(description="How late the last run started.")
+    max_lateness_ms: float = Field(description="The latest any run started.")
+    next_due_in_ms: float = Field(description="Time until the next run is due.")
+    last_run: datetime | None = Field(description="Wall time of the last run's due instant.")
+
+
+class IotLinkStatus(BmsModel):
+    """The link to the IoT service."""
+
+    url: str
+    connected: bool
+    stream_connected: bool
+    last_error: str | None
+    reconnects: int
+    pending_writes: int
+    writes_sent: int
+    writes_refused: int
+    writes_failed: int
+
+
+class EngineStatus(BmsModel):
+    """Everything ``GET /engine/status`` reports."""
+
+    state: RunState
+    version: str | None = Field(description="Active bundle version, if any.")
+    hash: str | None = Field(description="Active bundle hash, if any.")
+    activated_at: datetime | None = None
+    activated_by: str | None = None
+    flows: tuple[FlowStatus, ...] = ()
+    faults: dict[str, str] = Field(default_factory=dict, description="Faulted nodes and their errors.")
+    iot: IotLinkStatus
+    points_read: int = 0
+    points_written: int = 0
+
+
+class EngineHealth(BmsModel):
+    """Liveness and readiness, separately, with reasons."""
+
+    live: bool = Field(description="The process answers.")
+    ready: bool = Field(description="Booted: state loaded, the scan loop running.")
+    degraded: bool = Field(description="Running, but something needs attention.")
+    reasons: tuple[str, ...] = Field(default=(), description="Why not ready, or why degraded.")
+    version: str | None = None
+
+
+class DeploymentRecord(BmsModel):
+    """One line of the deployment history."""
+
+    at: datetime
+    action: str = Field(description="'deploy', 'rollback', 'reload', 'start', 'stop' or 'boot'.")
+    version: str | None
+    hash: str | None
+    by: str
+    outcome: str = Field(description="'active', 'refused', 'failed-to-load', 'ok'.")
+    message: str | None = None
+
+
+class DeploymentHistory(BmsModel):
+    """The deployment history, newest first."""
+
+    entries: tuple[DeploymentRecord, ...]

@@ -1,0 +1,125 @@
+"""The I/O adapter between the engine and the IoT service: its interface and the parts every
+implementation shares.
+
+The engine never awaits I/O inside a tick. A tick reads the adapter's value
+cache (a consistent snapshot: ticks run between the event loop's other work)
+and hands its commands to :meth:`IoAdapter.submit`, which only records them.
+Delivery happens later, in the adapter's own tasks, coalesced to the latest
+command per point: after an outage only the last pending command of each
+point is sent, never a backlog.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bms_schemas import PointConstraint, PointValue, Scalar
+from supervisor_engine.block import PointWrite
+
+log = logging.getLogger(__name__)
+
+
+class IoAdapter(Protocol):
+    """What the engine needs from the outside world."""
+
+    def snapshot(self) -> Mapping[str, PointValue]:
+        """The latest value of every point read, by canonical reference."""
+        ...
+
+    def set_points(self, points: Iterable[str]) -> None:
+        """The points the running bundle reads; the adapter subscribes to them."""
+        ...
+
+    def submit(self, writes: Iterable[PointWrite]) -> None:
+        """Commands to deliver; returns at once."""
+        ...
+
+    def set_constraints(self, constraints: Iterable[PointConstraint]) -> None:
+        """Limits checked before any command is sent."""
+        ...
+
+
+@dataclass
+class PendingWrites:
+    """Commands waiting to be sent: the latest per point wins."""
+
+    _by_point: dict[str, PointWrite] = field(default_factory=dict)
+
+    def put(self, writes: Iterable[PointWrite]) -> None:
+        for write in writes:
+            # re-inserting moves the point to the end: older points go first
+            self._by_point.pop(write.point, None)
+            self._by_point[write.point] = write
+
+    def take(self, ready: Iterable[str] | None = None) -> list[PointWrite]:
+        """Remove and return the pending commands (only of ``ready`` points, if given)."""
+        points = (
+            list(self._by_point) if ready is None else [p for p in ready if p in self._by_point]
+        )
+        return [self._by_point.pop(p) for p in points]
+
+    def put_back(self, writes: Iterable[PointWrite]) -> None:
+        """Return undelivered commands, unless a newer one for the point arrived meanwhile."""
+        for write in writes:
+            self._by_point.setdefault(write.point, write)
+
+    def points(self) -> list[str]:
+        return list(self._by_point)
+
+    def __len__(self) -> int:
+        return len(self._by_point)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A command the engine refused to send, and why."""
+
+    write: PointWrite
+    reason: str
+
+
+@dataclass
+class WriteGuard:
+    """The bundle's constraints, checked on every command before it leaves the engine."""
+
+    constraints: dict[str, PointConstraint] = field(default_factory=dict)
+    _last: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Per point: (time, value) of the last number sent, for the rate-of-change limit."""
+
+    def set_constraints(self, constraints: Iterable[PointConstraint]) -> None:
+        self.constraints = {str(c.point): c for c in constraints}
+
+    def check(self, write: PointWrite, now: float) -> str | None:
+        """Why ``write`` must not be sent, or None when it may."""
+        constraint = self.constraints.get(write.point)
+        if constraint is None:
+            return None
+        if not constraint.allows_priority(write.priority):
+            return (
+                f"priority {write.priority} is outside the allowed "
+                f"{constraint.min_priority}-{constraint.max_priority}"
+            )
+        value: Scalar | None = write.value
+        if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        if constraint.min is not None and value < constraint.min:
+            return f"{value} is below the minimum {constraint.min}"
+        if constraint.max is not None and value > constraint.max:
+            return f"{value} is above the maximum {constraint.max}"
+        last = self._last.get(write.point)
+        if constraint.max_rate_per_s is not None and last is not None and now > last[0]:
+            rate = abs(value - last[1]) / (now - last[0])
+            if rate > constraint.max_rate_per_s:
+                return (
+                    f"change from {last[1]} to {value} is {rate:.3g}/s, faster than "
+                    f"{constraint.max_rate_per_s}/s"
+                )
+        return None
+
+    def sent(self, write: PointWrite, now: float) -> None:
+        """Record a command that was delivered."""
+        if isinstance(write.value, int | float) and not isinstance(write.value, bool):
+            self._last[write.point] = (now, float(write.value))

@@ -1,0 +1,439 @@
+"""The HTTP/SSE adapter to the IoT Supervisor Service.
+
+Three tasks, each on the engine's clock:
+
+- **values**: subscribe to every point the bundle reads, read them once in a
+  batch, then follow the service's SSE stream (COV first; the service polls
+  points without COV). While the stream is healthy, a keep-alive confirms
+  every cached value as current. When the stream breaks, values keep their
+  old time stamps, so point inputs go stale after their stale-after time.
+- **poll**: a batched read of every point at ``poll_interval_s`` as a safety
+  net, and a probe that finds the service back after an outage.
+- **writes**: the latest pending command per point, checked against the
+  bundle's constraints and a per-point minimum interval, sent in one batch.
+  The service refuses a whole batch for one bad write, so a refused batch is
+  retried write by write to find and drop the refused ones.
+
+Every failure to reach the service backs off exponentially with full jitter,
+capped at ``backoff_max_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from bms_schemas import PointConstraint, PointValue, Quality
+from supervisor_engine.adapter import PendingWrites, Refusal, WriteGuard
+from supervisor_engine.block import PointWrite
+from supervisor_engine.clock import Clock
+
+log = logging.getLogger(__name__)
+
+EventSink = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class IotClientSettings:
+    """How the engine talks to the IoT service."""
+
+    base_url: str = "http://127.0.0.1:8080"
+    token: str | None = None
+    caller: str = "headless-engine"
+    poll_interval_s: float = 30.0
+    write_min_interval_s: float = 1.0
+    """Per point: no two commands closer than this."""
+    request_timeout_s: float = 10.0
+    stream_idle_s: float = 45.0
+    """No byte from the stream for this long (keep-alives included): reconnect."""
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 30.0
+
+
+class Backoff:
+    """Capped exponential backoff with full jitter (a random delay up to the cap)."""
+
+    def __init__(self, initial: float, maximum: float, rng: random.Random) -> None:
+        self.initial, self.maximum, self._rng = initial, maximum, rng
+        self.attempt = 0
+
+    def next_delay(self) -> float:
+        ceiling = min(self.maximum, self.initial * 2**self.attempt)
+        self.attempt = min(self.attempt + 1, 30)
+        return self._rng.uniform(self.initial / 2, ceiling)
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+@dataclass
+class AdapterStatus:
+    """What the adapter has seen, for /engine/status and metrics."""
+
+    connected: bool = False
+    stream_connected: bool = False
+    last_error: str | None = None
+    reconnects: int = 0
+    writes_sent: int = 0
+    writes_refused: int = 0
+    writes_failed: int = 0
+    values_received: int = 0
+    max_backoff_s: float = 0.0
+    refusals: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ServiceUnavailable(Exception):
+    """The service did not answer (connection refused, timeout, 5xx)."""
+
+
+class HttpIoAdapter:
+    """:class:`~supervisor_engine.adapter.IoAdapter` over the IoT service's HTTP API."""
+
+    def __init__(
+        self,
+        settings: IotClientSettings,
+        clock: Clock,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_event: EventSink | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.status = AdapterStatus()
+        self._cache: dict[str, PointValue] = {}
+        self._points: tuple[str, ...] = ()
+        self._points_changed = asyncio.Event()
+        self._pending = PendingWrites()
+        self._writes_waiting = asyncio.Event()
+        self._guard = WriteGuard()
+        self._last_sent: dict[str, float] = {}
+        self._on_event = on_event or (lambda _kind, _data: None)
+        self._rng = rng or random.Random()
+        self.on_value: Callable[[str], None] | None = None
+        """Called with the point of every new value (the engine's on-change triggers)."""
+        headers = {"x-caller": settings.caller}
+        if settings.token:
+            headers["authorization"] = f"Bearer {settings.token}"
+        self._client = httpx.AsyncClient(
+            base_url=settings.base_url,
+            headers=headers,
+            timeout=settings.request_timeout_s,
+            transport=transport,
+        )
+
+    # --- the IoAdapter interface (synchronous, called from ticks) ---------------------------
+
+    def snapshot(self) -> Mapping[str, PointValue]:
+        return self._cache
+
+    def set_points(self, points: Iterable[str]) -> None:
+        wanted = tuple(sorted(set(points)))
+        if wanted != self._points:
+            self._points = wanted
+            for gone in set(self._cache) - set(wanted):
+                del self._cache[gone]
+            self._points_changed.set()
+
+    def submit(self, writes: Iterable[PointWrite]) -> None:
+        writes = list(writes)
+        if writes:
+            self._pending.put(writes)
+            self._writes_waiting.set()
+
+    def set_constraints(self, constraints: Iterable[PointConstraint]) -> None:
+        self._guard.set_constraints(constraints)
+
+    @property
+    def pending_writes(self) -> int:
+        return len(self._pending)
+
+    # --- running ------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run the three tasks until ``stop`` is set."""
+        tasks = [
+            asyncio.create_task(self._values_loop(stop), name="iot-values"),
+            asyncio.create_task(self._poll_loop(stop), name="iot-poll"),
+            asyncio.create_task(self._write_loop(stop), name="iot-writes"),
+        ]
+        try:
+            await stop.wait()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def flush(self, timeout_s: float = 5.0) -> None:
+        """Try once to deliver every pending command now (used at shutdown for relinquishes)."""
+        writes = self._pending.take()
+        if writes:
+            try:
+                await asyncio.wait_for(self._send(writes), timeout_s)
+            except (TimeoutError, ServiceUnavailable) as err:
+                log.warning("could not deliver %d command(s) at shutdown: %s", len(writes), err)
+
+    async def _sleep(self, seconds: float, wake: asyncio.Event | None = None) -> None:
+        if wake is None:
+            await self.clock.sleep_until(self.clock.monotonic() + seconds)
+            return
+        sleeper = asyncio.create_task(self.clock.sleep_until(self.clock.monotonic() + seconds))
+        waiter = asyncio.create_task(wake.wait())
+        try:
+            await asyncio.wait({sleeper, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waiter.cancel()
+
+    def _backoff_delay(self, backoff: Backoff) -> float:
+        delay = backoff.next_delay()
+        self.status.max_backoff_s = max(self.status.max_backoff_s, delay)
+        return delay
+
+    def _lost(self, err: Exception) -> None:
+        if self.status.connected:
+            log.warning("IoT service unreachable: %s", err)
+            self._on_event("iot-disconnected", {"error": str(err)})
+        self.status.connected = False
+        self.status.last_error = str(err)
+
+    def _found(self) -> None:
+        if not self.status.connected:
+            log.info("IoT service reachable at %s", self.settings.base_url)
+            self._on_event("iot-connected", {"url": self.settings.base_url})
+            self._writes_waiting.set()  # deliver what waited for the service
+        self.status.connected = True
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self._client.request(method, path, **kwargs)
+        except httpx.TransportError as err:
+            raise ServiceUnavailable(f"{type(err).__name__}: {err}") from err
+        if response.status_code >= 500:
+            raise ServiceUnavailable(f"{method} {path} answered {response.status_code}")
+        self._found()
+        return response
+
+    # --- values -------------------------------------------------------------------------------
+
+    async def _values_loop(self, stop: asyncio.Event) -> None:
+        backoff = Backoff(self.settings.backoff_initial_s, self.settings.backoff_max_s, self._rng)
+        while not stop.is_set():
+            if not self._points:
+                await self._points_changed.wait()
+            self._points_changed.clear()
+            points = self._points
+            try:
+                subscription = await self._subscribe(points)
+                await self._read(points)
+                backoff.reset()
+                await self._follow(subscription, points)
+            except ServiceUnavailable as err:
+                self.status.stream_connected = False
+                self._lost(err)
+                self.status.reconnects += 1
+                await self._sleep(self._backoff_delay(backoff), self._points_changed)
+
+    async def _subscribe(self, points: tuple[str, ...]) -> str:
+        response = await self._request("POST", "/subscriptions", json={"points": list(points)})
+        if response.status_code != 201:
+            # an unknown point must not stop the others: subscribe to what the service knows
+            raise ServiceUnavailable(
+                f"subscription refused: {response.status_code} {response.text}"
+            )
+        return str(response.json()["id"])
+
+    async def _follow(self, subscription: str, points: tuple[str, ...]) -> None:
+        """Consume the SSE stream until it breaks, the points change, or it goes idle."""
+        try:
+            async with self._client.stream(
+                "GET", "/stream", params={"subscription": subscription}, timeout=None
+            ) as response:
+                if response.status_code != 200:
+                    raise ServiceUnavailable(f"stream answered {response.status_code}")
+                self.status.stream_connected = True
+                async for kind, data in self._events(response):
+                    if kind == "value":
+                        self._apply(data)
+                    else:  # a keep-alive: the stream is healthy, so cached values are current
+                        self._confirm()
+                    if self._points_changed.is_set():
+                        break
+        except (httpx.TransportError, TimeoutError) as err:
+            raise ServiceUnavailable(f"stream broke: {type(err).__name__}: {err}") from err
+        finally:
+            self.status.stream_connected = False
+            if self._points_changed.is_set() or self._points != points:
+                await self._unsubscribe(subscription)
+
+    async def _events(self, response: httpx.Response) -> AsyncIterator[tuple[str, str]]:
+        lines = response.aiter_lines().__aiter__()
+        kind, data = "message", ""
+        while True:
+            try:
+                line = await asyncio.wait_for(lines.__anext__(), self.settings.stream_idle_s)
+            except StopAsyncIteration:
+                raise ServiceUnavailable("stream ended") from None
+            if line.startswith(":"):
+                yield "keep-alive", ""
+            elif line.startswith("event:"):
+                kind = line[6:].strip()
+            elif line.startswith("data:"):
+                data += line[5:].strip()
+            elif line == "" and data:
+                yield kind, data
+                kind, data = "message", ""
+
+    async def _unsubscribe(self, subscription: str) -> None:
+        # if the service is gone, it forgets the subscription with the client anyway
+        with contextlib.suppress(httpx.TransportError):
+            await self._client.delete(f"/subscriptions/{subscription}")
+
+    def _apply(self, data: str) -> None:
+        try:
+            change = json.loads(data)
+            point, value = change["point"], PointValue.model_validate(change["value"])
+        except (ValueError, KeyError, TypeError) as err:
+            log.warning("ignored a malformed value event: %s", err)
+            return
+        if point in self._cache or point in self._points:
+            self._cache[point] = value
+            self.status.values_received += 1
+            if self.on_value is not None:
+                self.on_value(point)
+
+    def _confirm(self) -> None:
+        now = self.clock.now()
+        for point, value in self._cache.items():
+            if value.quality is Quality.OK and value.timestamp < now:
+                self._cache[point] = value.model_copy(update={"timestamp": now})
+
+    async def _read(self, points: tuple[str, ...]) -> None:
+        if not points:
+            return
+        response = await self._request("POST", "/points/read", json={"points": list(points)})
+        if response.status_code != 200:
+            log.warning("batch read refused: %s %s", response.status_code, response.text[:200])
+            return
+        for result in response.json()["results"]:
+            if result["point"] in self._points:
+                self._cache[result["point"]] = PointValue.model_validate(result["value"])
+                self.status.values_received += 1
+
+    async def _poll_loop(self, stop: asyncio.Event) -> None:
+        backoff = Backoff(self.settings.backoff_initial_s, self.settings.backoff_max_s, self._rng)
+        while not stop.is_set():
+            delay = self.settings.poll_interval_s
+            try:
+                await self._read(self._points)
+                backoff.reset()
+            except ServiceUnavailable as err:
+                self._lost(err)
+                delay = min(delay, self._backoff_delay(backoff))
+            await self._sleep(delay)
+
+    # --- writes -------------------------------------------------------------------------------
+
+    async def _write_loop(self, stop: asyncio.Event) -> None:
+        backoff = Backoff(self.settings.backoff_initial_s, self.settings.backoff_max_s, self._rng)
+        while not stop.is_set():
+            await self._writes_waiting.wait()
+            self._writes_waiting.clear()
+            now = self.clock.monotonic()
+            ready = [
+                p
+                for p in self._pending.points()
+                if now - self._last_sent.get(p, -1e18) >= self.settings.write_min_interval_s
+            ]
+            batch = self._pending.take(ready)
+            if batch:
+                try:
+                    await self._send(batch)
+                    backoff.reset()
+                except ServiceUnavailable as err:
+                    self._lost(err)
+                    self._pending.put_back(batch)
+                    await self._sleep(self._backoff_delay(backoff))
+                    self._writes_waiting.set()
+                    continue
+            if len(self._pending):
+                # some points wait for their minimum interval
+                soonest = min(
+                    self._last_sent.get(p, now) + self.settings.write_min_interval_s
+                    for p in self._pending.points()
+                )
+                await self._sleep(max(0.0, soonest - self.clock.monotonic()))
+                self._writes_waiting.set()
+
+    async def _send(self, batch: list[PointWrite]) -> None:
+        now = self.clock.monotonic()
+        allowed: list[PointWrite] = []
+        for write in batch:
+            reason = self._guard.check(write, now)
+            if reason is None:
+                allowed.append(write)
+            else:
+                self._refused(Refusal(write, f"engine constraint: {reason}"))
+        if not allowed:
+            return
+        response = await self._post_writes(allowed)
+        if 400 <= response.status_code < 500 and len(allowed) > 1:
+            for write in allowed:  # find the one(s) the service refuses
+                single = await self._post_writes([write])
+                self._settle([write], single, now)
+            return
+        self._settle(allowed, response, now)
+
+    async def _post_writes(self, writes: list[PointWrite]) -> httpx.Response:
+        body = {
+            "writes": [{"point": w.point, "value": w.value, "priority": w.priority} for w in writes]
+        }
+        return await self._request("POST", "/points/write", json=body)
+
+    def _settle(self, writes: list[PointWrite], response: httpx.Response, now: float) -> None:
+        if response.status_code >= 400:
+            try:
+                message = response.json().get("message", response.text)
+            except ValueError:
+                message = response.text
+            for write in writes:
+                self._refused(
+                    Refusal(write, f"service refused ({response.status_code}): {message}")
+                )
+            return
+        results = response.json()["results"]
+        for write, result in zip(writes, results, strict=False):
+            if result.get("ok"):
+                self.status.writes_sent += 1
+                self._last_sent[write.point] = now
+                self._guard.sent(write, now)
+            else:
+                self.status.writes_failed += 1
+                self._on_event(
+                    "write-failed",
+                    {"point": write.point, "node": write.node_id, "error": result.get("error")},
+                )
+
+    def _refused(self, refusal: Refusal) -> None:
+        self.status.writes_refused += 1
+        entry = {
+            "point": refusal.write.point,
+            "value": refusal.write.value,
+            "priority": refusal.write.priority,
+            "node": refusal.write.node_id,
+            "reason": refusal.reason,
+        }
+        self.status.refusals = [*self.status.refusals[-49:], entry]
+        log.warning("write refused: %s", entry)
+        self._on_event("write-refused", entry)
