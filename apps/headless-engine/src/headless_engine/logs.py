@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -16,7 +18,9 @@ LOG_FILE = "engine.jsonl"
 _HANDLER_NAME = "bms-engine"
 
 
-def _drop_color(_logger: object, _name: str, event: dict[str, object]) -> dict[str, object]:
+def _drop_color(
+    _logger: Any, _name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     event.pop("color_message", None)  # uvicorn's ANSI twin of the message
     return event
 
