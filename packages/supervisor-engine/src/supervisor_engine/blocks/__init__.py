@@ -10,8 +10,8 @@ from supervisor_engine.blocks.clocks import CLOCK_BLOCKS
 from supervisor_engine.blocks.commands import COMMAND_BLOCKS
 from supervisor_engine.blocks.conditioning import CONDITIONING_BLOCKS
 from supervisor_engine.blocks.control import CONTROL_BLOCKS
-from supervisor_engine.blocks.expression import EXPRESSION_BLOCKS
 from supervisor_engine.blocks.counters import COUNTER_BLOCKS
+from supervisor_engine.blocks.expression import EXPRESSION_BLOCKS
 from supervisor_engine.blocks.hvac import HVAC_BLOCKS
 from supervisor_engine.blocks.io import IO_BLOCKS
 from supervisor_engine.blocks.leadlag import LEAD_LAG_BLOCKS
