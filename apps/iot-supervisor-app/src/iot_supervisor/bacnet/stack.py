@@ -17,7 +17,7 @@ import random
 from typing import Any
 
 from bacpypes3.app import Application  # type: ignore[import-untyped]
-from bacpypes3.basetypes import HostNPort, IPMode  # type: ignore[import-untyped]
+from bacpypes3.basetypes import BDTEntry, HostNPort, IPMode  # type: ignore[import-untyped]
 from bacpypes3.ipv4 import IPv4DatagramServer  # type: ignore[import-untyped]
 from bacpypes3.local.device import DeviceObject  # type: ignore[import-untyped]
 from bacpypes3.local.networkport import NetworkPortObject  # type: ignore[import-untyped]
@@ -41,6 +41,7 @@ def build_application(
     apdu_timeout_ms: int = 3000,
     apdu_retries: int = 3,
     foreign_bbmd: BipAddress | None = None,
+    bbmd: bool = False,
 ) -> Application:
     """Build an Application; must run inside the event loop that will serve it."""
     ensure_free(address)
@@ -61,6 +62,13 @@ def build_application(
         port.bacnetIPMode = IPMode.foreign
         port.fdBBMDAddress = HostNPort(foreign_bbmd.hostport)
         port.fdSubscriptionLifetime = 60
+    if bbmd:
+        # A BBMD whose broadcast distribution table is itself: it accepts foreign devices
+        # and forwards their broadcasts onto its own (loopback) subnet.
+        port.bacnetIPMode = IPMode.bbmd
+        port.bbmdAcceptFDRegistrations = True
+        port.bbmdForeignDeviceTable = []
+        port.bbmdBroadcastDistributionTable = [BDTEntry(address.hostport)]
     app = Application.from_object_list([device, port, *(objects or [])])
     app.next_invoke_id = random.randrange(256)
     for link_layer in app.link_layers.values():

@@ -105,6 +105,9 @@ class DeviceSpec(_Model):
         default="segmented-both", description="Segmentation supported."
     )
     objects: tuple[ObjectSpec, ...] = Field(default=(), description="The device's objects.")
+    bbmd: bool = Field(
+        default=False, description="Also act as a BBMD that accepts foreign-device registrations."
+    )
 
     @model_validator(mode="after")
     def _unique_objects(self) -> DeviceSpec:

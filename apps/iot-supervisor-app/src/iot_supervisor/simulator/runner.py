@@ -73,6 +73,7 @@ class Simulator:
             name=spec.name,
             objects=objects,
             max_apdu=spec.max_apdu,
+            bbmd=spec.bbmd,
             segmentation="segmentedBoth"
             if spec.segmentation == "segmented-both"
             else "noSegmentation",
