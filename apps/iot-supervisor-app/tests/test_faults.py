@@ -62,7 +62,7 @@ def test_killed_device_goes_to_fault_and_comes_back(
         )
         assert _read(service, [AI_DEAD])[0]["value"]["quality"] == "ok"
         # COV resumes: the service re-subscribed to the revived device by itself.
-        wait_until(lambda: _cov_resubscribed(simulator), 10, "a fresh COV subscription")
+        wait_until(lambda: _cov_subscriptions(simulator, DEAD) > 0, 10, "a fresh COV subscription")
         simulator.set_value(DEAD, "analog-input,1", 31.25)
         reader.wait_for(
             lambda e: e["value"]["value"] == 31.25 and e["source"] == "cov", 5, "COV after revive"
@@ -71,12 +71,14 @@ def test_killed_device_goes_to_fault_and_comes_back(
         reader.close()
 
 
-def _cov_resubscribed(simulator: SimHandle) -> bool:
+def _cov_subscriptions(simulator: SimHandle, instance: int) -> int:
+    """Active COV subscriptions held by a simulated device (read on the device side)."""
+
     def count() -> int:
-        app = simulator.sim._apps[DEAD]
+        app = simulator.sim._apps[instance]
         return sum(len(d.cov_subscriptions) for d in app._cov_detections.values())
 
-    return simulator.loop.call(count) > 0
+    return simulator.loop.call(count)
 
 
 def test_discovery_cache_survives_a_restart(simulator: SimHandle, service_factory: Any) -> None:
@@ -93,3 +95,43 @@ def test_discovery_cache_survives_a_restart(simulator: SimHandle, service_factor
     results = _read(second, ["1001/analog-value,2/present-value"])
     assert results[0]["value"]["quality"] == "ok"
     assert results[0]["value"]["units"] == "percent"
+
+
+def test_quality_follows_status_flags(service: ServiceHandle, simulator: SimHandle) -> None:
+    ai = "1001/analog-input,1/present-value"
+    sub = service.http.post("/subscriptions", json={"points": [ai]}).json()["id"]
+    reader = SseReader(service, sub)
+    try:
+        simulator.set_status(1001, "analog-input,1", fault=True)
+        # status-flags changes are reported by COV, without any change of the value.
+        reader.wait_for(lambda e: e["value"]["quality"] == "fault", 5, "fault from status-flags")
+        assert _read(service, [ai])[0]["value"]["quality"] == "fault"
+        simulator.set_status(1001, "analog-input,1", out_of_service=True)
+        reader.wait_for(lambda e: e["value"]["quality"] == "out-of-service", 5, "out-of-service")
+        simulator.set_status(1001, "analog-input,1")
+        reader.wait_for(lambda e: e["value"]["quality"] == "ok" and e["source"] == "cov", 5, "ok")
+    finally:
+        reader.close()
+
+
+def test_lost_subscription_is_noticed_by_the_poll_and_renewed(
+    service: ServiceHandle, simulator: SimHandle
+) -> None:
+    # A device that restarts between two requests forgets its COV subscriptions without the
+    # service seeing it offline; the safety-net poll sees the missed change and re-subscribes.
+    ai = "1003/analog-input,1/present-value"
+    sub = service.http.post("/subscriptions", json={"points": [ai]}).json()["id"]
+    reader = SseReader(service, sub)
+    try:
+        reader.wait_for(lambda e: e["point"] == ai, 5, "the initial value")
+        simulator.kill(1003)
+        simulator.revive(1003)
+        simulator.set_value(1003, "analog-input,1", 12.5)
+        poll_s = service.settings.poll_interval_s
+        reader.wait_for(lambda e: e["value"]["value"] == 12.5, poll_s + 3, "the change, by poll")
+        wait_until(lambda: _cov_subscriptions(simulator, 1003) > 0, poll_s + 3, "re-subscription")
+        simulator.set_value(1003, "analog-input,1", 13.5)
+        event = reader.wait_for(lambda e: e["value"]["value"] == 13.5, 2, "COV again")
+        assert event["source"] == "cov"
+    finally:
+        reader.close()

@@ -12,7 +12,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from bms_schemas import PointRef, PointValue, Quality
+from bms_schemas import PointRef, PointValue
 from bms_schemas.iot import (
     AuditEntry,
     DeviceDetail,
@@ -258,4 +258,4 @@ class Supervisor:
         self.hub.publish(ValueChange(point=point, value=value, source=source))
 
 
-__all__ = ["Quality", "Supervisor"]
+__all__ = ["Supervisor"]

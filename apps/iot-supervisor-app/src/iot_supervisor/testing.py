@@ -126,6 +126,9 @@ class SimHandle:
     def set_value(self, instance: int, object_id: str, value: Any) -> None:
         self.loop.call(lambda: self.sim.set_value(instance, object_id, value))
 
+    def set_status(self, instance: int, object_id: str, **flags: bool) -> None:
+        self.loop.call(lambda: self.sim.set_status(instance, object_id, **flags))
+
     def present_value(self, instance: int, object_id: str) -> Any:
         return self.loop.call(lambda: self.sim.present_value(instance, object_id))
 

@@ -21,7 +21,8 @@ from bacpypes3.apdu import ErrorRejectAbortNack, WhoIsRequest  # type: ignore[im
 from bacpypes3.app import Application  # type: ignore[import-untyped]
 from bacpypes3.basetypes import ErrorType  # type: ignore[import-untyped]
 from bacpypes3.pdu import Address  # type: ignore[import-untyped]
-from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
+from bacpypes3.primitivedata import Null, ObjectIdentifier  # type: ignore[import-untyped]
+from bacpypes3.service.device import WhoIsFuture  # type: ignore[import-untyped]
 
 from bms_schemas import PointRef, PointValue, Quality, Scalar
 from bms_schemas.iot import (
@@ -151,6 +152,10 @@ class BacnetClient:
 
     def device(self, instance: int) -> DeviceDetail:
         return self._device(instance).detail()
+
+    def known(self, instance: int) -> Device | None:
+        """The client's state of a device, if it knows the device."""
+        return self._devices.get(instance)
 
     def _device(self, instance: int) -> Device:
         device = self._devices.get(instance)
@@ -326,7 +331,7 @@ class BacnetClient:
         info = self.point_info(point)
         device = self._devices[point.device]
         object_id = ObjectIdentifier(f"{point.object_type},{point.instance}")
-        value = None if type(encoded).__name__ == "Null" else encoded
+        value = None if isinstance(encoded, Null) else encoded
         base = {"point": point, "priority": priority, "value": to_scalar(value)}
         try:
             await self.call(
@@ -381,8 +386,6 @@ class BacnetClient:
         self, destination: Address, low: int | None, high: int | None, timeout: float
     ) -> asyncio.Future[Any]:
         """Who-Is to a directed broadcast, collecting every I-Am (who_is(address=) keeps one)."""
-        from bacpypes3.service.device import WhoIsFuture  # type: ignore[import-untyped]
-
         app = self.app
         if not hasattr(app, "_who_is_futures"):
             app._who_is_futures = []

@@ -138,7 +138,7 @@ class CovWatcher:
             watch.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watch.task
-        device = self._client._devices.get(watch.point.device)
+        device = self._client.known(watch.point.device)
         if device is None:
             return
         self._client.app._cov_contexts.pop((device.addr, watch.process_id), None)
@@ -154,7 +154,9 @@ class CovWatcher:
     async def _run(self, watch: _Watch) -> None:
         client = self._client
         s = client.settings
-        device = client._devices[watch.point.device]
+        device = client.known(watch.point.device)
+        if device is None:
+            return
         renew_every = s.cov_lifetime_s / 2
         next_renewal = 0.0
         next_poll = 0.0

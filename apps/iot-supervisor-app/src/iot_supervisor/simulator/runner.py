@@ -101,6 +101,16 @@ class Simulator:
         """Change a value on the device side, as the process would (fires COV)."""
         set_simulated_value(self.local_object(instance, object_id), value)
 
+    def set_status(
+        self, instance: int, object_id: str, *, fault: bool = False, out_of_service: bool = False
+    ) -> None:
+        """Make an object report a fault (reliability) or out-of-service, as a failing sensor would."""
+        obj = self.local_object(instance, object_id)
+        obj.reliability = "unreliableOther" if fault else "noFaultDetected"
+        obj.outOfService = out_of_service
+        # bacpypes3 derives status-flags from the two; assigning it fires the COV monitor.
+        obj.statusFlags = obj.statusFlags
+
     async def _run_scripts(self) -> None:
         rngs: dict[tuple[int, str], random.Random] = {}
         loop = asyncio.get_running_loop()
