@@ -85,3 +85,10 @@ def test_runtime_db_is_wal_and_writes_off_the_loop(tmp_path: Path) -> None:
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         store.close()
+
+
+def test_the_example_simulator_file_loads() -> None:
+    path = Path(__file__).resolve().parents[1] / "examples" / "small-building.yaml"
+    config = SimulatorConfig.load(path)
+    assert [d.instance for d in config.devices] == [1001, 1002, 1003]
+    assert config.devices[0].objects[4].state_texts == ("Off", "Heat", "Cool", "Auto")
