@@ -45,6 +45,8 @@ CASES = [
     ("malformed ref", {"point": "1001/analog-valve/2", "value": 20.0}, 422, "invalid_request"),
     ("priority 0", {"point": AV, "value": 20.0, "priority": 0}, 400, "invalid_priority"),
     ("priority 17", {"point": AV, "value": 20.0, "priority": 17}, 400, "invalid_priority"),
+    # Larger than SQLite's INTEGER: it once stopped the runtime.db writer thread.
+    ("huge priority", {"point": AV, "value": 20.0, "priority": 10**20}, 400, "invalid_priority"),
     ("priority 6", {"point": AV, "value": 20.0, "priority": 6}, 400, "invalid_priority"),
     ("wrong type", {"point": AV, "value": "hot", "priority": 8}, 400, "invalid_value"),
     ("above interlock", {"point": AV, "value": 35.0, "priority": 8}, 403, "write_refused"),

@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from bms_schemas import ErrorEnvelope
-from iot_supervisor.api import public, router, websocket_twin
+from iot_supervisor.api import caller, public, router, websocket_twin
 from iot_supervisor.auth import load_or_create_token
 from iot_supervisor.bacnet.client import BacnetClient
 from iot_supervisor.errors import IotError
@@ -92,8 +92,6 @@ def _describe(error: dict[str, Any]) -> str:
 
 
 def _audit_refused_body(request: Request, body: Any, message: str) -> None:
-    from iot_supervisor.api import caller
-
     sup: Supervisor = request.app.state.supervisor
     writes = body.get("writes") if isinstance(body, dict) else None
     if not isinstance(writes, list) or not writes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import queue
 import sqlite3
 import threading
@@ -32,6 +33,8 @@ CREATE TABLE IF NOT EXISTS audit (
     value TEXT, priority INTEGER, outcome TEXT NOT NULL, reason TEXT
 );
 """
+
+log = logging.getLogger(__name__)
 
 _Statement = tuple[str, tuple[Any, ...]]
 _PRUNE_EVERY = 500
@@ -87,8 +90,7 @@ class RuntimeStore:
                         elif callable(entry):
                             done.append(entry)
                         else:
-                            conn.execute(*entry)
-                            written += 1
+                            written += self._execute(conn, entry)
                     if written >= _PRUNE_EVERY:
                         written = 0
                         conn.execute(
@@ -100,6 +102,16 @@ class RuntimeStore:
                     return
         finally:
             conn.close()
+
+    @staticmethod
+    def _execute(conn: sqlite3.Connection, statement: _Statement) -> int:
+        # One bad statement must not end the writer thread: everything after it would be lost.
+        try:
+            conn.execute(*statement)
+        except (sqlite3.Error, OverflowError, ValueError):
+            log.exception("runtime.db: statement failed: %s", statement[0])
+            return 0
+        return 1
 
     async def flush(self) -> None:
         """Wait until everything submitted so far is committed."""
@@ -113,6 +125,8 @@ class RuntimeStore:
         def done() -> None:
             loop.call_soon_threadsafe(resolve)
 
+        if not self._writer.is_alive():
+            raise RuntimeError("the runtime.db writer thread has stopped")
         self._queue.put(done)
         await future
 
