@@ -10,8 +10,20 @@ import pytest
 PACKAGES = Path(__file__).resolve().parents[2]
 
 FORBIDDEN = {
-    "bms-schemas/src/bms_schemas": {"supervisor_engine", "iot_supervisor", "headless_engine", "designer", "fastapi"},
-    "supervisor-engine/src/supervisor_engine": {"iot_supervisor", "headless_engine", "designer", "fastapi", "starlette"},
+    "bms-schemas/src/bms_schemas": {
+        "supervisor_engine",
+        "iot_supervisor",
+        "headless_engine",
+        "designer",
+        "fastapi",
+    },
+    "supervisor-engine/src/supervisor_engine": {
+        "iot_supervisor",
+        "headless_engine",
+        "designer",
+        "fastapi",
+        "starlette",
+    },
 }
 
 
@@ -31,7 +43,8 @@ def test_libraries_do_not_import_what_depends_on_them(package):
     sources = list((PACKAGES / package).rglob("*.py"))
     assert sources, f"no sources under {package}"
     offenders = {
-        str(p.relative_to(PACKAGES)): sorted(imported_roots(p) & FORBIDDEN[package]) for p in sources
+        str(p.relative_to(PACKAGES)): sorted(imported_roots(p) & FORBIDDEN[package])
+        for p in sources
     }
     assert {k: v for k, v in offenders.items() if v} == {}
 

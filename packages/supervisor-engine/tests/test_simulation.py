@@ -49,7 +49,9 @@ samples = st.lists(
     max_size=30,
 ).map(
     lambda items: InputTrace(
-        tuple(sorted(((t, p, (v > 22) if p == OCC else v) for t, p, v in items), key=lambda s: s[0]))
+        tuple(
+            sorted(((t, p, (v > 22) if p == OCC else v) for t, p, v in items), key=lambda s: s[0])
+        )
     )
 )
 
@@ -81,7 +83,15 @@ def test_integrating_flow_follows_its_definition():
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90", 90), ("90s", 90), ("15m", 900), ("2h", 7200), ("1h30m", 5400), ("250ms", 0.25), ("1d", 86400)],
+    [
+        ("90", 90),
+        ("90s", 90),
+        ("15m", 900),
+        ("2h", 7200),
+        ("1h30m", 5400),
+        ("250ms", 0.25),
+        ("1d", 86400),
+    ],
 )
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds

@@ -32,7 +32,9 @@ class DeployResponse(BmsModel):
     hash: str = Field(description="Content hash of the active bundle, 'sha256:...'.")
     status: RunState = Field(description="Whether it runs.")
     restored_nodes: int = Field(
-        default=0, ge=0, description="Nodes whose retained state carried over from the previous bundle."
+        default=0,
+        ge=0,
+        description="Nodes whose retained state carried over from the previous bundle.",
     )
 
 
@@ -83,7 +85,9 @@ class EngineStatus(BmsModel):
     activated_at: datetime | None = None
     activated_by: str | None = None
     flows: tuple[FlowStatus, ...] = ()
-    faults: dict[str, str] = Field(default_factory=dict, description="Faulted nodes and their errors.")
+    faults: dict[str, str] = Field(
+        default_factory=dict, description="Faulted nodes and their errors."
+    )
     iot: IotLinkStatus
     points_read: int = 0
     points_written: int = 0

@@ -244,6 +244,10 @@ class HttpIoAdapter:
                 self._lost(err)
                 self.status.reconnects += 1
                 await self._sleep(self._backoff_delay(backoff), self._points_changed)
+            except Exception:  # a bug or a malformed answer must not end the engine's input
+                log.exception("value stream failed unexpectedly; reconnecting")
+                self.status.reconnects += 1
+                await self._sleep(self._backoff_delay(backoff), self._points_changed)
 
     async def _subscribe(self, points: tuple[str, ...]) -> str:
         response = await self._request("POST", "/subscriptions", json={"points": list(points)})
@@ -341,6 +345,8 @@ class HttpIoAdapter:
             except ServiceUnavailable as err:
                 self._lost(err)
                 delay = min(delay, self._backoff_delay(backoff))
+            except Exception:
+                log.exception("batch read failed unexpectedly")
             await self._sleep(delay)
 
     # --- writes -------------------------------------------------------------------------------
@@ -363,6 +369,12 @@ class HttpIoAdapter:
                     backoff.reset()
                 except ServiceUnavailable as err:
                     self._lost(err)
+                    self._pending.put_back(batch)
+                    await self._sleep(self._backoff_delay(backoff))
+                    self._writes_waiting.set()
+                    continue
+                except Exception:  # e.g. a malformed answer: retry, but never spin
+                    log.exception("sending commands failed unexpectedly")
                     self._pending.put_back(batch)
                     await self._sleep(self._backoff_delay(backoff))
                     self._writes_waiting.set()
