@@ -233,9 +233,6 @@ class Supervisor:
 
     # -- values --------------------------------------------------------------------
 
-    def cached(self, point: PointRef) -> PointValue | None:
-        return self._cache.get(str(point))
-
     def snapshot(self, sub_id: str | None) -> list[ValueChange]:
         """The current values of a subscription's points, sent first to a new stream client."""
         info = self.hub.subscriptions.get(sub_id) if sub_id is not None else None

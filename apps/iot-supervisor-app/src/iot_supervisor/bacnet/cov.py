@@ -46,7 +46,6 @@ class _Watch:
     subscribed: bool = False
     last: tuple[Any, Quality] | None = None
     flags_quality: Quality = Quality.OK
-    notifications: int = 0
     client: BacnetClient | None = None
 
     async def put(self, property_value: Any) -> None:
@@ -56,7 +55,6 @@ class _Watch:
         object_class = get_vendor_info(0).get_object_class(self.monitored_object_identifier[0])
         prop_type = object_class.get_property_type(property_value.propertyIdentifier)
         value = property_value.value.cast_out(prop_type)
-        self.notifications += 1
         if prop == "status-flags":
             self.flags_quality = quality_from_flags(value)
             if self.last is not None:
@@ -86,9 +84,6 @@ class CovWatcher:
         self._client = client
         self._watches: dict[str, _Watch] = {}
         self._next_process_id = random.randrange(1, 1 << 20)
-
-    def watched(self) -> list[PointRef]:
-        return [w.point for w in self._watches.values()]
 
     async def watch(self, point: PointRef, info: PointInfo) -> None:
         key = str(point)

@@ -17,7 +17,7 @@ from bacpypes3.app import Application  # type: ignore[import-untyped]
 from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
 
 from iot_supervisor.bacnet.stack import build_application, wait_bound
-from iot_supervisor.simulator.config import DeviceSpec, ObjectSpec, ScriptSpec, SimulatorConfig
+from iot_supervisor.simulator.config import ObjectSpec, ScriptSpec, SimulatorConfig
 from iot_supervisor.simulator.objects import build_object, set_simulated_value
 
 log = logging.getLogger(__name__)
@@ -80,12 +80,6 @@ class Simulator:
         )
         await wait_bound(app)
         self._apps[instance] = app
-
-    def is_running(self, instance: int) -> bool:
-        return instance in self._apps
-
-    def device(self, instance: int) -> DeviceSpec:
-        return self._specs[instance]
 
     def local_object(self, instance: int, object_id: str) -> Any:
         """The live local object, e.g. ``local_object(1001, "analog-value,2")``."""
