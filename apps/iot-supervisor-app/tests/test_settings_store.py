@@ -92,3 +92,18 @@ def test_the_example_simulator_file_loads() -> None:
     config = SimulatorConfig.load(path)
     assert [d.instance for d in config.devices] == [1001, 1002, 1003]
     assert config.devices[0].objects[4].state_texts == ("Off", "Heat", "Cool", "Auto")
+
+
+def test_interlocks_from_a_file_add_to_those_in_the_settings(tmp_path: Path) -> None:
+    path = tmp_path / "interlocks.yaml"
+    path.write_text("- {pattern: '1001/analog-output,*', read_only: true}\n")
+    settings = Settings(
+        data_dir=tmp_path,
+        interlocks=[{"pattern": "*", "max": 100.0}],  # type: ignore[list-item]
+        interlocks_file=path,
+    )
+    locks = settings.all_interlocks()
+    assert [(lock.pattern, lock.read_only, lock.max) for lock in locks] == [
+        ("*", False, 100.0),
+        ("1001/analog-output,*", True, None),
+    ]

@@ -51,6 +51,7 @@ def test_priority_8_wins_over_10_and_relinquish_hands_over(
 def test_binary_and_multistate_writes(service: ServiceHandle, simulator: SimHandle) -> None:
     response = service.http.post(
         "/points/write",
+        headers={"X-Caller": "engine"},
         json={
             "writes": [
                 {"point": "1002/binary-value,5/present-value", "value": True, "priority": 8},
@@ -61,4 +62,6 @@ def test_binary_and_multistate_writes(service: ServiceHandle, simulator: SimHand
     assert response.status_code == 200, response.text
     assert all(r["ok"] for r in response.json()["results"])
     assert str(simulator.present_value(1002, "binary-value,5")) == "active"
+    audit = service.http.get("/writes").json()["entries"]
+    assert {e["caller"] for e in audit[:2]} == {"engine@127.0.0.1"}
     assert simulator.present_value(1002, "multi-state-value,6") == 3
