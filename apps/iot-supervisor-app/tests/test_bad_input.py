@@ -115,3 +115,15 @@ def test_bad_reads(locked_service: ServiceHandle) -> None:
     assert response.status_code == 422
     assert "not a point reference" in response.json()["message"]
     assert http.post("/points/read", json={"points": []}).status_code == 422
+
+
+def test_rate_limit_per_point(simulator: SimHandle, service_factory: Any) -> None:
+    service: ServiceHandle = service_factory(rate_limit_per_s=0.01, rate_limit_burst=1)
+    assert service.http.post("/discover", json={}).status_code == 200
+    body = {"writes": [{"point": AV, "value": 20.0, "priority": 8}]}
+    assert service.http.post("/points/write", json=body).status_code == 200
+    response = service.http.post("/points/write", json=body)
+    assert response.status_code == 429
+    assert response.json()["code"] == "rate_limited"
+    [refused] = service.http.get("/writes", params={"outcome": "refused"}).json()["entries"]
+    assert "faster than" in refused["reason"]
