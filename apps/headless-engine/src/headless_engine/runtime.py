@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import statistics
 import time
+from collections import deque
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -54,6 +56,18 @@ from supervisor_engine import (
 from supervisor_engine.iot_client import AdapterStatus
 
 log = logging.getLogger("headless_engine")
+
+LATENESS_SAMPLES = 1000
+"""Recent tick start lateness kept per flow, for the percentiles in the status."""
+
+
+def _percentiles(samples: deque[float] | None) -> tuple[float, float]:
+    if not samples:
+        return 0.0, 0.0
+    if len(samples) == 1:
+        return samples[0], samples[0]
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49], cuts[98]
 
 
 class Adapter(Protocol):
@@ -118,6 +132,7 @@ class EngineRuntime:
         self._last_save = -float("inf")
         self._faults: dict[str, str] = {}
         self._triggers: dict[str, list[str]] = {}
+        self._lateness: dict[str, deque[float]] = {}
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-save")
         self._pending_save: asyncio.Future[None] | None = None
 
@@ -363,6 +378,9 @@ class EngineRuntime:
         assert self.active is not None
         flow = self.active.program.flows[call.flow_id]
         began = time.perf_counter()
+        if not call.triggered:
+            samples = self._lateness.setdefault(call.flow_id, deque(maxlen=LATENESS_SAMPLES))
+            samples.append(call.started - call.due)
         result = flow.tick(call.due + self._offset, call.wall, call.dt, self.adapter.snapshot())
         self.adapter.submit(result.writes)
         for node_id in result.faults.keys() - self._faults.keys():
@@ -462,6 +480,7 @@ class EngineRuntime:
                 else:
                     figures = (0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0)
                 last_run = self._last_runs.get(flow.id)
+                p50, p99 = _percentiles(self._lateness.get(flow.id))
                 flows.append(
                     FlowStatus(
                         id=flow.id,
@@ -475,6 +494,8 @@ class EngineRuntime:
                         last_duration_ms=figures[5] * 1000,
                         last_lateness_ms=figures[6] * 1000,
                         max_lateness_ms=figures[7] * 1000,
+                        lateness_p50_ms=p50 * 1000,
+                        lateness_p99_ms=p99 * 1000,
                         next_due_in_ms=figures[8] * 1000,
                         last_run=datetime.fromisoformat(last_run) if last_run else None,
                     )

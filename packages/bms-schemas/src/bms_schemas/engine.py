@@ -58,6 +58,10 @@ class FlowStatus(BmsModel):
     last_duration_ms: float = Field(description="How long the last run took.")
     last_lateness_ms: float = Field(description="How late the last run started.")
     max_lateness_ms: float = Field(description="The latest any run started.")
+    lateness_p50_ms: float = Field(default=0.0, description="Median lateness of the recent runs.")
+    lateness_p99_ms: float = Field(
+        default=0.0, description="99th percentile lateness of the recent runs."
+    )
     next_due_in_ms: float = Field(description="Time until the next run is due.")
     last_run: datetime | None = Field(description="Wall time of the last run's due instant.")
 

@@ -188,5 +188,10 @@ class LoopClock:
     async def sleep_until(self, deadline: float) -> None:
         """Sleep on the loop until ``deadline``, then yield once more."""
         while (remaining := deadline - self._loop.time()) > 0:
+            before = self._loop.time()
             await asyncio.sleep(remaining)
+            if self._loop.time() <= before:
+                # a loop clock with a resolution (looptime's is 1 us) cannot get any
+                # closer to a deadline that is less than one step away: do not spin
+                break
         await asyncio.sleep(0)

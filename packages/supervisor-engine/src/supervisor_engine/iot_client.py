@@ -357,11 +357,7 @@ class HttpIoAdapter:
             await self._writes_waiting.wait()
             self._writes_waiting.clear()
             now = self.clock.monotonic()
-            ready = [
-                p
-                for p in self._pending.points()
-                if now - self._last_sent.get(p, -1e18) >= self.settings.write_min_interval_s
-            ]
+            ready = [p for p in self._pending.points() if self._ready_at(p) <= now]
             batch = self._pending.take(ready)
             if batch:
                 try:
@@ -381,12 +377,20 @@ class HttpIoAdapter:
                     continue
             if len(self._pending):
                 # some points wait for their minimum interval
-                soonest = min(
-                    self._last_sent.get(p, now) + self.settings.write_min_interval_s
-                    for p in self._pending.points()
-                )
+                soonest = min(self._ready_at(p) for p in self._pending.points())
                 await self._sleep(max(0.0, soonest - self.clock.monotonic()))
                 self._writes_waiting.set()
+
+    def _ready_at(self, point: str) -> float:
+        """When the point may be written again (its minimum interval since the last write).
+
+        Less a nanosecond, so that the same float sum on both sides of a comparison
+        can never leave a command waiting for a deadline it has already reached.
+        """
+        last = self._last_sent.get(point)
+        if last is None:
+            return -float("inf")
+        return last + self.settings.write_min_interval_s - 1e-9
 
     async def _send(self, batch: list[PointWrite]) -> None:
         now = self.clock.monotonic()
