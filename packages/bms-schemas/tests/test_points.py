@@ -86,3 +86,23 @@ refs = st.builds(
 def test_printing_and_parsing_are_inverse(ref: PointRef):
     assert PointRef.parse(str(ref)) == ref
     assert str(PointRef.parse(str(ref))) == str(ref)
+
+
+@given(refs)
+def test_json_schema_pattern_accepts_every_reference_the_model_accepts(ref: PointRef):
+    import re
+
+    from bms_schemas.points import SCHEMA_PATTERN
+
+    assert re.match(SCHEMA_PATTERN, str(ref))
+
+
+@pytest.mark.parametrize("text", ["0/a,0", "5/127,4", "5/1024,1", "1/no-such-type,1"])
+def test_json_schema_pattern_refuses_object_types_the_model_refuses(text):
+    import re
+
+    from bms_schemas.points import SCHEMA_PATTERN
+
+    assert not re.match(SCHEMA_PATTERN, text)
+    with pytest.raises(PointRefError):
+        PointRef.parse(text)

@@ -46,6 +46,15 @@ _REF = re.compile(
 )
 
 
+_VENDOR_TYPE = r"12[89]|1[3-9]\d|[2-9]\d\d|10[01]\d|102[0-3]"
+SCHEMA_PATTERN = (
+    rf"^\d{{1,7}}/(?:{'|'.join(sorted(STANDARD_OBJECT_TYPES))}|{_VENDOR_TYPE}),\d{{1,7}}"
+    rf"(?:/(?:{_NAME}|\d+))?(?:\[\d+\])?$"
+)
+"""The JSON Schema pattern: exactly the object types the model accepts, so that a
+schema-valid reference is one the API accepts (instance ranges aside)."""
+
+
 class PointRefError(ValueError):
     """A point reference string that does not parse."""
 
@@ -127,7 +136,7 @@ class PointRef(BmsModel):
         return {
             "type": "string",
             "title": "PointRef",
-            "pattern": _REF.pattern,
+            "pattern": SCHEMA_PATTERN,
             "description": "Canonical point reference, e.g. '1001/analog-value,3/present-value'.",
             "examples": ["1001/analog-value,3/present-value"],
         }
