@@ -8,7 +8,9 @@ from typing import Any
 from bms_schemas import Graph
 
 
-def realistic_graph(blocks: int, *, seed: int = 1, period_ms: int = 1000) -> Graph:
+def realistic_graph(
+    blocks: int, *, seed: int = 1, period_ms: int = 1000, sources: str = "points"
+) -> Graph:
     """A flow of about ``blocks`` nodes shaped like supervisory HVAC logic.
 
     Repeated cells of 10 blocks: two point inputs, a constant setpoint, a
@@ -16,6 +18,11 @@ def realistic_graph(blocks: int, *, seed: int = 1, period_ms: int = 1000) -> Gra
     unit delay smoothing the result (a feedback loop) and a point output.
     Cells also read values of earlier cells, so the graph is not a set of
     islands. Deterministic for a given seed.
+
+    With ``sources="internal"`` the two inputs of a cell come from blocks
+    instead of points (an elapsed timer shaped into a sawtooth temperature, an
+    interval pulse for occupancy), so a running engine has changing values to
+    compute without an IoT service; a cell then has 12 blocks.
     """
     rng = random.Random(seed)
     nodes: list[dict[str, Any]] = []
@@ -35,29 +42,44 @@ def realistic_graph(blocks: int, *, seed: int = 1, period_ms: int = 1000) -> Gra
             }
         )
 
-    cells = max(1, blocks // 10)
+    cells = max(1, blocks // (12 if sources == "internal" else 10))
     previous_bools: list[str] = []
     for c in range(cells):
         device = 1000 + c // 50
-        temp = node(f"c{c}_temp", "io.point-input", point=f"{device}/analog-input,{c % 50}")
-        occ = node(
-            f"c{c}_occ", "io.point-input", point=f"{device}/binary-input,{c % 50}", valueType="bool"
-        )
+        if sources == "internal":
+            on = node(f"c{c}_on", "io.constant", valueType="bool", value=True)
+            clock = node(f"c{c}_clock", "timer.elapsed")
+            wire(on, "value", clock, "run")
+            temp = node(
+                f"c{c}_temp", "math.expression", expression=f"18 + (in1 + {c}) % 8", inputs=1
+            )
+            wire(clock, "elapsed_s", temp, "in1")
+            occ = node(f"c{c}_occ", "timer.interval", periodS=5 + c % 7, widthS=2)
+            temp_port, occ_port = "out", "out"
+        else:
+            temp = node(f"c{c}_temp", "io.point-input", point=f"{device}/analog-input,{c % 50}")
+            occ = node(
+                f"c{c}_occ",
+                "io.point-input",
+                point=f"{device}/binary-input,{c % 50}",
+                valueType="bool",
+            )
+            temp_port, occ_port = "value", "value"
         setpoint = node(f"c{c}_sp", "io.constant", value=round(rng.uniform(19, 24), 1))
         error = node(f"c{c}_err", "math.subtract")
-        wire(temp, "value", error, "a")
+        wire(temp, temp_port, error, "a")
         wire(setpoint, "value", error, "b")
         gain = node(f"c{c}_gain", "math.multiply")
         wire(error, "out", gain, "in1")
         wire(setpoint, "value", gain, "in2")
         hot = node(f"c{c}_hot", "logic.compare", op=">", tolerance=0.0)
-        wire(temp, "value", hot, "a")
+        wire(temp, temp_port, hot, "a")
         wire(setpoint, "value", hot, "b")
         both = node(f"c{c}_and", "logic.and")
         wire(hot, "out", both, "in1")
         wire(
             rng.choice(previous_bools) if previous_bools else occ,
-            "out" if previous_bools else "value",
+            "out" if previous_bools else occ_port,
             both,
             "in2",
         )

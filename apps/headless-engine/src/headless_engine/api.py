@@ -8,7 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from bms_schemas import ErrorEnvelope
@@ -141,13 +141,29 @@ async def values(runtime: Runtime) -> dict[str, Any]:
     responses={200: {"content": {"text/event-stream": {}}}},
     operation_id="stream",
 )
-async def stream(request: Request, runtime: Runtime) -> StreamingResponse:
+async def stream(
+    request: Request,
+    runtime: Runtime,
+    kinds: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=r"^(tick|values|event)(,(tick|values|event))*$",
+            description="Comma-separated event kinds to receive (all if unset).",
+        ),
+    ] = None,
+) -> StreamingResponse:
     """Server-sent events: ``status`` first, then ``tick``, ``values`` and ``event``."""
-    return StreamingResponse(_sse(runtime, request.app.state.hub), media_type="text/event-stream")
+    wanted = frozenset(kinds.split(",")) if kinds else None
+    return StreamingResponse(
+        _sse(runtime, request.app.state.hub, wanted), media_type="text/event-stream"
+    )
 
 
-async def _sse(runtime: EngineRuntime, hub: EventHub) -> AsyncIterator[str]:
-    async with hub.connect() as queue:
+async def _sse(
+    runtime: EngineRuntime, hub: EventHub, kinds: frozenset[str] | None
+) -> AsyncIterator[str]:
+    async with hub.connect(kinds) as queue:
         yield f"event: status\ndata: {runtime.status().model_dump_json()}\n\n"
         while True:
             try:

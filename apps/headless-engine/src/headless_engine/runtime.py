@@ -389,7 +389,7 @@ class EngineRuntime:
             **{k: v for k, v in self._faults.items() if k not in {n.node_id for n in flow.nodes}},
             **result.faults,
         }
-        if self.hub.has_clients:
+        if self.hub.wants("tick"):
             self.hub.publish(
                 "tick",
                 {
@@ -401,6 +401,7 @@ class EngineRuntime:
                     "faults": result.faults,
                 },
             )
+        if self.hub.wants("values"):
             self.hub.publish("values", {"flow": call.flow_id, "nodes": _values(flow.outputs())})
         self._save_state_soon()
 

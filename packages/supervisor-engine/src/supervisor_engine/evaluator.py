@@ -205,10 +205,12 @@ class FlowEvaluator:
             block = step.node.block
             state = step.ctx.state
             if block.state_class in classes and is_dataclass(state) and not isinstance(state, type):
+                # block state is plain data by contract (numbers, strings, lists): asdict
+                # copies it, so the snapshot is the state at this tick boundary
                 saved[step.node.node_id] = {
                     "type": block.type,
                     "version": block.version,
-                    "state": TypeAdapter(Any).dump_python(asdict(state), mode="json"),
+                    "state": asdict(state),
                 }
         return saved
 
