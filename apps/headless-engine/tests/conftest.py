@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
@@ -76,3 +81,26 @@ def settings(tmp_path: Path, public_key_file: Path) -> Settings:
 def engine(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), headers={"authorization": f"Bearer {TOKEN}"}) as client:
         yield client
+
+
+@pytest.fixture
+def served(settings: Settings, signed) -> Iterator[str]:
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    # one real deployment, so that status, values and rollback have something to report
+    response = httpx.post(
+        f"{url}/engine/deploy",
+        json={"bundle": signed()},
+        headers={"authorization": f"Bearer {settings.token}"},
+    )
+    assert response.status_code == 200, response.text
+    yield url
+    server.should_exit = True
+    thread.join(20)

@@ -8,45 +8,12 @@ left out; it has its own test.
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
-from collections.abc import Iterator
-
-import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 
-from headless_engine.app import create_app
 from headless_engine.settings import Settings
-
-
-@pytest.fixture
-def served(settings: Settings, signed) -> Iterator[str]:
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    import httpx
-
-    # one real deployment, so that status, values and rollback have something to report
-    response = httpx.post(
-        f"{url}/engine/deploy",
-        json={"bundle": signed()},
-        headers={"authorization": f"Bearer {settings.token}"},
-    )
-    assert response.status_code == 200, response.text
-    yield url
-    server.should_exit = True
-    thread.join(20)
 
 
 def test_no_generated_request_gets_a_server_error(served: str, settings: Settings) -> None:

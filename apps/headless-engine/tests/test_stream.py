@@ -1,0 +1,54 @@
+"""The engine's SSE stream, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+
+def read_events(url: str, token: str, params: dict[str, str], count: int) -> list[tuple[str, dict]]:
+    events: list[tuple[str, dict]] = []
+    kind = "message"
+    headers = {"authorization": f"Bearer {token}"}
+    with httpx.stream(
+        "GET", f"{url}/engine/stream", params=params, headers=headers, timeout=20
+    ) as r:
+        assert r.status_code == 200
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: "):
+                events.append((kind, json.loads(line[6:])))
+                if len(events) >= count:
+                    break
+    return events
+
+
+def test_stream_starts_with_the_status_then_ticks_and_values(served, settings):
+    events = read_events(served, settings.token, {}, 7)
+    assert events[0][0] == "status"
+    assert events[0][1]["version"] == "1.0.0"
+    kinds = {kind for kind, _ in events[1:]}
+    assert {"tick", "values"} <= kinds
+    tick = next(data for kind, data in events if kind == "tick")
+    assert tick["flow"] == "zone"
+    assert tick["latenessMs"] >= 0
+    values = next(data for kind, data in events if kind == "values")
+    assert set(values["nodes"]) == {"t", "sp", "pid", "damper"}
+    assert values["nodes"]["sp"]["value"] == [21.0, "ok"]
+
+
+def test_stream_gives_only_the_kinds_asked_for(served, settings):
+    events = read_events(served, settings.token, {"kinds": "tick"}, 4)
+    assert [kind for kind, _ in events] == ["status", "tick", "tick", "tick"]
+
+
+def test_stream_refuses_unknown_kinds_naming_the_parameter(served, settings):
+    response = httpx.get(
+        f"{served}/engine/stream",
+        params={"kinds": "everything"},
+        headers={"authorization": f"Bearer {settings.token}"},
+    )
+    assert response.status_code == 422
+    assert "kinds" in response.json()["message"]
