@@ -1,0 +1,138 @@
+"""Local accounts and sessions: argon2 password hashes, session cookies, CSRF tokens.
+
+The session cookie is HttpOnly and SameSite=Strict. State-changing requests
+also carry the CSRF token (double submit): the ``bms_csrf`` cookie, readable
+by the SPA, must be echoed in the ``X-CSRF-Token`` header and match the
+token bound to the session in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from designer.errors import NotAuthenticatedError
+from designer.models import SessionRow, User
+from designer.timeutil import aware, now
+
+log = logging.getLogger("designer.auth")
+
+SESSION_COOKIE = "bms_session"
+CSRF_COOKIE = "bms_csrf"
+CSRF_HEADER = "x-csrf-token"
+PASSWORD_FILE = "admin-password"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user of a request."""
+
+    username: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def write_secret(path: Path, text: str) -> None:
+    """Write ``text`` to a new file readable by its owner only (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+
+
+class Accounts:
+    """Users and sessions in the database."""
+
+    def __init__(self, sessions: sessionmaker[Session], *, session_hours: float) -> None:
+        self._sessions = sessions
+        self._lifetime = timedelta(hours=session_hours)
+        self._hasher = PasswordHasher()
+
+    def ensure_admin(self, username: str, password: str | None, data_dir: Path) -> str | None:
+        """Create the admin on first start; returns a generated password (printed once)."""
+        with self._sessions.begin() as db:
+            if db.scalar(select(User.id).limit(1)) is not None:
+                return None
+            generated = None
+            if password is None:
+                password = generated = secrets.token_urlsafe(18)
+                write_secret(data_dir / PASSWORD_FILE, password + "\n")
+                print(
+                    f"designer: created admin account {username!r} with password {password} "
+                    f"(also in {data_dir / PASSWORD_FILE}, mode 0600)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            db.add(
+                User(username=username, password_hash=self._hasher.hash(password), created_at=now())
+            )
+            log.info("created the admin account %r", username)
+            return generated
+
+    def login(self, username: str, password: str) -> tuple[str, Principal]:
+        """A new session token for valid credentials."""
+        with self._sessions.begin() as db:
+            user = db.scalar(select(User).where(User.username == username))
+            try:
+                if user is None:
+                    raise VerificationError("no such user")
+                self._hasher.verify(user.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                raise NotAuthenticatedError("wrong username or password") from None
+            token = secrets.token_urlsafe(32)
+            csrf = secrets.token_urlsafe(32)
+            created = now()
+            db.execute(delete(SessionRow).where(SessionRow.expires_at < created))
+            db.add(
+                SessionRow(
+                    token_hash=_digest(token),
+                    user_id=user.id,
+                    csrf_token=csrf,
+                    created_at=created,
+                    expires_at=created + self._lifetime,
+                )
+            )
+            return token, Principal(user.username, csrf, created + self._lifetime)
+
+    def principal(self, token: str | None) -> Principal:
+        """The user of a session token; :class:`NotAuthenticatedError` if none or expired."""
+        if not token:
+            raise NotAuthenticatedError("sign in first: no session cookie")
+        with self._sessions() as db:
+            row = db.get(SessionRow, _digest(token))
+            if row is None or aware(row.expires_at) <= now():
+                raise NotAuthenticatedError("the session is unknown or has expired; sign in again")
+            user = db.get(User, row.user_id)
+            if user is None:
+                raise NotAuthenticatedError("the session's user no longer exists")
+            return Principal(user.username, row.csrf_token, aware(row.expires_at))
+
+    def logout(self, token: str | None) -> None:
+        """End a session."""
+        if token:
+            with self._sessions.begin() as db:
+                db.execute(delete(SessionRow).where(SessionRow.token_hash == _digest(token)))
+
+
+def csrf_matches(header: str | None, cookie: str | None, expected: str) -> bool:
+    """Double submit: header and cookie both equal the session's token."""
+    if not header or not cookie:
+        return False
+    return hmac.compare_digest(header, cookie) and hmac.compare_digest(header, expected)

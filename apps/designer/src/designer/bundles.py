@@ -1,0 +1,113 @@
+"""Signed bundles of a project: built, signed with the Designer's key, stored by version."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bms_schemas.designer import BundleDetail, BundleInfo, Project, VersionBump
+from designer.building import project_bundle
+from designer.errors import InvalidProjectError, NotFoundError, VersionExistsError
+from designer.models import BundleRow
+from designer.timeutil import aware
+from designer.versions import bump, sort_key
+from supervisor_engine import Registry, bundle_document, content_hash, key_id, sign_document
+
+
+def info(row: BundleRow) -> BundleInfo:
+    return BundleInfo(
+        project_id=row.project_id,
+        version=row.version,
+        hash=row.hash,
+        key_id=row.key_id,
+        created_at=aware(row.created_at),
+        created_by=row.created_by,
+    )
+
+
+def detail(row: BundleRow) -> BundleDetail:
+    return BundleDetail(**info(row).model_dump(), document=json.loads(row.document))
+
+
+class Bundles:
+    """The bundle table, and the key that signs what goes into it."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], key: Ed25519PrivateKey, registry: Registry
+    ) -> None:
+        self._sessions = sessions
+        self._key = key
+        self._registry = registry
+
+    def build(
+        self, project: Project, *, version: str | None, part: VersionBump, created_by: str
+    ) -> BundleDetail:
+        """Validate, build, sign and store a bundle of the project's current content."""
+        with self._sessions.begin() as db:
+            existing = list(
+                db.scalars(select(BundleRow.version).where(BundleRow.project_id == project.id))
+            )
+            chosen = version or bump(existing, part)
+            if chosen in existing:
+                raise VersionExistsError(
+                    f"version {chosen} of this project exists already; give a new version",
+                    details={"field": "version", "version": chosen},
+                )
+            bundle, issues = project_bundle(
+                project.content, self._registry, version=chosen, created_by=created_by
+            )
+            if issues:
+                raise InvalidProjectError(
+                    f"the project does not validate: {issues[0].message}",
+                    field="content.graph",
+                    details={"issues": [i.model_dump(mode="json") for i in issues]},
+                )
+            document = sign_document(bundle_document(bundle), self._key)
+            row = BundleRow(
+                project_id=project.id,
+                version=chosen,
+                hash=content_hash(document),
+                key_id=key_id(self._key.public_key()),
+                document=json.dumps(document, sort_keys=True),
+                created_at=bundle.created_at,
+                created_by=created_by,
+            )
+            db.add(row)
+            try:
+                db.flush()
+            except IntegrityError:
+                raise VersionExistsError(
+                    f"version {chosen} was just built by someone else; build again",
+                    details={"field": "version", "version": chosen},
+                ) from None
+            return detail(row)
+
+    def list(self, project_id: str) -> list[BundleInfo]:
+        with self._sessions() as db:
+            rows = db.scalars(select(BundleRow).where(BundleRow.project_id == project_id))
+            return sorted((info(r) for r in rows), key=lambda b: sort_key(b.version), reverse=True)
+
+    def get(self, project_id: str, version: str) -> BundleDetail:
+        with self._sessions() as db:
+            row = db.scalar(
+                select(BundleRow).where(
+                    BundleRow.project_id == project_id, BundleRow.version == version
+                )
+            )
+            if row is None:
+                raise NotFoundError(
+                    f"project {project_id!r} has no bundle version {version!r}",
+                    details={"field": "version"},
+                )
+            return detail(row)
+
+    def by_hash(self, hash_: str) -> dict[str, Any] | None:
+        """The stored document with this content hash, from any project."""
+        with self._sessions() as db:
+            row = db.scalar(select(BundleRow).where(BundleRow.hash == hash_).limit(1))
+            return None if row is None else dict(json.loads(row.document))

@@ -1,0 +1,67 @@
+"""``designer``: run the Designer server, or write its OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from designer.settings import Settings
+
+app = typer.Typer(
+    name="designer",
+    help="The BMS Designer server.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 3000).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None,
+) -> None:
+    """Run the server in the foreground (settings from BMS_DESIGNER_* variables)."""
+    import uvicorn
+
+    from designer.app import create_app
+
+    overrides: dict[str, Any] = {
+        k: v for k, v in {"host": host, "port": port, "data_dir": data_dir}.items() if v is not None
+    }
+    settings = Settings(**overrides)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def openapi_document() -> str:
+    """The OpenAPI document, as committed in ``apps/designer/openapi.json``."""
+    from designer.app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            data_dir=Path(tmp), admin_password="openapi", web_dir=Path(tmp) / "web",
+            engine_token_file=None, iot_token_file=None,
+        )  # fmt: skip
+        document = create_app(settings).openapi()
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+@app.command()
+def openapi(
+    output: Annotated[Path | None, typer.Option("-o", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Print (or write) the OpenAPI document."""
+    text = openapi_document()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,126 @@
+"""Deploy and roll back through the engine's HTTP API, and keep the Designer's own history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bms_schemas import Bundle
+from bms_schemas.designer import BundleDiff, DeploymentEntry
+from designer.bundles import Bundles
+from designer.diff import bundle_diff
+from designer.errors import UpstreamError
+from designer.models import DeploymentRow
+from designer.timeutil import aware, now
+from designer.upstream import Upstream, checked
+from supervisor_engine import Registry
+
+
+def entry(row: DeploymentRow) -> DeploymentEntry:
+    return DeploymentEntry(
+        id=row.id,
+        project_id=row.project_id,
+        action=row.action,
+        version=row.version,
+        hash=row.hash,
+        by=row.by,
+        at=aware(row.at),
+        outcome=row.outcome,
+        engine_status=row.engine_status,
+        engine_answer=row.engine_answer,
+    )
+
+
+class Deployments:
+    """Deploys, rollbacks and their history."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        bundles: Bundles,
+        engine: Upstream,
+        registry: Registry,
+    ) -> None:
+        self._sessions = sessions
+        self._bundles = bundles
+        self._engine = engine
+        self._registry = registry
+
+    async def deploy(self, project_id: str, version: str, who: str) -> DeploymentEntry:
+        """Send the stored, signed bundle to the engine and record what it answered."""
+        bundle = self._bundles.get(project_id, version)
+        return await self._act(
+            project_id, "deploy", version, bundle.hash, who, "/engine/deploy",
+            {"bundle": bundle.document},
+        )  # fmt: skip
+
+    async def rollback(self, project_id: str, version: str, who: str) -> DeploymentEntry:
+        """Ask the engine to make an earlier version active again."""
+        bundle = self._bundles.get(project_id, version)
+        return await self._act(
+            project_id, "rollback", version, bundle.hash, who, "/engine/rollback",
+            {"version": version},
+        )  # fmt: skip
+
+    async def _act(
+        self,
+        project_id: str,
+        action: str,
+        version: str,
+        hash_: str,
+        who: str,
+        path: str,
+        body: dict[str, Any],
+    ) -> DeploymentEntry:
+        status: int | None = None
+        answer: Any = None
+        failure: UpstreamError | None = None
+        try:
+            response = await self._engine.call("POST", path, json=body, caller=who)
+            status = response.status_code
+            answer = checked("engine", response)
+            outcome = "active"
+        except UpstreamError as err:
+            failure = err
+            outcome = "unreachable" if status is None else "refused"
+            if isinstance(err.details, dict):
+                answer = err.details.get("answer")
+        row = DeploymentRow(
+            project_id=project_id, action=action, version=version, hash=hash_, by=who,
+            at=now(), outcome=outcome, engine_status=status, engine_answer=answer,
+        )  # fmt: skip
+        with self._sessions.begin() as db:
+            db.add(row)
+            db.flush()
+            recorded = entry(row)
+        if failure is not None:
+            failure.details = {**(failure.details or {}), "deployment": recorded.id}
+            raise failure
+        return recorded
+
+    def history(self, project_id: str) -> list[DeploymentEntry]:
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(DeploymentRow)
+                .where(DeploymentRow.project_id == project_id)
+                .order_by(DeploymentRow.id.desc())
+            )
+            return [entry(r) for r in rows]
+
+    async def diff(self, project_id: str, version: str) -> BundleDiff:
+        """Compare a stored bundle with the one the engine runs now."""
+        target = self._bundles.get(project_id, version)
+        status = await self._engine.json("GET", "/engine/status")
+        active_hash = status.get("hash")
+        active_doc = self._bundles.by_hash(active_hash) if active_hash else None
+        active = Bundle.model_validate(active_doc) if active_doc else None
+        new = Bundle.model_validate(target.document)
+        return BundleDiff(
+            active_version=status.get("version"),
+            active_hash=active_hash,
+            active_known=active is not None or active_hash is None,
+            version=version,
+            **bundle_diff(active, new, self._registry),
+        )

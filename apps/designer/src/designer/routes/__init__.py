@@ -1,0 +1,1 @@
+"""The Designer's HTTP routes, one module per resource."""

@@ -1,0 +1,137 @@
+"""HTTP clients of the engine and the IoT service, with their bearer tokens.
+
+A token is given in the settings or read from its file on each call, so a
+service that generates its token after the Designer started still works.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from designer.errors import UpstreamError
+
+log = logging.getLogger("designer.upstream")
+
+
+class Upstream:
+    """One service the Designer calls: a base URL, a token source, an ``httpx`` client."""
+
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        *,
+        token: str | None,
+        token_file: Path | None,
+        timeout_s: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.name = name
+        self.base_url = base_url
+        self._token = token
+        self._token_file = token_file
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout_s, transport=transport)
+
+    def token(self) -> str | None:
+        if self._token:
+            return self._token
+        if self._token_file is not None:
+            try:
+                return self._token_file.read_text().strip() or None
+            except OSError:
+                return None
+        return None
+
+    def headers(self, caller: str | None, token: str | None = None) -> dict[str, str]:
+        headers = {}
+        bearer = token or self.token()
+        if bearer:
+            headers["authorization"] = f"Bearer {bearer}"
+        if caller:
+            headers["x-caller"] = caller[:64]
+        return headers
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        caller: str | None = None,
+        base_url: str | None = None,
+        token: str | None = None,
+    ) -> httpx.Response:
+        """The service's answer, whatever its status; :class:`UpstreamError` if unreachable."""
+        url = f"{base_url.rstrip('/')}{path}" if base_url else path
+        try:
+            return await self._client.request(
+                method, url, json=json, params=params, headers=self.headers(caller, token)
+            )
+        except httpx.HTTPError as err:
+            raise UpstreamError(
+                f"the {self.name} at {base_url or self.base_url} does not answer: {err!r}",
+                details={"service": self.name},
+            ) from err
+
+    async def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The answer's JSON body when 2xx; its status and envelope passed on otherwise."""
+        response = await self.call(method, path, **kwargs)
+        return checked(self.name, response)
+
+    async def stream(
+        self, path: str, *, params: dict[str, Any] | None = None
+    ) -> tuple[httpx.Response, AsyncIterator[bytes]]:
+        """An open streaming response (server-sent events) and its byte iterator."""
+        request = self._client.build_request(
+            "GET", path, params=params, headers=self.headers(None), timeout=None
+        )
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.HTTPError as err:
+            raise UpstreamError(
+                f"the {self.name} at {self.base_url} does not answer: {err!r}",
+                details={"service": self.name},
+            ) from err
+        if response.status_code >= 400:
+            await response.aread()
+            await response.aclose()
+            checked(self.name, response)
+
+        async def body() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in response.aiter_raw():
+                    yield chunk
+            finally:
+                await response.aclose()
+
+        return response, body()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def checked(name: str, response: httpx.Response) -> Any:
+    """The JSON of a 2xx answer; otherwise :class:`UpstreamError` carrying its status and body."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    if response.is_success:
+        return body
+    message = body.get("message") if isinstance(body, dict) else None
+    error = UpstreamError(
+        f"the {name} answered {response.status_code}: {message or body}",
+        details={"service": name, "status": response.status_code, "answer": body},
+    )
+    # Client errors of the service are the caller's; pass them on with the service's code.
+    if 400 <= response.status_code < 500 and response.status_code != 401:
+        error.status = response.status_code
+        if isinstance(body, dict) and isinstance(body.get("code"), str):
+            error.code = body["code"]
+    raise error

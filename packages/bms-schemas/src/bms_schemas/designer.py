@@ -1,0 +1,339 @@
+"""Request and response models of the Designer's HTTP API.
+
+The SPA's TypeScript types are generated from these (through the Designer's
+OpenAPI document), so every field says what it is for.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, JsonValue
+
+from bms_schemas._base import BmsModel
+from bms_schemas.bundle import SEMVER_PATTERN
+from bms_schemas.graph import Graph
+from bms_schemas.issues import ValidationIssue
+from bms_schemas.values import Scalar
+
+EXPORT_FORMAT_VERSION = 1
+"""The version of the project export format this library writes and reads."""
+
+ProjectName = Annotated[
+    str, Field(min_length=1, max_length=200, description="Display name of the project.")
+]
+Revision = Annotated[
+    int, Field(ge=0, description="The revision a save is based on (optimistic concurrency).")
+]
+
+
+# -- auth -------------------------------------------------------------------------------------
+
+
+class LoginRequest(BmsModel):
+    """A user's credentials."""
+
+    username: str = Field(min_length=1, max_length=64, description="The account name.")
+    password: str = Field(min_length=1, max_length=1024, description="The password.")
+
+
+class SessionInfo(BmsModel):
+    """Who is signed in, and the CSRF token to send back in ``X-CSRF-Token``."""
+
+    username: str = Field(description="The signed-in user.")
+    csrf_token: str = Field(
+        description="Send in the X-CSRF-Token header of every state-changing request."
+    )
+    expires_at: datetime = Field(description="When the session ends.")
+
+
+# -- projects ---------------------------------------------------------------------------------
+
+
+class DeviceConfig(BmsModel):
+    """How the project reaches its devices: the IoT service."""
+
+    iot_url: str | None = Field(
+        default=None, description="Base URL of the IoT service; the Designer's own if null."
+    )
+    iot_token: str | None = Field(
+        default=None,
+        description="Bearer token for that service; never exported with the project.",
+    )
+
+
+class ProjectContent(BmsModel):
+    """Everything a project holds besides its name: logic, bindings, devices, parameters."""
+
+    graph: Graph = Field(default_factory=Graph, description="Flows, nodes, edges and layout.")
+    bindings: dict[str, str] = Field(
+        default_factory=dict,
+        description="Point bindings: node id -> point reference ('1001/analog-value,3') "
+        "used by that point-input or point-output block (overrides its 'point' parameter).",
+    )
+    devices: DeviceConfig = Field(
+        default_factory=DeviceConfig, description="Device (IoT service) configuration."
+    )
+    parameters: dict[str, JsonValue] = Field(
+        default_factory=dict, description="Project-wide parameters (free-form)."
+    )
+
+
+class ProjectCreate(BmsModel):
+    """A new project."""
+
+    name: ProjectName
+    content: ProjectContent = Field(
+        default_factory=ProjectContent, description="Initial content; empty if not given."
+    )
+
+
+class ProjectSave(BmsModel):
+    """A save of a project's content, based on a revision."""
+
+    revision: Revision
+    content: ProjectContent = Field(description="The whole new content.")
+
+
+class ProjectRename(BmsModel):
+    """A new name, based on a revision."""
+
+    revision: Revision
+    name: ProjectName
+
+
+class ProjectCopy(BmsModel):
+    """The name of the copy."""
+
+    name: ProjectName
+
+
+class ProjectSummary(BmsModel):
+    """A project in a list."""
+
+    id: str = Field(description="Stable id of the project.")
+    name: str = Field(description="Display name.")
+    revision: int = Field(description="Current revision; each save adds one.")
+    created_at: datetime
+    updated_at: datetime
+    deleted: bool = Field(description="Soft-deleted (restorable).")
+
+
+class Project(ProjectSummary):
+    """A project with its content."""
+
+    content: ProjectContent
+
+
+class ProjectList(BmsModel):
+    """Projects, by name."""
+
+    projects: tuple[ProjectSummary, ...]
+
+
+class ValidationReport(BmsModel):
+    """The engine library's verdict on a project's graph."""
+
+    valid: bool = Field(description="No issues found.")
+    issues: tuple[ValidationIssue, ...] = Field(description="Every issue found.")
+
+
+# -- bundles and deployments ------------------------------------------------------------------
+
+
+class VersionBump(StrEnum):
+    """Which part of the last version to increase."""
+
+    MAJOR = "major"
+    MINOR = "minor"
+    PATCH = "patch"
+
+
+class BundleBuildRequest(BmsModel):
+    """Build a signed bundle from the project's current content."""
+
+    version: str | None = Field(
+        default=None, pattern=SEMVER_PATTERN, description="Explicit semver; bumped if null."
+    )
+    bump: VersionBump = Field(
+        default=VersionBump.PATCH, description="What to bump when no version is given."
+    )
+
+
+class BundleInfo(BmsModel):
+    """A stored, signed bundle."""
+
+    project_id: str
+    version: str
+    hash: str = Field(description="Content hash, 'sha256:...'.")
+    key_id: str = Field(description="Fingerprint of the signing key.")
+    created_at: datetime
+    created_by: str
+
+
+class BundleDetail(BundleInfo):
+    """A stored bundle with its document."""
+
+    document: dict[str, JsonValue] = Field(description="The signed bundle document.")
+
+
+class BundleList(BmsModel):
+    """A project's bundles, newest first."""
+
+    bundles: tuple[BundleInfo, ...]
+
+
+class SigningKeyInfo(BmsModel):
+    """The Designer's public key, for engines to trust."""
+
+    key_id: str
+    public_key_pem: str = Field(description="SubjectPublicKeyInfo PEM.")
+
+
+class DeploymentRequest(BmsModel):
+    """Which stored version to deploy or roll back to."""
+
+    version: str = Field(pattern=SEMVER_PATTERN, description="A bundle version of this project.")
+
+
+class DeploymentEntry(BmsModel):
+    """One deploy or rollback attempt, as the Designer recorded it."""
+
+    id: int
+    project_id: str
+    action: Literal["deploy", "rollback"]
+    version: str
+    hash: str | None
+    by: str
+    at: datetime
+    outcome: Literal["active", "refused", "unreachable"]
+    engine_status: int | None = Field(description="HTTP status the engine answered with.")
+    engine_answer: JsonValue = Field(description="The engine's answer body.")
+
+
+class DeploymentList(BmsModel):
+    """Deployment history, newest first."""
+
+    entries: tuple[DeploymentEntry, ...]
+
+
+class NodeChange(BmsModel):
+    """A node present in both bundles whose logic differs."""
+
+    node: str
+    fields: tuple[str, ...] = Field(
+        description="What differs: 'type', 'flow', 'params.x', 'inputs'."
+    )
+
+
+class PriorityChange(BmsModel):
+    """A point written at another priority than before."""
+
+    point: str
+    before: int
+    after: int
+
+
+class BundleDiff(BmsModel):
+    """What deploying a bundle changes compared with the engine's active one."""
+
+    active_version: str | None = Field(description="The engine's active version, if any.")
+    active_hash: str | None
+    active_known: bool = Field(description="The active bundle is one the Designer stored.")
+    version: str = Field(description="The bundle to deploy.")
+    blocks_added: tuple[str, ...]
+    blocks_removed: tuple[str, ...]
+    blocks_changed: tuple[NodeChange, ...]
+    points_newly_written: tuple[str, ...]
+    points_no_longer_written: tuple[str, ...]
+    priority_changes: tuple[PriorityChange, ...]
+
+
+# -- simulation -------------------------------------------------------------------------------
+
+
+class _Signal(BmsModel):
+    point: str = Field(description="The point reference this signal feeds.")
+
+
+class ConstantSignal(_Signal):
+    kind: Literal["constant"] = "constant"
+    value: Scalar
+
+
+class RampSignal(_Signal):
+    kind: Literal["ramp"] = "ramp"
+    start: float = Field(description="Value at startS.")
+    end: float = Field(description="Value at startS + durationS, held afterwards.")
+    start_s: float = Field(default=0.0, ge=0)
+    duration_s: float = Field(gt=0)
+    sample_s: float = Field(default=1.0, gt=0, description="Spacing of the generated samples.")
+
+
+class StepSignal(_Signal):
+    kind: Literal["step"] = "step"
+    before: Scalar
+    after: Scalar
+    at_s: float = Field(ge=0, description="When the step happens.")
+
+
+class SineSignal(_Signal):
+    kind: Literal["sine"] = "sine"
+    offset: float = 0.0
+    amplitude: float
+    period_s: float = Field(gt=0)
+    phase_s: float = 0.0
+    sample_s: float = Field(default=1.0, gt=0, description="Spacing of the generated samples.")
+
+
+class RecordedSignal(_Signal):
+    kind: Literal["recorded"] = "recorded"
+    samples: tuple[tuple[float, Scalar], ...] = Field(
+        min_length=1, description="(time in seconds, value) pairs; each holds until the next."
+    )
+
+
+InputSignal = Annotated[
+    ConstantSignal | RampSignal | StepSignal | SineSignal | RecordedSignal,
+    Field(discriminator="kind"),
+]
+
+
+class SimulationRequest(BmsModel):
+    """Run the project's flows on the virtual clock."""
+
+    duration_s: float = Field(gt=0, le=7 * 86400, description="Simulated seconds.")
+    inputs: tuple[InputSignal, ...] = Field(default=(), description="Input traces.")
+    watch: tuple[str, ...] = Field(default=(), description="Node outputs to record, 'node.port'.")
+    flow: str | None = Field(default=None, description="Only this flow; all flows if null.")
+
+
+class SimulationResult(BmsModel):
+    """One row per tick: the time, then one value per column."""
+
+    columns: tuple[str, ...] = Field(description="'time_s', then points and watched ports.")
+    rows: tuple[tuple[JsonValue, ...], ...]
+
+
+# -- manual operation through the IoT proxy ---------------------------------------------------
+
+
+class ManualWrite(BmsModel):
+    """An operator override: a value at a priority, with the reason for the audit log."""
+
+    point: str = Field(description="Point reference.")
+    value: Scalar = Field(description="Value to write.")
+    priority: int = Field(
+        default=8, ge=1, le=16, description="BACnet priority (8: manual operator)."
+    )
+    reason: str = Field(min_length=1, max_length=200, description="Why, for the audit log.")
+
+
+class ManualRelease(BmsModel):
+    """Release an override: write null at its priority."""
+
+    point: str = Field(description="Point reference.")
+    priority: int = Field(default=8, ge=1, le=16, description="The priority to relinquish.")
+    reason: str = Field(min_length=1, max_length=200, description="Why, for the audit log.")
