@@ -174,6 +174,8 @@ class BlockType(Generic[P]):
             calls ``latch(ctx, values, qualities)`` after every other block
             to capture this tick's inputs. Edges into such a block impose no
             evaluation order.
+        check: Checks that need the bundle (a shared calendar's name); returns
+            one message per problem. Validation reports them as parameter issues.
         version: Version of the block's semantics.
     """
 
@@ -192,6 +194,7 @@ class BlockType(Generic[P]):
     quality_aware: bool = False
     role: Role = Role.LOGIC
     latch: Callable[..., None] | None = None
+    check: Callable[[P, BlockEnv], list[str]] | None = None
     version: int = 1
 
     @property

@@ -56,7 +56,11 @@ def compile_graph(
     """Compile ``graph``; raises :class:`GraphValidationError` with every issue if it is invalid."""
     env = env or BlockEnv()
     analysis = analyse_graph(
-        graph, registry, constraints=env.constraints.values(), min_period_ms=min_period_ms
+        graph,
+        registry,
+        constraints=env.constraints.values(),
+        min_period_ms=min_period_ms,
+        env=env,
     )
     if analysis.issues:
         raise GraphValidationError(analysis.issues)

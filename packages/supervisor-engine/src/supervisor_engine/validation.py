@@ -26,7 +26,7 @@ from bms_schemas import (
     ValidationIssue,
     check_schema_version,
 )
-from supervisor_engine.block import BlockType, Params, ResolvedPort, Role, param_errors
+from supervisor_engine.block import BlockEnv, BlockType, Params, ResolvedPort, Role, param_errors
 from supervisor_engine.registry import Registry
 
 
@@ -60,11 +60,14 @@ def analyse_graph(
     *,
     constraints: Iterable[PointConstraint] = (),
     min_period_ms: int = MIN_PERIOD_MS,
+    env: BlockEnv | None = None,
 ) -> Analysis:
     """Check a graph against the registry; see :func:`validate_graph`."""
     result = Analysis()
     flows = _check_flows(graph, min_period_ms, result)
     _check_nodes(graph.nodes, flows, registry, result)
+    if env is not None:
+        _check_against_bundle(env, result)
     _check_edges(graph.edges, {n.id for n in graph.nodes}, result)
     _check_unconnected(result)
     _check_cycles(result)
@@ -79,10 +82,15 @@ def validate_graph(
     *,
     constraints: Iterable[PointConstraint] = (),
     min_period_ms: int = MIN_PERIOD_MS,
+    env: BlockEnv | None = None,
 ) -> list[ValidationIssue]:
-    """Every problem of ``graph``: types, parameters, ports, wiring, cycles, points, schedules."""
+    """Every problem of ``graph``: types, parameters, ports, wiring, cycles, points, schedules.
+
+    With ``env`` (the bundle's defaults, constraints and shared calendars), blocks also
+    check what refers to the bundle, such as a calendar's name.
+    """
     return analyse_graph(
-        graph, registry, constraints=constraints, min_period_ms=min_period_ms
+        graph, registry, constraints=constraints, min_period_ms=min_period_ms, env=env
     ).issues
 
 
@@ -113,7 +121,12 @@ def validate_bundle(bundle: Bundle, registry: Registry) -> list[ValidationIssue]
                     field="type",
                 )
             )
-    return issues + validate_graph(bundle.graph, registry, constraints=bundle.constraints)
+    env = BlockEnv(
+        defaults=bundle.defaults,
+        constraints={str(c.point): c for c in bundle.constraints},
+        schedules=bundle.schedules,
+    )
+    return issues + validate_graph(bundle.graph, registry, constraints=bundle.constraints, env=env)
 
 
 def _check_flows(graph: Graph, min_period_ms: int, result: Analysis) -> set[str]:
@@ -172,6 +185,18 @@ def _check_nodes(
             continue
         inputs, outputs = block.resolve_ports(params)
         result.nodes[node.id] = CheckedNode(node, block, params, inputs, outputs)
+
+
+def _check_against_bundle(env: BlockEnv, result: Analysis) -> None:
+    for node_id, checked in result.nodes.items():
+        if checked.block.check is not None:
+            for message in checked.block.check(checked.params, env):
+                result.add(
+                    IssueCode.INVALID_PARAMETER,
+                    f"node {node_id!r} ({checked.node.type}): {message}",
+                    node=node_id,
+                    field="params",
+                )
 
 
 def _port(ports: list[ResolvedPort], name: str) -> ResolvedPort | None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bms_schemas import BundleSchedules, IssueCode, PointValue, Quality, WeekNDayEntry
-from supervisor_engine import default_registry, validate_graph
+from supervisor_engine import GraphValidationError, default_registry, validate_graph
 from supervisor_engine.block import BlockEnv
 from supervisor_engine.blocks._calendar import entry_matches
 from supervisor_engine.testing import BlockHarness, GraphBuilder
@@ -147,14 +147,22 @@ def test_special_event_from_a_shared_calendar():
     assert h.step(60) == {"value": False, "next_time": epoch(2025, 1, 7, 7), "next_value": True}
 
 
-def test_unknown_shared_calendar_faults_the_node_clearly():
+def unknown_calendar_issues(block: str, **params: Any) -> list[Any]:
+    g = GraphBuilder()
+    g.node(block, "s", **params)
+    return validate_graph(g.build(), default_registry(), env=BlockEnv())
+
+
+def test_unknown_shared_calendar_is_refused_at_validation_naming_it():
     events = [{"when": {"kind": "calendar", "calendar": "holidays"}}]
-    h = schedule(utc(2025, 1, 6), "UTC", week=OFFICE, specialEvents=events)
-    h.step(60)
-    assert h.qualities()["value"] is Quality.FAULT
-    message = h.last.faults["block"]
-    assert "'holidays'" in message
-    assert "schedules.calendars" in message
+    [issue] = unknown_calendar_issues(
+        "schedule.weekly", timezone="UTC", default=False, week=OFFICE, specialEvents=events
+    )
+    assert (issue.code, issue.node, issue.field) == (IssueCode.INVALID_PARAMETER, "s", "params")
+    assert "'holidays'" in issue.message
+    assert "schedules.calendars" in issue.message
+    with pytest.raises(GraphValidationError):
+        schedule(utc(2025, 1, 6), "UTC", week=OFFICE, specialEvents=events)
 
 
 # --------------------------------------------------------------------------- DST
@@ -298,11 +306,10 @@ def test_calendar_rules_ranges_and_shared_calendars():
     assert h.step(60) == {"active": True}
 
 
-def test_calendar_with_unknown_shared_calendar_faults():
-    h = BlockHarness("schedule.calendar", timezone="UTC", calendars=["nope"])
-    h.step(60)
-    assert h.qualities()["active"] is Quality.FAULT
-    assert "'nope'" in h.last.faults["block"]
+def test_calendar_with_unknown_shared_calendar_is_refused_at_validation():
+    [issue] = unknown_calendar_issues("schedule.calendar", timezone="UTC", calendars=["nope"])
+    assert issue.code is IssueCode.INVALID_PARAMETER
+    assert "'nope'" in issue.message
 
 
 # --------------------------------------------------------------------------- optimal start

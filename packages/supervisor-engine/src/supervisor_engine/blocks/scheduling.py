@@ -158,6 +158,11 @@ def _bind_schedule(params: WeeklyScheduleParams, env: BlockEnv) -> _ScheduleBind
     return _ScheduleBinding(zone(params.timezone), found, error)
 
 
+def _check_schedule(params: WeeklyScheduleParams, env: BlockEnv) -> list[str]:
+    error = _bind_schedule(params, env).error
+    return [error] if error else []
+
+
 def _day_transitions(params: WeeklyScheduleParams, b: _ScheduleBinding, day: date) -> Transitions:
     for event in params.special_events:
         when = event.when
@@ -246,6 +251,11 @@ def _bind_calendar(params: CalendarParams, env: BlockEnv) -> _CalendarBinding:
     return _CalendarBinding(zone(params.timezone), params.entries + shared, error)
 
 
+def _check_calendar(params: CalendarParams, env: BlockEnv) -> list[str]:
+    error = _bind_calendar(params, env).error
+    return [error] if error else []
+
+
 def _calendar(
     ctx: BlockContext[CalendarParams, None], _ins: tuple[()], _qs: tuple[()]
 ) -> tuple[bool, int]:
@@ -269,12 +279,14 @@ SCHEDULE_BLOCKS: tuple[BlockType[Any], ...] = (
         ),
         params=WeeklyScheduleParams, evaluate=_weekly_schedule, quality_aware=True,
         bind=_bind_schedule,
+        check=_check_schedule,
     ),
     BlockType(
         type="schedule.calendar", title="Calendar", category="schedule",
         doc="True on the local days its dates, ranges, week-n-day rules and shared calendars name.",
         inputs=(), outputs=(port("active", BOOL, doc="Today is in the calendar."),),
         params=CalendarParams, evaluate=_calendar, quality_aware=True, bind=_bind_calendar,
+        check=_check_calendar,
     ),
     *OPTIMAL_START_BLOCKS,
 )  # fmt: skip
