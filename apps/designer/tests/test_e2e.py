@@ -1,0 +1,305 @@
+"""End to end over real processes: simulated BACnet devices, the IoT service, the engine and
+the Designer, each its own process talking HTTP (and BACnet/IP over UDP) on loopback.
+
+Through the Designer's API only: create a project, bind a point, validate, build and sign,
+diff, deploy, see the engine report the version, deploy another, roll back, override a point
+by hand and release it. Waiting is bounded polling for an observable event.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from supervisor_engine.testing import GraphBuilder
+
+from .conftest import PASSWORD
+
+IOT_TOKEN = "iot-designer-e2e-token"
+BIN = Path(sys.executable).parent
+DEVICE = "127.0.211.2/8:48020"
+SERVICE_BACNET = "127.0.211.1/8:48021"
+BROADCAST = "127.255.255.255:48020"
+TEMP = "2001/analog-value,1"
+DAMPER = "2001/analog-output,1"
+DAMPER_PV = f"{DAMPER}/present-value"
+TEMP_PV = f"{TEMP}/present-value"
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = condition()
+        except (httpx.HTTPError, OSError, KeyError, ValueError, TypeError) as err:
+            last = err
+        else:
+            if last:
+                return last
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
+
+
+class Process:
+    """A child process whose output goes to a log file, stopped at teardown."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        with open(log, "ab") as handle:
+            self.proc = subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        self.log = log
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BMS_", "PYTEST"))}
+    return env | extra
+
+
+@pytest.fixture
+def system(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    processes: list[Process] = []
+    try:
+        # the Designer first: it makes the signing key the engine must trust
+        designer_port = free_port()
+        engine_port = free_port()
+        iot_port = free_port()
+        designer_url = f"http://127.0.0.1:{designer_port}"
+        engine_state = tmp_path / "engine"
+        processes.append(
+            Process(
+                [str(BIN / "designer"), "serve", "--port", str(designer_port)],
+                base_env(
+                    BMS_DESIGNER_DATA_DIR=str(tmp_path / "designer"),
+                    BMS_DESIGNER_ADMIN_PASSWORD=PASSWORD,
+                    BMS_DESIGNER_WEB_DIR=str(tmp_path / "no-web"),
+                    BMS_DESIGNER_ENGINE_URL=f"http://127.0.0.1:{engine_port}",
+                    BMS_DESIGNER_ENGINE_TOKEN_FILE=str(engine_state / "token"),
+                    BMS_DESIGNER_IOT_URL=f"http://127.0.0.1:{iot_port}",
+                    BMS_DESIGNER_IOT_TOKEN=IOT_TOKEN,
+                ),
+                tmp_path / "designer.log",
+            )
+        )
+        wait_for(lambda: httpx.get(designer_url, timeout=2).status_code == 200, 30, "the Designer")
+        public_key = tmp_path / "designer" / "signing.pub"
+        config = {
+            "tickS": 0.5,
+            "devices": [
+                {
+                    "instance": 2001, "address": DEVICE, "name": "zone-1",
+                    "objects": [
+                        {"type": "analog-value", "instance": 1, "name": "ZN-T", "value": 24.0,
+                         "units": "degrees-celsius", "commandable": True},
+                        {"type": "analog-output", "instance": 1, "name": "DMPR", "value": 0.0,
+                         "units": "percent"},
+                    ],
+                }
+            ],
+        }  # fmt: skip
+        (tmp_path / "sim.json").write_text(json.dumps(config))
+        processes.append(
+            Process(
+                [str(BIN / "iot-supervisor"), "simulate", str(tmp_path / "sim.json")],
+                base_env(),
+                tmp_path / "sim.log",
+            )
+        )
+        processes.append(
+            Process(
+                [str(BIN / "iot-supervisor"), "serve"],
+                base_env(
+                    BMS_IOT_DATA_DIR=str(tmp_path / "iot"),
+                    BMS_IOT_TOKEN=IOT_TOKEN,
+                    BMS_IOT_HTTP_PORT=str(iot_port),
+                    BMS_IOT_BACNET_ADDRESS=SERVICE_BACNET,
+                    BMS_IOT_BROADCAST_ADDRESS=BROADCAST,
+                    BMS_IOT_DISCOVERY_MODE="directed-broadcast",
+                    BMS_IOT_DISCOVER_ON_START="true",
+                    BMS_IOT_POLL_INTERVAL_S="1",
+                    BMS_IOT_STREAM_KEEPALIVE_S="0.5",
+                    BMS_IOT_REQUEST_TIMEOUT_S="0.5",
+                ),
+                tmp_path / "iot.log",
+            )
+        )
+        processes.append(
+            Process(
+                [
+                    str(BIN / "headless-engine"),
+                    "start",
+                    "--state-dir",
+                    str(engine_state),
+                    "--iot-url",
+                    f"http://127.0.0.1:{iot_port}",
+                    "--port",
+                    str(engine_port),
+                    "--trusted-key",
+                    str(public_key),
+                ],
+                base_env(
+                    BMS_ENGINE_IOT_TOKEN=IOT_TOKEN,
+                    BMS_ENGINE_BACKOFF_MAX_S="1",
+                    BMS_ENGINE_POLL_INTERVAL_S="1",
+                    BMS_ENGINE_WRITE_MIN_INTERVAL_S="0.2",
+                ),
+                tmp_path / "engine.log",
+            )
+        )
+        wait_for(
+            lambda: httpx.get(f"http://127.0.0.1:{engine_port}/engine/health", timeout=2).json()[
+                "ready"
+            ],
+            30,
+            "the engine",
+        )
+        with httpx.Client(base_url=designer_url, timeout=15) as client:
+            response = client.post(
+                "/api/auth/login", json={"username": "admin", "password": PASSWORD}
+            )
+            assert response.status_code == 200, response.text
+            client.headers["x-csrf-token"] = response.json()["csrfToken"]
+            yield {"client": client, "tmp": tmp_path}
+    finally:
+        for process in reversed(processes):
+            process.close()
+
+
+def zone_graph(setpoint: float) -> dict[str, Any]:
+    g = GraphBuilder(flow="zone", period_ms=200)
+    t = g.node("io.point-input", "t", point="1/analog-value,1", staleAfterS=5)
+    sp = g.node("io.constant", "sp", value=setpoint)
+    pid = g.node("control.pid", "pid", kp=10.0, tiS=0, action="direct", bias=0.0)
+    out = g.node("io.point-output", "damper", point=DAMPER, priority=10)
+    g.wire(t, "value", pid, "pv").wire(sp, "value", pid, "setpoint").wire(pid, "out", out, "value")
+    return g.build().model_dump(mode="json", by_alias=True)
+
+
+def devices(client: httpx.Client) -> Any:
+    response = client.get("/api/iot/devices")
+    return response.status_code == 200 and response.json()
+
+
+def damper(client: httpx.Client) -> Any:
+    response = client.post("/api/iot/points/read", json={"points": [DAMPER_PV]})
+    return response.json()["results"][0]["value"]["value"]
+
+
+def test_design_bind_validate_deploy_and_roll_back_through_the_designer(system):
+    client: httpx.Client = system["client"]
+    # the devices, through the Designer's IoT proxy
+    found = wait_for(lambda: devices(client), 30, "discovered devices")
+    assert [d["instance"] for d in found] == [2001]
+    points = client.get("/api/iot/devices/2001/points").json()
+    assert {p["point"] for p in points} >= {TEMP_PV, DAMPER_PV}
+
+    # a project, then bind the input block to the zone temperature
+    project = client.post("/api/projects", json={"name": "Zone 1"}).json()
+    pid = project["id"]
+    saved = client.put(
+        f"/api/projects/{pid}",
+        json={"revision": 1, "content": {"graph": zone_graph(21.0), "bindings": {}}},
+    ).json()
+    bound = client.put(
+        f"/api/projects/{pid}",
+        json={"revision": saved["revision"],
+              "content": {"graph": zone_graph(21.0), "bindings": {"t": TEMP}}},
+    )  # fmt: skip
+    assert bound.status_code == 200, bound.text
+    assert client.post(f"/api/projects/{pid}/validate").json()["valid"] is True
+
+    first = client.post(f"/api/projects/{pid}/bundles", json={"version": "1.0.0"}).json()
+    diff = client.get(f"/api/projects/{pid}/bundles/1.0.0/diff").json()
+    assert diff["activeVersion"] is None
+    assert diff["pointsNewlyWritten"] == [DAMPER_PV]
+
+    deployed = client.post(f"/api/projects/{pid}/deployments", json={"version": "1.0.0"})
+    assert deployed.status_code == 200, deployed.text
+    assert deployed.json()["outcome"] == "active"
+    assert deployed.json()["engineAnswer"]["version"] == "1.0.0"
+    status = client.get("/api/engine/status").json()
+    assert (status["version"], status["hash"]) == ("1.0.0", first["hash"])
+    # P only: (24 - 21) * 10 = 30 % on the simulated damper
+    wait_for(lambda: damper(client) == pytest.approx(30.0), 30, "the damper at 30 %")
+
+    # a second version: the diff names the change, the engine runs it
+    client.put(
+        f"/api/projects/{pid}",
+        json={"revision": bound.json()["revision"],
+              "content": {"graph": zone_graph(22.0), "bindings": {"t": TEMP}}},
+    )  # fmt: skip
+    assert client.post(f"/api/projects/{pid}/bundles", json={}).json()["version"] == "1.0.1"
+    diff = client.get(f"/api/projects/{pid}/bundles/1.0.1/diff").json()
+    assert diff["activeVersion"] == "1.0.0"
+    assert diff["activeKnown"] is True
+    assert diff["blocksChanged"] == [{"node": "sp", "fields": ["params.value"]}]
+    assert client.post(f"/api/projects/{pid}/deployments", json={"version": "1.0.1"}).is_success
+    wait_for(lambda: damper(client) == pytest.approx(20.0), 30, "the damper at 20 %")
+
+    # roll back
+    rolled = client.post(f"/api/projects/{pid}/rollback", json={"version": "1.0.0"})
+    assert rolled.status_code == 200, rolled.text
+    assert client.get("/api/engine/status").json()["version"] == "1.0.0"
+    wait_for(lambda: damper(client) == pytest.approx(30.0), 30, "the damper back at 30 %")
+
+    history = client.get(f"/api/projects/{pid}/deployments").json()["entries"]
+    assert [(e["action"], e["version"], e["outcome"]) for e in history] == [
+        ("rollback", "1.0.0", "active"),
+        ("deploy", "1.0.1", "active"),
+        ("deploy", "1.0.0", "active"),
+    ]
+    engine_history = client.get("/api/engine/deployments").json()["entries"]
+    assert {e["by"] for e in engine_history if e["action"] in ("deploy", "rollback")} == {"admin"}
+
+
+def test_manual_override_and_release_are_audited_with_the_user_and_reason(system):
+    client: httpx.Client = system["client"]
+    wait_for(lambda: devices(client), 30, "discovered devices")
+    write = client.post(
+        "/api/iot/points/write",
+        json={"point": TEMP_PV, "value": 19.5, "priority": 8, "reason": "commissioning"},
+    )
+    assert write.status_code == 200, write.text
+    assert write.json()["results"][0]["ok"] is True
+    release = client.post(
+        "/api/iot/points/release", json={"point": TEMP_PV, "priority": 8, "reason": "done"}
+    )
+    assert release.json()["results"][0]["value"] is None
+    audit = client.get("/api/iot/writes").json()["entries"]
+    callers = [e["caller"] for e in audit if e["point"] == TEMP_PV]
+    assert any(c.startswith("designer:admin: commissioning@") for c in callers), callers
+    assert any(c.startswith("designer:admin: done@") for c in callers), callers
+    # the engine's event stream, relayed: the first event is its status
+    with client.stream("GET", "/api/engine/stream") as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        for line in stream.iter_lines():
+            if line.startswith("event:"):
+                assert line == "event: status"
+                break
