@@ -207,3 +207,27 @@ class BlockHarness:
         self._flow = self._compile()
         self._flow.import_state(saved)
         self.now += downtime
+
+
+def bad_sample(value: Any = None, quality: Quality = Quality.FAULT) -> PointValue:
+    """An input sample that is not ok (by default: no value at all, quality fault)."""
+    return PointValue(value=value, quality=quality, timestamp=datetime(2025, 1, 1, tzinfo=UTC))
+
+
+def feed(h: BlockHarness, port: str, values: list[Any], out: str = "out") -> list[Any]:
+    """Step once per value (1 s apart) with ``port`` set to it; the ``out`` output of each tick."""
+    return [h.step(1.0, **{port: v})[out] for v in values]
+
+
+def param_issues(block_type: str, **params: Any) -> list[tuple[str, str]]:
+    """(field, message) of each parameter issue of one node, as validation reports them."""
+    from bms_schemas import IssueCode
+    from supervisor_engine.validation import validate_graph
+
+    g = GraphBuilder()
+    g.node(block_type, "n", **params)
+    return [
+        (i.field or "", i.message)
+        for i in validate_graph(g.build(), default_registry())
+        if i.code is IssueCode.INVALID_PARAMETER
+    ]

@@ -7,36 +7,13 @@ the harness ticks every second from now = 1 unless a test says otherwise, so
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
-from bms_schemas import IssueCode, PointValue, Quality
-from supervisor_engine import default_registry, validate_graph
-from supervisor_engine.testing import BlockHarness, GraphBuilder
+from bms_schemas import Quality
+from supervisor_engine import default_registry
+from supervisor_engine.testing import BlockHarness, feed, param_issues
+from supervisor_engine.testing import bad_sample as bad
 
 REGISTRY = default_registry()
 T, F = True, False
-
-
-def bad(value: Any = None, quality: Quality = Quality.FAULT) -> PointValue:
-    """An input sample that is not ok (by default: no value at all)."""
-    return PointValue(value=value, quality=quality, timestamp=datetime(2025, 1, 1, tzinfo=UTC))
-
-
-def feed(h: BlockHarness, port: str, values: list[Any], out: str = "out") -> list[Any]:
-    """Step once per value (1 s apart) with ``port`` set to it; the ``out`` output of each tick."""
-    return [h.step(1.0, **{port: v})[out] for v in values]
-
-
-def param_issues(block_type: str, **params: Any) -> list[tuple[str, str]]:
-    """(field, message) of each parameter error of one node, as validation reports them."""
-    g = GraphBuilder()
-    g.node(block_type, "n", **params)
-    return [
-        (i.field or "", i.message)
-        for i in validate_graph(g.build(), REGISTRY)
-        if i.code is IssueCode.INVALID_PARAMETER
-    ]
 
 
 # --------------------------------------------------------------------------- interval pulse

@@ -9,33 +9,19 @@ derives its bounds from the linearised loop (see ``test_closed_loop_*``).
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from bms_schemas import IssueCode, PointValue, Quality
-from supervisor_engine import default_registry, validate_graph
-from supervisor_engine.testing import BlockHarness, GraphBuilder
+from bms_schemas import Quality
+from supervisor_engine import default_registry
+from supervisor_engine.testing import BlockHarness, param_issues
+from supervisor_engine.testing import bad_sample as bad
 
 REGISTRY = default_registry()
 T, F = True, False
 LIMITS = ("low_limit", "high_limit")
 AUTO_ONLY = ("enable", "manual", "manual_value", *LIMITS)
-
-
-def bad(value: Any = None, quality: Quality = Quality.FAULT) -> PointValue:
-    return PointValue(value=value, quality=quality, timestamp=datetime(2025, 1, 1, tzinfo=UTC))
-
-
-def param_issues(block_type: str, **params: Any) -> list[tuple[str, str]]:
-    g = GraphBuilder()
-    g.node(block_type, "n", **params)
-    return [
-        (i.field or "", i.message)
-        for i in validate_graph(g.build(), REGISTRY)
-        if i.code is IssueCode.INVALID_PARAMETER
-    ]
 
 
 def pid(unwired: tuple[str, ...] = AUTO_ONLY, **params: Any) -> BlockHarness:

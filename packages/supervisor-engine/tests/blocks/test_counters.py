@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import pytest
 
-from bms_schemas import IssueCode, PointValue, Quality, StateClass
-from supervisor_engine import default_registry, validate_graph
-from supervisor_engine.testing import BlockHarness, GraphBuilder
+from bms_schemas import Quality, StateClass
+from supervisor_engine import default_registry
+from supervisor_engine.testing import BlockHarness, param_issues
+from supervisor_engine.testing import bad_sample as bad
 
 REGISTRY = default_registry()
 T, F = True, False
-
-
-def bad(value: Any = None, quality: Quality = Quality.FAULT) -> PointValue:
-    return PointValue(value=value, quality=quality, timestamp=datetime(2025, 1, 1, tzinfo=UTC))
-
-
-def param_issues(block_type: str, **params: Any) -> list[tuple[str, str]]:
-    g = GraphBuilder()
-    g.node(block_type, "n", **params)
-    return [
-        (i.field or "", i.message)
-        for i in validate_graph(g.build(), REGISTRY)
-        if i.code is IssueCode.INVALID_PARAMETER
-    ]
 
 
 SET_RESET = [(T, F), (F, F), (F, T), (T, T), (F, F), (F, T)]
