@@ -191,3 +191,14 @@ def test_token_is_generated_into_the_state_dir_with_mode_0600(tmp_path, public_k
     assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
     assert token_file.read_text().strip() == app.state.token
     assert create_app(settings).state.token == app.state.token
+
+
+def test_a_key_dropped_into_the_trusted_dir_counts_at_the_next_deploy(engine, settings, signed):
+    from supervisor_engine import generate_key, public_key_pem, sign_document
+
+    other = generate_key()
+    document = sign_document({k: v for k, v in signed().items() if k != "signature"}, other)
+    assert engine.post("/engine/deploy", json={"bundle": document}).status_code == 403
+    trusted = settings.state_dir / "trusted" / "other.pub"
+    trusted.write_bytes(public_key_pem(other.public_key()))
+    assert engine.post("/engine/deploy", json={"bundle": document}).status_code == 200

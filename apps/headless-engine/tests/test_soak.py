@@ -189,7 +189,7 @@ async def _soak(tmp_path: Path) -> tuple[Any, ...]:
     )
     runtime = EngineRuntime(
         store=StateStore(tmp_path / "engine"), adapter=adapter, clock=clock,
-        registry=default_registry(), hub=EventHub(), trusted_keys=[], allow_unsigned=True,
+        registry=default_registry(), hub=EventHub(), trusted_keys=list, allow_unsigned=True,
         state_save_interval_s=HOUR,
     )  # fmt: skip
     runtime.boot()

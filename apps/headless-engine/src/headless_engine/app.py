@@ -97,7 +97,7 @@ def create_app(
             clock=engine_clock,
             registry=registry or default_registry(),
             hub=hub,
-            trusted_keys=trusted_keys(settings, store),
+            trusted_keys=lambda: trusted_keys(settings, store),
             allow_unsigned=settings.allow_unsigned,
             state_save_interval_s=settings.state_save_interval_s,
             iot_url=settings.iot_url,

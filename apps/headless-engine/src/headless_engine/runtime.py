@@ -16,7 +16,7 @@ import logging
 import statistics
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,7 +109,7 @@ class EngineRuntime:
         clock: Clock,
         registry: Registry,
         hub: EventHub,
-        trusted_keys: list[Ed25519PublicKey],
+        trusted_keys: Callable[[], list[Ed25519PublicKey]],
         allow_unsigned: bool = False,
         state_save_interval_s: float = 5.0,
         iot_url: str = "",
@@ -226,7 +226,8 @@ class EngineRuntime:
                 raise SignatureError(
                     "bundle is not signed, and this engine accepts only signed bundles"
                 )
-            verify_document(document, self.trusted_keys)
+            # read on every deploy: a key dropped into state_dir/trusted counts at once
+            verify_document(document, self.trusted_keys())
         bundle = parse_bundle(document)
         return bundle, compile_bundle(bundle, self.registry)
 
