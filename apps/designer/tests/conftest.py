@@ -5,6 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from designer.app import create_app
@@ -43,6 +45,14 @@ def zone_content_fixture() -> Callable[..., dict[str, Any]]:
     return content
 
 
+# Real argon2id, with test-sized cost: the default costs about 0.2 s a hash.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def make_app(settings: Settings) -> FastAPI:
+    return create_app(settings, password_hasher=FAST_HASHER)
+
+
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "data_dir": data_dir,
@@ -71,7 +81,7 @@ def login(client: TestClient, password: str = PASSWORD) -> TestClient:
 
 @pytest.fixture
 def anonymous(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), base_url="http://127.0.0.1:3000") as client:
+    with TestClient(make_app(settings), base_url="http://127.0.0.1:3000") as client:
         yield client
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from designer.app import create_app
 
-from .conftest import PASSWORD, make_settings
+from .conftest import PASSWORD, make_app, make_settings
 from .support import ROUTE_SAMPLES
 
 
@@ -29,7 +29,7 @@ def test_login_sets_httponly_strict_session_and_a_readable_csrf_cookie(anonymous
 
 
 def test_secure_cookies_when_configured(tmp_path: Path):
-    with TestClient(create_app(make_settings(tmp_path, secure_cookies=True))) as client:
+    with TestClient(make_app(make_settings(tmp_path, secure_cookies=True))) as client:
         response = client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD})
         assert all("Secure" in c for c in response.headers.get_list("set-cookie"))
 
@@ -78,16 +78,16 @@ def test_generated_admin_password_is_printed_once_and_stored_0600(tmp_path: Path
 
 def test_signing_key_is_created_0600_and_kept_across_starts(tmp_path: Path):
     settings = make_settings(tmp_path)
-    first = create_app(settings)
+    first = make_app(settings)
     key = tmp_path / "signing.key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
-    second = create_app(settings)
+    second = make_app(settings)
     pem = first.state.services.signing_key.public_key()
     assert second.state.services.signing_key.public_key() == pem
 
 
 def test_database_is_sqlite_in_wal_mode(tmp_path: Path):
-    app = create_app(make_settings(tmp_path))
+    app = make_app(make_settings(tmp_path))
     with app.state.services.database.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert (tmp_path / "projects.db").exists()
@@ -122,6 +122,6 @@ def test_built_spa_is_served_when_present(tmp_path: Path):
     web = tmp_path / "dist"
     web.mkdir()
     (web / "index.html").write_text("<!doctype html><title>spa</title>")
-    with TestClient(create_app(make_settings(tmp_path / "d", web_dir=web))) as client:
+    with TestClient(make_app(make_settings(tmp_path / "d", web_dir=web))) as client:
         assert "spa" in client.get("/").text
         assert client.get("/api/blocks").status_code == 401

@@ -9,9 +9,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from designer.app import create_app
-
-from .conftest import content, login, make_settings
+from .conftest import content, login, make_app, make_settings
 
 
 def export(client, project_id) -> bytes:
@@ -44,7 +42,7 @@ def two_flow_content() -> dict:
 def test_export_import_export_into_a_fresh_database_is_byte_identical(client, tmp_path: Path):
     created = client.post("/api/projects", json={"name": "Plant", "content": two_flow_content()})
     first = export(client, created.json()["id"])
-    with TestClient(create_app(make_settings(tmp_path / "fresh"))) as fresh:
+    with TestClient(make_app(make_settings(tmp_path / "fresh"))) as fresh:
         login(fresh)
         imported = import_(fresh, first)
         assert imported.status_code == 201, imported.text

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from argon2 import PasswordHasher
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -47,13 +48,14 @@ def build_services(
     registry: Registry | None = None,
     engine_transport: httpx.AsyncBaseTransport | None = None,
     iot_transport: httpx.AsyncBaseTransport | None = None,
+    password_hasher: PasswordHasher | None = None,
 ) -> Services:
     """Storage migrated, admin ensured, key loaded, clients made."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = make_engine(settings.resolved_database_url())
     migrate(database)
     sessions = session_factory(database)
-    accounts = Accounts(sessions, session_hours=settings.session_hours)
+    accounts = Accounts(sessions, session_hours=settings.session_hours, hasher=password_hasher)
     accounts.ensure_admin(settings.admin_username, settings.admin_password, settings.data_dir)
     key = load_or_create_key(settings.data_dir)
     reg = registry or default_registry()
@@ -88,10 +90,16 @@ def create_app(
     registry: Registry | None = None,
     engine_transport: httpx.AsyncBaseTransport | None = None,
     iot_transport: httpx.AsyncBaseTransport | None = None,
+    password_hasher: PasswordHasher | None = None,
 ) -> FastAPI:
-    """The Designer app. Tests pass a data dir of their own (and a database URL, for PostgreSQL)."""
+    """The Designer app. Tests pass a data dir of their own (and a database URL, for PostgreSQL),
+    and may pass a cheaper argon2 hasher."""
     services = build_services(
-        settings, registry=registry, engine_transport=engine_transport, iot_transport=iot_transport
+        settings,
+        registry=registry,
+        engine_transport=engine_transport,
+        iot_transport=iot_transport,
+        password_hasher=password_hasher,
     )
 
     @asynccontextmanager

@@ -60,10 +60,16 @@ def write_secret(path: Path, text: str) -> None:
 class Accounts:
     """Users and sessions in the database."""
 
-    def __init__(self, sessions: sessionmaker[Session], *, session_hours: float) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        session_hours: float,
+        hasher: PasswordHasher | None = None,
+    ) -> None:
         self._sessions = sessions
         self._lifetime = timedelta(hours=session_hours)
-        self._hasher = PasswordHasher()
+        self._hasher = hasher or PasswordHasher()
 
     def ensure_admin(self, username: str, password: str | None, data_dir: Path) -> str | None:
         """Create the admin on first start; returns a generated password (printed once)."""

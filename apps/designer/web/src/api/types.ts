@@ -1,0 +1,31 @@
+/** The API types components use: thin aliases over the generated schema.gen.ts. */
+import type { components } from "./schema.gen";
+
+type S = components["schemas"];
+
+export type BlockSpec = S["BlockSpec"];
+export type BundleDiff = S["BundleDiff"];
+export type BundleInfo = S["BundleInfo"];
+export type Catalogue = S["Catalogue"];
+export type DeploymentEntry = S["DeploymentEntry"];
+export type DeviceInfo = S["DeviceInfo"];
+export type Edge = S["Edge"];
+export type EngineStatus = S["EngineStatus"];
+export type ErrorEnvelope = S["ErrorEnvelope"];
+export type Flow = S["Flow"];
+export type Graph = S["Graph"];
+export type JsonValue = S["JsonValue"];
+export type GraphNode = S["Node"];
+export type PointInfo = S["PointInfo"];
+export type PortSpec = S["PortSpec"];
+export type PortType = S["PortType"];
+export type Position = S["Position"];
+export type Project = S["Project"];
+export type ProjectContent = S["ProjectContent"];
+export type ProjectSummary = S["ProjectSummary"];
+export type SessionInfo = S["SessionInfo"];
+export type SimulationRequest = S["SimulationRequest"];
+export type SimulationResult = S["SimulationResult"];
+export type ValidationIssue = S["ValidationIssue"];
+export type ValidationReport = S["ValidationReport"];
+export type ValueType = S["ValueType"];
