@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { ProjectContent } from "../api/types";
+import type { Edge, GraphNode, ProjectContent } from "../api/types";
 import { canonicalPoint, graphDiff, isEmptyDiff } from "./diff";
 
-const flows = [{ id: "main", name: "Main", schedule: { periodS: 1 } }] as never;
+const flows = [{ id: "main", name: "Main", schedule: { periodMs: 1000, phaseMs: 0 }, triggerOnChange: [] }] as never;
 
 function content(
-  nodes: ProjectContent["graph"] extends infer G ? (G extends { nodes?: infer N } ? N : never) : never,
-  edges: { source: string; sourcePort: string; target: string; targetPort: string }[] = [],
+  nodes: GraphNode[],
+  edges: Edge[] = [],
   bindings: Record<string, string> = {},
 ): ProjectContent {
-  return { graph: { nodes, edges, flows, layout: {} }, bindings };
+  return { graph: { nodes, edges, flows, layout: {} }, bindings } as ProjectContent;
 }
 
 const BEFORE = content(
@@ -64,7 +64,8 @@ describe("graphDiff (the server's diff.py rules)", () => {
     const moved: ProjectContent = {
       ...BEFORE,
       graph: {
-        ...BEFORE.graph,
+        edges: BEFORE.graph!.edges,
+        flows: BEFORE.graph!.flows,
         layout: { k: { x: 5, y: 5 } },
         nodes: BEFORE.graph!.nodes!.map((n) => ({ ...n, label: "renamed" })),
       },

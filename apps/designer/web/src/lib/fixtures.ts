@@ -1,5 +1,5 @@
 /** Small block specs for the unit tests, shaped like GET /api/blocks. */
-import type { BlockSpec, PortType } from "../api/types";
+import type { BlockSpec, PortSpec, PortType } from "../api/types";
 
 const t = (type: PortType["type"], extra: Partial<PortType> = {}): PortType => ({
   type,
@@ -8,18 +8,24 @@ const t = (type: PortType["type"], extra: Partial<PortType> = {}): PortType => (
   ...extra,
 });
 
-export function block(partial: Partial<BlockSpec> & { type: string }): BlockSpec {
+type PortIn = Partial<PortSpec> & { name: string };
+const port = (p: PortIn): PortSpec => ({ doc: "", required: true, ...p });
+
+export function block(
+  partial: Omit<Partial<BlockSpec>, "inputs" | "outputs"> & { type: string; inputs?: PortIn[]; outputs?: PortIn[] },
+): BlockSpec {
+  const { inputs, outputs, ...rest } = partial;
   return {
     version: 1,
     category: partial.type.split(".")[0] ?? "misc",
     title: partial.type,
     doc: "",
-    inputs: [],
-    outputs: [],
     paramsSchema: { properties: {} },
     state: "stateless" as BlockSpec["state"],
     role: "logic",
-    ...partial,
+    ...rest,
+    inputs: (inputs ?? []).map(port),
+    outputs: (outputs ?? []).map(port),
   };
 }
 
