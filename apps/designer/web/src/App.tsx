@@ -1,1 +1,73 @@
-export function App() { return <p>BMS Designer</p>; }
+/** The app shell: session check, login, navigation by hash (#/projects, #/p/ID, #/devices). */
+import { useCallback, useEffect, useState } from "react";
+import { api } from "./api/client";
+import type { SessionInfo } from "./api/types";
+import { Devices } from "./pages/Devices";
+import { Editor } from "./pages/Editor";
+import { Login } from "./pages/Login";
+import { Projects } from "./pages/Projects";
+
+function useHash(): string {
+  const [hash, setHash] = useState(window.location.hash || "#/projects");
+  useEffect(() => {
+    const on = () => setHash(window.location.hash || "#/projects");
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return hash;
+}
+
+export function App() {
+  const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
+  const hash = useHash();
+
+  useEffect(() => {
+    api.GET("/api/auth/session").then(
+      (r) => setSession(r.data ?? null),
+      () => setSession(null),
+    );
+  }, []);
+
+  const signOut = useCallback(async () => {
+    await api.POST("/api/auth/logout");
+    setSession(null);
+    window.location.hash = "#/projects";
+  }, []);
+
+  if (session === undefined) return <p className="loading">Loading…</p>;
+  if (session === null) return <Login onSignedIn={setSession} />;
+
+  const editor = /^#\/p\/([^/]+)/.exec(hash);
+  const page = editor ? "editor" : hash.startsWith("#/devices") ? "devices" : "projects";
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">BMS Designer</span>
+        <nav aria-label="Main">
+          <a href="#/projects" aria-current={page === "projects" ? "page" : undefined}>
+            Projects
+          </a>
+          <a href="#/devices" aria-current={page === "devices" ? "page" : undefined}>
+            Devices
+          </a>
+        </nav>
+        <span className="spacer" />
+        <span className="user" data-testid="user">
+          {session.username}
+        </span>
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main className="content">
+        {editor?.[1] ? (
+          <Editor key={editor[1]} projectId={decodeURIComponent(editor[1])} />
+        ) : page === "devices" ? (
+          <Devices />
+        ) : (
+          <Projects />
+        )}
+      </main>
+    </div>
+  );
+}
