@@ -239,6 +239,11 @@ def test_pid_drives_the_simulated_damper_at_the_bundles_priority(engine, service
     assert engine.deploy(damper_bundle(signing_key, "1.0.0", 21.0)).status_code == 200
     # direct action, P only: (24 - 21) * 10 = 30 %
     wait_for(lambda: service.read(DAMPER)["value"] == pytest.approx(30.0), 20, "the damper at 30 %")
+    # read back over BACnet: the command sits in slot 10 of the priority array, and only there
+    slots = "2001/analog-output,1/priority-array"
+    assert service.read(f"{slots}[10]")["value"] == pytest.approx(30.0)
+    assert service.read(f"{slots}[9]")["value"] is None
+    assert service.read(f"{slots}[11]")["value"] is None
     audit = service.http.get("/writes", params={"outcome": "written"}).json()["entries"]
     mine = [e for e in audit if e["point"] == DAMPER and e["caller"].startswith("headless-engine@")]
     assert mine

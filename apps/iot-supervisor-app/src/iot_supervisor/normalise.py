@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -90,6 +91,13 @@ def to_scalar(value: Any) -> Scalar | None:
         return int(value)
     if isinstance(value, CharacterString | str):
         return str(value)
+    choice = getattr(value, "_choice", None)
+    if isinstance(choice, str):
+        # a CHOICE such as a PriorityValue (a slot of the priority array): its chosen value
+        return to_scalar(getattr(value, choice, None))
+    if isinstance(value, list | tuple) or type(value).__name__.startswith("ArrayOf"):
+        # a whole array fits no scalar: its elements as a JSON array in a string
+        return json.dumps([to_scalar(v) for v in value])
     return str(value)
 
 
