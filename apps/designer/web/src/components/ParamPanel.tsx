@@ -1,0 +1,151 @@
+/** The parameter panel of the selected node, generated from its block's JSON Schema. */
+import { useMemo } from "react";
+import type { BlockSpec, JsonValue } from "../api/types";
+import { type FieldDesc, fieldProblem, formFields, parseInput, type Schema } from "../lib/forms";
+
+type Params = { [key: string]: JsonValue };
+
+function display(v: JsonValue | undefined, field: FieldDesc): string {
+  if (v === undefined || v === null) return "";
+  if (field.kind === "json") return JSON.stringify(v);
+  if (field.kind === "array" && Array.isArray(v)) return v.join(", ");
+  return String(v);
+}
+
+function Field({
+  field,
+  value,
+  onChange,
+  points,
+  issue,
+}: {
+  field: FieldDesc;
+  value: JsonValue | undefined;
+  onChange: (v: JsonValue | undefined) => void;
+  points: string[];
+  issue: string | undefined;
+}) {
+  const id = `param-${field.name}`;
+  const problem = issue ?? fieldProblem(field, value);
+  const limits = [
+    field.minimum !== undefined ? `≥ ${field.minimum}` : null,
+    field.exclusiveMinimum !== undefined ? `> ${field.exclusiveMinimum}` : null,
+    field.maximum !== undefined ? `≤ ${field.maximum}` : null,
+    field.exclusiveMaximum !== undefined ? `< ${field.exclusiveMaximum}` : null,
+  ].filter(Boolean);
+  const placeholder = field.default !== undefined && field.default !== null ? `default ${display(field.default, field)}` : "";
+  let input;
+  if (field.kind === "boolean") {
+    const checked = typeof value === "boolean" ? value : field.default === true;
+    input = <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />;
+  } else if (field.kind === "enum") {
+    input = (
+      <select id={id} value={value === undefined || value === null ? "" : String(value)} onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}>
+        <option value="">{placeholder || "—"}</option>
+        {field.options?.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    );
+  } else {
+    const isNum = field.kind === "number" || field.kind === "integer";
+    input = (
+      <input
+        id={id}
+        type={isNum ? "number" : "text"}
+        step={field.kind === "integer" ? 1 : "any"}
+        min={field.minimum}
+        max={field.maximum}
+        list={field.name === "point" ? "point-list" : undefined}
+        defaultValue={display(value, field)}
+        key={display(value, field)}
+        placeholder={placeholder}
+        aria-invalid={problem ? true : undefined}
+        onBlur={(e) => {
+          try {
+            onChange(parseInput(field, e.target.value));
+          } catch {
+            /* bad JSON: keep the old value */
+          }
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") (e.target as HTMLInputElement).blur();
+        }}
+      />
+    );
+  }
+  return (
+    <div className={`field${problem ? " invalid" : ""}`}>
+      <label htmlFor={id} title={field.description}>
+        {field.label}
+        {field.required && " *"}
+        {field.unit && <span className="unit"> [{field.unit}]</span>}
+      </label>
+      {input}
+      {field.name === "point" && (
+        <datalist id="point-list">
+          {points.map((p) => (
+            <option key={p} value={p} />
+          ))}
+        </datalist>
+      )}
+      <small>
+        {limits.join(", ")}
+        {limits.length > 0 && field.description ? " · " : ""}
+        {field.description}
+      </small>
+      {problem && <small className="error">{problem}</small>}
+    </div>
+  );
+}
+
+export function ParamPanel({
+  nodeId,
+  spec,
+  params,
+  label,
+  issues,
+  points,
+  onParams,
+  onLabel,
+}: {
+  nodeId: string;
+  spec: BlockSpec;
+  params: Params;
+  label: string | null;
+  issues: { field?: string | null; message: string }[];
+  points: string[];
+  onParams: (p: Params) => void;
+  onLabel: (l: string | null) => void;
+}) {
+  const fields = useMemo(() => formFields(spec.paramsSchema as Schema), [spec]);
+  return (
+    <section className="param-panel" aria-label={`Parameters of ${nodeId}`}>
+      <h2>
+        {nodeId} <small>{spec.type}</small>
+      </h2>
+      <p className="doc">{spec.doc}</p>
+      <div className="field">
+        <label htmlFor="param-label">Label</label>
+        <input id="param-label" defaultValue={label ?? ""} key={`${nodeId}-${label}`} onBlur={(e) => onLabel(e.target.value || null)} />
+      </div>
+      {fields.map((f) => (
+        <Field
+          key={`${nodeId}-${f.name}`}
+          field={f}
+          value={params[f.name]}
+          points={points}
+          issue={issues.find((i) => i.field === f.name || i.field?.startsWith(`${f.name}.`) || i.field === `params.${f.name}`)?.message}
+          onChange={(v) => {
+            const next = { ...params };
+            if (v === undefined) delete next[f.name];
+            else next[f.name] = v;
+            onParams(next);
+          }}
+        />
+      ))}
+    </section>
+  );
+}

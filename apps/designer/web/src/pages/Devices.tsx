@@ -1,0 +1,142 @@
+/** Devices and points with live values; manual write at a priority with a reason, and release. */
+import { type FormEvent, useEffect, useState } from "react";
+import { api } from "../api/client";
+import type { DeviceInfo, PointInfo } from "../api/types";
+
+type Live = Record<string, { value: unknown; quality: string; units?: string | null }>;
+
+function ManualWrite({ point, onDone }: { point: PointInfo; onDone: (msg: string) => void }) {
+  const [value, setValue] = useState("");
+  const [priority, setPriority] = useState(8);
+  const [reason, setReason] = useState("");
+  const parse = (v: string): boolean | number | string =>
+    v === "true" ? true : v === "false" ? false : v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
+  async function write(e: FormEvent) {
+    e.preventDefault();
+    const r = await api.POST("/api/iot/points/write", {
+      body: { point: String(point.point), value: parse(value), priority, reason },
+    });
+    onDone(r.data ? `Wrote ${value} to ${point.point} at priority ${priority}` : ((r.error as { message?: string })?.message ?? "write failed"));
+  }
+  async function release() {
+    const r = await api.POST("/api/iot/points/release", { body: { point: String(point.point), priority, reason } });
+    onDone(r.data ? `Released priority ${priority} of ${point.point}` : ((r.error as { message?: string })?.message ?? "release failed"));
+  }
+  return (
+    <form className="manual" onSubmit={write} aria-label={`Manual write to ${point.name}`}>
+      <input aria-label="Value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} required size={6} />
+      <label>
+        Priority
+        <input type="number" min={1} max={16} value={priority} onChange={(e) => setPriority(Number(e.target.value))} />
+      </label>
+      <input aria-label="Reason" placeholder="reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={1} />
+      <button type="submit">Write</button>
+      <button type="button" onClick={() => void release()} disabled={!reason}>
+        Release
+      </button>
+    </form>
+  );
+}
+
+export function Devices() {
+  const [devices, setDevices] = useState<DeviceInfo[] | null>(null);
+  const [open, setOpen] = useState<number | null>(null);
+  const [points, setPoints] = useState<PointInfo[]>([]);
+  const [live, setLive] = useState<Live>({});
+  const [message, setMessage] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.GET("/api/iot/devices").then(
+      (r) => {
+        if (r.data) setDevices(r.data);
+        else setMessage((r.error as { message?: string } | undefined)?.message ?? "The IoT service is not reachable.");
+      },
+      () => setMessage("The IoT service is not reachable."),
+    );
+  }, []);
+
+  useEffect(() => {
+    if (!devices) return;
+    const es = new EventSource("/api/iot/stream");
+    es.addEventListener("value", (ev) => {
+      const d = JSON.parse((ev as MessageEvent).data) as { point: string; value: { value: unknown; quality: string; units?: string | null } };
+      setLive((l) => ({ ...l, [String(d.point)]: d.value }));
+    });
+    return () => es.close();
+  }, [devices]);
+
+  useEffect(() => {
+    if (open === null) return;
+    api.GET("/api/iot/devices/{instance}/points", { params: { path: { instance: open } } }).then((r) => setPoints(r.data ?? []));
+  }, [open]);
+
+  const valueOf = (p: PointInfo) => live[String(p.point)] ?? live[`${p.point}/present-value`];
+
+  return (
+    <section className="devices">
+      <h1>Devices</h1>
+      {message && <p role="status">{message}</p>}
+      {devices && (
+        <table className="list">
+          <thead>
+            <tr>
+              <th>Instance</th>
+              <th>Name</th>
+              <th>Address</th>
+              <th>Status</th>
+              <th>Points</th>
+            </tr>
+          </thead>
+          <tbody>
+            {devices.map((d) => (
+              <tr key={d.instance} className={open === d.instance ? "selected" : ""}>
+                <td>
+                  <button type="button" className="link" onClick={() => setOpen(d.instance)}>
+                    {d.instance}
+                  </button>
+                </td>
+                <td>{d.name}</td>
+                <td>{d.address}</td>
+                <td>{String(d.status)}</td>
+                <td>{d.pointCount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {open !== null && (
+        <>
+          <h2>Points of device {open}</h2>
+          <table className="list points">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Point</th>
+                <th>Value</th>
+                <th>Manual</th>
+              </tr>
+            </thead>
+            <tbody>
+              {points.map((p) => {
+                const v = valueOf(p);
+                return (
+                  <tr key={String(p.point)}>
+                    <td title={p.description ?? ""}>{p.name}</td>
+                    <td>
+                      <code>{String(p.point)}</code>
+                    </td>
+                    <td data-testid={`value-${p.point}`} className={v ? `q-${v.quality}` : ""}>
+                      {v ? `${String(v.value)} ${v.units ?? p.unitSymbol ?? ""}` : "—"}
+                      {v && v.quality !== "ok" ? ` (${v.quality})` : ""}
+                    </td>
+                    <td>{p.commandable ? <ManualWrite point={p} onDone={setMessage} /> : <small>read-only</small>}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
