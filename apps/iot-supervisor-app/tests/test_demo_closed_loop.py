@@ -1,0 +1,147 @@
+"""The demo project controlling the demo building's plant model, closed loop on the virtual clock.
+
+No processes: the engine library's scheduler and evaluator run the compiled demo
+bundle; each tick the plant's measurements are the input snapshot (quality ok)
+and the tick's writes are the plant's commands for the next ``dt``.
+
+The test lives here, not in the engine library, because the plant model is a
+simulator thing (``iot_supervisor.simulator.building``) and the engine library
+must not import an app; this app's tests may import both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bms_schemas import PointValue, Quality
+from iot_supervisor.simulator.building import BuildingModel, measurement_names
+from supervisor_engine import (
+    FlowTiming,
+    Scheduler,
+    TickCall,
+    VirtualClock,
+    compile_bundle,
+    default_registry,
+    validate_graph,
+)
+from supervisor_engine.demo import (
+    DEMO_POINTS,
+    FLOW_ID,
+    OCCUPIED_COOLING_SP,
+    OCCUPIED_HEATING_SP,
+    demo_graph,
+)
+from supervisor_engine.testing import make_bundle
+
+MONDAY = datetime(2025, 1, 6, tzinfo=UTC)
+OCCUPANCY_START_S = 7 * 3600.0
+RUN_UNTIL_S = 11 * 3600.0
+TOLERANCE_K = 0.5
+BAND = (OCCUPIED_HEATING_SP - TOLERANCE_K, OCCUPIED_COOLING_SP + TOLERANCE_K)
+
+
+@dataclass
+class LoopRun:
+    """What a closed-loop run recorded, once a minute."""
+
+    times: list[float] = field(default_factory=list)
+    temps: list[list[float]] = field(default_factory=list)
+    dampers: list[list[float]] = field(default_factory=list)
+    fan_alarm: bool = False
+    faults: dict[str, str] = field(default_factory=dict)
+    final: dict[str, object] = field(default_factory=dict)
+
+
+def run_closed_loop(plant: BuildingModel, until_s: float) -> LoopRun:
+    signals = DEMO_POINTS.signals()
+    measured = [(name, signals[name]) for name in measurement_names(plant.zones)]
+    signal_of = {point: name for name, point in signals.items()}
+    program = compile_bundle(make_bundle(demo_graph()), default_registry())
+    flow = program.flows[FLOW_ID]
+    run = LoopRun()
+    measurements = plant.measure()
+
+    def tick(call: TickCall) -> None:
+        nonlocal measurements
+        snapshot = {
+            point: PointValue(value=measurements[name], quality=Quality.OK, timestamp=call.wall)
+            for name, point in measured
+        }
+        result = flow.tick(call.due, call.wall, call.dt, snapshot)
+        run.faults.update(result.faults)
+        measurements = plant.step(call.dt, {signal_of[w.point]: w.value for w in result.writes})
+        run.fan_alarm |= flow.output("fan_alarm", "active")[0] is True
+        if call.due % 60 == 0:
+            run.times.append(call.due)
+            run.temps.append([float(measurements[f"zone{i}.temp"]) for i in range(1, 5)])
+            run.dampers.append([float(plant.commands[f"zone{i}.damper"]) for i in range(1, 5)])
+
+    clock = VirtualClock(start=0.0, wall_start=plant.time)
+    Scheduler(clock, [FlowTiming(FLOW_ID, 1.0, 0.0)], tick, start=0.0).run_until(until_s)
+    run.final = dict(measurements)
+    return run
+
+
+def settling_time_s(run: LoopRun, zone: int, after_s: float) -> float | None:
+    """Seconds after ``after_s`` from which the zone stays inside the band to the end."""
+    inside_since: float | None = None
+    for t, temps in zip(run.times, run.temps, strict=True):
+        if t < after_s:
+            continue
+        if BAND[0] <= temps[zone] <= BAND[1]:
+            inside_since = t if inside_since is None else inside_since
+        else:
+            inside_since = None
+    return None if inside_since is None else inside_since - after_s
+
+
+def reversals(values: list[float], threshold: float) -> int:
+    """Direction changes of a signal, each counted once it has moved ``threshold`` back."""
+    count, direction, extreme = 0, 0, values[0]
+    for v in values[1:]:
+        if (direction >= 0 and v > extreme) or (direction <= 0 and v < extreme):
+            extreme = v
+            if direction == 0 and abs(v - values[0]) > threshold:
+                direction = 1 if v > values[0] else -1
+        elif abs(v - extreme) > threshold:
+            direction = -1 if v < extreme else 1
+            extreme = v
+            count += 1
+    return count
+
+
+def test_demo_graph_validates() -> None:
+    assert validate_graph(demo_graph(), default_registry()) == []
+
+
+def test_every_zone_reaches_its_occupied_setpoint_within_30_minutes_and_holds_it() -> None:
+    plant = BuildingModel(start=MONDAY)  # midnight: the night low limit runs first
+    run = run_closed_loop(plant, RUN_UNTIL_S)
+    assert run.faults == {}
+    assert not run.fan_alarm
+    for zone in range(4):
+        settled = settling_time_s(run, zone, OCCUPANCY_START_S)
+        assert settled is not None, f"zone {zone + 1} never settled in {BAND}"
+        assert settled <= 30 * 60, f"zone {zone + 1} took {settled / 60:.0f} min"
+        # No sustained oscillation over the last two hours: temperatures and dampers
+        # may drift with the load, but not swing back and forth.
+        last = [i for i, t in enumerate(run.times) if t >= RUN_UNTIL_S - 2 * 3600]
+        temps = [run.temps[i][zone] for i in last]
+        dampers = [run.dampers[i][zone] for i in last]
+        assert reversals(temps, 0.05) <= 2, f"zone {zone + 1} temperature oscillates"
+        assert reversals(dampers, 2.0) <= 2, f"zone {zone + 1} damper oscillates"
+
+
+def test_a_fan_that_never_proves_raises_the_alarm() -> None:
+    plant = BuildingModel(start=MONDAY.replace(hour=6, minute=55))
+    plant.fan_failed = True
+    run = run_closed_loop(plant, 10 * 60.0)
+    assert run.fan_alarm
+    assert run.final["ahu.fan_status"] is False
+
+
+def test_reversals_counts_swings_not_drift() -> None:
+    assert reversals([0.0, 0.1, 0.2, 0.3, 0.4], 0.05) == 0
+    assert reversals([0.0, 1.0, 0.0, 1.0, 0.0], 0.05) == 3
+    assert reversals([0.0, 0.01, 0.0, 0.01], 0.05) == 0

@@ -1,0 +1,274 @@
+"""The demo project: control of the simulator's demo building, as a graph.
+
+The Designer creates it on first start and the tests run it in closed loop, so
+it lives in the engine library, which both may import. The points are those
+of ``apps/iot-supervisor-app/examples/demo-building.yaml`` (:data:`DEMO_POINTS`);
+pass other :class:`DemoPoints` to control the same layout elsewhere.
+
+One flow, ``demo``, every second:
+
+- Occupancy: a weekly schedule (Mon-Fri 07:00-19:00, UTC) switches the zone
+  heating and cooling setpoints between occupied and unoccupied values, each an
+  operator parameter.
+- Supply fan: runs while occupied, or at night while the coldest zone is below
+  the unoccupied heating setpoint (night low limit, with hysteresis). A proof
+  block compares the fan status with the command; a fault raises an alarm.
+- Each VAV zone: a heating PID and a cooling PID. Cooling opens the damper from
+  its minimum to fully open; heating opens the reheat valve first, then the
+  damper up to its heating maximum. A cooling loop near saturation is one
+  request for colder supply air.
+- Supply air temperature: reset by trim and respond from the zones' requests
+  (ASHRAE Guideline 36), then held by a PID whose output is split into heating
+  valve, outdoor-air damper (only while economizing is enabled) and cooling valve.
+- Economizer enable: differential dry bulb, outdoor against return air.
+- A trend log of every zone temperature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bms_schemas import Graph
+from supervisor_engine.testing import GraphBuilder
+
+FLOW_ID = "demo"
+PERIOD_MS = 1000
+
+OCCUPIED_HEATING_SP = 21.5
+OCCUPIED_COOLING_SP = 22.5
+UNOCCUPIED_HEATING_SP = 16.0
+UNOCCUPIED_COOLING_SP = 28.0
+OCCUPIED_FROM = "07:00"
+OCCUPIED_TO = "19:00"
+SCHEDULE_TIMEZONE = "UTC"
+DAMPER_MIN = 20.0
+DAMPER_HEATING_MAX = 50.0
+
+
+@dataclass(frozen=True)
+class ZonePoints:
+    """The points of one VAV box (canonical point references)."""
+
+    temp: str
+    airflow: str
+    occupancy: str
+    damper: str
+    reheat: str
+
+
+@dataclass(frozen=True)
+class DemoPoints:
+    """The points of the demo building (canonical point references)."""
+
+    fan_cmd: str
+    fan_status: str
+    sat: str
+    mat: str
+    oat: str
+    rat: str
+    static_pressure: str
+    cooling_valve: str
+    heating_valve: str
+    oa_damper: str
+    zones: tuple[ZonePoints, ...]
+
+    def signals(self) -> dict[str, str]:
+        """Point reference by plant signal name (``ahu.sat``, ``zone1.temp``, ...)."""
+        out = {
+            f"ahu.{name}": getattr(self, name)
+            for name in (
+                "fan_cmd", "fan_status", "sat", "mat", "oat", "rat", "static_pressure",
+                "cooling_valve", "heating_valve", "oa_damper",
+            )
+        }  # fmt: skip
+        for i, zone in enumerate(self.zones, start=1):
+            for name in ("temp", "airflow", "occupancy", "damper", "reheat"):
+                out[f"zone{i}.{name}"] = getattr(zone, name)
+        return out
+
+
+def demo_points(
+    *, ahu_device: int = 2001, first_vav_device: int = 2101, zones: int = 4
+) -> DemoPoints:
+    """The demo building's point layout: one AHU device and one device per VAV box."""
+
+    def ref(device: int, obj: str) -> str:
+        return f"{device}/{obj}/present-value"
+
+    a = ahu_device
+    return DemoPoints(
+        fan_cmd=ref(a, "binary-output,1"),
+        fan_status=ref(a, "binary-input,1"),
+        sat=ref(a, "analog-input,1"),
+        mat=ref(a, "analog-input,2"),
+        oat=ref(a, "analog-input,3"),
+        rat=ref(a, "analog-input,4"),
+        static_pressure=ref(a, "analog-input,5"),
+        cooling_valve=ref(a, "analog-output,1"),
+        heating_valve=ref(a, "analog-output,2"),
+        oa_damper=ref(a, "analog-output,3"),
+        zones=tuple(
+            ZonePoints(
+                temp=ref(d, "analog-input,1"),
+                airflow=ref(d, "analog-input,2"),
+                occupancy=ref(d, "binary-input,1"),
+                damper=ref(d, "analog-output,1"),
+                reheat=ref(d, "analog-output,2"),
+            )
+            for d in range(first_vav_device, first_vav_device + zones)
+        ),
+    )
+
+
+DEMO_POINTS = demo_points()
+"""The points of ``examples/demo-building.yaml``."""
+
+
+def _span(in_low: float, in_high: float, out_low: float, out_high: float) -> dict[str, float]:
+    return {"inLow": in_low, "inHigh": in_high, "outLow": out_low, "outHigh": out_high}
+
+
+def demo_graph(points: DemoPoints = DEMO_POINTS) -> Graph:
+    """The demo project's graph for ``points`` (2 to 16 zones)."""
+    n = len(points.zones)
+    if not 2 <= n <= 16:
+        raise ValueError(f"the demo controls 2 to 16 zones, not {n}")
+    g = GraphBuilder(flow=FLOW_ID, period_ms=PERIOD_MS)
+
+    def point_in(node_id: str, point: str, value_type: str = "number") -> str:
+        return g.node("io.point-input", node_id, point=point, valueType=value_type)
+
+    def point_out(node_id: str, point: str, source: tuple[str, str], **params: Any) -> str:
+        node = g.node("io.point-output", node_id, point=point, **params)
+        g.wire(*source, node, "value")
+        return node
+
+    # Occupancy and setpoints.
+    weekday = [{"time": OCCUPIED_FROM, "value": True}, {"time": OCCUPIED_TO, "value": False}]
+    g.node(
+        "schedule.weekly", "occupancy", valueType="bool", timezone=SCHEDULE_TIMEZONE,
+        default=False,
+        week=dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday"), weekday),
+    )  # fmt: skip
+    for name, occupied, unoccupied in (
+        ("heat_sp", OCCUPIED_HEATING_SP, UNOCCUPIED_HEATING_SP),
+        ("cool_sp", OCCUPIED_COOLING_SP, UNOCCUPIED_COOLING_SP),
+    ):
+        g.node("io.parameter", f"occ_{name}", value=occupied, min=15.0, max=30.0, unit="degC")
+        g.node("io.parameter", f"unocc_{name}", value=unoccupied, min=10.0, max=35.0, unit="degC")
+        g.node("logic.switch", name)
+        g.wire("occupancy", "value", name, "select")
+        g.wire(f"occ_{name}", "out", name, "on_true")
+        g.wire(f"unocc_{name}", "out", name, "on_false")
+
+    # Supply fan: schedule or night low limit; proof and alarm.
+    g.node("select.min", "coldest_zone", inputs=n)
+    g.node("math.subtract", "night_deficit")
+    g.wire("unocc_heat_sp", "out", "night_deficit", "a").wire(
+        "coldest_zone", "out", "night_deficit", "b"
+    )
+    g.node("timer.hysteresis", "night_low_limit", onAbove=0.5, offBelow=-1.0)
+    g.wire("night_deficit", "out", "night_low_limit", "in")
+    g.node("logic.or", "fan_request", inputs=2)
+    g.wire("occupancy", "value", "fan_request", "in1")
+    g.wire("night_low_limit", "out", "fan_request", "in2")
+    point_out("fan_cmd", points.fan_cmd, ("fan_request", "out"), valueType="bool")
+    point_in("fan_status", points.fan_status, "bool")
+    g.node("control.proof", "fan_proof", delayS=30.0)
+    g.wire("fan_request", "out", "fan_proof", "command")
+    g.wire("fan_status", "value", "fan_proof", "status")
+    g.node("alarm.bool", "fan_alarm")
+    g.wire("fan_proof", "fault", "fan_alarm", "in")
+
+    # The zones.
+    g.node("hvac.request-sum", "sat_requests", inputs=n)
+    g.node("io.constant", "one_request", valueType="integer", value=1)
+    g.node("io.constant", "no_request", valueType="integer", value=0)
+    for i, zone in enumerate(points.zones, start=1):
+        z = f"z{i}"
+        point_in(f"{z}_temp", zone.temp)
+        g.wire(f"{z}_temp", "value", "coldest_zone", f"in{i}")
+        # Cooling is tighter than heating: occupants' gains arrive as a step at occupancy.
+        for loop, action, sp, band in (
+            ("heat", "reverse", "heat_sp", 2.0),
+            ("cool", "direct", "cool_sp", 1.0),
+        ):
+            pid = g.node(
+                "control.pid", f"{z}_{loop}_pid", action=action, proportionalBand=band,
+                tiS=600.0, disableAction="zero",
+            )  # fmt: skip
+            # Always enabled: the PID's bumpless transfer would start the integral far outside
+            # the output range if it were enabled (with the fan) far from setpoint, and the next
+            # setpoint step would then slam the output. Without airflow the commands do nothing.
+            g.wire(f"{z}_temp", "value", pid, "pv").wire(sp, "out", pid, "setpoint")
+        g.node(
+            "control.split-range", f"{z}_heat_split", outputs=2,
+            segments=[_span(0, 50, 0, 100), _span(50, 100, DAMPER_MIN, DAMPER_HEATING_MAX)],
+        )  # fmt: skip
+        g.wire(f"{z}_heat_pid", "out", f"{z}_heat_split", "in")
+        g.node(
+            "control.split-range", f"{z}_cool_split", outputs=1,
+            segments=[_span(0, 100, DAMPER_MIN, 100)],
+        )  # fmt: skip
+        g.wire(f"{z}_cool_pid", "out", f"{z}_cool_split", "in")
+        g.node("select.max", f"{z}_damper", inputs=2)
+        g.wire(f"{z}_cool_split", "out1", f"{z}_damper", "in1")
+        g.wire(f"{z}_heat_split", "out2", f"{z}_damper", "in2")
+        point_out(f"{z}_damper_cmd", zone.damper, (f"{z}_damper", "out"), deadband=0.5)
+        point_out(f"{z}_reheat_cmd", zone.reheat, (f"{z}_heat_split", "out1"), deadband=0.5)
+        # A cooling loop near its limit asks for colder supply air.
+        g.node("timer.hysteresis", f"{z}_starved", onAbove=95.0, offBelow=85.0)
+        g.wire(f"{z}_cool_pid", "out", f"{z}_starved", "in")
+        g.node("logic.switch", f"{z}_request", valueType="integer")
+        g.wire(f"{z}_starved", "out", f"{z}_request", "select")
+        g.wire("one_request", "value", f"{z}_request", "on_true")
+        g.wire("no_request", "value", f"{z}_request", "on_false")
+        g.wire(f"{z}_request", "out", "sat_requests", f"in{i}")
+        g.node("alarm.trend-log", f"{z}_trend", intervalS=300.0, capacity=2016)
+        g.wire(f"{z}_temp", "value", f"{z}_trend", "in")
+
+    # Supply air temperature: trim and respond, then one loop split over the coils.
+    point_in("sat", points.sat)
+    point_in("oat", points.oat)
+    point_in("rat", points.rat)
+    g.node(
+        "hvac.trim-respond", "sat_reset", sp0=16.0, spMin=13.0, spMax=18.0, delayS=300.0,
+        stepS=120.0, ignoredRequests=1, spTrim=0.2, spRes=-0.4, spResMax=-1.0,
+    )  # fmt: skip
+    g.wire("fan_proof", "proven", "sat_reset", "device_on")
+    g.wire("sat_requests", "out", "sat_reset", "requests")
+    g.node(
+        "control.pid", "sat_pid", action="direct", proportionalBand=10.0, tiS=120.0,
+        disableAction="fallback", fallbackValue=32.0,
+    )  # fmt: skip
+    g.wire("sat", "value", "sat_pid", "pv").wire("sat_reset", "setpoint", "sat_pid", "setpoint")
+    g.wire("fan_proof", "proven", "sat_pid", "enable")
+    g.node(
+        "control.split-range", "sat_split", outputs=3,
+        segments=[_span(0, 30, 100, 0), _span(35, 65, 0, 100), _span(70, 100, 0, 100)],
+    )  # fmt: skip
+    g.wire("sat_pid", "out", "sat_split", "in")
+    g.node("hvac.economizer-enable", "economizer", mode="differential-dry-bulb", highLimit=21.0)
+    g.wire("oat", "value", "economizer", "oat").wire("rat", "value", "economizer", "rat")
+    g.node("io.constant", "damper_closed", value=0.0)
+    g.node("logic.switch", "oa_damper")
+    g.wire("economizer", "enable", "oa_damper", "select")
+    g.wire("sat_split", "out2", "oa_damper", "on_true")
+    g.wire("damper_closed", "value", "oa_damper", "on_false")
+    point_out("heating_valve_cmd", points.heating_valve, ("sat_split", "out1"), deadband=0.5)
+    point_out("oa_damper_cmd", points.oa_damper, ("oa_damper", "out"), deadband=0.5)
+    point_out("cooling_valve_cmd", points.cooling_valve, ("sat_split", "out3"), deadband=0.5)
+    return g.build()
+
+
+__all__ = [
+    "DEMO_POINTS",
+    "FLOW_ID",
+    "OCCUPIED_COOLING_SP",
+    "OCCUPIED_HEATING_SP",
+    "DemoPoints",
+    "ZonePoints",
+    "demo_graph",
+    "demo_points",
+]
