@@ -104,7 +104,7 @@ def test_import_refuses_what_is_not_a_project(client, project):
     bad_node = rezip(data, "flows/zone.json", json.dumps({"nodes": [{"id": "x"}]}))
     response = import_(client, bad_node)
     assert response.status_code == 422
-    assert response.json()["details"]["field"] == "type"
+    assert response.json()["details"]["field"] == "flows/zone.json.nodes.0.type"
 
 
 def test_import_takes_a_new_name(client, project):

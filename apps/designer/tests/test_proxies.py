@@ -31,10 +31,11 @@ def test_an_unreachable_service_is_502_with_an_envelope(client, method, path, bo
     ("path", "body", "field"),
     [
         ("/api/iot/points/write", {"point": "1/analog-value,1", "value": 1}, "body.reason"),
-        ("/api/iot/points/write", {"point": "x", "value": 1, "priority": 17, "reason": "r"},
+        ("/api/iot/points/write", {"point": "1/analog-value,1", "value": 1, "priority": 17, "reason": "r"},
          "body.priority"),
         ("/api/iot/points/release", {"point": "1/analog-value,1", "reason": ""}, "body.reason"),
         ("/api/iot/points/read", {"points": ["not a point"]}, "body.points.0"),
+        ("/api/iot/points/write", {"point": "x", "value": 1, "reason": "r"}, "body.point"),
     ],
 )  # fmt: skip
 def test_bad_manual_operations_are_422_naming_the_field(client, path, body, field):
@@ -47,3 +48,16 @@ def test_device_instance_must_be_a_number(client):
     response = client.get("/api/iot/devices/abc/points")
     assert response.status_code == 422
     assert response.json()["details"]["field"] == "path.instance"
+
+
+def test_a_projects_device_configuration_chooses_the_iot_service(client):
+    devices = {"iotUrl": "http://127.0.0.2:9", "iotToken": "t"}
+    created = client.post(
+        "/api/projects", json={"name": "p", "content": {"devices": devices}}
+    ).json()
+    for path in ("/api/iot/devices", "/api/iot/stream"):
+        response = client.get(path, params={"project": created["id"]})
+        assert response.status_code == 502
+        assert "http://127.0.0.2:9" in response.json()["message"]
+    unknown = client.get("/api/iot/devices", params={"project": "nope"})
+    assert unknown.status_code == 404

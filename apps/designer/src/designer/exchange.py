@@ -16,13 +16,15 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bms_schemas import Edge, Flow, Graph, Node, Position
 from bms_schemas.designer import EXPORT_FORMAT_VERSION, DeviceConfig, ProjectContent
 from designer.errors import ImportFormatError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
@@ -127,14 +129,27 @@ def import_zip(data: bytes) -> tuple[str, ProjectContent]:
         )
         order = list(project.get("flows") or [])
         ordered = [f for f in order if f in names] + [f for f in names if f not in order]
+        return _content(archive, project, ordered)
+
+
+def _invalid(err: ValidationError, where: str) -> ImportFormatError:
+    first = err.errors()[0]
+    field = ".".join([where, *(str(p) for p in first["loc"])])
+    return ImportFormatError(
+        f"the archive does not hold a valid project: {field}: {first['msg']}", field=field
+    )
+
+
+def _each(model: type[ModelT], items: Any, where: str) -> list[ModelT]:
+    if not isinstance(items, list):
+        raise ImportFormatError(f"{where} is not a list", field=where)
+    found = []
+    for index, item in enumerate(items):
         try:
-            return _content(archive, project, ordered)
+            found.append(model.model_validate(item))
         except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ImportFormatError(
-                f"the archive does not hold a valid project: {where}: {first['msg']}", field=where
-            ) from err
+            raise _invalid(err, f"{where}.{index}") from err
+    return found
 
 
 def _content(
@@ -146,26 +161,31 @@ def _content(
     layout: dict[str, Position] = {}
     bindings: dict[str, str] = dict(project.get("bindings") or {})
     for fid in flow_files:
-        logic = _load(archive, f"flows/{fid}.json")
+        path = f"flows/{fid}.json"
+        logic = _load(archive, path)
         if not isinstance(logic, dict):
-            raise ImportFormatError(
-                f"flows/{fid}.json is not a JSON object", field=f"flows/{fid}.json"
-            )
+            raise ImportFormatError(f"{path} is not a JSON object", field=path)
         if logic.get("flow") is not None:
-            flows.append(Flow.model_validate(logic["flow"]))
-        nodes += [Node.model_validate(n) for n in logic.get("nodes", [])]
-        edges += [Edge.model_validate(e) for e in logic.get("edges", [])]
+            flows += _each(Flow, [logic["flow"]], f"{path}.flow")
+        nodes += _each(Node, logic.get("nodes", []), f"{path}.nodes")
+        edges += _each(Edge, logic.get("edges", []), f"{path}.edges")
         bindings |= dict(logic.get("bindings") or {})
         if f"layout/{fid}.json" in archive.namelist():
             positions = _load(archive, f"layout/{fid}.json")
-            layout |= {k: Position.model_validate(v) for k, v in dict(positions).items()}
+            if not isinstance(positions, dict):
+                raise ImportFormatError(f"layout/{fid}.json is not a JSON object", field=path)
+            for node_id, position in sorted(positions.items()):
+                layout[node_id] = _each(Position, [position], f"layout/{fid}.json.{node_id}")[0]
     name = project.get("name")
     if not isinstance(name, str) or not name:
         raise ImportFormatError("project.json has no name", field="project.json.name")
-    content = ProjectContent(
-        graph=Graph(flows=tuple(flows), nodes=tuple(nodes), edges=tuple(edges), layout=layout),
-        bindings=bindings,
-        devices=DeviceConfig.model_validate(project.get("devices") or {}),
-        parameters=dict(project.get("parameters") or {}),
-    )
+    try:
+        content = ProjectContent(
+            graph=Graph(flows=tuple(flows), nodes=tuple(nodes), edges=tuple(edges), layout=layout),
+            bindings=bindings,
+            devices=DeviceConfig.model_validate(project.get("devices") or {}),
+            parameters=dict(project.get("parameters") or {}),
+        )
+    except ValidationError as err:
+        raise _invalid(err, "project.json") from err
     return name, content

@@ -85,17 +85,23 @@ class Upstream:
         return checked(self.name, response)
 
     async def stream(
-        self, path: str, *, params: dict[str, Any] | None = None
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        base_url: str | None = None,
+        token: str | None = None,
     ) -> tuple[httpx.Response, AsyncIterator[bytes]]:
         """An open streaming response (server-sent events) and its byte iterator."""
+        url = f"{base_url.rstrip('/')}{path}" if base_url else path
         request = self._client.build_request(
-            "GET", path, params=params, headers=self.headers(None), timeout=None
+            "GET", url, params=params, headers=self.headers(None, token), timeout=None
         )
         try:
             response = await self._client.send(request, stream=True)
         except httpx.HTTPError as err:
             raise UpstreamError(
-                f"the {self.name} at {self.base_url} does not answer: {err!r}",
+                f"the {self.name} at {base_url or self.base_url} does not answer: {err!r}",
                 details={"service": self.name},
             ) from err
         if response.status_code >= 400:

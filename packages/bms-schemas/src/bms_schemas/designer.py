@@ -16,6 +16,7 @@ from bms_schemas._base import BmsModel
 from bms_schemas.bundle import SEMVER_PATTERN
 from bms_schemas.graph import Graph
 from bms_schemas.issues import ValidationIssue
+from bms_schemas.points import PointRef
 from bms_schemas.values import Scalar
 
 EXPORT_FORMAT_VERSION = 1
@@ -323,7 +324,7 @@ class SimulationResult(BmsModel):
 class ManualWrite(BmsModel):
     """An operator override: a value at a priority, with the reason for the audit log."""
 
-    point: str = Field(description="Point reference.")
+    point: PointRef = Field(description="Point reference, e.g. '1001/analog-value,3'.")
     value: Scalar = Field(description="Value to write.")
     priority: int = Field(
         default=8, ge=1, le=16, description="BACnet priority (8: manual operator)."
@@ -334,6 +335,6 @@ class ManualWrite(BmsModel):
 class ManualRelease(BmsModel):
     """Release an override: write null at its priority."""
 
-    point: str = Field(description="Point reference.")
+    point: PointRef = Field(description="Point reference, e.g. '1001/analog-value,3'.")
     priority: int = Field(default=8, ge=1, le=16, description="The priority to relinquish.")
     reason: str = Field(min_length=1, max_length=200, description="Why, for the audit log.")

@@ -1350,11 +1350,8 @@ export interface components {
          * @description Release an override: write null at its priority.
          */
         ManualRelease: {
-            /**
-             * Point
-             * @description Point reference.
-             */
-            point: string;
+            /** @description Point reference, e.g. '1001/analog-value,3'. */
+            point: components["schemas"]["PointRef"];
             /**
              * Priority
              * @description The priority to relinquish.
@@ -1372,11 +1369,8 @@ export interface components {
          * @description An operator override: a value at a priority, with the reason for the audit log.
          */
         ManualWrite: {
-            /**
-             * Point
-             * @description Point reference.
-             */
-            point: string;
+            /** @description Point reference, e.g. '1001/analog-value,3'. */
+            point: components["schemas"]["PointRef"];
             /**
              * Priority
              * @description BACnet priority (8: manual operator).
@@ -2699,7 +2693,10 @@ export interface operations {
     };
     iotDevices: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2773,7 +2770,10 @@ export interface operations {
     };
     iotDevicePoints: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
+            };
             header?: never;
             path: {
                 instance: number;
@@ -2849,7 +2849,10 @@ export interface operations {
     };
     iotRead: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2927,7 +2930,10 @@ export interface operations {
     };
     iotManualRelease: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3005,7 +3011,10 @@ export interface operations {
     };
     iotManualWrite: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3085,6 +3094,8 @@ export interface operations {
         parameters: {
             query?: {
                 subscription?: string | null;
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
             };
             header?: never;
             path?: never;
@@ -3159,7 +3170,10 @@ export interface operations {
     };
     iotSubscribe: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3239,6 +3253,8 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
             };
             header?: never;
             path?: never;
