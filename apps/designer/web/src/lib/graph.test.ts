@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Graph } from "../api/types";
-import { edgeId, fromFlow, newNodeId, toFlow } from "./graph";
+import { canonicalGraph, edgeId, fromFlow, newNodeId, toFlow } from "./graph";
 
 const GRAPH: Graph = {
   flows: [
@@ -48,5 +48,14 @@ describe("toFlow / fromFlow", () => {
   it("names new nodes after the block type", () => {
     expect(newNodeId("control.pid", new Set(["pid1"]))).toBe("pid2");
     expect(newNodeId("io.point-output", new Set())).toBe("point_output1");
+  });
+});
+
+describe("canonicalGraph", () => {
+  it("gives equal graphs one form whatever the flow being edited", () => {
+    const { nodes, edges } = toFlow(GRAPH, "b");
+    const edited = fromFlow(GRAPH, "b", nodes, edges);
+    const withNullLabel: Graph = { ...GRAPH, nodes: GRAPH.nodes.map((n) => ({ ...n, label: n.label ?? null })) };
+    expect(JSON.stringify(canonicalGraph(edited))).toBe(JSON.stringify(canonicalGraph(withNullLabel)));
   });
 });

@@ -108,3 +108,27 @@ export function newFlow(taken: ReadonlySet<string>, name?: string): Flow {
 export function emptyGraph(): Graph {
   return { nodes: [], edges: [], flows: [newFlow(new Set(), "Main")], layout: {} };
 }
+
+/**
+ * One form for every equal graph, so "has it changed since the save?" is a string
+ * comparison: nodes by id with null labels dropped, edges by id, layout keys sorted
+ * and rounded, flows in their order (the evaluation order).
+ */
+export function canonicalGraph(graph: Graph): Graph {
+  const nodes = [...(graph.nodes ?? [])]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((n) => {
+      const node: GraphNode = { id: n.id, type: n.type, flow: n.flow, params: n.params ?? {} };
+      if (n.label) node.label = n.label;
+      return node;
+    });
+  const edges = [...(graph.edges ?? [])]
+    .map((e) => ({ source: e.source, sourcePort: e.sourcePort, target: e.target, targetPort: e.targetPort }))
+    .sort((a, b) => (edgeId(a) < edgeId(b) ? -1 : edgeId(a) > edgeId(b) ? 1 : 0));
+  const layout: Graph["layout"] = {};
+  for (const id of Object.keys(graph.layout ?? {}).sort()) {
+    const p = graph.layout?.[id];
+    if (p) layout[id] = { x: Math.round(p.x), y: Math.round(p.y) };
+  }
+  return { nodes, edges, flows: graph.flows ?? [], layout };
+}

@@ -41,6 +41,7 @@ import { Simulation } from "../components/Simulation";
 import { connectionProblem, type ConnectionLike } from "../lib/connection";
 import {
   type BlockNode as BlockNodeType,
+  canonicalGraph,
   edgeId,
   fromFlow,
   newFlow,
@@ -91,7 +92,7 @@ function EditorInner({ projectId }: { projectId: string }) {
   const graphNow = useCallback(
     (): Graph | null =>
       projectRef.current?.content.graph
-        ? fromFlow(projectRef.current.content.graph, flowId, nodes, edges)
+        ? canonicalGraph(fromFlow(projectRef.current.content.graph, flowId, nodes, edges))
         : null,
     [flowId, nodes, edges],
   );
@@ -126,7 +127,7 @@ function EditorInner({ projectId }: { projectId: string }) {
         if (!graph.flows?.length) graph.flows = [newFlow(new Set(), "Main")];
         const p = withGraph(proj, graph);
         setProject(p);
-        savedSig.current = JSON.stringify(graph);
+        savedSig.current = JSON.stringify(canonicalGraph(graph));
         history.current.reset(savedSig.current);
         loadFlow(graph, graph.flows[0]!.id);
       } catch (e) {
@@ -418,7 +419,7 @@ function EditorInner({ projectId }: { projectId: string }) {
         await save(r.data.revision);
       } else {
         const g = r.data.content.graph ?? { nodes: [], edges: [], flows: [newFlow(new Set(), "Main")], layout: {} };
-        savedSig.current = JSON.stringify(g);
+        savedSig.current = JSON.stringify(canonicalGraph(g));
         setProject(withGraph(r.data, g));
         const id = g.flows?.some((f) => f.id === flowId) ? flowId : (g.flows?.[0]?.id ?? flowId);
         loadFlow(g, id);

@@ -1,0 +1,164 @@
+/**
+ * The Designer SPA in Chromium against the real Designer server: sign in, projects,
+ * dragging from the palette, a refused connection, validation, and a 409 between tabs.
+ */
+import { type Locator, type Page } from "@playwright/test";
+import { expect, seedProject, shot, signIn, test, url, watchConsole } from "./fixtures";
+
+const FLOW = { id: "main", name: "Main", schedule: { periodMs: 1000, phaseMs: 0 }, triggerOnChange: [] };
+
+async function openProject(page: Page, id: string): Promise<void> {
+  await page.goto(`${url()}/#/p/${id}`);
+  await expect(page.getByTestId("save-state")).toContainText("Saved");
+}
+
+/** Drag with the mouse from one handle to another (xyflow listens to pointer events). */
+async function wire(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  if (!a || !b) throw new Error("handle not on screen");
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+}
+
+const handle = (page: Page, node: string, kind: "source" | "target", port: string) =>
+  page.locator(`.react-flow__node[data-id="${node}"] .react-flow__handle.${kind}[data-handleid="${port}"]`);
+
+test("sign in, create a project, and sign out", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(url());
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  await shot(page, "01-login");
+  await signIn(page);
+  await page.getByLabel("New project").fill("AHU-1");
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("tab", { name: "Main" })).toBeVisible();
+  await expect(page.getByTestId("save-state")).toContainText("Saved");
+  await shot(page, "03-editor-empty");
+  await page.getByRole("link", { name: "Projects" }).click();
+  await expect(page.getByRole("link", { name: "AHU-1" })).toBeVisible();
+  await shot(page, "02-projects");
+  await page.getByRole("link", { name: "Devices" }).click();
+  await expect(page.getByRole("heading", { name: "Devices" })).toBeVisible();
+  await expect(page.getByRole("status")).toBeVisible();
+  await shot(page, "07-devices");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test("drag a block from the palette; its parameters form follows its JSON Schema", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "drag", { nodes: [], edges: [], flows: [FLOW], layout: {} });
+  await openProject(page, id);
+  await page.getByLabel("Search blocks").fill("pid");
+  const item = page.locator('.palette-item[data-type="control.pid"]');
+  await expect(item).toBeVisible();
+  await item.dragTo(page.getByTestId("canvas"), { targetPosition: { x: 300, y: 200 } });
+  await expect(page.getByTestId("node-pid1")).toBeVisible();
+  // The new node is selected: its parameter panel shows units, limits and an enum select.
+  await expect(page.getByLabel(/Ti s/)).toBeVisible();
+  await expect(page.locator("label[for=param-tiS]")).toContainText("[s]");
+  await expect(page.locator("select#param-action")).toBeVisible();
+  await expect(page.getByTestId("save-state")).toContainText("revision 2", { timeout: 10_000 });
+  // The server has it.
+  const saved = await (await page.request.get(`${url()}/api/projects/${id}`)).json();
+  expect(saved.content.graph.nodes.map((n: { type: string }) => n.type)).toEqual(["control.pid"]);
+  await shot(page, "04-editor-drag");
+  expect(errors).toEqual([]);
+});
+
+test("a connection between incompatible ports is refused; a compatible one is made", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "wires", {
+    flows: [FLOW],
+    nodes: [
+      { id: "k", type: "io.constant", flow: "main", params: { valueType: "number", value: 1 } },
+      { id: "inv", type: "logic.not", flow: "main", params: {} },
+      { id: "sum", type: "math.add", flow: "main", params: {} },
+    ],
+    edges: [],
+    layout: { k: { x: 0, y: 0 }, inv: { x: 320, y: -120 }, sum: { x: 320, y: 120 } },
+  });
+  await openProject(page, id);
+  // number -> bool: refused while dragging, and no wire is made.
+  await wire(page, handle(page, "k", "source", "value"), handle(page, "inv", "target", "in"));
+  await expect(page.getByTestId("refused")).toContainText("number cannot drive bool");
+  await shot(page, "05-refused-connection");
+  await page.mouse.up();
+  await expect(page.locator(".react-flow__edge")).toHaveCount(0);
+  // number -> number: made and saved.
+  await wire(page, handle(page, "k", "source", "value"), handle(page, "sum", "target", "in1"));
+  await page.mouse.up();
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+  await expect(page.getByTestId("save-state")).toContainText("revision 2", { timeout: 10_000 });
+  const saved = await (await page.request.get(`${url()}/api/projects/${id}`)).json();
+  expect(saved.content.graph.edges).toEqual([{ source: "k", sourcePort: "value", target: "sum", targetPort: "in1" }]);
+  expect(errors).toEqual([]);
+});
+
+test("validation errors are listed, marked on nodes, select the node, and go away when fixed", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "validation", {
+    flows: [FLOW],
+    nodes: [{ id: "inv", type: "logic.not", flow: "main", params: {} }],
+    edges: [],
+    layout: { inv: { x: 200, y: 100 } },
+  });
+  await openProject(page, id);
+  await page.getByRole("tab", { name: /Problems/ }).click();
+  const issue = page.getByTestId("issues").getByRole("button").first();
+  await expect(issue).toContainText("inv");
+  await expect(page.getByTestId("node-inv")).toHaveClass(/has-issues/);
+  await shot(page, "06-validation");
+  await issue.click();
+  await expect(page.getByRole("region", { name: "Parameters of inv" })).toBeVisible();
+  // Fix it: drive the input from a bool constant (added with the keyboard) ...
+  await page.getByLabel("Search blocks").fill("constant");
+  await page.locator('.palette-item[data-type="io.constant"]').press("Enter");
+  await expect(page.getByTestId("node-constant1")).toBeVisible();
+  await page.locator("select#param-valueType").selectOption("bool");
+  await page.locator("#param-value").fill("true");
+  await page.locator("#param-value").press("Enter");
+  await page.getByRole("button", { name: "Fit", exact: true }).click();
+  await wire(page, handle(page, "constant1", "source", "value"), handle(page, "inv", "target", "in"));
+  await page.mouse.up();
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+  await page.getByRole("tab", { name: /Problems/ }).click();
+  await expect(page.getByTestId("valid")).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByTestId("node-inv")).not.toHaveClass(/has-issues/);
+  expect(errors).toEqual([]);
+});
+
+test("a save from a stale tab gets a 409 and a conflict dialog, never a silent overwrite", async ({ page, context }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "conflict", { nodes: [], edges: [], flows: [FLOW], layout: {} });
+  await openProject(page, id);
+  const other = await context.newPage();
+  await openProject(other, id);
+  // The other tab saves first (revision 2).
+  await other.getByLabel("Search blocks").fill("not");
+  await other.locator('.palette-item[data-type="logic.not"]').press("Enter");
+  await expect(other.getByTestId("save-state")).toContainText("revision 2", { timeout: 10_000 });
+  // This tab, still on revision 1, tries to save: 409.
+  await page.getByLabel("Search blocks").fill("abs");
+  await page.locator('.palette-item[data-type="math.abs"]').press("Enter");
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog).toBeVisible({ timeout: 10_000 });
+  await expect(dialog.getByTestId("conflict")).toContainText("Nothing was overwritten");
+  await shot(page, "08-conflict");
+  const server = await (await page.request.get(`${url()}/api/projects/${id}`)).json();
+  expect(server.revision).toBe(2);
+  expect(server.content.graph.nodes.map((n: { type: string }) => n.type)).toEqual(["logic.not"]);
+  // Taking theirs reloads the server's version.
+  await dialog.getByRole("button", { name: /Reload their version/ }).click();
+  await expect(page.getByTestId("node-not1")).toBeVisible();
+  await expect(page.getByTestId("save-state")).toContainText("revision 2");
+  expect(errors).toEqual([]);
+});
