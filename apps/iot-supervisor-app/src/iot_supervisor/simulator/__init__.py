@@ -1,6 +1,23 @@
 """The built-in simulator: virtual BACnet/IP devices served by bacpypes3 on loopback."""
 
-from iot_supervisor.simulator.config import DeviceSpec, ObjectSpec, ScriptSpec, SimulatorConfig
+from iot_supervisor.simulator.building import BuildingModel, BuildingParams, ZoneParams
+from iot_supervisor.simulator.config import (
+    DeviceSpec,
+    ObjectSpec,
+    PlantSpec,
+    ScriptSpec,
+    SimulatorConfig,
+)
 from iot_supervisor.simulator.runner import Simulator
 
-__all__ = ["DeviceSpec", "ObjectSpec", "ScriptSpec", "Simulator", "SimulatorConfig"]
+__all__ = [
+    "BuildingModel",
+    "BuildingParams",
+    "DeviceSpec",
+    "ObjectSpec",
+    "PlantSpec",
+    "ScriptSpec",
+    "Simulator",
+    "SimulatorConfig",
+    "ZoneParams",
+]

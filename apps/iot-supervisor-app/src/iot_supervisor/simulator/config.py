@@ -123,11 +123,41 @@ class DeviceSpec(_Model):
         return BipAddress.parse(self.address)
 
 
+class PlantSpec(_Model):
+    """A physical model driving the devices' objects (see ``simulator/building.py``)."""
+
+    kind: Literal["building"] = Field(
+        default="building", description="The model: 'building' is an AHU with VAV zones."
+    )
+    speed: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="Building seconds per real second (each tick steps tickS * speed).",
+    )
+    points: dict[str, str] = Field(
+        description="Object of each model signal, e.g. {'zone1.temp': '2101/analog-input,1'}; "
+        "commands must be bound to commandable objects, measurements to the others."
+    )
+
+    @property
+    def zones(self) -> int:
+        return len({name.split(".")[0] for name in self.points if name.startswith("zone")})
+
+    def binding(self, signal: str) -> tuple[int, str]:
+        """(device instance, object id) of ``signal``."""
+        device, _, object_id = self.points[signal].partition("/")
+        return int(device), object_id
+
+
 class SimulatorConfig(_Model):
     """The whole simulator file."""
 
     tick_s: float = Field(default=1.0, gt=0, description="Period of the value scripts.")
     devices: tuple[DeviceSpec, ...] = Field(min_length=1, description="The devices.")
+    plant: PlantSpec | None = Field(
+        default=None, description="A physical model that reads the commands and writes the inputs."
+    )
 
     @model_validator(mode="after")
     def _unique_devices(self) -> SimulatorConfig:
@@ -137,7 +167,30 @@ class SimulatorConfig(_Model):
             raise ValueError("duplicate device instance")
         if len(set(addresses)) != len(addresses):
             raise ValueError("two devices on the same ip:port")
+        if self.plant is not None:
+            self._check_plant(self.plant)
         return self
+
+    def _check_plant(self, plant: PlantSpec) -> None:
+        from iot_supervisor.simulator.building import command_names, measurement_names
+
+        zones = plant.zones
+        commands, measured = set(command_names(zones)), set(measurement_names(zones))
+        expected = commands | measured
+        if set(plant.points) != expected:
+            missing = sorted(expected - set(plant.points))
+            unknown = sorted(set(plant.points) - expected)
+            raise ValueError(f"plant points: missing {missing}, unknown {unknown}")
+        objects = {
+            (d.instance, f"{o.type},{o.instance}"): o for d in self.devices for o in d.objects
+        }
+        for signal in sorted(expected):
+            spec = objects.get(plant.binding(signal))
+            if spec is None:
+                raise ValueError(f"plant point {signal}: no object {plant.points[signal]}")
+            if spec.is_commandable != (signal in commands):
+                kind = "a commandable" if signal in commands else "a non-commandable"
+                raise ValueError(f"plant point {signal} needs {kind} object")
 
     @classmethod
     def load(cls, path: Path) -> SimulatorConfig:

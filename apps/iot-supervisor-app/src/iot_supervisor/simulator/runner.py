@@ -11,13 +11,15 @@ import contextlib
 import logging
 import math
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 from bacpypes3.app import Application  # type: ignore[import-untyped]
 from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
 
 from iot_supervisor.bacnet.stack import build_application, wait_bound
-from iot_supervisor.simulator.config import ObjectSpec, ScriptSpec, SimulatorConfig
+from iot_supervisor.simulator.building import BuildingModel, BuildingParams, Signal, ZoneParams
+from iot_supervisor.simulator.config import ObjectSpec, PlantSpec, ScriptSpec, SimulatorConfig
 from iot_supervisor.simulator.objects import build_object, set_simulated_value
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,9 @@ class Simulator:
         self._apps: dict[int, Application] = {}
         self._ticker: asyncio.Task[None] | None = None
         self._ticks = 0
+        self._plant_task: asyncio.Task[None] | None = None
+        self.building: BuildingModel | None = None
+        """The plant model when the config has one; a test may reach in (``fan_failed``)."""
 
     async def start(self) -> None:
         """Bind every device and start the value scripts."""
@@ -39,8 +44,20 @@ class Simulator:
             await self.revive(spec.instance)
         if any(o.script for d in self.config.devices for o in d.objects):
             self._ticker = asyncio.create_task(self._run_scripts(), name="simulator-scripts")
+        if self.config.plant is not None:
+            self.building = BuildingModel(
+                _building_params(self.config.plant), start=datetime.now(UTC)
+            )
+            self._plant_task = asyncio.create_task(
+                self._run_plant(self.config.plant, self.building), name="simulator-plant"
+            )
 
     async def stop(self) -> None:
+        if self._plant_task is not None:
+            self._plant_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._plant_task
+            self._plant_task = None
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -127,6 +144,47 @@ class Simulator:
                         self.set_value(device.instance, key[1], value)
                     except (ValueError, TypeError, KeyError):
                         log.exception("script of %s/%s failed", *key)
+
+    async def _run_plant(self, plant: PlantSpec, model: BuildingModel) -> None:
+        """Each tick: read the commanded present values, step the model, write the inputs."""
+        loop = asyncio.get_running_loop()
+        start, ticks = loop.time(), 0
+        commands = [s for s in plant.points if s in model.commands]
+        while True:
+            ticks += 1
+            await asyncio.sleep(max(0.0, start + ticks * self.config.tick_s - loop.time()))
+            try:
+                read = {s: self._read_signal(plant, s) for s in commands}
+                measured = model.step(self.config.tick_s * plant.speed, read)
+                for signal, value in measured.items():
+                    self._write_signal(plant, signal, value)
+            except (ValueError, TypeError):
+                log.exception("the plant model's tick failed")
+
+    def _read_signal(self, plant: PlantSpec, signal: str) -> Signal | None:
+        device, object_id = plant.binding(signal)
+        if device not in self._apps:
+            return None  # a killed device: the model holds its last command
+        value = self.present_value(device, object_id)
+        if object_id.startswith("binary"):
+            return str(value) == "active"
+        return float(value)
+
+    def _write_signal(self, plant: PlantSpec, signal: str, value: Signal) -> None:
+        device, object_id = plant.binding(signal)
+        if device not in self._apps:
+            return
+        if isinstance(value, bool):
+            self.set_value(device, object_id, "active" if value else "inactive")
+        else:
+            self.set_value(device, object_id, round(value, 3))
+
+
+def _building_params(plant: PlantSpec) -> BuildingParams:
+    defaults = BuildingParams()
+    if plant.zones == len(defaults.zones):
+        return defaults
+    return BuildingParams(zones=(ZoneParams(),) * plant.zones)
 
 
 def script_value(spec: ObjectSpec, script: ScriptSpec, t: float, rng: random.Random) -> Any:
