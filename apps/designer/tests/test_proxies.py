@@ -61,3 +61,10 @@ def test_a_projects_device_configuration_chooses_the_iot_service(client):
         assert "http://127.0.0.2:9" in response.json()["message"]
     unknown = client.get("/api/iot/devices", params={"project": "nope"})
     assert unknown.status_code == 404
+
+
+def test_the_audit_caller_header_is_printable_ascii():
+    from designer.routes.iot import audit_caller
+
+    assert audit_caller("admin", "fixé\r\nX-Evil: 1") == "designer:admin: fix???X-Evil: 1"
+    assert len(audit_caller("admin", "x" * 200)) == 64

@@ -53,7 +53,7 @@ class Upstream:
         if bearer:
             headers["authorization"] = f"Bearer {bearer}"
         if caller:
-            headers["x-caller"] = caller[:64]
+            headers["x-caller"] = "".join(c if " " <= c <= "~" else "?" for c in caller)[:64]
         return headers
 
     async def call(

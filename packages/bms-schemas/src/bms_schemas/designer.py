@@ -260,12 +260,12 @@ class _Signal(BmsModel):
 
 
 class ConstantSignal(_Signal):
-    kind: Literal["constant"] = "constant"
+    kind: Literal["constant"]
     value: Scalar
 
 
 class RampSignal(_Signal):
-    kind: Literal["ramp"] = "ramp"
+    kind: Literal["ramp"]
     start: float = Field(description="Value at startS.")
     end: float = Field(description="Value at startS + durationS, held afterwards.")
     start_s: float = Field(default=0.0, ge=0)
@@ -274,14 +274,14 @@ class RampSignal(_Signal):
 
 
 class StepSignal(_Signal):
-    kind: Literal["step"] = "step"
+    kind: Literal["step"]
     before: Scalar
     after: Scalar
     at_s: float = Field(ge=0, description="When the step happens.")
 
 
 class SineSignal(_Signal):
-    kind: Literal["sine"] = "sine"
+    kind: Literal["sine"]
     offset: float = 0.0
     amplitude: float
     period_s: float = Field(gt=0)
@@ -290,7 +290,7 @@ class SineSignal(_Signal):
 
 
 class RecordedSignal(_Signal):
-    kind: Literal["recorded"] = "recorded"
+    kind: Literal["recorded"]
     samples: tuple[tuple[float, Scalar], ...] = Field(
         min_length=1, description="(time in seconds, value) pairs; each holds until the next."
     )

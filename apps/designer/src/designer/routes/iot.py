@@ -54,8 +54,13 @@ Target = Annotated[IotTarget, Depends(iot_target)]
 
 
 def audit_caller(username: str, reason: str) -> str:
-    """``designer:<user>: <reason>``, cut to the 64 characters the service keeps."""
-    return f"designer:{username}: {reason}"[:64]
+    """``designer:<user>: <reason>``, cut to the 64 characters the service keeps.
+
+    A header holds printable ASCII only: anything else (accents, control characters, a
+    newline that would forge a header) becomes ``?``.
+    """
+    text = f"designer:{username}: {reason}"
+    return "".join(c if " " <= c <= "~" else "?" for c in text)[:64]
 
 
 @router.get("/devices", response_model=list[DeviceInfo])
