@@ -110,6 +110,10 @@ def test_every_api_route_but_login_refuses_anonymous_requests_with_401(anonymous
             assert response.json()["code"] == "not_authenticated"
 
 
+def test_health_is_public_and_ready(anonymous):
+    assert anonymous.get("/health").json() == {"live": True, "ready": True, "reasons": []}
+
+
 @pytest.mark.parametrize("path", ["/", "/docs"])
 def test_placeholder_page_and_docs_are_public(anonymous, path):
     response = anonymous.get(path)

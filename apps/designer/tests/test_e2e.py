@@ -108,7 +108,11 @@ def system(tmp_path: Path) -> Iterator[dict[str, Any]]:
                 tmp_path / "designer.log",
             )
         )
-        wait_for(lambda: httpx.get(designer_url, timeout=2).status_code == 200, 30, "the Designer")
+        wait_for(
+            lambda: httpx.get(f"{designer_url}/health", timeout=2).json()["ready"],
+            30,
+            "the Designer",
+        )
         public_key = tmp_path / "designer" / "signing.pub"
         config = {
             "tickS": 0.5,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import content
 from .support import UNKNOWN
 
@@ -116,3 +118,21 @@ def test_a_broken_json_body_is_422_not_500(client):
     )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_request"
+
+
+def test_a_save_racing_another_loses_at_the_database_instead_of_overwriting(client, project):
+    """Tab A read revision 1; tab B saves first; A's UPDATE ... WHERE revision = 1 loses."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from designer.db import session_factory
+    from designer.models import ProjectRow
+
+    services = client.app.state.services
+    with session_factory(services.database)() as tab_a:
+        row = tab_a.get(ProjectRow, project["id"])
+        assert row.revision == 1
+        services.projects.save(project["id"], 1, services.projects.get(project["id"]).content)
+        row.name = "tab A"
+        with pytest.raises(StaleDataError):
+            tab_a.flush()
+    assert client.get(f"/api/projects/{project['id']}").json()["name"] == "Zone 1"

@@ -25,7 +25,7 @@ from designer.db import make_engine, migrate, session_factory
 from designer.deployments import Deployments
 from designer.errors import DesignerError
 from designer.projects import Projects
-from designer.routes import auth, engine, engineering, iot, projects, releases
+from designer.routes import auth, engine, engineering, health, iot, projects, releases
 from designer.routes.web import mount_web
 from designer.services import Services
 from designer.settings import Settings
@@ -119,7 +119,7 @@ def create_app(
         generate_unique_id_function=operation_id,
     )
     app.state.services = services
-    for module in (auth, projects, engineering, releases, iot, engine):
+    for module in (health, auth, projects, engineering, releases, iot, engine):
         app.include_router(module.router)
     install_error_handlers(app)
     mount_web(app, settings.web_dir)

@@ -338,3 +338,11 @@ class ManualRelease(BmsModel):
     point: PointRef = Field(description="Point reference, e.g. '1001/analog-value,3'.")
     priority: int = Field(default=8, ge=1, le=16, description="The priority to relinquish.")
     reason: str = Field(min_length=1, max_length=200, description="Why, for the audit log.")
+
+
+class DesignerHealth(BmsModel):
+    """Liveness and readiness of the Designer (public, for start-order gating)."""
+
+    live: bool = Field(description="The process answers.")
+    ready: bool = Field(description="The database answers.")
+    reasons: tuple[str, ...] = Field(default=(), description="Why not ready.")

@@ -1,0 +1,146 @@
+/**
+ * The SPA against the whole system (simulated device, IoT service, engine, Designer):
+ * pick a discovered point, see a validation error appear and disappear, simulate and see
+ * a plot, deploy through the diff dialog, see live values on the canvas, deploy again,
+ * roll back, and override a point by hand on the devices page and release it.
+ */
+import { type Page } from "@playwright/test";
+import { expect, shot, test, watchConsole } from "./fixtures";
+import { PASSWORD, type Stack, haveStack, startStack } from "./stack";
+
+const TEMP = "2001/analog-value,1";
+const DAMPER = "2001/analog-output,1";
+const FLOW = { id: "zone", name: "Zone", schedule: { periodMs: 500, phaseMs: 0 }, triggerOnChange: [] };
+
+let stack: Stack;
+
+test.describe.configure({ mode: "serial", timeout: 180_000 });
+test.skip(!haveStack(), "the repo's .venv has no designer, iot-supervisor or headless-engine: run uv sync");
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  stack = await startStack();
+});
+test.afterAll(async () => {
+  await stack?.stop();
+});
+
+async function signIn(page: Page): Promise<string> {
+  await page.goto(stack.url);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
+  return (await page.context().cookies()).find((c) => c.name === "bms_csrf")?.value ?? "";
+}
+
+test("design, simulate, deploy, watch live values, roll back, override by hand", async ({ page }) => {
+  const errors = watchConsole(page);
+  const csrf = await signIn(page);
+  const created = await page.request.post(`${stack.url}/api/projects`, {
+    headers: { "x-csrf-token": csrf },
+    data: {
+      name: "Zone 1",
+      content: {
+        graph: {
+          flows: [FLOW],
+          nodes: [
+            { id: "t", type: "io.point-input", flow: "zone", params: { staleAfterS: 5 } },
+            { id: "sp", type: "io.constant", flow: "zone", params: { value: 21.0 } },
+            { id: "pid", type: "control.pid", flow: "zone", params: { kp: 10.0, tiS: 0, action: "direct" } },
+            { id: "damper", type: "io.point-output", flow: "zone", params: { point: DAMPER, priority: 10 } },
+          ],
+          edges: [
+            { source: "t", sourcePort: "value", target: "pid", targetPort: "pv" },
+            { source: "sp", sourcePort: "value", target: "pid", targetPort: "setpoint" },
+            { source: "pid", sourcePort: "out", target: "damper", targetPort: "value" },
+          ],
+          layout: { t: { x: 0, y: 0 }, sp: { x: 0, y: 160 }, pid: { x: 280, y: 40 }, damper: { x: 560, y: 40 } },
+        },
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const id = ((await created.json()) as { id: string }).id;
+  await page.goto(`${stack.url}/#/p/${id}`);
+  await expect(page.getByTestId("engine-status")).toContainText("Engine");
+
+  await test.step("a validation error (no point) appears, then goes away once a discovered point is picked", async () => {
+    await page.getByRole("tab", { name: /Problems/ }).click();
+    await expect(page.getByTestId("issues")).toContainText("t");
+    await expect(page.getByTestId("node-t")).toHaveClass(/has-issues/);
+    await page.getByTestId("issues").getByRole("button").first().click();
+    // The point picker lists the points the IoT service discovered.
+    await expect(page.locator(`#point-list option[value^="${TEMP}"]`)).toHaveCount(1);
+    await page.locator("#param-point").fill(TEMP);
+    await page.locator("#param-point").press("Enter");
+    await page.getByRole("tab", { name: /Problems/ }).click();
+    await expect(page.getByTestId("valid")).toBeVisible({ timeout: 15_000 });
+    await shot(page, "10-stack-valid");
+  });
+
+  await test.step("simulate and see a plot", async () => {
+    await page.getByRole("tab", { name: "Simulate" }).click();
+    await page.getByRole("button", { name: "Run simulation" }).click();
+    await expect(page.getByTestId("plot")).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId("plot").locator("polyline")).not.toHaveCount(0);
+    await shot(page, "11-stack-simulation");
+  });
+
+  await test.step("deploy through the diff dialog", async () => {
+    await page.getByRole("button", { name: "Deploy…" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog.getByTestId("diff")).toContainText(`${DAMPER}/present-value`, { timeout: 20_000 });
+    await expect(dialog.getByTestId("diff")).toContainText("nothing deployed");
+    await shot(page, "12-stack-deploy-dialog");
+    await dialog.getByRole("button", { name: /^Deploy / }).click();
+    await expect(page.getByRole("region", { name: "Deployments" })).toContainText("active", { timeout: 20_000 });
+  });
+
+  await test.step("live values on the canvas", async () => {
+    await page.reload();
+    await expect(page.getByTestId("engine-status")).toContainText("version 0.0.1", { timeout: 20_000 });
+    await expect(page.getByTestId("live-pid-out")).toBeVisible({ timeout: 20_000 });
+    const first = await page.getByTestId("live-sp-value").textContent();
+    expect(first).toContain("21");
+    await shot(page, "13-stack-live");
+  });
+
+  await test.step("deploy a second version, then roll back to the first", async () => {
+    await page.locator('.react-flow__node[data-id="sp"]').click();
+    await page.locator("#param-value").fill("22");
+    await page.locator("#param-value").press("Enter");
+    await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
+    await expect(page.getByTestId("save-state")).not.toContainText("revision 2");
+    await page.getByRole("button", { name: "Deploy…" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog.getByTestId("diff")).toContainText("sp: params.value", { timeout: 20_000 });
+    await dialog.getByRole("button", { name: /^Deploy / }).click();
+    const deployments = page.getByRole("region", { name: "Deployments" });
+    await expect(deployments.getByRole("cell", { name: /0\.0\.2/ })).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId("live-sp-value")).toContainText("22", { timeout: 20_000 });
+    page.once("dialog", (d) => void d.accept());
+    await deployments.getByRole("button", { name: "Roll back to 0.0.1" }).first().click();
+    await expect(deployments.getByText("rollback")).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId("live-sp-value")).toContainText("21", { timeout: 20_000 });
+    await shot(page, "14-stack-rolled-back");
+  });
+
+  await test.step("devices: live values, manual write with a reason, release", async () => {
+    await page.getByRole("link", { name: "Devices" }).click();
+    await page.getByRole("button", { name: "2001" }).click();
+    const cell = page.getByTestId(`value-${TEMP}/present-value`);
+    await expect(cell).toContainText("24", { timeout: 20_000 });
+    const form = page.getByRole("form", { name: "Manual write to ZN-T" });
+    await form.getByLabel("Value").fill("19.5");
+    await form.getByLabel("Reason").fill("commissioning");
+    await form.getByRole("button", { name: "Write" }).click();
+    await expect(page.getByRole("status")).toContainText("Wrote 19.5", { timeout: 10_000 });
+    await expect(cell).toContainText("19.5", { timeout: 20_000 });
+    await shot(page, "15-stack-devices");
+    await form.getByRole("button", { name: "Release" }).click();
+    await expect(page.getByRole("status")).toContainText("Released priority 8", { timeout: 10_000 });
+  });
+
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,145 @@
+/**
+ * The whole system on loopback for the browser tests: simulated BACnet devices, the IoT
+ * service, the engine and the Designer (serving the built SPA), as apps/designer/tests/test_e2e.py
+ * starts them. Each process logs to a file in a fresh directory; stop() ends them.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, "../../../../..");
+const BIN = join(REPO, ".venv/bin");
+export const WEB_DIST = resolve(HERE, "../../dist");
+export const PASSWORD = "e2e-stack-password";
+const IOT_TOKEN = "iot-ui-e2e-token";
+const DEVICE = "127.0.212.2/8:48030";
+const SERVICE_BACNET = "127.0.212.1/8:48031";
+const BROADCAST = "127.255.255.255:48030";
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === "object" && addr ? ok(addr.port) : fail(new Error("no port"))));
+    });
+  });
+}
+
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("BMS_")) env[k] = v;
+  return { ...env, ...extra };
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface Stack {
+  url: string;
+  iotUrl: string;
+  dir: string;
+  stop: () => Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), "designer-ui-stack-"));
+  const procs: ChildProcess[] = [];
+  const run = (name: string, args: string[], env: NodeJS.ProcessEnv) => {
+    const out = openSync(join(dir, `${name}.log`), "a");
+    const child = spawn(join(BIN, args[0] as string), args.slice(1), { cwd: REPO, env, stdio: ["ignore", out, out] });
+    procs.push(child);
+    return child;
+  };
+  const stop = async () => {
+    for (const p of procs.reverse()) {
+      if (p.exitCode === null) p.kill("SIGINT");
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const p of procs) if (p.exitCode === null) p.kill("SIGKILL");
+  };
+  try {
+    const [designerPort, enginePort, iotPort] = [await freePort(), await freePort(), await freePort()];
+    const url = `http://127.0.0.1:${designerPort}`;
+    const iotUrl = `http://127.0.0.1:${iotPort}`;
+    const engineState = join(dir, "engine");
+    run("designer", ["designer", "serve", "--port", String(designerPort)], baseEnv({
+      BMS_DESIGNER_DATA_DIR: join(dir, "designer"),
+      BMS_DESIGNER_ADMIN_PASSWORD: PASSWORD,
+      BMS_DESIGNER_WEB_DIR: WEB_DIST,
+      BMS_DESIGNER_ENGINE_URL: `http://127.0.0.1:${enginePort}`,
+      BMS_DESIGNER_ENGINE_TOKEN_FILE: join(engineState, "token"),
+      BMS_DESIGNER_IOT_URL: iotUrl,
+      BMS_DESIGNER_IOT_TOKEN: IOT_TOKEN,
+    }));
+    await waitFor("the Designer", async () => (await fetch(url)).status === 200);
+    const sim = {
+      tickS: 0.5,
+      devices: [
+        {
+          instance: 2001, address: DEVICE, name: "zone-1",
+          objects: [
+            { type: "analog-value", instance: 1, name: "ZN-T", value: 24.0, units: "degrees-celsius", commandable: true },
+            { type: "analog-output", instance: 1, name: "DMPR", value: 0.0, units: "percent" },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, "sim.json"), JSON.stringify(sim));
+    run("sim", ["iot-supervisor", "simulate", join(dir, "sim.json")], baseEnv({}));
+    run("iot", ["iot-supervisor", "serve"], baseEnv({
+      BMS_IOT_DATA_DIR: join(dir, "iot"),
+      BMS_IOT_TOKEN: IOT_TOKEN,
+      BMS_IOT_HTTP_PORT: String(iotPort),
+      BMS_IOT_BACNET_ADDRESS: SERVICE_BACNET,
+      BMS_IOT_BROADCAST_ADDRESS: BROADCAST,
+      BMS_IOT_DISCOVERY_MODE: "directed-broadcast",
+      BMS_IOT_DISCOVER_ON_START: "true",
+      BMS_IOT_POLL_INTERVAL_S: "1",
+      BMS_IOT_STREAM_KEEPALIVE_S: "0.5",
+      BMS_IOT_REQUEST_TIMEOUT_S: "0.5",
+    }));
+    run("engine", [
+      "headless-engine", "start", "--state-dir", engineState, "--iot-url", iotUrl,
+      "--port", String(enginePort), "--trusted-key", join(dir, "designer", "signing.pub"),
+    ], baseEnv({
+      BMS_ENGINE_IOT_TOKEN: IOT_TOKEN,
+      BMS_ENGINE_BACKOFF_MAX_S: "1",
+      BMS_ENGINE_POLL_INTERVAL_S: "1",
+      BMS_ENGINE_WRITE_MIN_INTERVAL_S: "0.2",
+    }));
+    await waitFor("the engine", async () => {
+      const r = await fetch(`http://127.0.0.1:${enginePort}/engine/health`);
+      return ((await r.json()) as { ready?: boolean }).ready === true;
+    });
+    // Discovery: ask again while the simulator was not yet listening.
+    await waitFor("the simulated device", async () => {
+      const auth = { authorization: `Bearer ${IOT_TOKEN}` };
+      const devices = (await (await fetch(`${iotUrl}/devices`, { headers: auth })).json()) as unknown[];
+      if (devices.length) return true;
+      await fetch(`${iotUrl}/discover`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: "{}" });
+      return false;
+    });
+    return { url, iotUrl, dir, stop };
+  } catch (e) {
+    await stop();
+    throw new Error(`${(e as Error).message}; logs in ${dir}`);
+  }
+}
+
+export const haveStack = () =>
+  ["designer", "iot-supervisor", "headless-engine"].every((b) => existsSync(join(BIN, b)));
