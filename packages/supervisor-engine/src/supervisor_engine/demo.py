@@ -232,9 +232,11 @@ def demo_graph(points: DemoPoints = DEMO_POINTS) -> Graph:
     point_in("sat", points.sat)
     point_in("oat", points.oat)
     point_in("rat", points.rat)
+    # Guideline 36's defaults (I = 2, trim +0.1 K, respond -0.2 K a request, at most -0.6 K):
+    # ignoring only one request made the reset hunt all afternoon (a 25-minute sawtooth).
     g.node(
         "hvac.trim-respond", "sat_reset", sp0=16.0, spMin=13.0, spMax=18.0, delayS=300.0,
-        stepS=120.0, ignoredRequests=1, spTrim=0.2, spRes=-0.4, spResMax=-1.0,
+        stepS=120.0, ignoredRequests=2, spTrim=0.1, spRes=-0.2, spResMax=-0.6,
     )  # fmt: skip
     g.wire("fan_proof", "proven", "sat_reset", "device_on")
     g.wire("sat_requests", "out", "sat_reset", "requests")
@@ -267,6 +269,8 @@ __all__ = [
     "FLOW_ID",
     "OCCUPIED_COOLING_SP",
     "OCCUPIED_HEATING_SP",
+    "UNOCCUPIED_COOLING_SP",
+    "UNOCCUPIED_HEATING_SP",
     "DemoPoints",
     "ZonePoints",
     "demo_graph",
