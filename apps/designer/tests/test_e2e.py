@@ -278,8 +278,16 @@ def test_design_bind_validate_deploy_roll_back_and_override_through_the_designer
     assert client.get("/api/engine/status").json()["version"] == "1.0.0"
     wait_for(lambda: damper(client) == pytest.approx(30.0), 30, "the damper back at 30 %")
 
+    # to a version this engine never ran: it answers 404, the Designer sends the bundle
+    assert client.post(f"/api/projects/{pid}/bundles", json={"version": "0.9.0"}).is_success
+    rolled = client.post(f"/api/projects/{pid}/rollback", json={"version": "0.9.0"})
+    assert rolled.status_code == 200, rolled.text
+    assert client.get("/api/engine/status").json()["version"] == "0.9.0"
+
     history = client.get(f"/api/projects/{pid}/deployments").json()["entries"]
     assert [(e["action"], e["version"], e["outcome"]) for e in history] == [
+        ("rollback", "0.9.0", "active"),
+        ("rollback", "0.9.0", "refused"),
         ("rollback", "1.0.0", "active"),
         ("deploy", "1.0.1", "active"),
         ("deploy", "1.0.0", "active"),

@@ -57,11 +57,24 @@ class Deployments:
         )  # fmt: skip
 
     async def rollback(self, project_id: str, version: str, who: str) -> DeploymentEntry:
-        """Ask the engine to make an earlier version active again."""
+        """Make an earlier version active again.
+
+        The engine's own rollback keeps the version's deployment record there; an engine
+        that never ran the version (another device, a reset state directory) answers 404,
+        and then the stored, signed bundle is deployed instead. Both attempts are recorded.
+        """
         bundle = self._bundles.get(project_id, version)
+        try:
+            return await self._act(
+                project_id, "rollback", version, bundle.hash, who, "/engine/rollback",
+                {"version": version},
+            )  # fmt: skip
+        except UpstreamError as err:
+            if err.status != 404:
+                raise
         return await self._act(
-            project_id, "rollback", version, bundle.hash, who, "/engine/rollback",
-            {"version": version},
+            project_id, "rollback", version, bundle.hash, who, "/engine/deploy",
+            {"bundle": bundle.document},
         )  # fmt: skip
 
     async def _act(

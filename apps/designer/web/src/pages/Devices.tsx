@@ -55,19 +55,35 @@ export function Devices() {
     );
   }, []);
 
-  useEffect(() => {
-    if (!devices) return;
-    const es = new EventSource("/api/iot/stream");
-    es.addEventListener("value", (ev) => {
-      const d = JSON.parse((ev as MessageEvent).data) as { point: string; value: { value: unknown; quality: string; units?: string | null } };
-      setLive((l) => ({ ...l, [String(d.point)]: d.value }));
-    });
-    return () => es.close();
-  }, [devices]);
-
+  // A device's points: read once now, then watched through a subscription on the stream.
   useEffect(() => {
     if (open === null) return;
-    api.GET("/api/iot/devices/{instance}/points", { params: { path: { instance: open } } }).then((r) => setPoints(r.data ?? []));
+    let es: EventSource | null = null;
+    let live = true;
+    (async () => {
+      const r = await api.GET("/api/iot/devices/{instance}/points", { params: { path: { instance: open } } });
+      const list = r.data ?? [];
+      if (!live) return;
+      setPoints(list);
+      const refs = list.map((p) => String(p.point));
+      if (!refs.length) return;
+      const read = await api.POST("/api/iot/points/read", { body: { points: refs } });
+      if (!live) return;
+      const now: Live = {};
+      for (const res of read.data?.results ?? []) now[String(res.point)] = res.value;
+      setLive((l) => ({ ...l, ...now }));
+      const sub = await api.POST("/api/iot/subscriptions", { body: { points: refs } });
+      if (!live || !sub.data) return;
+      es = new EventSource(`/api/iot/stream?subscription=${encodeURIComponent(sub.data.id)}`);
+      es.addEventListener("value", (ev) => {
+        const d = JSON.parse((ev as MessageEvent).data) as { point: string; value: Live[string] };
+        setLive((l) => ({ ...l, [String(d.point)]: d.value }));
+      });
+    })();
+    return () => {
+      live = false;
+      es?.close();
+    };
   }, [open]);
 
   const valueOf = (p: PointInfo) => live[String(p.point)] ?? live[`${p.point}/present-value`];

@@ -184,7 +184,12 @@ function EditorInner({ projectId }: { projectId: string }) {
         }),
       );
     });
-    es.addEventListener("tick", () => undefined);
+    es.addEventListener("tick", (ev) => {
+      const t = JSON.parse((ev as MessageEvent).data) as { flow: string };
+      setEngine((e) =>
+        e ? { ...e, flows: e.flows.map((f) => (f.id === t.flow ? { ...f, ticks: f.ticks + 1 } : f)) } : e,
+      );
+    });
     return () => es.close();
   }, [engineUp, setNodes]);
 
@@ -235,13 +240,17 @@ function EditorInner({ projectId }: { projectId: string }) {
     [graphNow, projectId, validate],
   );
 
+  // The timer restarts only when the graph changes, not when live values re-render nodes.
+  const saveRef = useRef(save);
+  saveRef.current = save;
+  const hasProject = project !== null;
   useEffect(() => {
-    if (!sig || !project || conflict) return;
+    if (!sig || !hasProject || conflict) return;
     if (sig === savedSig.current) return;
     setSaveState("dirty");
-    const t = window.setTimeout(() => void save(), AUTOSAVE_MS);
+    const t = window.setTimeout(() => void saveRef.current(), AUTOSAVE_MS);
     return () => window.clearTimeout(t);
-  }, [sig, project, conflict, save]);
+  }, [sig, hasProject, conflict]);
 
   useEffect(() => {
     if (project && issues === null) void validate();
