@@ -630,6 +630,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health
+         * @description Live, and ready when the database answers; 503 with the reason otherwise.
+         */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -992,6 +1012,28 @@ export interface components {
              * @description A bundle version of this project.
              */
             version: string;
+        };
+        /**
+         * DesignerHealth
+         * @description Liveness and readiness of the Designer (public, for start-order gating).
+         */
+        DesignerHealth: {
+            /**
+             * Live
+             * @description The process answers.
+             */
+            live: boolean;
+            /**
+             * Ready
+             * @description The database answers.
+             */
+            ready: boolean;
+            /**
+             * Reasons
+             * @description Why not ready.
+             * @default []
+             */
+            reasons: string[];
         };
         /**
          * DeviceConfig
@@ -4878,6 +4920,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesignerHealth"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesignerHealth"];
                 };
             };
         };
