@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the system. For now: the engine library runs the zone demo on the
+# The engine library alone: runs the zone demo on the
 # virtual clock (2 simulated hours in well under a second) after building,
 # signing, verifying and validating its bundle, exactly as a deploy would.
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
