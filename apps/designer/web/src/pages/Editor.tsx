@@ -14,7 +14,6 @@ import {
 } from "@xyflow/react";
 import {
   type DragEvent,
-  type KeyboardEvent,
   useCallback,
   useEffect,
   useMemo,
@@ -277,6 +276,21 @@ function EditorInner({ projectId }: { projectId: string }) {
     });
   }, [issues, setNodes, nodes.length]);
 
+  // ... and on the wires they name ('source.port->target.port').
+  useEffect(() => {
+    const bad = new Set((issues ?? []).map((i) => i.edge).filter((e): e is string => !!e));
+    setEdges((es) => {
+      let changed = false;
+      const next = es.map((e) => {
+        const cls = bad.has(e.id) ? "has-issues" : undefined;
+        if (e.className === cls) return e;
+        changed = true;
+        return { ...e, className: cls };
+      });
+      return changed ? next : es;
+    });
+  }, [issues, setEdges, edges.length]);
+
   const nodeMap = useMemo(
     () => new Map(nodes.map((n) => [n.id, { id: n.id, type: n.data.blockType, params: n.data.params }])),
     [nodes],
@@ -341,9 +355,9 @@ function EditorInner({ projectId }: { projectId: string }) {
   );
 
   const onKeyDown = useCallback(
-    (e: KeyboardEvent) => {
+    (e: globalThis.KeyboardEvent) => {
       const target = e.target as HTMLElement;
-      if (["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName)) return;
+      if (["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName) || target.closest("dialog")) return;
       const mod = e.ctrlKey || e.metaKey;
       if (mod && e.key.toLowerCase() === "z") {
         e.preventDefault();
@@ -379,6 +393,14 @@ function EditorInner({ projectId }: { projectId: string }) {
     },
     [applySnapshot, nodes, edges, setNodes, setEdges, flow],
   );
+  // On the document: after a delete the focus is on <body>, not inside the editor.
+  const keyRef = useRef(onKeyDown);
+  keyRef.current = onKeyDown;
+  useEffect(() => {
+    const on = (e: globalThis.KeyboardEvent) => keyRef.current(e);
+    document.addEventListener("keydown", on);
+    return () => document.removeEventListener("keydown", on);
+  }, []);
 
   const switchFlow = useCallback(
     (id: string) => {
@@ -526,7 +548,7 @@ function EditorInner({ projectId }: { projectId: string }) {
 
   return (
     <CatalogueContext.Provider value={catalogue}>
-      <div className="editor" onKeyDown={onKeyDown}>
+      <div className="editor">
         <div className="toolbar" role="toolbar" aria-label="Editor">
           <strong className="project-name">{project.name}</strong>
           <span className={`save-state ${saveState}`} data-testid="save-state" aria-live="polite">

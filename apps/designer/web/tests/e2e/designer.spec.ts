@@ -162,3 +162,34 @@ test("a save from a stale tab gets a 409 and a conflict dialog, never a silent o
   await expect(page.getByTestId("save-state")).toContainText("revision 2");
   expect(errors).toEqual([]);
 });
+
+test("delete key, undo and redo, copy and paste", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "keys", {
+    flows: [FLOW],
+    nodes: [{ id: "inv", type: "logic.not", flow: "main", params: {} }],
+    edges: [],
+    layout: { inv: { x: 200, y: 100 } },
+  });
+  await openProject(page, id);
+  const node = page.locator('.react-flow__node[data-id="inv"]');
+  await node.click();
+  await page.keyboard.press("Delete");
+  await expect(page.getByTestId("node-inv")).toHaveCount(0);
+  await page.waitForTimeout(400);
+  await page.keyboard.press("Control+z");
+  await expect(page.getByTestId("node-inv")).toBeVisible();
+  await page.keyboard.press("Control+Shift+z");
+  await expect(page.getByTestId("node-inv")).toHaveCount(0);
+  await page.keyboard.press("Control+z");
+  await expect(page.getByTestId("node-inv")).toBeVisible();
+  await node.click();
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await expect(page.getByTestId("node-not1")).toBeVisible();
+  await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
+  const saved = await (await page.request.get(`${url()}/api/projects/${id}`)).json();
+  expect(saved.content.graph.nodes.map((n: { id: string }) => n.id).sort()).toEqual(["inv", "not1"]);
+  expect(errors).toEqual([]);
+});
