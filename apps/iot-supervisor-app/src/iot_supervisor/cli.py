@@ -65,10 +65,22 @@ def simulate(
     ] = None,
     ip_prefix: Annotated[str, typer.Option(help="First three octets for --grid.")] = "127.0.10.",
     port: Annotated[int, typer.Option(help="UDP port of the --grid devices.")] = 47808,
+    speed: Annotated[
+        float | None, typer.Option(help="Building seconds per real second of the file's plant.")
+    ] = None,
 ) -> None:
     """Run simulated BACnet/IP devices until interrupted."""
     if config is not None:
         sim_config = SimulatorConfig.load(config)
+        if speed is not None:
+            if sim_config.plant is None:
+                raise typer.BadParameter("--speed needs a file with a plant model")
+            data = sim_config.model_dump(by_alias=True)
+            data["plant"]["speed"] = speed
+            try:
+                sim_config = SimulatorConfig.model_validate(data)
+            except ValueError as err:
+                raise typer.BadParameter(f"--speed {speed}: {err}") from err
     elif grid is not None:
         devices, _, points = grid.partition("x")
         sim_config = SimulatorConfig.grid(
