@@ -13,7 +13,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const rows = Math.max(inputs.length, outputs.length);
   return (
     <div
-      className={`block-node${issues.length ? " has-issues" : ""}${selected ? " selected" : ""}`}
+      className={`block-node${issues.length ? " has-issues" : ""}${selected ? " selected" : ""}${data.status ? ` status-${data.status}` : ""}`}
       data-testid={`node-${id}`}
       title={issues.length ? issues.join("\n") : (spec?.doc ?? data.blockType)}
     >

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Graph } from "../api/types";
-import { canonicalGraph, edgeId, fromFlow, newNodeId, toFlow } from "./graph";
+import { arrange, canonicalGraph, edgeId, fromFlow, newNodeId, toFlow } from "./graph";
 
 const GRAPH: Graph = {
   flows: [
@@ -57,5 +57,33 @@ describe("canonicalGraph", () => {
     const edited = fromFlow(GRAPH, "b", nodes, edges);
     const withNullLabel: Graph = { ...GRAPH, nodes: GRAPH.nodes.map((n) => ({ ...n, label: n.label ?? null })) };
     expect(JSON.stringify(canonicalGraph(edited))).toBe(JSON.stringify(canonicalGraph(withNullLabel)));
+  });
+});
+
+describe("arrange", () => {
+  it("puts selected nodes in columns by chain depth and leaves the rest alone", () => {
+    const nodes = [
+      { id: "a", position: { x: 100, y: 50 }, selected: true },
+      { id: "b", position: { x: 0, y: 300 }, selected: true },
+      { id: "c", position: { x: 500, y: 0 }, selected: true },
+      { id: "d", position: { x: 900, y: 900 } },
+    ];
+    const edges = [
+      { source: "a", target: "c" },
+      { source: "b", target: "c" },
+      { source: "c", target: "d" },
+    ];
+    const pos = arrange(nodes, edges, { columnWidth: 200, rowHeight: 100 });
+    expect(pos.get("a")).toEqual({ x: 0, y: 0 });
+    expect(pos.get("b")).toEqual({ x: 0, y: 100 });
+    expect(pos.get("c")).toEqual({ x: 200, y: 0 });
+    expect(pos.has("d")).toBe(false);
+  });
+  it("survives a cycle", () => {
+    const nodes = [
+      { id: "a", position: { x: 0, y: 0 }, selected: true },
+      { id: "b", position: { x: 0, y: 0 }, selected: true },
+    ];
+    expect(arrange(nodes, [{ source: "a", target: "b" }, { source: "b", target: "a" }]).size).toBe(2);
   });
 });

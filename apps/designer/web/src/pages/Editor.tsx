@@ -40,6 +40,7 @@ import { Simulation } from "../components/Simulation";
 import { connectionProblem, type ConnectionLike } from "../lib/connection";
 import {
   type BlockNode as BlockNodeType,
+  arrange,
   canonicalGraph,
   edgeId,
   fromFlow,
@@ -171,15 +172,26 @@ function EditorInner({ projectId }: { projectId: string }) {
         flow: string;
         nodes: Record<string, Record<string, [JsonValue, string]>>;
       };
+      const text = (v: JsonValue, q: string) =>
+        `${typeof v === "number" ? Number(v.toFixed(2)) : String(v)}${q !== "ok" ? ` (${q})` : ""}`;
       setNodes((ns) =>
         ns.map((n) => {
           const ports = data.nodes[n.id];
           if (!ports) return n;
           const live: Record<string, string> = {};
+          let status = "ok";
           for (const [port, [v, q]] of Object.entries(ports)) {
-            live[port] = `${typeof v === "number" ? Number(v.toFixed(2)) : String(v)}${q !== "ok" ? ` (${q})` : ""}`;
+            live[port] = text(v, q);
+            if (q !== "ok" && status === "ok") status = q;
           }
-          return { ...n, data: { ...n.data, live } };
+          return { ...n, data: { ...n.data, live, status } };
+        }),
+      );
+      // Wires carry the value of the output that drives them.
+      setEdges((es) =>
+        es.map((e) => {
+          const v = e.sourceHandle ? data.nodes[e.source]?.[e.sourceHandle] : undefined;
+          return v ? { ...e, label: text(v[0], v[1]) } : e;
         }),
       );
     });
@@ -190,7 +202,7 @@ function EditorInner({ projectId }: { projectId: string }) {
       );
     });
     return () => es.close();
-  }, [engineUp, setNodes]);
+  }, [engineUp, setNodes, setEdges]);
 
   // Undo history: one snapshot per settled change.
   useEffect(() => {
@@ -354,6 +366,11 @@ function EditorInner({ projectId }: { projectId: string }) {
     [flowId, loadFlow],
   );
 
+  const arrangeSelection = useCallback(() => {
+    const pos = arrange(nodes, edges);
+    if (pos.size) setNodes((ns) => ns.map((n) => (pos.has(n.id) ? { ...n, position: pos.get(n.id)! } : n)));
+  }, [nodes, edges, setNodes]);
+
   const onKeyDown = useCallback(
     (e: globalThis.KeyboardEvent) => {
       const target = e.target as HTMLElement;
@@ -387,11 +404,13 @@ function EditorInner({ projectId }: { projectId: string }) {
       } else if (mod && e.key.toLowerCase() === "a") {
         e.preventDefault();
         setNodes((ns) => ns.map((n) => ({ ...n, selected: true })));
+      } else if (e.key === "l" && !mod) {
+        arrangeSelection();
       } else if (e.key === "f" && !mod) {
         void flow.fitView({ padding: 0.2 });
       }
     },
-    [applySnapshot, nodes, edges, setNodes, setEdges, flow],
+    [applySnapshot, nodes, edges, setNodes, setEdges, flow, arrangeSelection],
   );
   // On the document: after a delete the focus is on <body>, not inside the editor.
   const keyRef = useRef(onKeyDown);
@@ -562,6 +581,9 @@ function EditorInner({ projectId }: { projectId: string }) {
           </button>
           <button type="button" onClick={() => void flow.fitView({ padding: 0.2 })} title="Zoom to fit (F)">
             Fit
+          </button>
+          <button type="button" onClick={arrangeSelection} title="Auto-layout the selected blocks (L)">
+            Arrange
           </button>
           <button type="button" onClick={() => void validate().then(() => setPanel("validation"))}>
             Validate
