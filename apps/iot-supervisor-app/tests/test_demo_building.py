@@ -101,3 +101,19 @@ def test_a_damper_command_over_bacnet_moves_the_zone_temperature(
     assert values[z1.airflow] > 200.0
     assert simulator.sim.building is not None
     assert simulator.sim.building.commands["zone1.damper"] == 100.0
+
+
+def test_the_file_may_override_the_models_parameters() -> None:
+    from iot_supervisor.simulator.runner import _building_params
+
+    data: dict[str, Any] = SimulatorConfig.load(DEMO_FILE).model_dump(by_alias=True)
+    data["plant"]["building"] = {"oat_mean_c": 26.0, "occupied_weekdays": [0, 1, 2, 3, 4, 5, 6]}
+    config = SimulatorConfig.model_validate(data)
+    assert config.plant is not None
+    params = _building_params(config.plant)
+    assert params.oat_mean_c == 26.0
+    assert params.occupied_weekdays == (0, 1, 2, 3, 4, 5, 6)
+    assert len(params.zones) == 4
+    data["plant"]["building"] = {"oat_mean": 26.0}
+    with pytest.raises(ValueError, match=r"unknown building parameters \['oat_mean'\]"):
+        SimulatorConfig.model_validate(data)

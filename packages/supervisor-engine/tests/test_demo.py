@@ -6,7 +6,7 @@ import pytest
 
 from bms_schemas import PointRef
 from supervisor_engine import compile_bundle, default_registry, validate_graph
-from supervisor_engine.demo import DEMO_POINTS, FLOW_ID, demo_graph, demo_points
+from supervisor_engine.demo import ALL_DAYS, DEMO_POINTS, FLOW_ID, demo_graph, demo_points
 from supervisor_engine.testing import make_bundle
 
 
@@ -51,3 +51,18 @@ def test_other_layouts() -> None:
     assert sum(n.type == "alarm.trend-log" for n in graph.nodes) == 6
     with pytest.raises(ValueError, match="2 to 16 zones"):
         demo_graph(demo_points(zones=1))
+
+
+def test_schedule_options() -> None:
+    registry = default_registry()
+    always = demo_graph(always_occupied=True)
+    assert validate_graph(always, registry) == []
+    [schedule] = [n for n in always.nodes if n.type == "schedule.weekly"]
+    assert schedule.params["default"] is True
+    assert schedule.params["week"] == {}
+    local = demo_graph(days=ALL_DAYS, occupied_from="06:30", timezone="Europe/Paris")
+    assert validate_graph(local, registry) == []
+    [schedule] = [n for n in local.nodes if n.type == "schedule.weekly"]
+    assert schedule.params["week"]["sunday"][0] == {"time": "06:30", "value": True}
+    with pytest.raises(ValueError, match="unknown days"):
+        demo_graph(days=("funday",))

@@ -129,11 +129,31 @@ def _span(in_low: float, in_high: float, out_low: float, out_high: float) -> dic
     return {"inLow": in_low, "inHigh": in_high, "outLow": out_low, "outHigh": out_high}
 
 
-def demo_graph(points: DemoPoints = DEMO_POINTS) -> Graph:
-    """The demo project's graph for ``points`` (2 to 16 zones)."""
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+ALL_DAYS = (*WEEKDAYS, "saturday", "sunday")
+
+
+def demo_graph(
+    points: DemoPoints = DEMO_POINTS,
+    *,
+    days: tuple[str, ...] = WEEKDAYS,
+    occupied_from: str = OCCUPIED_FROM,
+    occupied_to: str = OCCUPIED_TO,
+    timezone: str = SCHEDULE_TIMEZONE,
+    always_occupied: bool = False,
+) -> Graph:
+    """The demo project's graph for ``points`` (2 to 16 zones).
+
+    The schedule is occupied on ``days`` from ``occupied_from`` to ``occupied_to``
+    (local 'HH:MM' in ``timezone``); ``always_occupied`` makes it occupied at every
+    hour, for a demo that should be seen controlling whenever it is started.
+    """
     n = len(points.zones)
     if not 2 <= n <= 16:
         raise ValueError(f"the demo controls 2 to 16 zones, not {n}")
+    unknown = set(days) - set(ALL_DAYS)
+    if unknown:
+        raise ValueError(f"unknown days {sorted(unknown)}; use {ALL_DAYS}")
     g = GraphBuilder(flow=FLOW_ID, period_ms=PERIOD_MS)
 
     def point_in(node_id: str, point: str, value_type: str = "number") -> str:
@@ -145,11 +165,10 @@ def demo_graph(points: DemoPoints = DEMO_POINTS) -> Graph:
         return node
 
     # Occupancy and setpoints.
-    weekday = [{"time": OCCUPIED_FROM, "value": True}, {"time": OCCUPIED_TO, "value": False}]
+    day = [{"time": occupied_from, "value": True}, {"time": occupied_to, "value": False}]
     g.node(
-        "schedule.weekly", "occupancy", valueType="bool", timezone=SCHEDULE_TIMEZONE,
-        default=False,
-        week=dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday"), weekday),
+        "schedule.weekly", "occupancy", valueType="bool", timezone=timezone,
+        default=always_occupied, week={} if always_occupied else dict.fromkeys(days, day),
     )  # fmt: skip
     for name, occupied, unoccupied in (
         ("heat_sp", OCCUPIED_HEATING_SP, UNOCCUPIED_HEATING_SP),
@@ -265,12 +284,14 @@ def demo_graph(points: DemoPoints = DEMO_POINTS) -> Graph:
 
 
 __all__ = [
+    "ALL_DAYS",
     "DEMO_POINTS",
     "FLOW_ID",
     "OCCUPIED_COOLING_SP",
     "OCCUPIED_HEATING_SP",
     "UNOCCUPIED_COOLING_SP",
     "UNOCCUPIED_HEATING_SP",
+    "WEEKDAYS",
     "DemoPoints",
     "ZonePoints",
     "demo_graph",

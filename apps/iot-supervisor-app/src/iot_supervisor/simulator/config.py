@@ -140,6 +140,24 @@ class PlantSpec(_Model):
         "commands must be bound to commandable objects, measurements to the others."
     )
 
+    building: dict[str, float | list[int]] = Field(
+        default_factory=dict,
+        description="Overrides of the model's BuildingParams by field name, e.g. "
+        "{'oat_mean_c': 26, 'occupied_weekdays': [0, 1, 2, 3, 4, 5, 6]}; zones keep their defaults.",
+    )
+
+    @model_validator(mode="after")
+    def _known_parameters(self) -> PlantSpec:
+        from dataclasses import fields
+
+        from iot_supervisor.simulator.building import BuildingParams
+
+        known = {f.name for f in fields(BuildingParams)} - {"zones"}
+        unknown = sorted(set(self.building) - known)
+        if unknown:
+            raise ValueError(f"unknown building parameters {unknown}; known: {sorted(known)}")
+        return self
+
     @property
     def zones(self) -> int:
         return len({name.split(".")[0] for name in self.points if name.startswith("zone")})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import math
 import random
@@ -181,10 +182,13 @@ class Simulator:
 
 
 def _building_params(plant: PlantSpec) -> BuildingParams:
-    defaults = BuildingParams()
-    if plant.zones == len(defaults.zones):
-        return defaults
-    return BuildingParams(zones=(ZoneParams(),) * plant.zones)
+    overrides: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in plant.building.items()
+    }
+    params = dataclasses.replace(BuildingParams(), **overrides)
+    if plant.zones == len(params.zones):
+        return params
+    return dataclasses.replace(params, zones=(ZoneParams(),) * plant.zones)
 
 
 def script_value(spec: ObjectSpec, script: ScriptSpec, t: float, rng: random.Random) -> Any:
