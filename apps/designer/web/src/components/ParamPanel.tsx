@@ -2,6 +2,8 @@
 import { useMemo } from "react";
 import type { BlockSpec, JsonValue } from "../api/types";
 import { type FieldDesc, fieldProblem, formFields, parseInput, type Schema } from "../lib/forms";
+import { isBoolWeek, type Week } from "../lib/week";
+import { WeekGrid } from "./WeekGrid";
 
 type Params = { [key: string]: JsonValue };
 
@@ -35,7 +37,9 @@ function Field({
   ].filter(Boolean);
   const placeholder = field.default !== undefined && field.default !== null ? `default ${display(field.default, field)}` : "";
   let input;
-  if (field.kind === "boolean") {
+  if (field.name === "week" && field.kind === "json" && isBoolWeek(value)) {
+    input = <WeekGrid week={(value ?? {}) as Week} onChange={(w) => onChange(w as JsonValue)} />;
+  } else if (field.kind === "boolean") {
     const checked = typeof value === "boolean" ? value : field.default === true;
     input = <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />;
   } else if (field.kind === "enum") {

@@ -193,3 +193,33 @@ test("delete key, undo and redo, copy and paste", async ({ page }) => {
   expect(saved.content.graph.nodes.map((n: { id: string }) => n.id).sort()).toEqual(["inv", "not1"]);
   expect(errors).toEqual([]);
 });
+
+test("a weekly schedule is edited on a grid", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "schedule", {
+    flows: [FLOW],
+    nodes: [{ id: "occ", type: "schedule.weekly", flow: "main", params: { timezone: "UTC" } }],
+    edges: [],
+    layout: { occ: { x: 200, y: 100 } },
+  });
+  await openProject(page, id);
+  await page.locator('.react-flow__node[data-id="occ"]').click();
+  const grid = page.getByRole("grid", { name: /Weekly schedule/ });
+  await expect(grid).toBeVisible();
+  await grid.getByRole("gridcell", { name: "monday 07:00 off" }).click();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("Space");
+  await expect(grid.getByRole("gridcell", { name: "monday 07:30 on" })).toBeFocused();
+  await shot(page, "09-week-grid");
+  await expect
+    .poll(async () => {
+      const saved = await (await page.request.get(`${url()}/api/projects/${id}`)).json();
+      return saved.content.graph.nodes[0].params.week?.monday;
+    }, { timeout: 10_000 })
+    .toEqual([
+      { time: "07:00", value: true },
+      { time: "08:00", value: false },
+    ]);
+  expect(errors).toEqual([]);
+});
