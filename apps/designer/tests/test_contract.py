@@ -68,7 +68,7 @@ def test_no_generated_request_gets_a_500(served: str) -> None:
 
         @given(case=operation.as_strategy())
         @hypothesis_settings(
-            max_examples=12,
+            max_examples=8,
             deadline=None,
             database=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -89,4 +89,4 @@ def test_no_generated_request_gets_a_500(served: str) -> None:
             )
 
         check()
-    assert len(calls) >= 5 * len(operations)
+    assert len(calls) >= 3 * len(operations)
