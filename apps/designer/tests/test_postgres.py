@@ -142,3 +142,17 @@ def test_export_from_sqlite_import_into_postgresql_export_is_byte_identical(
         )
         assert imported.status_code == 201, imported.text
         assert pg.get(f"/api/projects/{imported.json()['id']}/export").content == first
+
+
+def test_migrations_match_the_models_on_postgresql(pg_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from designer.db import make_engine, migrate
+    from designer.models import Base
+
+    engine = make_engine(pg_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    engine.dispose()
