@@ -50,6 +50,7 @@ import {
   type WireEdge,
 } from "../lib/graph";
 import { History } from "../lib/history";
+import { type GraphDiff, graphDiff } from "../lib/diff";
 
 // Declared once at module scope (xyflow performance guidance).
 const nodeTypes: NodeTypes = { block: BlockNode };
@@ -77,7 +78,12 @@ function EditorInner({ projectId }: { projectId: string }) {
   const [panel, setPanel] = useState<SidePanel>("params");
   const [refused, setRefused] = useState<string | null>(null);
   const [conflict, setConflict] = useState<{ theirs: number } | null>(null);
-  const [deploy, setDeploy] = useState<{ version: string; diff: BundleDiff | null; error: string | null } | null>(null);
+  const [deploy, setDeploy] = useState<{
+    version: string;
+    diff: BundleDiff | null;
+    local: { from: string; diff: GraphDiff } | null;
+    error: string | null;
+  } | null>(null);
   const [deployments, setDeployments] = useState<DeploymentEntry[]>([]);
   const [engine, setEngine] = useState<EngineStatus | null>(null);
   const [points, setPoints] = useState<string[]>([]);
@@ -493,9 +499,29 @@ function EditorInner({ projectId }: { projectId: string }) {
       const d = await api.GET("/api/projects/{project_id}/bundles/{version}/diff", {
         params: { path: { project_id: projectId, version } },
       });
+      let local: { from: string; diff: GraphDiff } | null = null;
+      if (!d.data) {
+        // The engine's active bundle is unknown: compare with the previous bundle, by the same rules.
+        const list = await api.GET("/api/projects/{project_id}/bundles", { params: { path: { project_id: projectId } } });
+        const prev = list.data?.bundles.find((b) => b.version !== version);
+        const prevDoc = prev
+          ? (await api.GET("/api/projects/{project_id}/bundles/{version}", {
+              params: { path: { project_id: projectId, version: prev.version } },
+            })).data?.document
+          : undefined;
+        const doc = bundle.document as { graph?: Graph; defaults?: { writePriority?: number } };
+        const before = prevDoc ? { graph: (prevDoc as { graph?: Graph }).graph } : null;
+        local = {
+          from: prev ? `the previous bundle ${prev.version}` : "nothing (no earlier bundle)",
+          diff: graphDiff(before as never, { graph: doc.graph } as never, {
+            defaultPriority: doc.defaults?.writePriority,
+          }),
+        };
+      }
       setDeploy({
         version,
         diff: d.data ?? null,
+        local,
         error: d.data ? null : ((d.error as { message?: string } | undefined)?.message ?? "no diff"),
       });
     } catch (e) {
@@ -782,7 +808,14 @@ function EditorInner({ projectId }: { projectId: string }) {
               </>
             }
           >
-            {deploy.diff ? <DiffView diff={deploy.diff} /> : <p className="error">The difference is not known: {deploy.error}</p>}
+            {deploy.diff ? (
+              <DiffView diff={deploy.diff} from={deploy.diff.activeVersion ? `active version ${deploy.diff.activeVersion}` : "nothing deployed"} />
+            ) : (
+              <>
+                <p className="error">The engine's active version is not known: {deploy.error}</p>
+                {deploy.local && <DiffView diff={{ ...deploy.local.diff, version: deploy.version }} from={deploy.local.from} />}
+              </>
+            )}
           </Dialog>
         )}
       </div>
@@ -790,7 +823,7 @@ function EditorInner({ projectId }: { projectId: string }) {
   );
 }
 
-function DiffView({ diff }: { diff: BundleDiff }) {
+function DiffView({ diff, from }: { diff: GraphDiff & { version: string }; from: string }) {
   const rows: [string, string[]][] = [
     ["Blocks added", diff.blocksAdded],
     ["Blocks removed", diff.blocksRemoved],
@@ -802,7 +835,7 @@ function DiffView({ diff }: { diff: BundleDiff }) {
   return (
     <div data-testid="diff">
       <p>
-        From {diff.activeVersion ? `active version ${diff.activeVersion}` : "nothing deployed"} to {diff.version}.
+        From {from} to {diff.version}.
       </p>
       <dl className="diff">
         {rows.map(([title, items]) => (

@@ -223,3 +223,33 @@ test("a weekly schedule is edited on a grid", async ({ page }) => {
     ]);
   expect(errors).toEqual([]);
 });
+
+test("without an engine the deploy dialog compares with the previous bundle and asks first", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "deploy-offline", {
+    flows: [FLOW],
+    nodes: [{ id: "k", type: "io.constant", flow: "main", params: { value: 1 } }],
+    edges: [],
+    layout: { k: { x: 200, y: 100 } },
+  });
+  await openProject(page, id);
+  await page.getByRole("button", { name: "Deploy…" }).click();
+  let dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("active version is not known");
+  await expect(dialog.getByTestId("diff")).toContainText("From nothing (no earlier bundle)");
+  await expect(dialog.getByTestId("diff")).toContainText("Blocks addedk");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await page.locator('.react-flow__node[data-id="k"]').click();
+  await page.locator("#param-value").fill("2");
+  await page.locator("#param-value").press("Enter");
+  await expect(page.getByTestId("save-state")).toContainText("revision 2", { timeout: 10_000 });
+  await page.getByRole("button", { name: "Deploy…" }).click();
+  dialog = page.getByRole("dialog");
+  await expect(dialog.getByTestId("diff")).toContainText("From the previous bundle");
+  await expect(dialog.getByTestId("diff")).toContainText("k: params.value");
+  await shot(page, "12-deploy-dialog-offline");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  expect(errors).toEqual([]);
+});
