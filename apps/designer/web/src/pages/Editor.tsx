@@ -552,6 +552,7 @@ function EditorInner({ projectId }: { projectId: string }) {
       });
       setMessage(r.data ? `Rollback to ${r.data.version}: ${r.data.outcome}` : ((r.error as { message?: string })?.message ?? "rollback failed"));
       await refreshDeployments();
+      api.GET("/api/engine/status").then((s) => s.data && setEngine(s.data), () => undefined);
     },
     [projectId, refreshDeployments],
   );

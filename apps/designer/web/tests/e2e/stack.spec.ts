@@ -6,6 +6,7 @@
  */
 import { type Page } from "@playwright/test";
 import { expect, shot, test, watchConsole } from "./fixtures";
+import { graphDiff } from "../../src/lib/diff";
 import { PASSWORD, type Stack, haveStack, startStack } from "./stack";
 
 const TEMP = "2001/analog-value,1";
@@ -122,10 +123,19 @@ test("design, simulate, deploy, watch live values, roll back, override by hand",
     await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
     await expect(page.getByTestId("save-state")).not.toContainText("revision 2");
     const second = await deployVersion(page, "sp: params.value");
+    // The client's diff.ts agrees with the server's on the same two bundles.
+    const api = `${stack.url}/api/projects/${id}/bundles`;
+    const server = await (await page.request.get(`${api}/${second}/diff`)).json();
+    const doc = async (v: string) => (await (await page.request.get(`${api}/${v}`)).json()).document;
+    const [a, b] = [await doc(first), await doc(second)];
+    const local = graphDiff({ graph: a.graph }, { graph: b.graph }, { defaultPriority: b.defaults?.writePriority });
+    for (const key of ["blocksAdded", "blocksRemoved", "blocksChanged", "pointsNewlyWritten", "pointsNoLongerWritten", "priorityChanges"] as const) {
+      expect(local[key], key).toEqual(server[key]);
+    }
     const dialog = page.getByRole("dialog");
     await dialog.getByRole("button", { name: /^Deploy / }).click();
     const deployments = page.getByRole("region", { name: "Deployments" });
-    await expect(deployments.getByRole("cell", { name: new RegExp(second.replaceAll(".", "\\.")) })).toBeVisible({ timeout: 20_000 });
+    await expect(deployments.getByRole("cell", { name: `${second} deploy`, exact: true })).toBeVisible({ timeout: 20_000 });
     await expect(page.getByTestId("live-sp-value")).toContainText("22", { timeout: 20_000 });
     page.once("dialog", (d) => void d.accept());
     await deployments.getByRole("button", { name: `Roll back to ${first}` }).first().click();
