@@ -333,3 +333,21 @@ def test_split_range_segments_must_match_outputs_and_have_a_span():
         "control.split-range", segments=[{"inLow": 0, "inHigh": 0}, {"inLow": 0, "inHigh": 1}]
     )
     assert [f for f, _m in issues] == ["params.segments.0"]
+
+
+def test_enabling_far_from_setpoint_does_not_carry_a_huge_integral_into_the_next_step():
+    # heating loop, kp 50: 10 K below... here 10 K ABOVE setpoint, so P = -500 and the
+    # output is pinned at 0 whatever the integral. Enabled there, then the setpoint is
+    # raised to 0.5 K above the measurement: P = +25, and the output must follow P
+    # (about 25 %), not jump to 100 % on an integral of 500 left over from the transfer.
+    h = BlockHarness(
+        "control.pid",
+        kp=50.0,
+        tiS=600.0,
+        action="reverse",
+        unwired=("manual", "manual_value", "low_limit", "high_limit"),
+    )
+    h.step(1.0, pv=20.0, setpoint=10.0, enable=False)
+    assert h.step(1.0, enable=True)["out"] == 0.0
+    out = h.step(1.0, setpoint=20.5)["out"]
+    assert 24.0 < out < 27.0, out

@@ -145,6 +145,23 @@ def _limits(p: PidParams, ins: tuple[Any, ...], qs: tuple[int, ...]) -> tuple[fl
     return min(lo, hi), hi
 
 
+def _transfer_integral(out: float | None, pd: float, bias: float, lo: float, hi: float) -> float:
+    """The integral that makes the output continue from ``out`` (bumpless transfer).
+
+    Inside the range there is one such value. At a limit there are many (any that keeps
+    the output saturated): the one nearest the range is taken, so that a loop enabled
+    far from its setpoint does not carry a huge integral into the next setpoint change.
+    """
+    if out is None:
+        return _clamp(bias, lo, hi)
+    out = _clamp(out, lo, hi)
+    if out <= lo:
+        return min(lo - pd, lo)
+    if out >= hi:
+        return max(hi - pd, hi)
+    return out - pd
+
+
 def _pid(
     ctx: BlockContext[PidParams, PidState], ins: tuple[Any, ...], qs: tuple[int, ...]
 ) -> tuple[float | None, int]:
@@ -188,9 +205,7 @@ def _pid(
     if p.ti_s == 0:
         s.integral = p.bias
     elif transfer:
-        # bumpless: the integral takes whatever makes the output continue from where it was
-        start = p.bias if s.out is None else _clamp(s.out, lo, hi) - pd
-        s.integral = _clamp(start, lo, hi) if s.out is None else _clamp(start, i_lo, i_hi)
+        s.integral = _transfer_integral(s.out, pd, p.bias, lo, hi)
     elif dt > 0:
         step = g.kp * dt / p.ti_s * error
         unclamped = pd + s.integral
