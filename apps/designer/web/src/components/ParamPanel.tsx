@@ -7,6 +7,12 @@ import { WeekGrid } from "./WeekGrid";
 
 type Params = { [key: string]: JsonValue };
 
+/** A discovered point for the point picker: its reference and a label (device, name, unit). */
+export interface PointOption {
+  point: string;
+  label: string;
+}
+
 function display(v: JsonValue | undefined, field: FieldDesc): string {
   if (v === undefined || v === null) return "";
   if (field.kind === "json") return JSON.stringify(v);
@@ -24,7 +30,7 @@ function Field({
   field: FieldDesc;
   value: JsonValue | undefined;
   onChange: (v: JsonValue | undefined) => void;
-  points: string[];
+  points: PointOption[];
   issue: string | undefined;
 }) {
   const id = `param-${field.name}`;
@@ -91,7 +97,9 @@ function Field({
       {field.name === "point" && (
         <datalist id="point-list">
           {points.map((p) => (
-            <option key={p} value={p} />
+            <option key={p.point} value={p.point}>
+              {p.label}
+            </option>
           ))}
         </datalist>
       )}
@@ -120,7 +128,7 @@ export function ParamPanel({
   params: Params;
   label: string | null;
   issues: { field?: string | null; message: string }[];
-  points: string[];
+  points: PointOption[];
   onParams: (p: Params) => void;
   onLabel: (l: string | null) => void;
 }) {

@@ -35,7 +35,7 @@ import { BlockNode } from "../components/BlockNode";
 import { CatalogueContext } from "../components/catalogue";
 import { Dialog } from "../components/Dialog";
 import { DRAG_MIME, Palette } from "../components/Palette";
-import { ParamPanel } from "../components/ParamPanel";
+import { ParamPanel, type PointOption } from "../components/ParamPanel";
 import { Simulation } from "../components/Simulation";
 import { connectionProblem, type ConnectionLike } from "../lib/connection";
 import {
@@ -86,7 +86,7 @@ function EditorInner({ projectId }: { projectId: string }) {
   } | null>(null);
   const [deployments, setDeployments] = useState<DeploymentEntry[]>([]);
   const [engine, setEngine] = useState<EngineStatus | null>(null);
-  const [points, setPoints] = useState<string[]>([]);
+  const [points, setPoints] = useState<PointOption[]>([]);
   const savedSig = useRef<string>("");
   const history = useRef(new History());
   const applying = useRef(false);
@@ -100,7 +100,8 @@ function EditorInner({ projectId }: { projectId: string }) {
       projectRef.current?.content.graph
         ? canonicalGraph(fromFlow(projectRef.current.content.graph, flowId, nodes, edges))
         : null,
-    [flowId, nodes, edges],
+    // `project` too: flows' names and schedules live there, not on the canvas.
+    [flowId, nodes, edges, project],
   );
   const sig = useMemo(() => {
     const g = graphNow();
@@ -156,10 +157,12 @@ function EditorInner({ projectId }: { projectId: string }) {
     api.GET("/api/iot/devices").then(
       async (r) => {
         if (!r.data) return;
-        const all: string[] = [];
-        for (const d of r.data.slice(0, 20)) {
+        const all: PointOption[] = [];
+        for (const d of r.data.slice(0, 50)) {
           const pr = await api.GET("/api/iot/devices/{instance}/points", { params: { path: { instance: d.instance } } });
-          for (const p of pr.data ?? []) all.push(`${p.point}${p.name ? "" : ""}`);
+          for (const p of pr.data ?? []) {
+            all.push({ point: String(p.point), label: `${d.name ?? d.instance}: ${p.name}${p.unitSymbol ? ` [${p.unitSymbol}]` : ""}` });
+          }
         }
         setPoints(all);
       },
@@ -449,6 +452,17 @@ function EditorInner({ projectId }: { projectId: string }) {
     loadFlow(next, f.id);
   }, [graphNow, loadFlow]);
 
+  const renameFlow = useCallback(
+    (id: string, current: string) => {
+      const name = window.prompt("Flow name", current);
+      const p = projectRef.current;
+      const g = graphNow();
+      if (!name || !p || !g) return;
+      setProject(withGraph(p, { ...g, flows: (g.flows ?? []).map((f) => (f.id === id ? { ...f, name } : f)) }));
+    },
+    [graphNow],
+  );
+
   const setPeriod = useCallback(
     (ms: number) => {
       const p = projectRef.current;
@@ -634,6 +648,8 @@ function EditorInner({ projectId }: { projectId: string }) {
               aria-selected={f.id === flowId}
               className={f.id === flowId ? "active" : ""}
               onClick={() => switchFlow(f.id)}
+              onDoubleClick={() => renameFlow(f.id, f.name)}
+              title="Double-click to rename"
             >
               {f.name}
             </button>

@@ -253,3 +253,21 @@ test("without an engine the deploy dialog compares with the previous bundle and 
   await expect(dialog).toBeHidden();
   expect(errors).toEqual([]);
 });
+
+test("flows as tabs: add one, rename it, set its scan period; all saved", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "flows", { nodes: [], edges: [], flows: [FLOW], layout: {} });
+  await openProject(page, id);
+  await page.getByRole("button", { name: "Add a flow" }).click();
+  await expect(page.getByRole("tab", { name: "Flow 1" })).toHaveAttribute("aria-selected", "true");
+  page.once("dialog", (d) => void d.accept("Night purge"));
+  await page.getByRole("tab", { name: "Flow 1" }).dblclick();
+  await expect(page.getByRole("tab", { name: "Night purge" })).toBeVisible();
+  await page.getByLabel("Scan every").fill("5000");
+  await page.getByLabel("Scan every").press("Tab");
+  await expect
+    .poll(async () => (await (await page.request.get(`${url()}/api/projects/${id}`)).json()).content.graph.flows, { timeout: 10_000 })
+    .toEqual([FLOW, { id: "flow1", name: "Night purge", schedule: { periodMs: 5000, phaseMs: 0 }, triggerOnChange: [] }]);
+  expect(errors).toEqual([]);
+});
