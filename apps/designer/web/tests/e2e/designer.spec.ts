@@ -271,3 +271,31 @@ test("flows as tabs: add one, rename it, set its scan period; all saved", async 
     .toEqual([FLOW, { id: "flow1", name: "Night purge", schedule: { periodMs: 5000, phaseMs: 0 }, triggerOnChange: [] }]);
   expect(errors).toEqual([]);
 });
+
+test("projects: rename, copy, export, import, delete", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  await seedProject(page, "Plant room", {
+    nodes: [{ id: "k", type: "io.constant", flow: "main", params: { value: 1 } }],
+    edges: [],
+    flows: [FLOW],
+    layout: {},
+  });
+  await page.reload();
+  page.once("dialog", (d) => void d.accept("Plant room A"));
+  await page.getByRole("button", { name: "Rename Plant room" }).click();
+  await expect(page.getByRole("link", { name: "Plant room A", exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Copy Plant room A" }).click();
+  await expect(page.getByRole("link", { name: "Plant room A (copy)" })).toBeVisible();
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export Plant room A", exact: true }).click();
+  const zip = await (await download).path();
+  expect(zip).toBeTruthy();
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Delete Plant room A (copy)" }).click();
+  await expect(page.getByRole("link", { name: "Plant room A (copy)" })).toHaveCount(0);
+  await page.getByLabel("Import a project zip").setInputFiles(zip!);
+  await expect(page.getByRole("link", { name: "Plant room A" })).toHaveCount(2);
+  await shot(page, "02-projects-after-import");
+  expect(errors).toEqual([]);
+});
