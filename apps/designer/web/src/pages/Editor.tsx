@@ -242,8 +242,9 @@ function EditorInner({ projectId }: { projectId: string }) {
         body: { revision: force ?? p.revision, content: { ...p.content, graph: g } as never },
       });
       if (r.response.status === 409) {
-        const details = (r.error as { details?: { current?: number; revision?: number } } | undefined)?.details;
-        setConflict({ theirs: details?.current ?? details?.revision ?? -1 });
+        // StaleRevisionError: details {field: "revision", basedOn, currentRevision}.
+        const details = (r.error as { details?: { currentRevision?: number } } | undefined)?.details;
+        setConflict({ theirs: details?.currentRevision ?? -1 });
         setSaveState("conflict");
         return;
       }

@@ -152,6 +152,7 @@ test("a save from a stale tab gets a 409 and a conflict dialog, never a silent o
   const dialog = page.getByRole("alertdialog");
   await expect(dialog).toBeVisible({ timeout: 10_000 });
   await expect(dialog.getByTestId("conflict")).toContainText("Nothing was overwritten");
+  await expect(dialog.getByTestId("conflict")).toContainText("now at revision 2");
   await shot(page, "08-conflict");
   const server = await (await page.request.get(`${url()}/api/projects/${id}`)).json();
   expect(server.revision).toBe(2);
