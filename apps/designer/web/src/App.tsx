@@ -1,6 +1,6 @@
 /** The app shell: session check, login, navigation by hash (#/projects, #/p/ID, #/devices). */
 import { useCallback, useEffect, useState } from "react";
-import { api } from "./api/client";
+import { CSRF_COOKIE, api, readCookie } from "./api/client";
 import type { SessionInfo } from "./api/types";
 import { Devices } from "./pages/Devices";
 import { Editor } from "./pages/Editor";
@@ -22,6 +22,11 @@ export function App() {
   const hash = useHash();
 
   useEffect(() => {
+    // No CSRF cookie, no session: skip the request (and the 401 in the console).
+    if (!readCookie(CSRF_COOKIE)) {
+      setSession(null);
+      return;
+    }
     api.GET("/api/auth/session").then(
       (r) => setSession(r.data ?? null),
       () => setSession(null),
