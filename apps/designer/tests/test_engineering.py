@@ -101,3 +101,12 @@ def test_simulating_an_invalid_project_is_422_with_the_issues(client):
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_project"
     assert response.json()["details"]["issues"]
+
+
+def test_a_simulation_too_long_to_run_in_a_request_is_refused_naming_the_duration(client, project):
+    # the project's flow ticks every second: a week would be 604,801 ticks
+    response = simulate(client, project["id"], durationS=7 * 86400, inputs=[])
+    assert response.status_code == 422
+    body = response.json()
+    assert body["details"]["field"] == "durationS"
+    assert "ticks" in body["message"]

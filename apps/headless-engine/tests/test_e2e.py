@@ -132,11 +132,20 @@ class Service:
             base_url=self.url, headers={"authorization": f"Bearer {IOT_TOKEN}"}, timeout=10
         )
         self.process = Process([str(BIN / "iot-supervisor"), "serve"], env, tmp_path / "iot.log")
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.close()  # never leave a process behind a failed setup
+            raise
 
     def wait_ready(self) -> None:
-        wait_for(lambda: self.http.get("/devices").status_code == 200 and self.http.get("/devices").json(),
-                 30, "the IoT service to discover the simulated device")  # fmt: skip
+        def discovered() -> bool:
+            if self.http.get("/devices").json():
+                return True
+            # the simulator may have bound its socket after the service's first Who-Is
+            return bool(self.http.post("/discover", json={}, timeout=30).json()["devices"])
+
+        wait_for(discovered, 45, "the IoT service to discover the simulated device")
 
     def read(self, point: str) -> dict[str, Any]:
         response = self.http.post("/points/read", json={"points": [point]})
@@ -177,7 +186,11 @@ class Engine:
         args = [str(BIN / "headless-engine"), "start", "--state-dir", str(self.state_dir),
                 "--iot-url", service.url, "--port", str(self.port), "--trusted-key", str(public_key)]  # fmt: skip
         self.process = Process(args, env, tmp_path / "engine.log")
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.process.close()  # never leave a process behind a failed setup
+            raise
         token = (self.state_dir / "token").read_text().strip()
         self.http = httpx.Client(
             base_url=self.url, headers={"authorization": f"Bearer {token}"}, timeout=10

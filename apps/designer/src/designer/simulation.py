@@ -21,6 +21,8 @@ from designer.errors import InvalidInputError, InvalidProjectError
 from supervisor_engine import InputTrace, Registry, simulate
 
 MAX_SAMPLES = 200_000
+MAX_TICKS = 200_000
+"""Most ticks one simulate request may run (about a second or two of CPU for a small flow)."""
 """Generated samples per request: enough for a week at 5 s, small enough to answer fast."""
 
 
@@ -100,6 +102,14 @@ def run(
             f"the project does not validate: {issues[0].message}",
             field="content.graph",
             details={"issues": [i.model_dump(mode="json") for i in issues]},
+        )
+    ticks = sum(request.duration_s * 1000 / f.schedule.period_ms + 1 for f in bundle.graph.flows)
+    if ticks > MAX_TICKS:
+        # the simulation runs inside a request: bound its work, whatever the duration allows
+        raise InvalidInputError(
+            f"a {request.duration_s:g} s simulation would run {ticks:,.0f} ticks; at most "
+            f"{MAX_TICKS:,} per request (shorten durationS or lengthen the flow's period)",
+            field="durationS",
         )
     trace = simulate(
         bundle, registry, input_trace(request), request.duration_s, watch=request.watch
