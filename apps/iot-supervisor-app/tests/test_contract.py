@@ -63,9 +63,9 @@ def test_no_generated_request_gets_a_server_error(contract_service: ServiceHandl
             case.call_and_validate(
                 headers={"Authorization": f"Bearer {TOKEN}"},
                 additional_checks=[not_a_server_error],
-                # The shared PointRef's JSON Schema pattern admits any hyphenated word as an
-                # object type ('0/a,0') while the model accepts only the standard ones, so
-                # schema-valid points are rightly refused. Reported to the bms-schemas owner.
+                # PointRef's JSON Schema pattern now lists exactly the object types the model
+                # accepts, but it cannot express the 22-bit instance ranges: a schema-valid
+                # '9273679/access-user,6854210' is rightly refused, so this check stays off.
                 excluded_checks=[positive_data_acceptance],
             )
 
