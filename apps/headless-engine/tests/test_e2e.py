@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ import httpx
 import pytest
 
 from supervisor_engine import bundle_document, sign_document
-from supervisor_engine.testing import GraphBuilder, make_bundle
+from supervisor_engine.testing import GraphBuilder, free_port, make_bundle, wait_for
 
 IOT_TOKEN = "iot-e2e-token"
 BIN = Path(sys.executable).parent
@@ -33,27 +32,6 @@ SERVICE_BACNET = "127.0.210.1/8:48011"
 BROADCAST = "127.255.255.255:48010"
 
 pytestmark = pytest.mark.timeout(180)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = condition()
-        except (httpx.HTTPError, OSError, KeyError, ValueError) as err:
-            last = err
-        else:
-            if last:
-                return last
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
 
 
 class Process:

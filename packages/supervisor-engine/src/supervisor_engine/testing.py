@@ -10,6 +10,7 @@ graph = g.build()
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -231,3 +232,37 @@ def param_issues(block_type: str, **params: Any) -> list[tuple[str, str]]:
         for i in validate_graph(g.build(), default_registry())
         if i.code is IssueCode.INVALID_PARAMETER
     ]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: float = 0.1) -> Any:
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds.
+
+    For end-to-end tests over real processes: a condition that raises a network or
+    parsing error (the process is still starting) counts as not yet, and the last
+    answer is in the failure message.
+    """
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = condition()
+        except (httpx.HTTPError, OSError, KeyError, ValueError, TypeError) as err:
+            last = err
+        else:
+            if last:
+                return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
