@@ -9,9 +9,6 @@ by hand and release it. Waiting is bounded polling for an observable event.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from supervisor_engine.testing import GraphBuilder, free_port, wait_for
+from supervisor_engine.testing import ChildProcess, GraphBuilder, clean_env, free_port, wait_for
 
 from .conftest import PASSWORD
 
@@ -37,32 +34,9 @@ TEMP_PV = f"{TEMP}/present-value"
 pytestmark = pytest.mark.timeout(120)
 
 
-class Process:
-    """A child process whose output goes to a log file, stopped at teardown."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        with open(log, "ab") as handle:
-            self.proc = subprocess.Popen(args, env=env, stdout=handle, stderr=subprocess.STDOUT)
-        self.log = log
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-
-def base_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BMS_", "PYTEST"))}
-    return env | extra
-
-
 @pytest.fixture
 def system(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    processes: list[Process] = []
+    processes: list[ChildProcess] = []
     try:
         # the Designer first: it makes the signing key the engine must trust
         designer_port = free_port()
@@ -71,9 +45,9 @@ def system(tmp_path: Path) -> Iterator[dict[str, Any]]:
         designer_url = f"http://127.0.0.1:{designer_port}"
         engine_state = tmp_path / "engine"
         processes.append(
-            Process(
+            ChildProcess(
                 [str(BIN / "designer"), "serve", "--port", str(designer_port)],
-                base_env(
+                clean_env(
                     BMS_DESIGNER_DATA_DIR=str(tmp_path / "designer"),
                     BMS_DESIGNER_ADMIN_PASSWORD=PASSWORD,
                     BMS_DESIGNER_WEB_DIR=str(tmp_path / "no-web"),
@@ -107,16 +81,16 @@ def system(tmp_path: Path) -> Iterator[dict[str, Any]]:
         }  # fmt: skip
         (tmp_path / "sim.json").write_text(json.dumps(config))
         processes.append(
-            Process(
+            ChildProcess(
                 [str(BIN / "iot-supervisor"), "simulate", str(tmp_path / "sim.json")],
-                base_env(),
+                clean_env(),
                 tmp_path / "sim.log",
             )
         )
         processes.append(
-            Process(
+            ChildProcess(
                 [str(BIN / "iot-supervisor"), "serve"],
-                base_env(
+                clean_env(
                     BMS_IOT_DATA_DIR=str(tmp_path / "iot"),
                     BMS_IOT_TOKEN=IOT_TOKEN,
                     BMS_IOT_HTTP_PORT=str(iot_port),
@@ -132,7 +106,7 @@ def system(tmp_path: Path) -> Iterator[dict[str, Any]]:
             )
         )
         processes.append(
-            Process(
+            ChildProcess(
                 [
                     str(BIN / "headless-engine"),
                     "start",
@@ -145,7 +119,7 @@ def system(tmp_path: Path) -> Iterator[dict[str, Any]]:
                     "--trusted-key",
                     str(public_key),
                 ],
-                base_env(
+                clean_env(
                     BMS_ENGINE_IOT_TOKEN=IOT_TOKEN,
                     BMS_ENGINE_BACKOFF_MAX_S="1",
                     BMS_ENGINE_POLL_INTERVAL_S="1",

@@ -10,7 +10,6 @@ sleep that assumes a speed.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -23,7 +22,14 @@ import httpx
 import pytest
 
 from supervisor_engine import bundle_document, sign_document
-from supervisor_engine.testing import GraphBuilder, free_port, make_bundle, wait_for
+from supervisor_engine.testing import (
+    ChildProcess,
+    GraphBuilder,
+    clean_env,
+    free_port,
+    make_bundle,
+    wait_for,
+)
 
 IOT_TOKEN = "iot-e2e-token"
 BIN = Path(sys.executable).parent
@@ -34,43 +40,8 @@ BROADCAST = "127.255.255.255:48010"
 pytestmark = pytest.mark.timeout(180)
 
 
-class Process:
-    """A child process whose output goes to a log file, killed at teardown."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.args, self.env, self.log = args, env, log
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.start()
-
-    def start(self) -> None:
-        handle = open(self.log, "ab")  # noqa: SIM115 - the child owns it
-        self.proc = subprocess.Popen(
-            self.args, env=self.env, stdout=handle, stderr=subprocess.STDOUT
-        )
-        handle.close()
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(sig)
-        self.proc.wait(30)
-
-    def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-
-def base_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BMS_", "PYTEST"))}
-    return env | extra
-
-
 @pytest.fixture
-def devices(tmp_path: Path) -> Iterator[Process]:
+def devices(tmp_path: Path) -> Iterator[ChildProcess]:
     config = {
         "tickS": 0.5,
         "devices": [
@@ -88,8 +59,8 @@ def devices(tmp_path: Path) -> Iterator[Process]:
     }  # fmt: skip
     path = tmp_path / "sim.json"
     path.write_text(json.dumps(config))
-    proc = Process(
-        [str(BIN / "iot-supervisor"), "simulate", str(path)], base_env(), tmp_path / "sim.log"
+    proc = ChildProcess(
+        [str(BIN / "iot-supervisor"), "simulate", str(path)], clean_env(), tmp_path / "sim.log"
     )
     yield proc
     proc.close()
@@ -99,7 +70,7 @@ class Service:
     def __init__(self, tmp_path: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = base_env(
+        env = clean_env(
             BMS_IOT_DATA_DIR=str(tmp_path / "iot"), BMS_IOT_TOKEN=IOT_TOKEN,
             BMS_IOT_HTTP_PORT=str(self.port), BMS_IOT_BACNET_ADDRESS=SERVICE_BACNET,
             BMS_IOT_BROADCAST_ADDRESS=BROADCAST, BMS_IOT_DISCOVERY_MODE="directed-broadcast",
@@ -109,7 +80,9 @@ class Service:
         self.http = httpx.Client(
             base_url=self.url, headers={"authorization": f"Bearer {IOT_TOKEN}"}, timeout=10
         )
-        self.process = Process([str(BIN / "iot-supervisor"), "serve"], env, tmp_path / "iot.log")
+        self.process = ChildProcess(
+            [str(BIN / "iot-supervisor"), "serve"], env, tmp_path / "iot.log"
+        )
         try:
             self.wait_ready()
         except BaseException:
@@ -146,7 +119,7 @@ class Service:
 
 
 @pytest.fixture
-def service(devices: Process, tmp_path: Path) -> Iterator[Service]:
+def service(devices: ChildProcess, tmp_path: Path) -> Iterator[Service]:
     svc = Service(tmp_path)
     yield svc
     svc.close()
@@ -158,12 +131,12 @@ class Engine:
         self.url = f"http://127.0.0.1:{self.port}"
         self.state_dir = tmp_path / "engine"
         self.cli_args = ["--url", self.url, "--state-dir", str(self.state_dir)]
-        env = base_env(BMS_ENGINE_IOT_TOKEN=IOT_TOKEN, BMS_ENGINE_STATE_SAVE_INTERVAL_S="0.5",
+        env = clean_env(BMS_ENGINE_IOT_TOKEN=IOT_TOKEN, BMS_ENGINE_STATE_SAVE_INTERVAL_S="0.5",
                        BMS_ENGINE_BACKOFF_MAX_S="1", BMS_ENGINE_POLL_INTERVAL_S="2",
                        BMS_ENGINE_WRITE_MIN_INTERVAL_S="0.2")  # fmt: skip
         args = [str(BIN / "headless-engine"), "start", "--state-dir", str(self.state_dir),
                 "--iot-url", service.url, "--port", str(self.port), "--trusted-key", str(public_key)]  # fmt: skip
-        self.process = Process(args, env, tmp_path / "engine.log")
+        self.process = ChildProcess(args, env, tmp_path / "engine.log")
         try:
             self.wait_ready()
         except BaseException:
@@ -192,7 +165,7 @@ class Engine:
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(BIN / "headless-engine"), *args, *self.cli_args],
-                              capture_output=True, text=True, env=base_env(), check=False)  # fmt: skip
+                              capture_output=True, text=True, env=clean_env(), check=False)  # fmt: skip
 
     def restart(self) -> None:
         self.process.start()

@@ -10,8 +10,11 @@ graph = g.build()
 
 from __future__ import annotations
 
+import signal
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bms_schemas import Bundle, Graph, PointConstraint, PointValue, Quality
@@ -266,3 +269,43 @@ def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: 
                 return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without the caller's BMS_ settings or pytest's variables, plus ``extra``."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BMS_", "PYTEST"))}
+    return env | extra
+
+
+class ChildProcess:
+    """A real child process for end-to-end tests: output to a log file, killable, restartable.
+
+    ``close()`` stops it as an operator would (SIGINT, then SIGKILL if it hangs).
+    """
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.args, self.env, self.log = args, env, log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        with open(self.log, "ab") as handle:
+            self.proc = subprocess.Popen(
+                self.args, env=self.env, stdout=handle, stderr=subprocess.STDOUT
+            )
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+        self.proc.wait(30)
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
