@@ -132,9 +132,7 @@ class AlarmBook:
         watches: dict[str, list[_Watch]] = {}
         for flow_id, evaluator in program.flows.items():
             for slots in evaluator.nodes:
-                if slots.block.type not in ALARM_TYPES or not isinstance(
-                    slots.params, AlarmParams
-                ):
+                if slots.block.type not in ALARM_TYPES or not isinstance(slots.params, AlarmParams):
                     continue
                 node = nodes[slots.node_id]
                 value_from = wired.get((node.id, "in"))
