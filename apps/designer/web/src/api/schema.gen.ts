@@ -1531,8 +1531,9 @@ export interface components {
         };
         /**
          * PointRef
-         * @description Canonical point reference, e.g. '1001/analog-value,3/present-value'.
+         * @description Canonical point reference, e.g. '1001/analog-value,3/present-value' (BACnet), or protocol-qualified, e.g. 'modbus:9001/holding-register,3/present-value'.
          * @example 1001/analog-value,3/present-value
+         * @example modbus:9001/holding-register,3/present-value
          */
         PointRef: string;
         /**
