@@ -1058,12 +1058,12 @@ export interface components {
         DeviceInfo: {
             /**
              * Address
-             * @description BACnet/IP address, 'ip:port'.
+             * @description The device's address, e.g. BACnet/IP or Modbus TCP 'ip:port'.
              */
             address: string;
             /**
              * Instance
-             * @description Device object instance.
+             * @description Device object instance (for another protocol, the number its configuration gives).
              */
             instance: number;
             /**
@@ -1087,6 +1087,12 @@ export interface components {
              * @default 0
              */
             pointCount: number;
+            /**
+             * Protocol
+             * @description The protocol the device speaks, e.g. 'bacnet', 'modbus'.
+             * @default bacnet
+             */
+            protocol: string;
             /**
              * Segmentation
              * @description Segmentation the device supports, e.g. 'segmented-both'.
