@@ -28,6 +28,7 @@ def echo_installed(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_an_installed_plugin_is_found_by_its_entry_point(echo_installed: None) -> None:
     found = available()
     assert found["echo"].value == "echo_protocol:create"
+    assert "modbus" in found  # the service's own Modbus TCP plugin is declared the same way
 
 
 def test_a_plugin_package_answers_reads_through_the_service(
