@@ -22,6 +22,7 @@ from iot_supervisor.bacnet.stack import build_application, wait_bound
 from iot_supervisor.simulator.building import BuildingModel, BuildingParams, Signal, ZoneParams
 from iot_supervisor.simulator.config import ObjectSpec, PlantSpec, ScriptSpec, SimulatorConfig
 from iot_supervisor.simulator.objects import build_object, set_simulated_value
+from iot_supervisor.simulator.quirks import apply_quirks
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ class Simulator:
         if instance in self._apps:
             return
         spec = self._specs[instance]
-        objects = [build_object(o) for o in spec.objects]
+        real_ccp = "real-ccp" in spec.quirks
+        objects = [build_object(o, real_ccp=real_ccp) for o in spec.objects]
         app = build_application(
             spec.bip,
             instance=spec.instance,
@@ -96,6 +98,7 @@ class Simulator:
             if spec.segmentation == "segmented-both"
             else "noSegmentation",
         )
+        apply_quirks(app, spec)
         await wait_bound(app)
         self._apps[instance] = app
 
