@@ -144,7 +144,11 @@ def discover(url: Url = None, token: Token = None) -> None:
     table = Table("instance", "name", "address", "points", "status")
     for d in result["devices"]:
         table.add_row(
-            str(d["instance"]), d["name"] or "", d["address"], str(d["pointCount"]), d["status"]
+            str(d["instance"]),
+            escape(d["name"] or ""),
+            d["address"],
+            str(d["pointCount"]),
+            d["status"],
         )
     console.print(table)
     console.print(f"{len(result['devices'])} devices in {result['durationMs']:.0f} ms")
@@ -160,17 +164,25 @@ def read(
     with _client(url, token) as http:
         result = _check(http.post("/points/read", json={"points": points}))
     table = Table("point", "value", "unit", "quality", "error")
+    arrays: list[tuple[str, str]] = []
     for r in result["results"]:
         v = r["value"]
-        # Values and errors are data, not markup: a priority array '[null, ...]' must print as is.
+        shown = _shown(v["value"])
+        if shown.startswith("["):
+            # An array (a priority array) does not fit a cell: it is printed whole below.
+            arrays.append((r["point"], shown))
+            shown = f"array of {len(json.loads(shown))}, below"
+        # Values and errors are data, not markup: '[null, ...]' must print as is.
         table.add_row(
             escape(r["point"]),
-            escape(_shown(v["value"])),
+            escape(shown),
             escape(r["unitSymbol"] or ""),
             v["quality"],
             escape(r["error"] or ""),
         )
     console.print(table)
+    for point, shown in arrays:
+        console.print(escape(f"{point} = {shown}"), soft_wrap=True)
 
 
 def _shown(value: Any) -> str:

@@ -74,7 +74,8 @@ class BacnetClient:
         self._listeners: list[ValueListener] = []
         self._probe_task: asyncio.Task[None] | None = None
         self.cov = CovWatcher(self)
-        self.stats: dict[str, int] = {"requests": 0, "timeouts": 0, "errors": 0}
+        self.stats: dict[str, int] = {"requests": 0, "timeouts": 0, "errors": 0, "offline": 0}
+        """Requests sent, timed out, answered with an error; devices marked offline."""
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -140,7 +141,7 @@ class BacnetClient:
 
     async def discover(self, request: DiscoverRequest) -> list[DeviceDetail]:
         found = await discover(self, request)
-        details = []
+        devices = []
         for i_am in found:
             device = self._devices.get(i_am.instance)
             if device is None or device.address != i_am.address:
@@ -149,11 +150,17 @@ class BacnetClient:
             else:
                 device.update_from(i_am)
             self.mark_ok(device)
-            if request.describe:
-                with contextlib.suppress(BacnetError):
-                    await describe_device(self, device)
-            details.append(device.detail())
-        return details
+            devices.append(device)
+        if request.describe:
+            # Concurrently: one slow or lossy device must not hold up the others.
+            await asyncio.gather(*(self._describe(d) for d in devices))
+        return [d.detail() for d in devices]
+
+    async def _describe(self, device: Device) -> None:
+        try:
+            await describe_device(self, device)
+        except BacnetError as err:
+            log.warning("device %s could not be described: %s", device.instance, err)
 
     def devices(self) -> list[DeviceInfo]:
         return [d.info() for d in sorted(self._devices.values(), key=lambda d: d.instance)]
@@ -257,6 +264,7 @@ class BacnetClient:
         device.failures += 1
         if device.online and device.failures >= self.settings.offline_after_failures:
             device.online = False
+            self.stats["offline"] += 1
             log.warning("device %s is offline after %d failures", device.instance, device.failures)
             self.cov.device_lost(device)
 

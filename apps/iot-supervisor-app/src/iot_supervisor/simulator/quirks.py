@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from bacpypes3.app import Application  # type: ignore[import-untyped]
@@ -40,8 +41,19 @@ WILDCARD_INSTANCE = 4_194_303
 _CONFIRMED_REQUEST = 0
 
 
-def apply_quirks(app: Application, spec: DeviceSpec) -> None:
+@dataclass
+class RequestStats:
+    """What a device with the ``slow`` or ``drops`` quirk saw, for tests and benchmarks."""
+
+    received: int = 0
+    dropped: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+
+def apply_quirks(app: Application, spec: DeviceSpec) -> RequestStats:
     """Give ``app`` the wildcard device instance and every quirk of ``spec``."""
+    stats = RequestStats()
     _answer_wildcard(app)
     quirks = set(spec.quirks)
     if "broadcast-i-am" in quirks:
@@ -53,9 +65,11 @@ def apply_quirks(app: Application, spec: DeviceSpec) -> None:
     if "slow" in quirks or "drops" in quirks:
         _delay_and_drop(
             app,
+            stats,
             delay_s=spec.slow_ms / 1000 if "slow" in quirks else 0.0,
             drop_fraction=spec.drop_fraction if "drops" in quirks else 0.0,
         )
+    return stats
 
 
 def _answer_wildcard(app: Application) -> None:
@@ -110,23 +124,32 @@ def _refuse_cov(app: Application) -> None:
     app.do_SubscribeCOVRequest = do_SubscribeCOVRequest
 
 
-def _delay_and_drop(app: Application, *, delay_s: float, drop_fraction: float) -> None:
+def _delay_and_drop(
+    app: Application, stats: RequestStats, *, delay_s: float, drop_fraction: float
+) -> None:
     """Delay or drop confirmed requests where they enter the application layer."""
     asap = app.asap
     original = asap.confirmation
-    received = 0
 
     async def confirmation(pdu: PDU) -> None:
-        nonlocal received
-        if pdu.pduData and pdu.pduData[0] >> 4 == _CONFIRMED_REQUEST:
-            received += 1
-            if math.floor(received * drop_fraction) > math.floor((received - 1) * drop_fraction):
-                return
+        if not (pdu.pduData and pdu.pduData[0] >> 4 == _CONFIRMED_REQUEST):
+            await original(pdu)
+            return
+        stats.received += 1
+        n = stats.received
+        if math.floor(n * drop_fraction) > math.floor((n - 1) * drop_fraction):
+            stats.dropped += 1
+            return
+        stats.in_flight += 1
+        stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        try:
             if delay_s:
                 await asyncio.sleep(delay_s)
-        await original(pdu)
+            await original(pdu)
+        finally:
+            stats.in_flight -= 1
 
     asap.confirmation = confirmation
 
 
-__all__ = ["WILDCARD_INSTANCE", "apply_quirks"]
+__all__ = ["WILDCARD_INSTANCE", "RequestStats", "apply_quirks"]

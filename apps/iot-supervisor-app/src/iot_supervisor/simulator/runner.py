@@ -22,7 +22,7 @@ from iot_supervisor.bacnet.stack import build_application, wait_bound
 from iot_supervisor.simulator.building import BuildingModel, BuildingParams, Signal, ZoneParams
 from iot_supervisor.simulator.config import ObjectSpec, PlantSpec, ScriptSpec, SimulatorConfig
 from iot_supervisor.simulator.objects import build_object, set_simulated_value
-from iot_supervisor.simulator.quirks import apply_quirks
+from iot_supervisor.simulator.quirks import RequestStats, apply_quirks
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ class Simulator:
         self._ticker: asyncio.Task[None] | None = None
         self._ticks = 0
         self._plant_task: asyncio.Task[None] | None = None
+        self.request_stats: dict[int, RequestStats] = {}
+        """Per device: requests received, dropped and in flight (the slow and drops quirks)."""
         self.building: BuildingModel | None = None
         """The plant model when the config has one; a test may reach in (``fan_failed``)."""
 
@@ -98,7 +100,7 @@ class Simulator:
             if spec.segmentation == "segmented-both"
             else "noSegmentation",
         )
-        apply_quirks(app, spec)
+        self.request_stats[instance] = apply_quirks(app, spec)
         await wait_bound(app)
         self._apps[instance] = app
 
