@@ -16,6 +16,11 @@ PROXIED = [
     ("GET", "/api/engine/status", None),
     ("GET", "/api/engine/deployments", None),
     ("GET", "/api/engine/stream", None),
+    ("GET", "/api/engine/alarms", None),
+    ("POST", "/api/engine/alarms/a1/ack", {"note": "seen"}),
+    ("POST", "/api/engine/start", None),
+    ("POST", "/api/engine/stop", None),
+    ("POST", "/api/engine/reload", None),
 ]
 
 

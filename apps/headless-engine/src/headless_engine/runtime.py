@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bms_schemas import Bundle, PointValue
+from bms_schemas.alarms import AlarmRecord
 from bms_schemas.engine import (
     DeploymentRecord,
     DeployResponse,
@@ -34,6 +35,7 @@ from bms_schemas.engine import (
     IotLinkStatus,
     RunState,
 )
+from headless_engine.alarms import AlarmBook, AlarmFile
 from headless_engine.errors import NoBundleError, VersionConflictError
 from headless_engine.events import EventHub
 from headless_engine.store import ActivePointer, StateStore
@@ -135,6 +137,7 @@ class EngineRuntime:
         self._lateness: dict[str, deque[float]] = {}
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-save")
         self._pending_save: asyncio.Future[None] | None = None
+        self.alarms = AlarmBook(AlarmFile(store.root / "alarms.jsonl"), clock.now, hub.publish)
 
     # --- logging and history -----------------------------------------------------------------
 
@@ -284,6 +287,7 @@ class EngineRuntime:
         self.adapter.set_points(program.points_read)
         self.adapter.set_constraints(bundle.constraints)
         self._triggers = self._trigger_map(bundle, program)
+        self.alarms.bind(bundle, program, by)
 
     def _trigger_map(self, bundle: Bundle, program: Program) -> dict[str, list[str]]:
         by_point: dict[str, list[str]] = {}
@@ -384,6 +388,7 @@ class EngineRuntime:
             samples.append(call.started - call.due)
         result = flow.tick(call.due + self._offset, call.wall, call.dt, self.adapter.snapshot())
         self.adapter.submit(result.writes)
+        self.alarms.observe(call.flow_id, flow)
         for node_id in result.faults.keys() - self._faults.keys():
             self._event("fault", logging.WARNING, node=node_id, error=result.faults[node_id])
         self._faults = {
@@ -547,6 +552,13 @@ class EngineRuntime:
             reasons=tuple(reasons),
             version=self.active.version if self.active else None,
         )
+
+    def ack_alarm(self, alarm_id: str, by: str, note: str) -> AlarmRecord:
+        """Acknowledge an alarm; the block's state changes at once and is saved soon."""
+        flows = self.active.program.flows if self.active else {}
+        record = self.alarms.ack(alarm_id, by, note, flows)
+        self._save_state_soon(force=True)
+        return record
 
     def history(self) -> list[DeploymentRecord]:
         return [DeploymentRecord.model_validate(e) for e in reversed(self.store.history())]

@@ -90,6 +90,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/engine/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Engine Alarms
+         * @description The engine's alarm records, newest first: open ones and history.
+         */
+        get: operations["engineAlarms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/engine/alarms/{alarm_id}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Engine Ack Alarm
+         * @description Acknowledge an alarm as the signed-in user, with a note.
+         */
+        post: operations["engineAckAlarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/engine/deployments": {
         parameters: {
             query?: never;
@@ -104,6 +144,46 @@ export interface paths {
         get: operations["engineDeployments"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/engine/reload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Engine Reload
+         * @description Load the engine's active bundle again from its disk, keeping block state.
+         */
+        post: operations["engineReload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/engine/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Engine Start
+         * @description Run the engine's active bundle.
+         */
+        post: operations["engineStart"];
         delete?: never;
         options?: never;
         head?: never;
@@ -130,6 +210,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/engine/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Engine Stop
+         * @description Stop the engine's flows; their commands are relinquished as their outputs say.
+         */
+        post: operations["engineStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/engine/stream": {
         parameters: {
             query?: never;
@@ -139,7 +239,7 @@ export interface paths {
         };
         /**
          * Engine Stream
-         * @description The engine's events (server-sent events), relayed.
+         * @description The engine's events (server-sent events), relayed: status, tick, values, event, alarm.
          */
         get: operations["engineStream"];
         put?: never;
@@ -655,6 +755,194 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AckRequest
+         * @description An operator's acknowledgement.
+         */
+        AckRequest: {
+            /**
+             * By
+             * @description Who acknowledges; the caller if unset.
+             */
+            by?: string | null;
+            /**
+             * Note
+             * @description Why, or what is being done.
+             * @default
+             */
+            note: string;
+        };
+        /**
+         * AlarmList
+         * @description Alarm records matching a query, newest first.
+         */
+        AlarmList: {
+            /**
+             * Active
+             * @description Open records (not yet back to normal), whatever the filter.
+             */
+            active: number;
+            /** Alarms */
+            alarms: components["schemas"]["AlarmRecord"][];
+            /**
+             * Total
+             * @description How many matched before the limit was applied.
+             */
+            total: number;
+            /**
+             * Unacked
+             * @description Records waiting for an acknowledgement.
+             */
+            unacked: number;
+        };
+        /**
+         * AlarmRecord
+         * @description One occurrence of an alarm, from raised to back to normal.
+         */
+        AlarmRecord: {
+            /** Acknote */
+            ackNote?: string | null;
+            /**
+             * Ackrequired
+             * @description Whether the alarm waits for an acknowledgement.
+             */
+            ackRequired: boolean;
+            /** Ackedat */
+            ackedAt?: string | null;
+            /** Ackedby */
+            ackedBy?: string | null;
+            /**
+             * Activeat
+             * Format: date-time
+             * @description When it was raised.
+             */
+            activeAt: string;
+            /**
+             * Alarmclass
+             * @description The authored alarm class, e.g. 'comfort'.
+             * @default
+             */
+            alarmClass: string;
+            /**
+             * Clearedat
+             * @description When the condition cleared.
+             */
+            clearedAt?: string | null;
+            /**
+             * Condition
+             * @description What was raised: 'high', 'low' or 'alarm'.
+             */
+            condition: string;
+            /**
+             * Id
+             * @description Stable id of this occurrence.
+             */
+            id: string;
+            /**
+             * Limit
+             * @description The limit it crossed, for limit alarms.
+             */
+            limit?: number | null;
+            /**
+             * Message
+             * @description The authored message with value and limit filled in.
+             */
+            message: string;
+            /**
+             * Normalat
+             * @description When the record closed.
+             */
+            normalAt?: string | null;
+            /**
+             * Priority
+             * @description 1 (most urgent) to 255, as BACnet notification classes.
+             */
+            priority: number;
+            source: components["schemas"]["AlarmSource"];
+            state: components["schemas"]["AlarmState"];
+            /**
+             * Transitions
+             * @description Every state change, oldest first.
+             * @default []
+             */
+            transitions: components["schemas"]["AlarmTransition"][];
+            /**
+             * Unit
+             * @description Unit of the value and limit.
+             * @default
+             */
+            unit: string;
+            /**
+             * Value
+             * @description The watched value when the alarm was raised.
+             */
+            value?: number | boolean | null;
+        };
+        /**
+         * AlarmSource
+         * @description Which block raised the alarm, and the point it watches (when it watches one directly).
+         */
+        AlarmSource: {
+            /**
+             * Blocktype
+             * @description The alarm block's type, e.g. 'alarm.limit'.
+             */
+            blockType: string;
+            /**
+             * Flow
+             * @description Id of the flow.
+             */
+            flow: string;
+            /**
+             * Flowname
+             * @description Display name of the flow.
+             */
+            flowName: string;
+            /**
+             * Label
+             * @description The block's label, or its id.
+             */
+            label: string;
+            /**
+             * Node
+             * @description Id of the alarm block.
+             */
+            node: string;
+            /**
+             * Point
+             * @description The point whose value the alarm watches, if wired directly.
+             */
+            point?: string | null;
+        };
+        /**
+         * AlarmState
+         * @description Where an alarm record is in its life.
+         * @enum {string}
+         */
+        AlarmState: "active-unacked" | "active-acked" | "cleared-unacked" | "normal";
+        /**
+         * AlarmTransition
+         * @description One step of an alarm record's state machine.
+         */
+        AlarmTransition: {
+            /**
+             * At
+             * Format: date-time
+             * @description Wall time of the transition.
+             */
+            at: string;
+            /**
+             * By
+             * @description Who caused it: a user, 'wired input', the engine.
+             */
+            by?: string | null;
+            /**
+             * Note
+             * @description The operator's note (acknowledgements).
+             */
+            note?: string | null;
+            state: components["schemas"]["AlarmState"];
+        };
+        /**
          * AuditEntry
          * @description One write attempt as the audit log keeps it: done, failed or refused.
          */
@@ -1107,6 +1395,30 @@ export interface components {
             point: string;
             /** Value */
             value: boolean | number | string;
+        };
+        /**
+         * DeployResponse
+         * @description The outcome of a deploy, reload or rollback.
+         */
+        DeployResponse: {
+            /**
+             * Hash
+             * @description Content hash of the active bundle, 'sha256:...'.
+             */
+            hash: string;
+            /**
+             * Restorednodes
+             * @description Nodes whose retained state carried over from the previous bundle.
+             * @default 0
+             */
+            restoredNodes: number;
+            /** @description Whether it runs. */
+            status: components["schemas"]["RunState"];
+            /**
+             * Version
+             * @description The bundle version now active.
+             */
+            version: string;
         };
         /**
          * DeploymentEntry
@@ -2742,6 +3054,175 @@ export interface operations {
             };
         };
     };
+    engineAlarms: {
+        parameters: {
+            query?: {
+                /** @description Only these states. */
+                state?: components["schemas"]["AlarmState"][] | null;
+                /** @description Only open records. */
+                open?: boolean;
+                /** @description Only this flow's. */
+                flow?: string | null;
+                /** @description This urgent or more. */
+                maxPriority?: number | null;
+                /** @description Text to look for. */
+                q?: string | null;
+                /** @description Raised or closed since. */
+                since?: string | null;
+                /** @description At most this many. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    engineAckAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alarm_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AckRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmRecord"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     engineDeployments: {
         parameters: {
             query?: never;
@@ -2816,7 +3297,229 @@ export interface operations {
             };
         };
     };
+    engineReload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeployResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    engineStart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EngineStatus"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     engineStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EngineStatus"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    engineStop: {
         parameters: {
             query?: never;
             header?: never;
