@@ -290,6 +290,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/iot/points/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Iot History
+         * @description Points' value history over a range, downsampled by the IoT service (min/max/avg).
+         */
+        get: operations["iotHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/iot/points/read": {
         parameters: {
             query?: never;
@@ -1847,6 +1867,85 @@ export interface components {
             nodes: components["schemas"]["Node"][];
         };
         /**
+         * HistoryBucket
+         * @description One slice of the range.
+         */
+        HistoryBucket: {
+            /**
+             * Avg
+             * @description Mean of the numeric values logged (or carried).
+             */
+            avg: number | null;
+            /**
+             * Count
+             * @description Samples logged in the bucket; 0 = value carried over.
+             */
+            count: number;
+            /**
+             * Last
+             * @description The value in force at the end of the bucket.
+             */
+            last: boolean | number | string | null;
+            /**
+             * Max
+             * @description Highest numeric value in force during the bucket.
+             */
+            max: number | null;
+            /**
+             * Min
+             * @description Lowest numeric value in force during the bucket.
+             */
+            min: number | null;
+            /**
+             * Start
+             * Format: date-time
+             * @description Start of the bucket (it lasts ``bucketS``).
+             */
+            start: string;
+        };
+        /**
+         * HistoryResponse
+         * @description Histories of the requested points over one range, on the same buckets.
+         */
+        HistoryResponse: {
+            /**
+             * Buckets
+             * @description Length of every bucket, in seconds.
+             */
+            bucketS: number;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Retentions
+             * @description How long the service keeps its value log.
+             */
+            retentionS: number;
+            /** Series */
+            series: components["schemas"]["PointHistory"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
+        /**
+         * HistorySample
+         * @description One logged value.
+         */
+        HistorySample: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            quality: components["schemas"]["Quality"];
+            /** Value */
+            value: boolean | number | string | null;
+        };
+        /**
          * IotLinkStatus
          * @description The link to the IoT service.
          */
@@ -1997,6 +2096,38 @@ export interface components {
              * @description Name of its parameter (camelCase, as in the node's params).
              */
             param: string;
+        };
+        /**
+         * PointHistory
+         * @description The downsampled history of one point.
+         */
+        PointHistory: {
+            /** @description The last value logged before the range. */
+            before: components["schemas"]["HistorySample"] | null;
+            /** Buckets */
+            buckets: components["schemas"]["HistoryBucket"][];
+            kind: components["schemas"]["SeriesKind"];
+            /**
+             * Name
+             * @description The object's name, when the point is known.
+             */
+            name?: string | null;
+            point: components["schemas"]["PointRef"];
+            /**
+             * Samples
+             * @description Values logged inside the range.
+             */
+            samples: number;
+            /**
+             * Statetexts
+             * @description Multi-state texts.
+             */
+            stateTexts?: string[] | null;
+            /**
+             * Unitsymbol
+             * @description Display symbol of its unit.
+             */
+            unitSymbol?: string | null;
         };
         /**
          * PointInfo
@@ -2451,6 +2582,12 @@ export interface components {
          * @enum {string}
          */
         RunState: "running" | "stopped" | "idle";
+        /**
+         * SeriesKind
+         * @description What a series' values are: how a chart should draw them.
+         * @enum {string}
+         */
+        SeriesKind: "number" | "bool" | "text" | "empty";
         /**
          * SessionInfo
          * @description Who is signed in, and the CSRF token to send back in ``X-CSRF-Token``.
@@ -3765,6 +3902,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PointInfo"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    iotHistory: {
+        parameters: {
+            query: {
+                /** @description Points. */
+                point: string[];
+                /** @description Start; an hour before end. */
+                start?: string | null;
+                /** @description End; now if unset. */
+                end?: string | null;
+                /** @description Buckets to downsample to. */
+                buckets?: number;
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryResponse"];
                 };
             };
             /** @description Unauthorized */
