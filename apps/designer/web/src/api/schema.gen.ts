@@ -1579,12 +1579,12 @@ export interface components {
         DeviceInfo: {
             /**
              * Address
-             * @description BACnet/IP address, 'ip:port'.
+             * @description The device's address, e.g. BACnet/IP or Modbus TCP 'ip:port'.
              */
             address: string;
             /**
              * Instance
-             * @description Device object instance.
+             * @description Device object instance (for another protocol, the number its configuration gives).
              */
             instance: number;
             /**
@@ -1608,6 +1608,12 @@ export interface components {
              * @default 0
              */
             pointCount: number;
+            /**
+             * Protocol
+             * @description The protocol the device speaks, e.g. 'bacnet', 'modbus'.
+             * @default bacnet
+             */
+            protocol: string;
             /**
              * Segmentation
              * @description Segmentation the device supports, e.g. 'segmented-both'.
@@ -2184,8 +2190,9 @@ export interface components {
         };
         /**
          * PointRef
-         * @description Canonical point reference, e.g. '1001/analog-value,3/present-value'.
+         * @description Canonical point reference, e.g. '1001/analog-value,3/present-value' (BACnet), or protocol-qualified, e.g. 'modbus:9001/holding-register,3/present-value'.
          * @example 1001/analog-value,3/present-value
+         * @example modbus:9001/holding-register,3/present-value
          */
         PointRef: string;
         /**
