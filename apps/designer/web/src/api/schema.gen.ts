@@ -1212,6 +1212,195 @@ export interface components {
              */
             schemaVersion: string;
         };
+        /**
+         * CompositeDefinition
+         * @description One version of a composite block.
+         */
+        CompositeDefinition: {
+            /**
+             * Doc
+             * @description What the composite does.
+             * @default
+             */
+            doc: string;
+            /**
+             * Edges
+             * @description Wires between inner nodes.
+             * @default []
+             */
+            edges: components["schemas"]["Edge"][];
+            /**
+             * Inputs
+             * @description Input ports.
+             * @default []
+             */
+            inputs: components["schemas"]["CompositeInput"][];
+            /**
+             * Layout
+             * @description Canvas positions of inner nodes; editor-only.
+             */
+            layout?: {
+                [key: string]: components["schemas"]["Position"];
+            };
+            /**
+             * Name
+             * @description Name; instances use 'composite:NAME@VERSION'.
+             */
+            name: string;
+            /**
+             * Nodes
+             * @description The inner nodes.
+             */
+            nodes: components["schemas"]["CompositeNode"][];
+            /**
+             * Outputs
+             * @description Output ports.
+             * @default []
+             */
+            outputs: components["schemas"]["CompositeOutput"][];
+            /**
+             * Params
+             * @description Parameters.
+             * @default []
+             */
+            params: components["schemas"]["CompositeParam"][];
+            /**
+             * Title
+             * @description Short display name.
+             */
+            title: string;
+            /**
+             * Version
+             * @description Version; a changed definition is a new version.
+             */
+            version: number;
+        };
+        /**
+         * CompositeInput
+         * @description An input port of a composite: drives one or more inner input ports.
+         */
+        CompositeInput: {
+            /** @description Value of an unwired optional input (a constant is inserted). */
+            default?: components["schemas"]["JsonValue"];
+            /**
+             * Doc
+             * @description What the port means.
+             * @default
+             */
+            doc: string;
+            /**
+             * Name
+             * @description Port name on the instance.
+             */
+            name: string;
+            /**
+             * Required
+             * @description Whether the instance's input must be wired.
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Targets
+             * @description The inner input ports this input drives.
+             */
+            targets: components["schemas"]["PortRef"][];
+            /** @description Type (and unit) the port accepts. */
+            type: components["schemas"]["PortType"];
+        };
+        /**
+         * CompositeNode
+         * @description A node inside a composite (its flow is the instance's).
+         */
+        CompositeNode: {
+            /**
+             * Id
+             * @description Id, unique inside the composite.
+             */
+            id: string;
+            /**
+             * Label
+             * @description Optional display name.
+             */
+            label?: string | null;
+            /**
+             * Params
+             * @description Fixed parameters.
+             */
+            params?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /**
+             * Type
+             * @description Block type, or another composite 'composite:NAME@VERSION'.
+             */
+            type: string;
+        };
+        /**
+         * CompositeOutput
+         * @description An output port of a composite: one inner output port.
+         */
+        CompositeOutput: {
+            /**
+             * Doc
+             * @description What the port means.
+             * @default
+             */
+            doc: string;
+            /**
+             * Name
+             * @description Port name on the instance.
+             */
+            name: string;
+            /** @description The inner output port behind it. */
+            source: components["schemas"]["PortRef"];
+            /** @description Type (and unit) the port carries. */
+            type: components["schemas"]["PortType"];
+        };
+        /**
+         * CompositeParam
+         * @description A parameter of a composite, set per instance and passed to inner nodes' parameters.
+         */
+        CompositeParam: {
+            /** @description Value when the instance leaves it unset; null = required. */
+            default?: components["schemas"]["JsonValue"];
+            /**
+             * Doc
+             * @description What the parameter means.
+             * @default
+             */
+            doc: string;
+            /**
+             * Maximum
+             * @description Highest allowed number.
+             */
+            maximum?: number | null;
+            /**
+             * Minimum
+             * @description Lowest allowed number.
+             */
+            minimum?: number | null;
+            /**
+             * Name
+             * @description Parameter name on the instance (camelCase).
+             */
+            name: string;
+            /**
+             * Targets
+             * @description The inner parameters that take its value.
+             */
+            targets: components["schemas"]["ParamRef"][];
+            /**
+             * Type
+             * @description Kind of value.
+             * @enum {string}
+             */
+            type: "number" | "integer" | "bool" | "string";
+            /**
+             * Unit
+             * @description Engineering unit of a number.
+             */
+            unit?: string | null;
+        };
         /** ConstantSignal */
         ConstantSignal: {
             /**
@@ -1390,12 +1579,12 @@ export interface components {
         DeviceInfo: {
             /**
              * Address
-             * @description BACnet/IP address, 'ip:port'.
+             * @description The device's address, e.g. BACnet/IP or Modbus TCP 'ip:port'.
              */
             address: string;
             /**
              * Instance
-             * @description Device object instance.
+             * @description Device object instance (for another protocol, the number its configuration gives).
              */
             instance: number;
             /**
@@ -1419,6 +1608,12 @@ export interface components {
              * @default 0
              */
             pointCount: number;
+            /**
+             * Protocol
+             * @description The protocol the device speaks, e.g. 'bacnet', 'modbus'.
+             * @default bacnet
+             */
+            protocol: string;
             /**
              * Segmentation
              * @description Segmentation the device supports, e.g. 'segmented-both'.
@@ -1647,6 +1842,11 @@ export interface components {
          */
         Graph: {
             /**
+             * Composites
+             * @description Composite block definitions the graph's instances use (every version kept); flattened away in bundles.
+             */
+            composites?: components["schemas"]["CompositeDefinition"][];
+            /**
              * Edges
              * @description Every wire.
              * @default []
@@ -1780,7 +1980,7 @@ export interface components {
          * @description What kind of problem a validation issue is.
          * @enum {string}
          */
-        IssueCode: "unknown_block_type" | "unsupported_block_version" | "invalid_parameter" | "unknown_node" | "unknown_port" | "unknown_flow" | "port_type_mismatch" | "unconnected_input" | "multiple_drivers" | "cross_flow_edge" | "cycle" | "duplicate_id" | "point_written_twice" | "period_too_short" | "priority_not_allowed" | "invalid_trigger" | "unsupported_schema_version";
+        IssueCode: "unknown_block_type" | "unsupported_block_version" | "invalid_parameter" | "unknown_node" | "unknown_port" | "unknown_flow" | "port_type_mismatch" | "unconnected_input" | "multiple_drivers" | "cross_flow_edge" | "cycle" | "duplicate_id" | "point_written_twice" | "period_too_short" | "priority_not_allowed" | "invalid_trigger" | "unsupported_schema_version" | "unknown_composite" | "invalid_composite" | "composite_pin_changed";
         JsonValue: unknown;
         /**
          * LoginRequest
@@ -1888,6 +2088,22 @@ export interface components {
             node: string;
         };
         /**
+         * ParamRef
+         * @description A parameter of a node inside a composite.
+         */
+        ParamRef: {
+            /**
+             * Node
+             * @description Id of the inner node.
+             */
+            node: string;
+            /**
+             * Param
+             * @description Name of its parameter (camelCase, as in the node's params).
+             */
+            param: string;
+        };
+        /**
          * PointHistory
          * @description The downsampled history of one point.
          */
@@ -1974,8 +2190,9 @@ export interface components {
         };
         /**
          * PointRef
-         * @description Canonical point reference, e.g. '1001/analog-value,3/present-value'.
+         * @description Canonical point reference, e.g. '1001/analog-value,3/present-value' (BACnet), or protocol-qualified, e.g. 'modbus:9001/holding-register,3/present-value'.
          * @example 1001/analog-value,3/present-value
+         * @example modbus:9001/holding-register,3/present-value
          */
         PointRef: string;
         /**
@@ -2004,6 +2221,22 @@ export interface components {
              * @description The value; null when the point has none (e.g. a device that never answered).
              */
             value: boolean | number | string | null;
+        };
+        /**
+         * PortRef
+         * @description A port of a node inside a composite.
+         */
+        PortRef: {
+            /**
+             * Node
+             * @description Id of the inner node.
+             */
+            node: string;
+            /**
+             * Port
+             * @description Name of its port.
+             */
+            port: string;
         };
         /**
          * PortSpec
@@ -2593,6 +2826,11 @@ export interface components {
              * @default []
              */
             nodes: string[];
+            /**
+             * Path
+             * @description Where inside composite instances the problem is, as 'zone_3 > pid'; 'node' is then the outermost instance.
+             */
+            path?: string | null;
         };
         /**
          * ValidationReport
