@@ -39,7 +39,7 @@ export function useAlarms(filter: AlarmFilter) {
   }, [load, changes]);
 
   useEffect(() => {
-    const es = new EventSource("/api/engine/stream");
+    const es = new EventSource("/api/engine/stream?kinds=alarm");
     es.addEventListener("alarm", () => setChanges((n) => n + 1));
     return () => es.close();
   }, []);

@@ -24,7 +24,13 @@ export function useEngineControl() {
   useEffect(() => {
     refresh().catch(() => setError("The engine is not reachable."));
     const t = setInterval(() => refresh().catch(() => undefined), POLL_MS);
-    return () => clearInterval(t);
+    // deploys, starts and stops (by anyone) show at once: the engine announces them as events
+    const es = new EventSource("/api/engine/stream?kinds=event");
+    es.addEventListener("event", () => void refresh().catch(() => undefined));
+    return () => {
+      clearInterval(t);
+      es.close();
+    };
   }, [refresh]);
 
   const run = useCallback(

@@ -16,10 +16,11 @@ export function useHistory(points: string[], range: Range, buckets: number) {
   const [history, setHistory] = useState<HistoryResponse | null>(null);
   const [error, setError] = useState("");
   const [loading, setLoading] = useState(false);
-  const key = points.join(",");
+  const key = JSON.stringify(points); // point references hold commas: no join(",")
 
   const load = useCallback(async () => {
-    if (!key) {
+    const refs = JSON.parse(key) as string[];
+    if (!refs.length) {
       setHistory(null);
       return;
     }
@@ -28,7 +29,7 @@ export function useHistory(points: string[], range: Range, buckets: number) {
     const start = range.live ? end - span : range.start;
     setLoading(true);
     const r = await api.GET("/api/iot/points/history", {
-      params: { query: { point: key.split(","), start: new Date(start).toISOString(), end: new Date(end).toISOString(), buckets } },
+      params: { query: { point: refs, start: new Date(start).toISOString(), end: new Date(end).toISOString(), buckets } },
     });
     setLoading(false);
     if (r.data) {

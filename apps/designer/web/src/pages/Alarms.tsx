@@ -65,7 +65,7 @@ function AckDialog({ alarm, onClose, onAck }: { alarm: AlarmRecord; onClose: () 
 function AlarmRow({ alarm, onAck }: { alarm: AlarmRecord; onAck: (a: AlarmRecord) => void }) {
   const band = priorityBand(alarm.priority);
   return (
-    <tr className={`alarm-row prio-${band} state-${alarm.state}`} data-testid={`alarm-${alarm.id}`}>
+    <tr className={`alarm-row band-${band} state-${alarm.state}`} data-testid={`alarm-${alarm.id}`}>
       <td>
         <span className={`prio prio-${band}`} title={`priority ${alarm.priority}`}>
           {band} · {alarm.priority}

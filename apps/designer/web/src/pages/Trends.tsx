@@ -10,6 +10,7 @@ import { historyCsv, historySeries } from "../lib/trends";
 import { formatTime } from "../lib/units";
 
 const PRESETS: [string, number][] = [
+  ["5 min", 5 * 60_000],
   ["15 min", 15 * 60_000],
   ["1 h", 3_600_000],
   ["8 h", 8 * 3_600_000],
