@@ -71,7 +71,7 @@ def compile_graph(
     )
     if analysis.issues:
         raise GraphValidationError(analysis.issues)
-    return _build(graph, analysis, env, engine)
+    return _build(analysis, env, engine)
 
 
 def compile_bundle(bundle: Bundle, registry: Registry, *, engine: Engine = "compiled") -> Program:
@@ -85,14 +85,16 @@ def compile_bundle(bundle: Bundle, registry: Registry, *, engine: Engine = "comp
         schedules=bundle.schedules,
     )
     analysis = analyse_graph(bundle.graph, registry, constraints=bundle.constraints)
-    return _build(bundle.graph, analysis, env, engine)
+    return _build(analysis, env, engine)
 
 
 def _by_point(constraints: Iterable[PointConstraint]) -> Mapping[str, PointConstraint]:
     return {str(c.point): c for c in constraints}
 
 
-def _build(graph: Graph, analysis: Analysis, env: BlockEnv, engine: Engine) -> Program:
+def _build(analysis: Analysis, env: BlockEnv, engine: Engine) -> Program:
+    """Build from the analysed graph, in which composites are already flattened."""
+    graph = analysis.graph
     program = Program()
     deps = dependency_graph(analysis.nodes, analysis.drivers)
     for flow in graph.flows:
