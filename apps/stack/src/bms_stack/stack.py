@@ -38,6 +38,8 @@ class StackConfig:
     ready_timeout_s: float = 120.0
     protocols: Path | None = None
     """The IoT service's protocol plugins (BMS_IOT_PROTOCOLS_FILE), e.g. the demo's Modbus devices."""
+    mqtt_port: int | None = None
+    """Start a Mosquitto broker on 127.0.0.1 at this port, and publish telemetry to it."""
 
     @property
     def iot_url(self) -> str:
@@ -64,10 +66,47 @@ def device_addresses(simulator: Path) -> list[str]:
     return addresses
 
 
+def mosquitto_spec(config: StackConfig, port: int) -> ServiceSpec:
+    """Debian's Mosquitto on 127.0.0.1:``port``, its data beside the services' (docs/mqtt.md)."""
+    import getpass
+    import socket
+
+    binary = shutil.which("mosquitto") or shutil.which("mosquitto", path="/usr/sbin")
+    if binary is None:
+        raise RuntimeError("--mqtt needs mosquitto (apt-get install mosquitto)")
+    data = config.data_dir / "mosquitto"
+    data.mkdir(parents=True, exist_ok=True)
+    conf = data / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+        f"persistence_location {data}/\nuser {getpass.getuser()}\n",
+        encoding="utf-8",
+    )
+
+    def listening() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    return ServiceSpec(
+        name="mosquitto", argv=[binary, "-c", str(conf)], env=clean_env(),
+        log=config.data_dir / "logs" / "mosquitto.log", ready=listening,
+        url=f"mqtt://127.0.0.1:{port}",
+    )  # fmt: skip
+
+
 def service_specs(config: StackConfig) -> list[ServiceSpec]:
-    """The three services, in start order."""
+    """The three services (and a broker, if asked for), in start order."""
     data = config.data_dir
     iot_token, engine_token = data / "iot" / "token", data / "engine" / "token"
+    iot_mqtt: dict[str, str] = {}
+    engine_mqtt: dict[str, str] = {}
+    if config.mqtt_port is not None:
+        broker = {"host": "127.0.0.1", "port": config.mqtt_port, "site": "demo"}
+        iot_mqtt = {"BMS_IOT_MQTT": json.dumps(broker)}
+        engine_mqtt = {"BMS_ENGINE_MQTT": json.dumps(broker)}
     iot = ServiceSpec(
         name="iot-service",
         argv=[str(BIN / "iot-supervisor"), "serve", "--simulate", str(config.simulator)],
@@ -78,6 +117,7 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
             BMS_IOT_TARGETS=json.dumps(device_addresses(config.simulator)),
             BMS_IOT_DISCOVER_ON_START="true",
             **({"BMS_IOT_PROTOCOLS_FILE": str(config.protocols)} if config.protocols else {}),
+            **iot_mqtt,
         ),
         log=data / "logs" / "iot-service.log",
         ready=lambda: (
@@ -101,7 +141,7 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
             "--port",
             str(config.engine_port),
         ],
-        env=clean_env(),
+        env=clean_env(**engine_mqtt),
         log=data / "logs" / "engine.log",
         ready=lambda: _json(f"{config.engine_url}/engine/health").get("ready") is True,
         url=config.engine_url,
@@ -125,6 +165,8 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
         ready=lambda: http_ok(f"{config.designer_url}/health"),
         url=config.designer_url,
     )
+    if config.mqtt_port is not None:
+        return [mosquitto_spec(config, config.mqtt_port), iot, engine, designer]
     return [iot, engine, designer]
 
 
