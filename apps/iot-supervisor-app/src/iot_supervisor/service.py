@@ -8,6 +8,7 @@ every write and every refusal in the audit log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -74,18 +75,24 @@ class Supervisor:
         )
         self._cache: dict[str, PointValue] = {}
         self.ready = False
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         cached = await asyncio.to_thread(self.store.load_devices)
         self.protocol.load_cache(cached)
         self.protocol.add_listener(self._on_value)
         await self.protocol.start()
+        self._sweeper = asyncio.create_task(self._sweep_subscriptions(), name="subscriptions")
         self.ready = True
         if self.settings.discover_on_start:
             await self.discover(DiscoverRequest())
 
     async def stop(self) -> None:
         self.ready = False
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self.protocol.close()
         await self.store.flush()
 
@@ -256,7 +263,11 @@ class Supervisor:
     async def subscribe(self, request: SubscriptionRequest) -> SubscriptionInfo:
         for point in request.points:
             self.protocol.point_info(point)
-        info = self.hub.add_subscription(request.points)
+        info = self.hub.add_subscription(
+            request.points,
+            end_with_stream=request.end_with_stream,
+            idle_timeout_s=request.idle_timeout_s or self.settings.subscription_idle_timeout_s,
+        )
         for point in dict.fromkeys(request.points):
             await self.protocol.watch(point)
         return info
@@ -267,6 +278,22 @@ class Supervisor:
             raise UnknownSubscriptionError(f"no subscription {sub_id!r}")
         for point in dict.fromkeys(info.points):
             await self.protocol.unwatch(point)
+
+    async def end_expired_subscriptions(self) -> list[str]:
+        """End subscriptions no stream reads any more (their stream closed, or they idled out)."""
+        ended = self.hub.expired()
+        for sub_id in ended:
+            log.info("subscription %s ended: no stream reads it", sub_id)
+            await self.unsubscribe(sub_id)
+        return ended
+
+    async def _sweep_subscriptions(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.subscription_sweep_s)
+            try:
+                await self.end_expired_subscriptions()
+            except Exception:  # the sweep must go on; one failed unwatch is logged
+                log.exception("ending idle subscriptions failed")
 
     def subscription(self, sub_id: str) -> SubscriptionInfo:
         info = self.hub.subscriptions.get(sub_id)

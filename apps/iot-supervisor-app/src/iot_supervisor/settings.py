@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     )
     probe_interval_s: float = Field(default=2.0, gt=0, description="Probe of offline devices.")
 
+    subscription_idle_timeout_s: float = Field(
+        default=300.0, ge=1, description="A subscription no stream reads ends after this long."
+    )
+    subscription_sweep_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often ended subscriptions are looked for."
+    )
     cov_lifetime_s: int = Field(default=60, ge=4, description="SubscribeCOV lifetime.")
     cov_confirmed: bool = Field(default=False, description="Ask for confirmed COV notifications.")
     poll_interval_s: float = Field(
