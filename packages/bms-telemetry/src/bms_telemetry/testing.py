@@ -15,6 +15,7 @@ import socket
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +105,8 @@ class Received:
 class Recorder:
     """A subscriber with a persistent session that keeps every message it gets, in order."""
 
-    def __init__(self, broker: Mosquitto, topic: str, client_id: str = "recorder") -> None:
+    def __init__(self, broker: Mosquitto, topic: str, client_id: str | None = None) -> None:
+        client_id = client_id or f"recorder-{uuid.uuid4().hex[:8]}"
         self.messages: list[Received] = []
         self._lock = threading.Lock()
         self._subscribed = threading.Event()
