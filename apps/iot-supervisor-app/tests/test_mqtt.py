@@ -137,6 +137,7 @@ def test_nothing_is_lost_while_the_broker_is_down_30_s(
     publisher = service.app.state.telemetry.publisher
     broker.stop()
     stopped_at = time.monotonic()
+    acked_before = publisher.published_seq
     # Values keep changing while the broker is away: the meter's power moves on every poll,
     # and an operator ramps the fan (each write is also an audit and an override event).
     for speed in (20, 40, 60, 80):
@@ -152,13 +153,21 @@ def test_nothing_is_lost_while_the_broker_is_down_30_s(
     broker.start()
 
     wait_until(lambda: publisher.depth == 0, 30, "the queue to drain")
-    live = [
-        m.json()["seq"] for m in list(recorder.messages)
-        if not m.retain and m.payload.startswith(b"{")
-    ]  # fmt: skip
-    first_arrival = list(dict.fromkeys(live))  # at least once: a resent message may repeat
+
+    def live() -> list[int]:
+        return [
+            m.json()["seq"] for m in list(recorder.messages)
+            if not m.retain and m.payload.startswith(b"{")
+        ]  # fmt: skip
+
+    # The broker kept the recorder's persistent session; wait until it has everything sent.
+    sent = publisher.published_seq
+    wait_until(lambda: max(live(), default=0) >= sent, 30, "the recorder to get every message")
+    live_seqs = live()
+    first_arrival = list(dict.fromkeys(live_seqs))  # at least once: a resent message may repeat
     assert first_arrival == sorted(first_arrival), "messages arrived out of order"
     assert first_arrival == list(range(first_arrival[0], first_arrival[-1] + 1)), "lost messages"
+    assert first_arrival[0] <= acked_before + 1, "the first message queued in the outage is missing"
     assert first_arrival[-1] >= publisher.published_seq
     overrides = [p["value"] for p in _payloads(recorder, f"{ROOT}/events/override")]
     assert overrides == [20, 40, 60, 80]

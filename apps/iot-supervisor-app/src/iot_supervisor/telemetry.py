@@ -97,6 +97,15 @@ class IotTelemetry:
         await self._publish_audit()  # the last writes, e.g. the engine's relinquishes
         await self.publisher.stop()
 
+    async def _hold(self, sub_id: str) -> None:
+        """Keep our own subscription read, so the hub does not end it as idle.
+
+        Its events also reach the all-points client of :meth:`_values`, which
+        publishes them; this reader's bounded queue just drops them.
+        """
+        async with self.sup.hub.connect(sub_id):
+            await asyncio.Event().wait()
+
     async def _values(self, connected: asyncio.Event) -> None:
         async with self.sup.hub.connect(None) as client:
             connected.set()
