@@ -1,12 +1,18 @@
-"""Engine evaluation speed: microseconds per tick and nanoseconds per block.
+"""Engine evaluation speed: the interpreter and the compiled flows side by side.
 
 Generated graphs of 100, 1,000 and 10,000 blocks (a realistic mix, see
 ``graphs.py``), 1,000 ticks each, with input values changing every tick so
-that outputs really write. Each size runs in its own process so that the
-peak RSS figure belongs to that size alone.
+that outputs really write. Each size runs in its own process (so that the peak
+RSS figure belongs to that size; it holds both forms of the flow). Inside it
+the two forms run in alternating rounds, so that a machine whose load changes
+during the run weighs on both alike; each figure is the median of the rounds.
+Both must produce the same writes, or the bench fails.
 
     uv run python bench/engine_eval.py            # a table
-    uv run python bench/engine_eval.py --json     # {"results": [...]}
+    uv run python bench/engine_eval.py --json     # {"results": [{"blocks", ...}]}
+
+Each entry has ``interpreted_ns_per_block`` and ``compiled_ns_per_block``;
+``ns_per_block`` and ``us_per_tick`` are the compiled form's (what the engine runs).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -28,13 +35,20 @@ SIZES = (100, 1_000, 10_000)
 TICKS = 1_000
 
 
+ROUNDS = 7
+
+
 def measure(blocks: int, ticks: int) -> dict[str, float]:
     """Run one size in this process and return its figures."""
     from bms_schemas import PointValue, Quality
     from supervisor_engine import compile_graph, default_registry
 
     graph = realistic_graph(blocks)
-    flow = compile_graph(graph, default_registry()).flows["main"]
+    registry = default_registry()
+    interpreted = compile_graph(graph, registry, engine="interpreted").flows["main"]
+    began = time.perf_counter()
+    compiled = compile_graph(graph, registry).flows["main"]
+    compile_s = time.perf_counter() - began
     points = input_points(graph)
     start = datetime(2025, 1, 6, tzinfo=UTC)
     # Inputs are prepared up front: the figure is evaluation, not building PointValues.
@@ -52,21 +66,39 @@ def measure(blocks: int, ticks: int) -> dict[str, float]:
                 for point, is_bool in points
             }
         )
-    writes = 0
-    began = time.perf_counter()
-    for k in range(ticks):
-        snapshot = snapshots[k % 8]
-        result = flow.tick(float(k), start + timedelta(seconds=k % 8), 1.0, snapshot)
-        writes += len(result.writes)
-    elapsed = time.perf_counter() - began
+    walls = [start + timedelta(seconds=k) for k in range(8)]
+    per_round = max(1, ticks // ROUNDS)
+    elapsed: dict[str, list[float]] = {"interpreted": [], "compiled": []}
+    writes: dict[str, list[tuple[str, object]]] = {"interpreted": [], "compiled": []}
+    clock = {"interpreted": 0, "compiled": 0}
+    for _round in range(ROUNDS):
+        for name, flow in (("interpreted", interpreted), ("compiled", compiled)):
+            log = writes[name]
+            k0 = clock[name]
+            began = time.perf_counter()
+            for k in range(k0, k0 + per_round):
+                result = flow.tick(float(k), walls[k % 8], 1.0, snapshots[k % 8])
+                log += [(w.point, w.value) for w in result.writes]
+            elapsed[name].append(time.perf_counter() - began)
+            clock[name] = k0 + per_round
+    if writes["interpreted"] != writes["compiled"]:
+        raise SystemExit("the compiled flow wrote something else than the interpreter")
     actual_blocks = len(graph.nodes)
-    us_per_tick = elapsed / ticks * 1e6
+
+    def ns_per_block(name: str) -> float:
+        return statistics.median(elapsed[name]) / per_round * 1e9 / actual_blocks
+
+    interp_ns, compiled_ns = ns_per_block("interpreted"), ns_per_block("compiled")
     return {
         "blocks": actual_blocks,
-        "ticks": ticks,
-        "us_per_tick": round(us_per_tick, 2),
-        "ns_per_block": round(us_per_tick * 1000 / actual_blocks, 1),
-        "writes_per_tick": round(writes / ticks, 1),
+        "ticks": per_round * ROUNDS,
+        "us_per_tick": round(compiled_ns * actual_blocks / 1000, 2),
+        "ns_per_block": round(compiled_ns, 1),
+        "interpreted_ns_per_block": round(interp_ns, 1),
+        "compiled_ns_per_block": round(compiled_ns, 1),
+        "speedup": round(interp_ns / compiled_ns, 2),
+        "compile_s": round(compile_s, 2),
+        "writes_per_tick": round(len(writes["compiled"]) / (per_round * ROUNDS), 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
@@ -94,12 +126,15 @@ def main() -> None:
         print(json.dumps({"results": results}))
         return
     print(
-        f"{'blocks':>8} {'ticks':>6} {'us/tick':>10} {'ns/block':>9} {'writes/tick':>11} {'peak RSS MB':>11}"
+        f"{'blocks':>8} {'ticks':>6} {'interp ns/block':>15} {'compiled ns/block':>17} "
+        f"{'speedup':>7} {'compiled us/tick':>16} {'compile s':>9} {'writes/tick':>11} "
+        f"{'peak RSS MB':>11}"
     )
     for r in results:
         print(
-            f"{r['blocks']:>8} {r['ticks']:>6} {r['us_per_tick']:>10.1f} {r['ns_per_block']:>9.1f} "
-            f"{r['writes_per_tick']:>11.1f} {r['peak_rss_mb']:>11.1f}"
+            f"{r['blocks']:>8} {r['ticks']:>6} {r['interpreted_ns_per_block']:>15.1f} "
+            f"{r['compiled_ns_per_block']:>17.1f} {r['speedup']:>6.2f}x {r['us_per_tick']:>16.1f} "
+            f"{r['compile_s']:>9.2f} {r['writes_per_tick']:>11.1f} {r['peak_rss_mb']:>11.1f}"
         )
 
 
