@@ -51,6 +51,13 @@ def up(
     demo: Annotated[
         bool, typer.Option(help="Create and deploy the demo project on first start.")
     ] = True,
+    mqtt: Annotated[
+        bool,
+        typer.Option(
+            help="Start Mosquitto on 127.0.0.1 and publish telemetry to it (docs/mqtt.md)."
+        ),
+    ] = False,
+    mqtt_port: Annotated[int, typer.Option(help="The broker's port with --mqtt.")] = 1883,
     modbus: Annotated[
         bool,
         typer.Option(help="Add the simulated Modbus meter and VFD (examples/demo-modbus.yaml)."),
@@ -86,6 +93,7 @@ def up(
     config = StackConfig(
         data_dir=data_dir.resolve(), simulator=simulator.resolve(), iot_port=iot_port,
         protocols=DEFAULT_PROTOCOLS.resolve() if modbus else None,
+        mqtt_port=mqtt_port if mqtt else None,
         engine_port=engine_port, designer_port=designer_port, web_dir=web_dir.resolve(),
         admin_password=admin_password_, settings=per_service, environ=dict(os.environ),
     )  # fmt: skip

@@ -42,6 +42,8 @@ class StackConfig:
     """The caller's environment: its BMS_IOT_/BMS_ENGINE_/BMS_DESIGNER_ settings pass through."""
     protocols: Path | None = None
     """The IoT service's protocol plugins (BMS_IOT_PROTOCOLS_FILE), e.g. the demo's Modbus devices."""
+    mqtt_port: int | None = None
+    """Start a Mosquitto broker on 127.0.0.1 at this port, and publish telemetry to it."""
 
     @property
     def iot_url(self) -> str:
@@ -66,6 +68,37 @@ def device_addresses(simulator: Path) -> list[str]:
         port = rest.partition(":")[2] if ":" in rest else host_port.partition(":")[2]
         addresses.append(f"{ip.partition(':')[0]}:{port or 47808}")
     return addresses
+
+
+def mosquitto_spec(config: StackConfig, port: int) -> ServiceSpec:
+    """Debian's Mosquitto on 127.0.0.1:``port``, its data beside the services' (docs/mqtt.md)."""
+    import getpass
+    import socket
+
+    binary = shutil.which("mosquitto") or shutil.which("mosquitto", path="/usr/sbin")
+    if binary is None:
+        raise RuntimeError("--mqtt needs mosquitto (apt-get install mosquitto)")
+    data = config.data_dir / "mosquitto"
+    data.mkdir(parents=True, exist_ok=True)
+    conf = data / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+        f"persistence_location {data}/\nuser {getpass.getuser()}\n",
+        encoding="utf-8",
+    )
+
+    def listening() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    return ServiceSpec(
+        name="mosquitto", argv=[binary, "-c", str(conf)], env=clean_env(),
+        log=config.data_dir / "logs" / "mosquitto.log", ready=listening,
+        url=f"mqtt://127.0.0.1:{port}",
+    )  # fmt: skip
 
 
 PREFIXES = {"iot": "BMS_IOT_", "engine": "BMS_ENGINE_", "designer": "BMS_DESIGNER_"}
@@ -115,9 +148,15 @@ def _env_value(value: Any) -> str:
 
 
 def service_specs(config: StackConfig) -> list[ServiceSpec]:
-    """The three services, in start order."""
+    """The three services (and a broker, if asked for), in start order."""
     data = config.data_dir
     iot_token, engine_token = data / "iot" / "token", data / "engine" / "token"
+    iot_mqtt: dict[str, str] = {}
+    engine_mqtt: dict[str, str] = {}
+    if config.mqtt_port is not None:
+        broker = {"host": "127.0.0.1", "port": config.mqtt_port, "site": "demo"}
+        iot_mqtt = {"BMS_IOT_MQTT": json.dumps(broker)}
+        engine_mqtt = {"BMS_ENGINE_MQTT": json.dumps(broker)}
     iot = ServiceSpec(
         name="iot-service",
         argv=[str(BIN / "iot-supervisor"), "serve", "--simulate", str(config.simulator)],
@@ -128,6 +167,7 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
                 "BMS_IOT_DATA_DIR": str(data / "iot"),
                 "BMS_IOT_HTTP_PORT": str(config.iot_port),
                 **({"BMS_IOT_PROTOCOLS_FILE": str(config.protocols)} if config.protocols else {}),
+                **iot_mqtt,
             },
             defaults={
                 "BMS_IOT_DISCOVERY_MODE": "unicast",
@@ -157,7 +197,7 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
             "--port",
             str(config.engine_port),
         ],
-        env=service_env("engine", config, wiring={}, defaults={}),
+        env=service_env("engine", config, wiring=engine_mqtt, defaults={}),
         log=data / "logs" / "engine.log",
         ready=lambda: _json(f"{config.engine_url}/engine/health").get("ready") is True,
         url=config.engine_url,
@@ -182,6 +222,8 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
         ready=lambda: http_ok(f"{config.designer_url}/health"),
         url=config.designer_url,
     )
+    if config.mqtt_port is not None:
+        return [mosquitto_spec(config, config.mqtt_port), iot, engine, designer]
     return [iot, engine, designer]
 
 
