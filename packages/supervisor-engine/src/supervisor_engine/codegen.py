@@ -52,7 +52,22 @@ class _Emitter:
 
     def __init__(self, flow: FlowEvaluator) -> None:
         self.flow = flow
-        self.namespace: dict[str, Any] = {
+        self.namespace: dict[str, Any] = {}
+        self.ctx: dict[str, str] = {}
+        """Namespace name of each node's context, by node id."""
+        self.literals: set[str] = set()
+        """Source text of the literals written, which are known at generation time."""
+        self.limits: dict[timedelta, tuple[str, str]] = {}
+        """Stale limits the function being written needs, by age."""
+        self._count = 0
+
+    def begin(self) -> dict[str, Any]:
+        """Start a new function with a namespace of its own.
+
+        Each generated function gets a small namespace: a global lookup then stays a
+        cheap, cache-friendly hit even in a flow of ten thousand blocks.
+        """
+        self.namespace = {
             "QR": QUALITY_RANK,
             "_fsum": math.fsum,
             "_abs": abs,
@@ -60,16 +75,13 @@ class _Emitter:
             "_slow": _slow,
             "_limit": _limit,
         }
-        self.ctx: dict[str, str] = {}
-        """Namespace name of each node's context, by node id."""
-        self.literals: set[str] = set()
-        self.limits: dict[timedelta, tuple[str, str]] = {}
-        """Stale limits the chunk being written needs, by age."""
-        """Source text of the literals written, which are known at generation time."""
+        self.limits = {}
+        return self.namespace
 
     def name(self, prefix: str, value: Any) -> str:
         """A namespace name holding ``value`` (never written into the source)."""
-        key = f"{prefix}{len(self.namespace)}"
+        self._count += 1
+        key = f"{prefix}{self._count}"
         self.namespace[key] = value
         return key
 
@@ -126,11 +138,16 @@ class CompiledFlow(FlowEvaluator):
         constants: Mapping[int, Any],
     ) -> None:
         super().__init__(flow_id, nodes, slot_names, constants)
-        emitter = _Emitter(self)
-        self.source = _generate(self, emitter, constants)
-        code = compile(self.source, f"<flow {flow_id!r}>", "exec")
-        exec(code, emitter.namespace)  # the source is ours: see the module docstring
-        self._run: Callable[..., dict[str, str]] = emitter.namespace["tick"]
+        parts = _generate(self, _Emitter(self), constants)
+        self.source = "\n".join(source for source, _namespace in parts)
+        """The generated Python, every function of it (``supervisor-engine compile --show``)."""
+        *chunks, (tick_source, tick_namespace) = parts
+        for c, (source, namespace) in enumerate(chunks):
+            code = compile(source, f"<flow {flow_id!r} part {c}>", "exec")
+            exec(code, namespace)  # the source is ours: see the module docstring
+            tick_namespace[f"_chunk{c}"] = namespace[f"_chunk{c}"]
+        exec(compile(tick_source, f"<flow {flow_id!r}>", "exec"), tick_namespace)
+        self._run: Callable[..., dict[str, str]] = tick_namespace["tick"]
 
     def tick(
         self, now: float, wall: datetime, dt: float, snapshot: Mapping[str, PointValue]
@@ -155,20 +172,25 @@ CHUNK = 100
 than one huge one, and a call per hundred nodes costs nothing."""
 
 
-def _generate(flow: FlowEvaluator, em: _Emitter, constants: Mapping[int, Any]) -> str:
-    const = {slot: em.const(value) for slot, value in constants.items()}
+def _generate(
+    flow: FlowEvaluator, em: _Emitter, constants: Mapping[int, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """(source, namespace) of each chunk function, then of ``tick`` which calls them."""
     steps = list(zip(flow.nodes, flow._steps, strict=True))
-    lines: list[str] = []
+    parts: list[tuple[str, dict[str, Any]]] = []
     calls: list[str] = []
     for c, start in enumerate(range(0, len(steps), CHUNK)):
-        lines += _chunk(c, start, steps[start : start + CHUNK], em, const)
+        namespace = em.begin()
+        lines = _chunk(c, start, steps[start : start + CHUNK], em, constants)
+        parts.append(("\n".join(lines) + "\n", namespace))
         calls.append(f"_chunk{c}(values, ranks, sget, wall, faults)")
+    namespace = em.begin()
     body = [*calls]
     for step in flow._latches:
         node = step.node
-        ctx = em.ctx[node.node_id]
-        ins_v = [const.get(i, f"values[{i}]") for i in node.inputs]
-        ins_r = [str(OK) if i in const else f"ranks[{i}]" for i in node.inputs]
+        ctx = em.name("C", step.ctx)
+        ins_v = [em.const(constants[i]) if i in constants else f"values[{i}]" for i in node.inputs]
+        ins_r = [str(OK) if i in constants else f"ranks[{i}]" for i in node.inputs]
         body.append(f"# latch of node {node.node_id!r}")
         if node.block.type == "math.unit-delay":
             body += [f"_s = {ctx}.state", f"_s.value = {ins_v[0]}", f"_s.quality = {ins_r[0]}"]
@@ -176,20 +198,31 @@ def _generate(flow: FlowEvaluator, em: _Emitter, constants: Mapping[int, Any]) -
             latch = em.name("L", step.fn)
             body.append(f"{latch}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))")
     body.append("return faults")
-    lines += ["def tick(values, ranks, sget, wall):", "    faults = {}", *_indent(body)]
-    return "\n".join(lines) + "\n"
+    lines = ["def tick(values, ranks, sget, wall):", "    faults = {}", *_indent(body)]
+    parts.append(("\n".join(lines) + "\n", namespace))
+    return parts
 
 
 def _chunk(
-    c: int, start: int, steps: Sequence[tuple[NodeSlots, Any]], em: _Emitter, const: dict[int, str]
+    c: int,
+    start: int,
+    steps: Sequence[tuple[NodeSlots, Any]],
+    em: _Emitter,
+    constants: Mapping[int, Any],
 ) -> list[str]:
     """One generated function evaluating ``steps`` (consecutive nodes of the order)."""
     defined: set[int] = set()
     preload: set[int] = set()
+    const: dict[int, str] = {}
+
+    def constant(i: int) -> str:
+        if i not in const:
+            const[i] = em.const(constants[i])
+        return const[i]
 
     def value(i: int) -> str:
-        if i in const:
-            return const[i]
+        if i in constants:
+            return constant(i)
         if i in defined:
             return f"v{i}"
         # an earlier chunk's output (this tick's), or a delay's input read before its
@@ -198,7 +231,7 @@ def _chunk(
         return f"x{i}"
 
     def rank(i: int) -> str:
-        if i in const:
+        if i in constants:
             return str(OK)
         return f"r{i}" if i in defined else f"y{i}"
 
@@ -284,7 +317,6 @@ def _chunk(
             body += [f"ranks[{o}] = r{o}" for o in own]
     pre = [f"x{i} = values[{i}]; y{i} = ranks[{i}]" for i in sorted(preload)]
     pre += [f"{local} = _limit(wall, {age})" for local, age in em.limits.values()]
-    em.limits.clear()
     head = f"def _chunk{c}(values, ranks, sget, wall, faults):"
     return [head, *_indent(pre), *_indent(body), "    pass", ""]
 
