@@ -87,9 +87,12 @@ def create_app(
                     poll_interval_s=settings.poll_interval_s,
                     write_min_interval_s=settings.write_min_interval_s,
                     backoff_max_s=settings.backoff_max_s,
+                    device_check_s=settings.device_check_s,
+                    command_retry_max_s=settings.command_retry_max_s,
                 ),
                 engine_clock,
                 on_event=hub.publish,
+                token_source=lambda: iot_token(settings),
             )
         runtime = EngineRuntime(
             store=store,

@@ -6,7 +6,8 @@
     ├── AuthError             401  missing or wrong bearer token
     ├── UnknownVersionError   404  no such bundle version deployed here (LookupError)
     ├── VersionConflictError  409  a version already deployed with other content
-    └── NoBundleError         409  start/reload without an active bundle
+    ├── NoBundleError         409  start/reload without an active bundle
+    └── StorageError          507  the state directory refuses writes (full disk)
 
 Library errors are mapped at the same boundary: ``BundleError`` 400,
 ``SignatureError`` 403, ``GraphValidationError`` 422 (with every issue).
@@ -40,3 +41,10 @@ class VersionConflictError(EngineAppError):
 class NoBundleError(EngineAppError):
     code = "no_active_bundle"
     status = 409
+
+
+class StorageError(EngineAppError, OSError):
+    """The state directory cannot take the write (e.g. no space left): nothing changed."""
+
+    code = "insufficient_storage"
+    status = 507

@@ -71,6 +71,17 @@ class StateStore:
         for sub in ("bundles", "trusted", "logs"):
             (root / sub).mkdir(parents=True, exist_ok=True)
 
+    def clean_orphans(self) -> list[Path]:
+        """Remove temp files a crash left between mkstemp and rename (never a live file)."""
+        removed = []
+        for tmp in self.root.rglob(".*.tmp"):
+            try:
+                tmp.unlink()
+                removed.append(tmp)
+            except OSError:
+                continue  # a read-only or full disk: they can wait for the next start
+        return removed
+
     # --- token ------------------------------------------------------------------------------
 
     def token(self, given: str | None) -> str:
