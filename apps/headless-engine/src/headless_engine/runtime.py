@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bms_schemas import Bundle, PointValue, Quality
+from bms_schemas.alarms import AlarmRecord
 from bms_schemas.engine import (
     CommandTruthStatus,
     DeploymentRecord,
@@ -41,9 +42,16 @@ from bms_schemas.engine import (
     FlowStatus,
     IotLinkStatus,
     RunState,
+    TrendLog,
     UnconfirmedCommandStatus,
 )
-from headless_engine.errors import NoBundleError, StorageError, VersionConflictError
+from headless_engine.alarms import AlarmBook, AlarmFile
+from headless_engine.errors import (
+    NoBundleError,
+    StorageError,
+    UnknownNodeError,
+    VersionConflictError,
+)
 from headless_engine.events import EventHub
 from headless_engine.store import ActivePointer, StateStore
 from supervisor_engine import (
@@ -157,6 +165,7 @@ class EngineRuntime:
         """Why the last state save failed (None once one succeeds)."""
         self.fallback_from: tuple[str, str] | None = None
         """(version, why) when boot fell back from the active version to an earlier one."""
+        self.alarms = AlarmBook(AlarmFile(store.root / "alarms.jsonl"), clock.now, hub.publish)
 
     # --- logging and history -----------------------------------------------------------------
 
@@ -348,6 +357,7 @@ class EngineRuntime:
         self.adapter.set_constraints(bundle.constraints)
         self.adapter.set_command_refresh(bundle.defaults.command_refresh_s)
         self._triggers = self._trigger_map(bundle, program)
+        self.alarms.bind(bundle, program, by)
 
     def _trigger_map(self, bundle: Bundle, program: Program) -> dict[str, list[str]]:
         by_point: dict[str, list[str]] = {}
@@ -492,6 +502,7 @@ class EngineRuntime:
         self.adapter.submit(result.writes)
         if self._reassert:
             self._reassert_after_tick(call.flow_id)
+        self.alarms.observe(call.flow_id, flow)
         for node_id in result.faults.keys() - self._faults.keys():
             self._event("fault", logging.WARNING, node=node_id, error=result.faults[node_id])
         self._faults = {
@@ -732,6 +743,33 @@ class EngineRuntime:
             named = [f"{u.point}@{u.priority}" for u in unconfirmed]
             reasons.append(f"{len(unconfirmed)} command(s) not confirmed: {_names(named)}")
         return reasons
+
+    def ack_alarm(self, alarm_id: str, by: str, note: str) -> AlarmRecord:
+        """Acknowledge an alarm; the block's state changes at once and is saved soon."""
+        flows = self.active.program.flows if self.active else {}
+        record = self.alarms.ack(alarm_id, by, note, flows)
+        self._save_state_soon(force=True)
+        return record
+
+    def trend(self, flow_id: str, node_id: str) -> TrendLog:
+        """A trend-log block's samples, oldest first."""
+        flow = self.active.program.flows.get(flow_id) if self.active else None
+        node = next((n for n in flow.nodes if n.node_id == node_id), None) if flow else None
+        if flow is None or node is None or node.block.type != "alarm.trend-log":
+            raise UnknownNodeError(f"no trend-log block {node_id!r} in flow {flow_id!r}")
+        assert self.active is not None
+        label = next(
+            (n.label for n in self.active.bundle.graph.nodes if n.id == node_id and n.label),
+            node_id,
+        )
+        state = flow.context(node_id).state
+        return TrendLog(
+            flow=flow_id,
+            node=node_id,
+            label=label,
+            capacity=getattr(node.params, "capacity", 1),
+            samples=tuple((float(t), v, q) for t, v, q in state.samples()),
+        )
 
     def history(self) -> list[DeploymentRecord]:
         return [DeploymentRecord.model_validate(e) for e in reversed(self.store.history())]

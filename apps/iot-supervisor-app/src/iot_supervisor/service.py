@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 
 from bms_schemas import PointRef, PointValue
+from bms_schemas.history import HistoryResponse, PointHistory
 from bms_schemas.iot import (
     AuditEntry,
     DeviceDetail,
@@ -21,6 +22,7 @@ from bms_schemas.iot import (
     DiscoverRequest,
     DiscoverResponse,
     HealthStatus,
+    PointInfo,
     ReadRequest,
     ReadResponse,
     ReadResult,
@@ -37,6 +39,7 @@ from iot_supervisor.errors import (
     UnknownSubscriptionError,
     WriteRefusedError,
 )
+from iot_supervisor.history import downsample, kind_of
 from iot_supervisor.hub import Hub
 from iot_supervisor.interlocks import WriteGuard
 from iot_supervisor.metrics import Metrics
@@ -207,6 +210,46 @@ class Supervisor:
     async def audit_log(self, limit: int, outcome: str | None) -> list[AuditEntry]:
         await self.store.flush()
         return await asyncio.to_thread(self.store.audit_entries, limit, outcome)
+
+    # -- history -------------------------------------------------------------------
+
+    async def history(
+        self, points: list[PointRef], start: datetime, end: datetime, buckets: int
+    ) -> HistoryResponse:
+        """The value log of ``points`` over ``[start, end)``, in ``buckets`` equal buckets."""
+        await self.store.flush()  # values received so far are in the answer
+        t0, t1 = start.timestamp(), end.timestamp()
+        series = []
+        for point in dict.fromkeys(points):
+            before, rows = await asyncio.to_thread(self.store.value_history, str(point), t0, t1)
+            info = self._point_info(point)
+            values = [r.value for r in rows] + ([before.value] if before is not None else [])
+            series.append(
+                PointHistory(
+                    point=point,
+                    name=info.name if info else None,
+                    unit_symbol=info.unit_symbol if info else None,
+                    state_texts=info.state_texts if info else None,
+                    kind=kind_of(values),
+                    before=before.sample() if before is not None else None,
+                    samples=len(rows),
+                    buckets=tuple(downsample(before, rows, t0, t1, buckets)),
+                )
+            )
+        return HistoryResponse(
+            start=start,
+            end=end,
+            bucket_s=(t1 - t0) / buckets,
+            retention_s=self.settings.value_log_retention_s,
+            series=tuple(series),
+        )
+
+    def _point_info(self, point: PointRef) -> PointInfo | None:
+        try:
+            detail = self.protocol.device(point.device)
+        except IotError:
+            return None
+        return next((p for p in detail.points if p.point == point), None)
 
     # -- subscriptions -------------------------------------------------------------
 

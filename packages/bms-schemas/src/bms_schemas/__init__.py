@@ -22,6 +22,20 @@ from bms_schemas.calendars import (
     WeekNDayEntry,
 )
 from bms_schemas.catalogue import BlockSpec, Catalogue, PortSpec, StateClass
+from bms_schemas.composites import (
+    COMPOSITE_PREFIX,
+    CompositeDefinition,
+    CompositeInput,
+    CompositeLibrary,
+    CompositeNode,
+    CompositeOutput,
+    CompositeParam,
+    CompositePin,
+    ParamRef,
+    PortRef,
+    composite_type,
+    parse_composite_type,
+)
 from bms_schemas.constraints import DegradedPolicy, PointConstraint
 from bms_schemas.errors import ErrorEnvelope
 from bms_schemas.graph import MIN_PERIOD_MS, Edge, Flow, FlowSchedule, Graph, Node, Position
@@ -39,6 +53,7 @@ from bms_schemas.values import (
 )
 
 __all__ = [
+    "COMPOSITE_PREFIX",
     "MAX_INSTANCE",
     "MIN_PERIOD_MS",
     "QUALITIES_BY_RANK",
@@ -54,6 +69,13 @@ __all__ = [
     "Calendar",
     "CalendarEntry",
     "Catalogue",
+    "CompositeDefinition",
+    "CompositeInput",
+    "CompositeLibrary",
+    "CompositeNode",
+    "CompositeOutput",
+    "CompositeParam",
+    "CompositePin",
     "DateEntry",
     "DateRangeEntry",
     "DegradedPolicy",
@@ -64,10 +86,12 @@ __all__ = [
     "Graph",
     "IssueCode",
     "Node",
+    "ParamRef",
     "PointConstraint",
     "PointRef",
     "PointRefError",
     "PointValue",
+    "PortRef",
     "PortSpec",
     "PortType",
     "Position",
@@ -79,5 +103,7 @@ __all__ = [
     "ValueType",
     "WeekNDayEntry",
     "check_schema_version",
+    "composite_type",
+    "parse_composite_type",
     "worst_quality",
 ]

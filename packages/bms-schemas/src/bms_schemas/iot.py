@@ -27,8 +27,17 @@ class DeviceStatus(StrEnum):
 class DeviceInfo(BmsModel):
     """A device found by discovery, with what its I-Am and device object said."""
 
-    instance: int = Field(ge=0, le=4_194_302, description="Device object instance.")
-    address: str = Field(description="BACnet/IP address, 'ip:port'.")
+    instance: int = Field(
+        ge=0,
+        le=4_194_302,
+        description="Device object instance (for another protocol, the number its configuration gives).",
+    )
+    protocol: str = Field(
+        default="bacnet", description="The protocol the device speaks, e.g. 'bacnet', 'modbus'."
+    )
+    address: str = Field(
+        description="The device's address, e.g. BACnet/IP or Modbus TCP 'ip:port'."
+    )
     name: str | None = Field(default=None, description="The device object's object-name.")
     vendor_id: int | None = Field(default=None, description="Vendor identifier from the I-Am.")
     max_apdu: int = Field(description="Largest APDU the device accepts, in bytes.")

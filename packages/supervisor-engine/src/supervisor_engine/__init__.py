@@ -34,6 +34,7 @@ from supervisor_engine.bundle import (
 )
 from supervisor_engine.clock import Clock, RealClock, VirtualClock
 from supervisor_engine.compiler import Program, compile_bundle, compile_graph
+from supervisor_engine.composites import Flattening, definition_hash, flatten_graph, pin_issues
 from supervisor_engine.errors import (
     BundleError,
     EngineError,
@@ -57,6 +58,7 @@ __all__ = [
     "BundleError",
     "Clock",
     "EngineError",
+    "Flattening",
     "FlowEvaluator",
     "FlowStats",
     "FlowTiming",
@@ -88,6 +90,8 @@ __all__ = [
     "compile_graph",
     "content_hash",
     "default_registry",
+    "definition_hash",
+    "flatten_graph",
     "generate_key",
     "key_id",
     "load_document",
@@ -96,6 +100,7 @@ __all__ = [
     "parse_bundle",
     "parse_duration",
     "parse_input_csv",
+    "pin_issues",
     "private_key_pem",
     "public_key_pem",
     "sign_document",
