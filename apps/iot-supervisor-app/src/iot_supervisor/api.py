@@ -207,6 +207,8 @@ async def _sse(sup: Supervisor, subscription: str | None) -> AsyncIterator[str]:
             except TimeoutError:
                 yield ": keep-alive\n\n"
                 continue
+            if event is None:  # the service is shutting down
+                return
             yield f"event: value\ndata: {event.model_dump_json()}\n\n"
 
 
@@ -239,7 +241,11 @@ async def websocket_twin(websocket: WebSocket) -> None:
                 if getter not in done:
                     getter.cancel()
                     break
-                await websocket.send_text(getter.result().model_dump_json())
+                event = getter.result()
+                if event is None:  # the service is shutting down: 1001 "going away"
+                    await websocket.close(code=1001, reason="the service is shutting down")
+                    break
+                await websocket.send_text(event.model_dump_json())
         except WebSocketDisconnect:
             pass
         finally:

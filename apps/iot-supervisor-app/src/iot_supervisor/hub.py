@@ -2,6 +2,10 @@
 
 A slow client never blocks the BACnet side: each client has a bounded queue,
 and when it is full the oldest event is dropped (the newest value matters).
+
+At shutdown :meth:`Hub.close` ends every stream: a stream never ends by itself,
+and the HTTP server waits for open responses before it stops, so without it a
+connected client held the service's shutdown for minutes.
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ class StreamClient:
     """One connected stream client, optionally limited to one subscription."""
 
     subscription: str | None
-    queue: asyncio.Queue[ValueChange] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    queue: asyncio.Queue[ValueChange | None] = field(
+        default_factory=lambda: asyncio.Queue(QUEUE_SIZE)
+    )
+    """Value changes; ``None`` means the service is shutting down: end the stream."""
     dropped: int = 0
 
-    def offer(self, event: ValueChange) -> None:
+    def offer(self, event: ValueChange | None) -> None:
         if self.queue.full():
             self.queue.get_nowait()
             self.dropped += 1
@@ -42,6 +49,7 @@ class Hub:
         self._clients: set[StreamClient] = set()
         self._watched: dict[str, int] = {}
         self._sub_points: dict[str, frozenset[str]] = {}
+        self.closed = False
 
     def add_subscription(self, points: tuple[PointRef, ...]) -> SubscriptionInfo:
         info = SubscriptionInfo(
@@ -67,9 +75,17 @@ class Hub:
     def client_count(self) -> int:
         return len(self._clients)
 
+    def close(self) -> None:
+        """End every stream now and every stream opened from now on (the service stops)."""
+        self.closed = True
+        for client in self._clients:
+            client.offer(None)
+
     @asynccontextmanager
     async def connect(self, subscription: str | None) -> AsyncIterator[StreamClient]:
         client = StreamClient(subscription)
+        if self.closed:
+            client.offer(None)
         self._clients.add(client)
         try:
             yield client

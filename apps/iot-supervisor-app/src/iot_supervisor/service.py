@@ -86,6 +86,7 @@ class Supervisor:
 
     async def stop(self) -> None:
         self.ready = False
+        self.hub.close()
         await self.protocol.close()
         await self.store.flush()
 
