@@ -44,6 +44,6 @@ def serve(app: FastAPI, host: str, port: int, *, graceful_s: float) -> None:
         # uvicorn's default loop is fine for bacpypes3, but asyncio is what the research measured
         loop="asyncio",
         log_level="info",
-        timeout_graceful_shutdown=graceful_s,
+        timeout_graceful_shutdown=max(1, round(graceful_s)),  # uvicorn takes whole seconds
     )
     _Server(config, lambda: end_streams(app)).run()
