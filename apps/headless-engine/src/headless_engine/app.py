@@ -69,9 +69,11 @@ def create_app(
     adapter_factory: AdapterFactory | None = None,
     clock: Clock | None = None,
     registry: Registry | None = None,
+    store: StateStore | None = None,
 ) -> FastAPI:
-    """The engine app. Tests pass a state dir of their own and, if they need one, an adapter."""
-    store = StateStore(Path(settings.state_dir))
+    """The engine app. Tests pass a state dir of their own and, if they need one, an adapter
+    (or a store whose disk fails)."""
+    store = store or StateStore(Path(settings.state_dir))
     hub = EventHub()
 
     @asynccontextmanager

@@ -771,8 +771,13 @@ class EngineRuntime:
             samples=tuple((float(t), v, q) for t, v, q in state.samples()),
         )
 
-    def history(self) -> list[DeploymentRecord]:
-        return [DeploymentRecord.model_validate(e) for e in reversed(self.store.history())]
+    def history(
+        self, limit: int | None = None, offset: int = 0
+    ) -> tuple[list[DeploymentRecord], int]:
+        """A page of the deployment history, newest first, and how many entries there are."""
+        entries = self.store.history()
+        newest_first = entries[::-1][offset : None if limit is None else offset + limit]
+        return [DeploymentRecord.model_validate(e) for e in newest_first], len(entries)
 
 
 def _scalar(value: Any) -> bool | int | float | str | None:

@@ -164,9 +164,11 @@ class DeploymentRecord(BmsModel):
 
 
 class DeploymentHistory(BmsModel):
-    """The deployment history, newest first."""
+    """The deployment history, newest first (a page of it)."""
 
     entries: tuple[DeploymentRecord, ...]
+    total: int | None = Field(default=None, ge=0, description="Entries kept in all.")
+    offset: int = Field(default=0, ge=0, description="Entries skipped before this page.")
 
 
 class TrendLog(BmsModel):

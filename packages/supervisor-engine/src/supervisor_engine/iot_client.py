@@ -329,7 +329,8 @@ class HttpIoAdapter:
     async def _values_loop(self, stop: asyncio.Event) -> None:
         backoff = Backoff(self.settings.backoff_initial_s, self.settings.backoff_max_s, self._rng)
         while not stop.is_set():
-            if not self._points:
+            while not self._points:  # a bundle that reads nothing subscribes to nothing
+                self._points_changed.clear()
                 await self._points_changed.wait()
             self._points_changed.clear()
             points = self._points

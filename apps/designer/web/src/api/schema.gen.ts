@@ -1526,11 +1526,22 @@ export interface components {
         };
         /**
          * DeploymentHistory
-         * @description The deployment history, newest first.
+         * @description The deployment history, newest first (a page of it).
          */
         DeploymentHistory: {
             /** Entries */
             entries: components["schemas"]["DeploymentRecord"][];
+            /**
+             * Offset
+             * @description Entries skipped before this page.
+             * @default 0
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Entries kept in all.
+             */
+            total?: number | null;
         };
         /**
          * DeploymentList
