@@ -175,6 +175,7 @@ async def metrics(sup: Sup) -> Response:
     for status in ("online", "offline"):
         m.devices.labels(status).set(sum(d.status.value == status for d in devices))
     m.stream_clients.set(sup.hub.client_count)
+    m.subscriptions.set(len(sup.hub.subscriptions))
     stats = getattr(sup.protocol, "stats", {})
     for outcome, count in stats.items():
         m.bacnet_requests.labels(outcome).set(count)

@@ -11,16 +11,18 @@ the one exception handler in :mod:`iot_supervisor.app` turns them into an
     │   └── AddressInUseError (OSError)      a BACnet/IP ip:port is already bound (SO_REUSEPORT hides it)
     ├── RequestError (ValueError)            400: the request cannot be carried out as asked
     │   ├── InvalidPointError                400: malformed point reference
-    │   ├── InvalidPriorityError             400: priority outside 1-16, or 6 when reserved
+    │   ├── InvalidPriorityError             400: priority outside 1-16 (the schema refuses it first)
     │   └── InvalidValueError (TypeError)    400: value of the wrong type for the point
     ├── AuthError                            401: missing or wrong bearer token
     ├── WriteRefusedError (PermissionError)  403: an interlock or a read-only point refuses the write
+    │   └── ReservedPriorityError            403: priority 6 while it is reserved (a setting, not bad input)
     ├── NotFoundError (LookupError)          404
     │   ├── UnknownDeviceError               404: no such device discovered
     │   ├── UnknownPointError                404: no such object on a known device
     │   └── UnknownSubscriptionError         404
     ├── RateLimitedError                     429: a point written faster than its rate limit
     └── BacnetError                          502/504: the device or the stack failed (wraps ErrorRejectAbortNack)
+        ├── UndecodableReplyError            502: the device answered what the stack cannot decode
         └── DeviceOfflineError               503: the device is marked offline
 """
 
@@ -76,6 +78,10 @@ class WriteRefusedError(IotError, PermissionError):
     status = 403
 
 
+class ReservedPriorityError(WriteRefusedError):
+    code = "reserved_priority"
+
+
 class NotFoundError(IotError, LookupError):
     code = "not_found"
     status = 404
@@ -101,6 +107,15 @@ class RateLimitedError(IotError):
 class BacnetError(IotError):
     code = "bacnet_error"
     status = 502
+
+    def __init__(self, message: str, *, details: Any = None, reason: str | None = None) -> None:
+        super().__init__(message, details=details)
+        self.reason = reason
+        """The device's or the stack's short reason, e.g. 'unrecognized-service' or 'no-response'."""
+
+
+class UndecodableReplyError(BacnetError):
+    code = "undecodable_reply"
 
 
 class DeviceOfflineError(BacnetError):

@@ -8,6 +8,7 @@ every write and every refusal in the audit log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ from bms_schemas.iot import (
 from iot_supervisor.errors import (
     InvalidPriorityError,
     IotError,
+    ReservedPriorityError,
     UnknownSubscriptionError,
     WriteRefusedError,
 )
@@ -75,12 +77,14 @@ class Supervisor:
         )
         self._cache: dict[str, PointValue] = {}
         self.ready = False
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         cached = await asyncio.to_thread(self.store.load_devices)
         self.protocol.load_cache(cached)
         self.protocol.add_listener(self._on_value)
         await self.protocol.start()
+        self._sweeper = asyncio.create_task(self._sweep_subscriptions(), name="subscriptions")
         self.ready = True
         if self.settings.discover_on_start:
             await self.discover(DiscoverRequest())
@@ -88,6 +92,10 @@ class Supervisor:
     async def stop(self) -> None:
         self.ready = False
         self.hub.close()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self.protocol.close()
         await self.store.flush()
 
@@ -180,7 +188,7 @@ class Supervisor:
                 f"priority {priority} is outside 1-16", details={"priority": priority}
             )
         if priority == RESERVED_PRIORITY and not self.settings.allow_priority_6:
-            raise InvalidPriorityError(
+            raise ReservedPriorityError(
                 "priority 6 is reserved for minimum on/off time and is not enabled",
                 details={"priority": priority},
             )
@@ -263,7 +271,11 @@ class Supervisor:
     async def subscribe(self, request: SubscriptionRequest) -> SubscriptionInfo:
         for point in request.points:
             self.protocol.point_info(point)
-        info = self.hub.add_subscription(request.points)
+        info = self.hub.add_subscription(
+            request.points,
+            end_with_stream=request.end_with_stream,
+            idle_timeout_s=request.idle_timeout_s or self.settings.subscription_idle_timeout_s,
+        )
         for point in dict.fromkeys(request.points):
             await self.protocol.watch(point)
         return info
@@ -274,6 +286,22 @@ class Supervisor:
             raise UnknownSubscriptionError(f"no subscription {sub_id!r}")
         for point in dict.fromkeys(info.points):
             await self.protocol.unwatch(point)
+
+    async def end_expired_subscriptions(self) -> list[str]:
+        """End subscriptions no stream reads any more (their stream closed, or they idled out)."""
+        ended = self.hub.expired()
+        for sub_id in ended:
+            log.info("subscription %s ended: no stream reads it", sub_id)
+            await self.unsubscribe(sub_id)
+        return ended
+
+    async def _sweep_subscriptions(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.subscription_sweep_s)
+            try:
+                await self.end_expired_subscriptions()
+            except Exception:  # the sweep must go on; one failed unwatch is logged
+                log.exception("ending idle subscriptions failed")
 
     def subscription(self, sub_id: str) -> SubscriptionInfo:
         info = self.hub.subscriptions.get(sub_id)

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
+from bms_telemetry import MqttSettings
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -71,6 +72,12 @@ class Settings(BaseSettings):
     )
     probe_interval_s: float = Field(default=2.0, gt=0, description="Probe of offline devices.")
 
+    subscription_idle_timeout_s: float = Field(
+        default=300.0, ge=1, description="A subscription no stream reads ends after this long."
+    )
+    subscription_sweep_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often ended subscriptions are looked for."
+    )
     cov_lifetime_s: int = Field(default=60, ge=4, description="SubscribeCOV lifetime.")
     cov_confirmed: bool = Field(default=False, description="Ask for confirmed COV notifications.")
     poll_interval_s: float = Field(
@@ -101,6 +108,11 @@ class Settings(BaseSettings):
     )
     protocols_file: Path | None = Field(
         default=None, description="YAML/JSON mapping of protocol name to its configuration."
+    )
+
+    mqtt: MqttSettings | None = Field(
+        default=None,
+        description='MQTT telemetry (JSON in BMS_IOT_MQTT, e.g. {"host": "127.0.0.1"}); off if unset.',
     )
 
     value_log_retention_s: float = Field(default=86_400.0, gt=0, description="Value log kept.")

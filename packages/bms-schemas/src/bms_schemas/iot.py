@@ -136,6 +136,8 @@ class WriteItem(BmsModel):
     )
     priority: int | None = Field(
         default=None,
+        ge=1,
+        le=16,
         description="BACnet priority 1-16 (6 is reserved); the service's default when omitted.",
     )
 
@@ -179,6 +181,17 @@ class SubscriptionRequest(BmsModel):
     points: tuple[PointRef, ...] = Field(
         min_length=1, max_length=5000, description="Points to watch, in canonical form."
     )
+    end_with_stream: bool = Field(
+        default=False,
+        description="End the subscription when the last stream reading it closes (a browser page).",
+    )
+    idle_timeout_s: float | None = Field(
+        default=None,
+        ge=1,
+        le=86400,
+        description="End the subscription after this long with no stream reading it; "
+        "the service's default if unset.",
+    )
 
 
 class SubscriptionInfo(BmsModel):
@@ -187,6 +200,12 @@ class SubscriptionInfo(BmsModel):
     id: str = Field(description="Subscription id, used to delete it and to filter the stream.")
     points: tuple[PointRef, ...] = Field(description="The points watched.")
     created_at: datetime = Field(description="When the subscription was made (UTC).")
+    end_with_stream: bool = Field(
+        default=False, description="It ends when the last stream reading it closes."
+    )
+    idle_timeout_s: float = Field(
+        default=300.0, description="It ends after this long with no stream reading it."
+    )
 
 
 class ValueChange(BmsModel):

@@ -2826,10 +2826,22 @@ export interface components {
              */
             createdAt: string;
             /**
+             * Endwithstream
+             * @description It ends when the last stream reading it closes.
+             * @default false
+             */
+            endWithStream: boolean;
+            /**
              * Id
              * @description Subscription id, used to delete it and to filter the stream.
              */
             id: string;
+            /**
+             * Idletimeouts
+             * @description It ends after this long with no stream reading it.
+             * @default 300
+             */
+            idleTimeoutS: number;
             /**
              * Points
              * @description The points watched.
@@ -2841,6 +2853,17 @@ export interface components {
          * @description Points whose changes the caller wants on the stream.
          */
         SubscriptionRequest: {
+            /**
+             * Endwithstream
+             * @description End the subscription when the last stream reading it closes (a browser page).
+             * @default false
+             */
+            endWithStream: boolean;
+            /**
+             * Idletimeouts
+             * @description End the subscription after this long with no stream reading it; the service's default if unset.
+             */
+            idleTimeoutS?: number | null;
             /**
              * Points
              * @description Points to watch, in canonical form.
