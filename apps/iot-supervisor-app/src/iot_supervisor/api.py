@@ -26,7 +26,7 @@ from bms_schemas.iot import (
     WriteRequest,
     WriteResponse,
 )
-from iot_supervisor.auth import token_matches
+from iot_supervisor.auth import ON_BEHALF_HEADER, Principal, TokenRegistry
 from iot_supervisor.errors import AuthError
 from iot_supervisor.service import Supervisor
 
@@ -41,15 +41,25 @@ def supervisor(request: Request) -> Supervisor:
 
 
 def require_token(request: Request) -> None:
-    if not token_matches(request.headers.get("authorization"), request.app.state.token):
+    tokens: TokenRegistry = request.app.state.tokens
+    principal = tokens.principal(request.headers.get("authorization"))
+    if principal is None:
         raise AuthError("missing or wrong bearer token")
+    request.state.principal = principal
 
 
 def caller(request: Request) -> str:
-    """Who is asking, for the audit log: the X-Caller header (if any) and the peer address."""
-    name = request.headers.get("x-caller", "api")[:64]
-    host = request.client.host if request.client else "?"
-    return f"{name}@{host}"
+    """Who is asking, for the audit log: the authenticated principal, never a free header.
+
+    Only the Designer's token may add the operator it acts for (``X-On-Behalf-Of``).
+    """
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        tokens: TokenRegistry = request.app.state.tokens
+        principal = tokens.principal(request.headers.get("authorization"))
+    if principal is None:
+        return "unauthenticated"
+    return principal.caller(request.headers.get(ON_BEHALF_HEADER))
 
 
 Sup = Annotated[Supervisor, Depends(supervisor)]
@@ -176,9 +186,10 @@ async def websocket_twin(websocket: WebSocket) -> None:
     sup: Supervisor = websocket.app.state.supervisor
     header = websocket.headers.get("authorization")
     query = websocket.query_params.get("token")
-    token = websocket.app.state.token
-    if not (
-        token_matches(header, token) or token_matches(f"Bearer {query}" if query else None, token)
+    tokens: TokenRegistry = websocket.app.state.tokens
+    if (
+        tokens.principal(header) is None
+        and tokens.principal(f"Bearer {query}" if query else None) is None
     ):
         await websocket.close(code=1008, reason="missing or wrong bearer token")
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -22,7 +23,7 @@ from fastapi.responses import JSONResponse
 
 from bms_schemas import ErrorEnvelope
 from iot_supervisor.api import caller, public, router, websocket_twin
-from iot_supervisor.auth import load_or_create_token
+from iot_supervisor.auth import TokenRegistry, load_or_create_token
 from iot_supervisor.bacnet.client import BacnetClient
 from iot_supervisor.errors import IotError
 from iot_supervisor.metrics import Metrics
@@ -59,9 +60,11 @@ def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastA
         version=VERSION,
         description="The only path between the BMS supervisor and BACnet/IP devices.",
         lifespan=lifespan,
+        **docs_urls(settings.docs_enabled()),
     )
     app.state.settings = settings
     app.state.token = load_or_create_token(settings)
+    app.state.tokens = TokenRegistry.from_settings(settings)
     app.include_router(public)
     app.include_router(router)
     app.add_api_websocket_route("/ws", websocket_twin)
@@ -81,8 +84,26 @@ def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastA
     return app
 
 
+def docs_urls(enabled: bool) -> dict[str, Any]:
+    """FastAPI's documentation routes, or none of them (a service exposed on the LAN)."""
+    if enabled:
+        return {}
+    return {"docs_url": None, "redoc_url": None, "openapi_url": None}
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities as strings: an error about a NaN must still be JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def _envelope(status: int, code: str, message: str, details: Any) -> JSONResponse:
-    body = ErrorEnvelope(code=code, message=message, details=jsonable_encoder(details))
+    body = ErrorEnvelope(code=code, message=message, details=_json_safe(jsonable_encoder(details)))
     return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
 
 
@@ -106,4 +127,5 @@ def _audit_refused_body(request: Request, body: Any, message: str) -> None:
             item.get("value"),
             item.get("priority"),
             message,
+            item.get("reason"),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from datetime import UTC, datetime
 
@@ -152,7 +153,9 @@ class Supervisor:
             try:
                 planned.append(self._validate(item))
             except IotError as err:
-                self.refuse(caller, str(item.point), item.value, item.priority, err.message)
+                self.refuse(
+                    caller, str(item.point), item.value, item.priority, err.message, item.reason
+                )
                 raise
         results = []
         for item, priority, encoded in planned:
@@ -161,8 +164,8 @@ class Supervisor:
             if result.ok:
                 self.guard.record(item.point, item.value)
             self.store.audit(
-                caller=caller, point=str(item.point), value=item.value,
-                priority=priority, outcome=outcome, reason=result.error,
+                caller=caller, point=str(item.point), value=item.value, priority=priority,
+                outcome=outcome, reason=item.reason, error=result.error,
             )  # fmt: skip
             self.metrics.writes.labels(outcome).inc()
             results.append(result)
@@ -190,8 +193,18 @@ class Supervisor:
         self.guard.take_token(item.point)
         return item, priority, encoded
 
-    def refuse(self, caller: str, point: str, value: object, priority: object, reason: str) -> None:
-        """Record a refused write in the audit log."""
+    def refuse(
+        self,
+        caller: str,
+        point: str,
+        value: object,
+        priority: object,
+        error: str,
+        reason: object = None,
+    ) -> None:
+        """Record a refused write in the audit log: ``error`` says why it was refused."""
+        if isinstance(value, float) and not math.isfinite(value):
+            value = str(value)  # kept as text: the audit log must stay readable as JSON
         self.store.audit(
             caller=caller,
             point=point,
@@ -200,7 +213,8 @@ class Supervisor:
             if isinstance(priority, int) and not isinstance(priority, bool)
             else None,
             outcome="refused",
-            reason=reason,
+            reason=reason[:200] if isinstance(reason, str) else None,
+            error=error,
         )
         self.metrics.writes.labels("refused").inc()
 

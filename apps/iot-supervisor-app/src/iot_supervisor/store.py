@@ -30,14 +30,32 @@ CREATE TABLE IF NOT EXISTS value_log (id INTEGER PRIMARY KEY, point TEXT NOT NUL
 CREATE INDEX IF NOT EXISTS value_log_at ON value_log (at);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, caller TEXT NOT NULL, point TEXT NOT NULL,
-    value TEXT, priority INTEGER, outcome TEXT NOT NULL, reason TEXT
+    value TEXT, priority INTEGER, outcome TEXT NOT NULL, reason TEXT, error TEXT
 );
 """
+
+_MIGRATIONS: tuple[tuple[str, str, str], ...] = (
+    # (table, column, statements run when the column is missing)
+    (
+        "audit",
+        "error",
+        # Before the column existed, 'reason' held why a write failed or was refused.
+        "ALTER TABLE audit ADD COLUMN error TEXT; UPDATE audit SET error = reason, reason = NULL;",
+    ),
+)
 
 log = logging.getLogger(__name__)
 
 _Statement = tuple[str, tuple[Any, ...]]
 _PRUNE_EVERY = 500
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Add the columns a runtime.db written by an older version lacks."""
+    for table, column, statements in _MIGRATIONS:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            conn.executescript(statements)
 
 
 class RuntimeStore:
@@ -49,6 +67,7 @@ class RuntimeStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.executescript(SCHEMA)
+            _migrate(conn)
         self._queue: queue.SimpleQueue[_Statement | Callable[[], None] | None] = queue.SimpleQueue()
         self._writer = threading.Thread(
             target=self._write_loop, name="runtime.db writer", daemon=True
@@ -162,9 +181,12 @@ class RuntimeStore:
         priority: int | None,
         outcome: str,
         reason: str | None = None,
+        error: str | None = None,
     ) -> None:
+        """Record a write attempt: ``reason`` is the caller's why, ``error`` why it did not happen."""
         self.submit(
-            "INSERT INTO audit (at, caller, point, value, priority, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit (at, caller, point, value, priority, outcome, reason, error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 datetime.now(UTC).isoformat(),
                 caller,
@@ -173,6 +195,7 @@ class RuntimeStore:
                 priority,
                 outcome,
                 reason,
+                error,
             ),
         )
 
@@ -184,7 +207,7 @@ class RuntimeStore:
         return [DeviceDetail.model_validate_json(r[0]) for r in rows]
 
     def audit_entries(self, limit: int = 100, outcome: str | None = None) -> list[AuditEntry]:
-        sql = "SELECT id, at, caller, point, value, priority, outcome, reason FROM audit"
+        sql = "SELECT id, at, caller, point, value, priority, outcome, reason, error FROM audit"
         params: tuple[Any, ...] = ()
         if outcome is not None:
             sql += " WHERE outcome = ?"
@@ -195,7 +218,7 @@ class RuntimeStore:
         return [
             AuditEntry(
                 id=r[0], at=datetime.fromisoformat(r[1]), caller=r[2], point=r[3],
-                value=json.loads(r[4]), priority=r[5], outcome=r[6], reason=r[7],
+                value=json.loads(r[4]), priority=r[5], outcome=r[6], reason=r[7], error=r[8],
             )
             for r in rows
         ]  # fmt: skip

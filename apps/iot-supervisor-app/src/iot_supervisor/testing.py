@@ -142,6 +142,7 @@ class ServiceHandle:
 
     def __init__(self, settings: Settings, token: str) -> None:
         self.settings = settings
+        self.token = token
         self.app = create_app(settings)
         self.loop = LoopThread("service")
         config = uvicorn.Config(

@@ -66,6 +66,8 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
     """The three services, in start order."""
     data = config.data_dir
     iot_token, engine_token = data / "iot" / "token", data / "engine" / "token"
+    # The Designer has a token of its own: the only one the IoT service trusts to name an operator.
+    designer_iot_token = data / "iot" / "designer-token"
     iot = ServiceSpec(
         name="iot-service",
         argv=[str(BIN / "iot-supervisor"), "serve", "--simulate", str(config.simulator)],
@@ -110,7 +112,7 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
         BMS_DESIGNER_ENGINE_URL=config.engine_url,
         BMS_DESIGNER_ENGINE_TOKEN_FILE=str(engine_token),
         BMS_DESIGNER_IOT_URL=config.iot_url,
-        BMS_DESIGNER_IOT_TOKEN_FILE=str(iot_token),
+        BMS_DESIGNER_IOT_TOKEN_FILE=str(designer_iot_token),
     )
     if config.admin_password:
         designer_env["BMS_DESIGNER_ADMIN_PASSWORD"] = config.admin_password

@@ -28,17 +28,21 @@ from bms_schemas.graph import MIN_PERIOD_MS, Edge, Flow, FlowSchedule, Graph, No
 from bms_schemas.issues import IssueCode, ValidationIssue
 from bms_schemas.points import MAX_INSTANCE, STANDARD_OBJECT_TYPES, PointRef, PointRefError
 from bms_schemas.values import (
+    FLOAT32_MAX,
     QUALITIES_BY_RANK,
     QUALITY_RANK,
     PointValue,
     PortType,
+    Priority,
     Quality,
     Scalar,
     ValueType,
+    WriteValue,
     worst_quality,
 )
 
 __all__ = [
+    "FLOAT32_MAX",
     "MAX_INSTANCE",
     "MIN_PERIOD_MS",
     "QUALITIES_BY_RANK",
@@ -71,6 +75,7 @@ __all__ = [
     "PortSpec",
     "PortType",
     "Position",
+    "Priority",
     "Quality",
     "Scalar",
     "SchemaVersionError",
@@ -78,6 +83,7 @@ __all__ = [
     "ValidationIssue",
     "ValueType",
     "WeekNDayEntry",
+    "WriteValue",
     "check_schema_version",
     "worst_quality",
 ]

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from bms_schemas._base import BmsModel
 from bms_schemas.points import PointRef
-from bms_schemas.values import PointValue, Scalar
+from bms_schemas.values import PointValue, Scalar, StrictPriorityNumber, WriteValue
 
 
 class DeviceStatus(StrEnum):
@@ -122,12 +122,23 @@ class WriteItem(BmsModel):
     """One write: a value (or null to relinquish) at a priority."""
 
     point: PointRef = Field(description="The point to write, normally a present-value.")
-    value: Scalar | None = Field(
-        description="The value to write; null relinquishes the point at this priority."
+    value: WriteValue = Field(
+        description=(
+            "The value to write; null relinquishes the point at this priority. A number must be "
+            "finite and inside the float32 range."
+        )
     )
-    priority: int | None = Field(
+    priority: StrictPriorityNumber | None = Field(
         default=None,
-        description="BACnet priority 1-16 (6 is reserved); the service's default when omitted.",
+        description=(
+            "BACnet priority 1-16 (6 is reserved), an integer (never true or '8'); the "
+            "service's default when omitted."
+        ),
+    )
+    reason: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Why the write is made, kept in the audit log apart from who made it.",
     )
 
 
@@ -198,12 +209,18 @@ class AuditEntry(BmsModel):
 
     id: int = Field(description="Sequence number of the entry.")
     at: datetime = Field(description="When the write was attempted (UTC).")
-    caller: str = Field(description="Who asked for the write.")
+    caller: str = Field(
+        description=(
+            "Who asked for the write, from authentication: 'engine', or 'designer:<user>' for "
+            "an operator signed in to the Designer."
+        )
+    )
     point: str = Field(description="The point as the caller gave it (it may not parse).")
     value: Scalar | None = Field(description="The value asked for; null for a relinquish.")
     priority: int | None = Field(description="The priority asked for.")
     outcome: str = Field(description="'written', 'failed' or 'refused'.")
-    reason: str | None = Field(default=None, description="Why it failed or was refused.")
+    reason: str | None = Field(default=None, description="Why the caller asked for the write.")
+    error: str | None = Field(default=None, description="Why it failed or was refused.")
 
 
 class AuditLog(BmsModel):

@@ -1,15 +1,17 @@
 """The IoT service through the Designer: devices, points, live values, manual overrides.
 
-Manual writes and releases name the signed-in user and the reason in the
-``X-Caller`` header, which the IoT service records in its write audit log.
+Every call goes to the one IoT service of the Designer's settings, never to an
+address taken from a project: a project could otherwise send the Designer's
+token anywhere. Manual writes and releases carry the reason in the write's own
+``reason`` field and the signed-in user in ``X-On-Behalf-Of``, which the IoT
+service trusts only on the Designer's token.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from bms_schemas.designer import ManualRelease, ManualWrite
@@ -29,107 +31,64 @@ from designer.routes.streams import SSE_RESPONSES, relay
 router = APIRouter(prefix="/api/iot", tags=["iot"], responses=ERRORS)
 
 
-@dataclass(frozen=True)
-class IotTarget:
-    """Where to send a call: a project's IoT service, or the Designer's (both None)."""
-
-    base_url: str | None = None
-    token: str | None = None
-
-
-def iot_target(
-    services: Svc,
-    _user: User,
-    project: Annotated[
-        str | None, Query(description="Use this project's device configuration (IoT URL, token).")
-    ] = None,
-) -> IotTarget:
-    if project is None:
-        return IotTarget()
-    devices = services.projects.get(project).content.devices
-    return IotTarget(devices.iot_url, devices.iot_token)
-
-
-Target = Annotated[IotTarget, Depends(iot_target)]
-
-
-def audit_caller(username: str, reason: str) -> str:
-    """``designer:<user>: <reason>``, cut to the 64 characters the service keeps.
-
-    A header holds printable ASCII only: anything else (accents, control characters, a
-    newline that would forge a header) becomes ``?``.
-    """
-    text = f"designer:{username}: {reason}"
-    return "".join(c if " " <= c <= "~" else "?" for c in text)[:64]
-
-
 @router.get("/devices", response_model=list[DeviceInfo])
-async def iot_devices(services: Svc, _user: User, target: Target) -> Any:
+async def iot_devices(services: Svc, _user: User) -> Any:
     """Devices the IoT service knows."""
-    return await services.iot.json("GET", "/devices", **vars(target))
+    return await services.iot.json("GET", "/devices")
 
 
 @router.get("/devices/{instance}/points", response_model=list[PointInfo])
-async def iot_device_points(services: Svc, _user: User, target: Target, instance: int) -> Any:
+async def iot_device_points(services: Svc, _user: User, instance: int) -> Any:
     """A device's points."""
-    return await services.iot.json("GET", f"/devices/{instance}/points", **vars(target))
+    return await services.iot.json("GET", f"/devices/{instance}/points")
 
 
 @router.post("/points/read", response_model=ReadResponse)
-async def iot_read(services: Svc, _user: User, target: Target, body: ReadRequest) -> Any:
+async def iot_read(services: Svc, _user: User, body: ReadRequest) -> Any:
     """Read points now."""
-    return await services.iot.json(
-        "POST", "/points/read", json=body.model_dump(mode="json"), **vars(target)
-    )
+    return await services.iot.json("POST", "/points/read", json=body.model_dump(mode="json"))
 
 
 @router.post("/subscriptions", response_model=SubscriptionInfo, status_code=201)
-async def iot_subscribe(
-    services: Svc, _user: User, target: Target, body: SubscriptionRequest
-) -> Any:
+async def iot_subscribe(services: Svc, _user: User, body: SubscriptionRequest) -> Any:
     """Watch points; their changes arrive on the stream."""
-    return await services.iot.json(
-        "POST", "/subscriptions", json=body.model_dump(mode="json"), **vars(target)
-    )
+    return await services.iot.json("POST", "/subscriptions", json=body.model_dump(mode="json"))
 
 
 @router.get("/stream", response_class=StreamingResponse, responses=SSE_RESPONSES)
 async def iot_stream(
     services: Svc,
     _user: User,
-    target: Target,
     subscription: Annotated[str | None, Query(max_length=64)] = None,
 ) -> StreamingResponse:
     """Live values (server-sent events), relayed from the IoT service."""
     params = {"subscription": subscription} if subscription else None
-    return await relay(services.iot, "/stream", params, **vars(target))
+    return await relay(services.iot, "/stream", params)
 
 
 @router.post("/points/write", response_model=WriteResponse)
-async def iot_manual_write(services: Svc, user: User, target: Target, body: ManualWrite) -> Any:
+async def iot_manual_write(services: Svc, user: User, body: ManualWrite) -> Any:
     """An operator override at a priority, audited with the user and the reason."""
-    request = {
-        "writes": [{"point": str(body.point), "value": body.value, "priority": body.priority}]
-    }
+    write = {
+        "point": str(body.point), "value": body.value, "priority": body.priority,
+        "reason": body.reason,
+    }  # fmt: skip
     return await services.iot.json(
-        "POST",
-        "/points/write",
-        json=request,
-        caller=audit_caller(user.username, body.reason),
-        **vars(target),
+        "POST", "/points/write", json={"writes": [write]}, on_behalf_of=user.username
     )
 
 
 @router.post("/points/release", response_model=WriteResponse)
-async def iot_manual_release(services: Svc, user: User, target: Target, body: ManualRelease) -> Any:
+async def iot_manual_release(services: Svc, user: User, body: ManualRelease) -> Any:
     """Release an override: null at its priority, audited with the user and the reason."""
-    request = {"writes": [{"point": str(body.point), "value": None, "priority": body.priority}]}
+    write = {
+        "point": str(body.point),
+        "value": None,
+        "priority": body.priority,
+        "reason": body.reason,
+    }
     return await services.iot.json(
-        "POST",
-        "/points/write",
-        json=request,
-        caller=audit_caller(user.username, body.reason),
-        **vars(target),
+        "POST", "/points/write", json={"writes": [write]}, on_behalf_of=user.username
     )
 
 
@@ -137,8 +96,7 @@ async def iot_manual_release(services: Svc, user: User, target: Target, body: Ma
 async def iot_audit_log(
     services: Svc,
     _user: User,
-    target: Target,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     """The IoT service's write audit log, newest first."""
-    return await services.iot.json("GET", "/writes", params={"limit": limit}, **vars(target))
+    return await services.iot.json("GET", "/writes", params={"limit": limit})
