@@ -252,10 +252,17 @@ def test_design_bind_validate_deploy_roll_back_and_override_through_the_designer
     # a manual override and its release, audited by the IoT service with the user and reason
     write = client.post(
         "/api/iot/points/write",
-        json={"point": TEMP_PV, "value": 19.5, "priority": 8, "reason": "commissioning"},
-    )
+        json={"point": TEMP_PV, "value": 19.5, "priority": 8, "reason": "commissioning",
+              "durationS": 3600},
+    )  # fmt: skip
     assert write.status_code == 200, write.text
     assert write.json()["results"][0]["ok"] is True
+    [override] = client.get("/api/iot/overrides").json()["overrides"]
+    assert (override["caller"], override["reason"]) == ("designer:admin", "commissioning")
+    assert 3590 < override["remainingS"] <= 3600
+    slots = client.get("/api/iot/points/priority-array", params={"point": TEMP_PV}).json()["slots"]
+    assert (slots[7]["value"], slots[7]["holder"]) == (19.5, "designer:admin")
+    assert client.get("/api/iot/points/priority-array", params={"point": "x"}).status_code == 422
     release = client.post(
         "/api/iot/points/release", json={"point": TEMP_PV, "priority": 8, "reason": "done"}
     )
@@ -264,6 +271,11 @@ def test_design_bind_validate_deploy_roll_back_and_override_through_the_designer
     mine = [(e["caller"], e["reason"]) for e in audit if e["point"] == TEMP_PV]
     assert ("designer:admin", "commissioning") in mine, mine
     assert ("designer:admin", "done") in mine, mine
+    assert client.get("/api/iot/overrides").json()["overrides"] == []
+    filtered = client.get(
+        "/api/iot/writes", params={"caller": "admin", "point": TEMP_PV, "outcome": "written"}
+    ).json()["entries"]
+    assert [e["reason"] for e in filtered] == ["done", "commissioning"]
     # the engine's event stream, relayed: the first event is its status
     with client.stream("GET", "/api/engine/stream") as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")

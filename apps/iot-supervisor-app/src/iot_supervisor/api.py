@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 
-from bms_schemas import ErrorEnvelope
+from bms_schemas import ErrorEnvelope, PointRef, PointRefError
 from bms_schemas.iot import (
     AuditLog,
     DeviceDetail,
@@ -18,7 +19,9 @@ from bms_schemas.iot import (
     DiscoverRequest,
     DiscoverResponse,
     HealthStatus,
+    OverrideList,
     PointInfo,
+    PriorityArray,
     ReadRequest,
     ReadResponse,
     SubscriptionInfo,
@@ -27,7 +30,7 @@ from bms_schemas.iot import (
     WriteResponse,
 )
 from iot_supervisor.auth import ON_BEHALF_HEADER, Principal, TokenRegistry
-from iot_supervisor.errors import AuthError
+from iot_supervisor.errors import AuthError, InvalidPointError
 from iot_supervisor.service import Supervisor
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -133,9 +136,58 @@ async def audit_log(
     sup: Sup,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     outcome: Annotated[str | None, Query(pattern="^(written|failed|refused)$")] = None,
+    point: Annotated[str | None, Query(max_length=200, description="Only this point.")] = None,
+    device: Annotated[
+        int | None, Query(ge=0, le=4_194_302, description="Only this device.")
+    ] = None,
+    caller: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Only this caller, e.g. 'engine' or 'designer:alice' (or 'alice').",
+        ),
+    ] = None,
+    since: Annotated[
+        datetime | None, Query(description="Only entries at or after (ISO 8601).")
+    ] = None,
+    until: Annotated[
+        datetime | None, Query(description="Only entries at or before (ISO 8601).")
+    ] = None,
 ) -> AuditLog:
-    """The write audit log, newest first: every write, failure and refusal, with the caller."""
-    return AuditLog(entries=tuple(await sup.audit_log(limit, outcome)))
+    """The write audit log, newest first: every write, failure and refusal, with who and why."""
+    entries = await sup.audit_log(
+        limit, outcome, point=str(_point(point)) if point else None, device=device, caller=caller,
+        since=_aware(since), until=_aware(until),
+    )  # fmt: skip
+    return AuditLog(entries=tuple(entries))
+
+
+def _point(text: str) -> PointRef:
+    try:
+        return PointRef.parse(text)
+    except PointRefError as err:
+        raise InvalidPointError(str(err), details={"field": "point"}) from err
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time without a zone is UTC, the zone of the log."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+@router.get("/overrides", response_model=OverrideList)
+async def overrides(sup: Sup) -> OverrideList:
+    """Operator overrides active now: point, value, priority, who, why, since, until."""
+    return OverrideList(overrides=tuple(sup.active_overrides()))
+
+
+@router.get("/points/priority-array", response_model=PriorityArray)
+async def priority_array(
+    sup: Sup, point: Annotated[str, Query(max_length=200, description="A commandable point.")]
+) -> PriorityArray:
+    """The point's 16 priority slots read from the device, with who wrote each value we wrote."""
+    return await sup.priority_array(_point(point))
 
 
 @router.get("/metrics", response_class=Response)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -36,8 +37,14 @@ from iot_supervisor.store import RuntimeStore
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastAPI:
-    """Build the service. ``bacnet`` replaces the default BACnet/IP client (another protocol)."""
+def create_app(
+    settings: Settings,
+    bacnet: PointProtocol | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    """Build the service. ``bacnet`` replaces the default BACnet/IP client (another protocol);
+    ``clock`` (UTC wall time) lets a test move time past an override's end."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,7 +56,11 @@ def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastA
             store = RuntimeStore(settings.db_path, retention_s=settings.value_log_retention_s)
             stack.callback(store.close)
             protocol = bacnet if bacnet is not None else BacnetClient(settings)
-            sup = Supervisor(settings, protocol, store, Metrics())
+            sup = (
+                Supervisor(settings, protocol, store, Metrics())
+                if clock is None
+                else Supervisor(settings, protocol, store, Metrics(), clock=clock)
+            )
             await sup.start()
             stack.push_async_callback(sup.stop)
             app.state.supervisor = sup

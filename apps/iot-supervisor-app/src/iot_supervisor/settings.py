@@ -111,6 +111,12 @@ class Settings(BaseSettings):
     interlocks_file: Path | None = Field(default=None, description="JSON/YAML file of interlocks.")
     rate_limit_per_s: float = Field(default=5.0, gt=0, description="Writes per second per point.")
     rate_limit_burst: int = Field(default=10, ge=1, description="Burst of writes per point.")
+    override_check_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often overrides are checked for their end."
+    )
+    override_retry_s: float = Field(
+        default=30.0, gt=0, description="Wait before retrying to end an override that failed."
+    )
 
     value_log_retention_s: float = Field(default=86_400.0, gt=0, description="Value log kept.")
     simulate: Path | None = Field(

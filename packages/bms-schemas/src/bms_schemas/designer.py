@@ -334,6 +334,12 @@ class ManualWrite(BmsModel):
     value: FiniteScalar = Field(description="Value to write: finite, inside the float32 range.")
     priority: Priority = Field(default=8, description="BACnet priority (8: manual operator).")
     reason: str = Field(min_length=1, max_length=200, description="Why, for the audit log.")
+    duration_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=31 * 86_400,
+        description="Seconds until the IoT service relinquishes the override; none: until released.",
+    )
 
 
 class ManualRelease(BmsModel):

@@ -9,22 +9,27 @@ service trusts only on the Designer's token.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
+from bms_schemas import PointRef, PointRefError
 from bms_schemas.designer import ManualRelease, ManualWrite
 from bms_schemas.iot import (
     AuditLog,
     DeviceInfo,
+    OverrideList,
     PointInfo,
+    PriorityArray,
     ReadRequest,
     ReadResponse,
     SubscriptionInfo,
     SubscriptionRequest,
     WriteResponse,
 )
+from designer.errors import InvalidInputError
 from designer.routes.deps import ERRORS, Svc, User
 from designer.routes.streams import SSE_RESPONSES, relay
 
@@ -69,9 +74,10 @@ async def iot_stream(
 @router.post("/points/write", response_model=WriteResponse)
 async def iot_manual_write(services: Svc, user: User, body: ManualWrite) -> Any:
     """An operator override at a priority, audited with the user and the reason."""
+    # Every manual write is an operator override: listed in /overrides, ended after durationS.
     write = {
         "point": str(body.point), "value": body.value, "priority": body.priority,
-        "reason": body.reason,
+        "reason": body.reason, "override": True, "durationS": body.duration_s,
     }  # fmt: skip
     return await services.iot.json(
         "POST", "/points/write", json={"writes": [write]}, on_behalf_of=user.username
@@ -97,6 +103,57 @@ async def iot_audit_log(
     services: Svc,
     _user: User,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    outcome: Annotated[str | None, Query(pattern="^(written|failed|refused)$")] = None,
+    point: Annotated[PointRef | None, Depends(optional_point)] = None,
+    device: Annotated[int | None, Query(ge=0, le=4_194_302)] = None,
+    caller: Annotated[str | None, Query(max_length=64)] = None,
+    since: Annotated[datetime | None, Query()] = None,
+    until: Annotated[datetime | None, Query()] = None,
 ) -> Any:
-    """The IoT service's write audit log, newest first."""
-    return await services.iot.json("GET", "/writes", params={"limit": limit})
+    """The IoT service's write audit log, newest first: filter by outcome, point, device,
+    operator ('alice' or 'designer:alice', 'engine') and time."""
+    params: dict[str, Any] = {"limit": limit}
+    for name, value in (("outcome", outcome), ("device", device), ("caller", caller)):
+        if value is not None:
+            params[name] = value
+    if point is not None:
+        params["point"] = str(point)
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None:
+            params[name] = moment.isoformat()
+    return await services.iot.json("GET", "/writes", params=params)
+
+
+@router.get("/overrides", response_model=OverrideList)
+async def iot_overrides(services: Svc, _user: User) -> Any:
+    """Operator overrides active now, with who, why and when each ends."""
+    return await services.iot.json("GET", "/overrides")
+
+
+@router.get("/points/priority-array", response_model=PriorityArray)
+async def iot_priority_array(
+    services: Svc, _user: User, point: Annotated[PointRef, Depends(required_point)]
+) -> Any:
+    """A commandable point's 16 priority slots, with who holds each one the service wrote."""
+    return await services.iot.json("GET", "/points/priority-array", params={"point": str(point)})
+
+
+def _parse_point(text: str) -> PointRef:
+    try:
+        return PointRef.parse(text)
+    except PointRefError as err:
+        raise InvalidInputError(str(err), field="query.point") from err
+
+
+def required_point(
+    point: Annotated[
+        str, Query(max_length=200, description="A point, e.g. '1001/analog-value,3'.")
+    ],
+) -> PointRef:
+    return _parse_point(point)
+
+
+def optional_point(
+    point: Annotated[str | None, Query(max_length=200, description="Only this point.")] = None,
+) -> PointRef | None:
+    return None if point is None else _parse_point(point)

@@ -192,6 +192,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/iot/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Iot Overrides
+         * @description Operator overrides active now, with who, why and when each ends.
+         */
+        get: operations["iotOverrides"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/iot/points/priority-array": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Iot Priority Array
+         * @description A commandable point's 16 priority slots, with who holds each one the service wrote.
+         */
+        get: operations["iotPriorityArray"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/iot/points/read": {
         parameters: {
             query?: never;
@@ -301,7 +341,8 @@ export interface paths {
         };
         /**
          * Iot Audit Log
-         * @description The IoT service's write audit log, newest first.
+         * @description The IoT service's write audit log, newest first: filter by outcome, point, device,
+         *     operator ('alice' or 'designer:alice', 'engine') and time.
          */
         get: operations["iotAuditLog"];
         put?: never;
@@ -1422,6 +1463,11 @@ export interface components {
          * @description An operator override: a value at a priority, with the reason for the audit log.
          */
         ManualWrite: {
+            /**
+             * Durations
+             * @description Seconds until the IoT service relinquishes the override; none: until released.
+             */
+            durationS?: number | null;
             /** @description Point reference, e.g. '1001/analog-value,3'. */
             point: components["schemas"]["PointRef"];
             /**
@@ -1488,6 +1534,61 @@ export interface components {
             node: string;
         };
         /**
+         * Override
+         * @description A value an operator holds on a point at a priority, until released or until it ends.
+         */
+        Override: {
+            /**
+             * Caller
+             * @description Who set it (the authenticated principal).
+             */
+            caller: string;
+            /** @description The point overridden. */
+            point: components["schemas"]["PointRef"];
+            /**
+             * Priority
+             * @description The priority it is held at.
+             */
+            priority: number;
+            /**
+             * Reason
+             * @description Why.
+             */
+            reason?: string | null;
+            /**
+             * Remainings
+             * @description Seconds left until it ends, when it has an end.
+             */
+            remainingS?: number | null;
+            /**
+             * Since
+             * Format: date-time
+             * @description When it was written (UTC).
+             */
+            since: string;
+            /**
+             * Until
+             * @description When the service relinquishes it (UTC); null: until released.
+             */
+            until?: string | null;
+            /**
+             * Value
+             * @description The value held.
+             */
+            value: boolean | number | string;
+        };
+        /**
+         * OverrideList
+         * @description The overrides active now, soonest to end first.
+         */
+        OverrideList: {
+            /**
+             * Overrides
+             * @description The active overrides.
+             */
+            overrides: components["schemas"]["Override"][];
+        };
+        /**
          * PointInfo
          * @description Metadata of one point: an object's present value and how to treat it.
          */
@@ -1507,6 +1608,16 @@ export interface components {
              * @description The object's description, if any.
              */
             description?: string | null;
+            /**
+             * Maxvalue
+             * @description The device's own highest value (BACnet max-pres-value); writes above are refused.
+             */
+            maxValue?: number | null;
+            /**
+             * Minvalue
+             * @description The device's own lowest value (BACnet min-pres-value); writes below are refused.
+             */
+            minValue?: number | null;
             /**
              * Name
              * @description The object's object-name.
@@ -1639,6 +1750,34 @@ export interface components {
             y: number;
         };
         /**
+         * PriorityArray
+         * @description A commandable point's 16 priority slots with their holders.
+         */
+        PriorityArray: {
+            /**
+             * Activepriority
+             * @description The highest-precedence slot that holds a value; null if none does.
+             */
+            activePriority: number | null;
+            /** @description The point. */
+            point: components["schemas"]["PointRef"];
+            /**
+             * Presentvalue
+             * @description The value in effect.
+             */
+            presentValue: boolean | number | string | null;
+            /**
+             * Relinquishdefault
+             * @description The value when every slot is empty.
+             */
+            relinquishDefault: boolean | number | string | null;
+            /**
+             * Slots
+             * @description The 16 slots, priority 1 first.
+             */
+            slots: components["schemas"]["PrioritySlot"][];
+        };
+        /**
          * PriorityChange
          * @description A point written at another priority than before.
          */
@@ -1649,6 +1788,42 @@ export interface components {
             before: number;
             /** Point */
             point: string;
+        };
+        /**
+         * PrioritySlot
+         * @description One slot of a point's priority array, and who put its value there.
+         */
+        PrioritySlot: {
+            /**
+             * Holder
+             * @description Who wrote the value: 'engine', 'designer:<user>' (an operator), or 'another BACnet client' when the service did not write it; null for an empty slot.
+             */
+            holder?: string | null;
+            /**
+             * Priority
+             * @description The slot, 1 (highest) to 16.
+             */
+            priority: number;
+            /**
+             * Reason
+             * @description Why, as the writer said.
+             */
+            reason?: string | null;
+            /**
+             * Since
+             * @description When the service wrote it.
+             */
+            since?: string | null;
+            /**
+             * Until
+             * @description When an override in it ends.
+             */
+            until?: string | null;
+            /**
+             * Value
+             * @description The slot's value; null when relinquished.
+             */
+            value: boolean | number | string | null;
         };
         /**
          * Project
@@ -3056,6 +3231,193 @@ export interface operations {
             };
         };
     };
+    iotOverrides: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverrideList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    iotPriorityArray: {
+        parameters: {
+            query: {
+                /** @description A point, e.g. '1001/analog-value,3'. */
+                point: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriorityArray"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     iotRead: {
         parameters: {
             query?: never;
@@ -3538,6 +3900,13 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                outcome?: string | null;
+                device?: number | null;
+                caller?: string | null;
+                since?: string | null;
+                until?: string | null;
+                /** @description Only this point. */
+                point?: string | null;
             };
             header?: never;
             path?: never;

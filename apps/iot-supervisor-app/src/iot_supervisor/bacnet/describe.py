@@ -134,6 +134,9 @@ async def _describe_chunk(
         props = ["object-name"]
         if kind.startswith("analog"):
             props.append("units")
+            if kind != "analog-input":
+                # The device's own range: writes outside it are refused before they are sent.
+                props += ["min-pres-value", "max-pres-value"]
         if kind.startswith("multi-state"):
             props.append("state-text")
         if kind in _COMMANDABLE_CANDIDATES:
@@ -157,6 +160,7 @@ def _point_info(device: int, object_id: str, props: dict[str, Any], *, cov: bool
     units = str(props["units"]) if "units" in props else None
     texts = props.get("state-text")
     commandable = "relinquish-default" in props
+    low, high = props.get("min-pres-value"), props.get("max-pres-value")
     return PointInfo(
         point=PointRef(device=device, object_type=kind, instance=int(instance)),
         name=str(props.get("object-name", object_id)),
@@ -167,4 +171,6 @@ def _point_info(device: int, object_id: str, props: dict[str, Any], *, cov: bool
         commandable=commandable,
         writable=commandable or kind.endswith("value"),
         cov=cov,
+        min_value=float(low) if isinstance(low, int | float) else None,
+        max_value=float(high) if isinstance(high, int | float) else None,
     )
