@@ -283,3 +283,28 @@ def test_design_bind_validate_deploy_roll_back_and_override_through_the_designer
             if line.startswith("event:"):
                 assert line == "event: status"
                 break
+
+    # the engine's controls and alarms, as the console uses them
+    stopped = client.post("/api/engine/stop")
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["state"] == "stopped"
+    assert client.post("/api/engine/start").json()["state"] == "running"
+    assert client.post("/api/engine/reload").json()["version"] == "0.9.0"
+    engine_history = client.get("/api/engine/deployments").json()["entries"]
+    assert [(e["action"], e["by"]) for e in engine_history[:3]] == [
+        ("reload", "admin"), ("start", "admin"), ("stop", "admin"),
+    ]  # fmt: skip
+    alarms = client.get("/api/engine/alarms", params={"open": "true", "maxPriority": 50})
+    assert alarms.status_code == 200, alarms.text
+    assert alarms.json()["alarms"] == []
+    unknown = client.post("/api/engine/alarms/nope/ack", json={"note": "checked"})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "unknown_alarm")
+
+    # the zone temperature's history, through the Designer, downsampled by the IoT service
+    history_body = client.get(
+        "/api/iot/points/history", params={"point": TEMP, "buckets": 30}
+    ).json()
+    [series] = history_body["series"]
+    assert (series["point"], series["unitSymbol"], series["kind"]) == (TEMP_PV, "°C", "number")
+    assert len(series["buckets"]) == 30
+    assert isinstance(series["buckets"][-1]["last"], float)

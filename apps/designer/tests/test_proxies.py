@@ -13,9 +13,15 @@ PROXIED = [
     ("POST", "/api/iot/points/write", {"point": "1/analog-value,1", "value": 1, "reason": "t"}),
     ("POST", "/api/iot/points/release", {"point": "1/analog-value,1", "reason": "t"}),
     ("GET", "/api/iot/writes", None),
+    ("GET", "/api/iot/points/history?point=1/analog-value,1", None),
     ("GET", "/api/engine/status", None),
     ("GET", "/api/engine/deployments", None),
     ("GET", "/api/engine/stream", None),
+    ("GET", "/api/engine/alarms", None),
+    ("POST", "/api/engine/alarms/a1/ack", {"note": "seen"}),
+    ("POST", "/api/engine/start", None),
+    ("POST", "/api/engine/stop", None),
+    ("POST", "/api/engine/reload", None),
 ]
 
 

@@ -295,3 +295,57 @@ def test_rollback_through_the_api_and_the_cli(engine, service, signing_key):
     bad = engine.cli("rollback", "9.9.9")
     assert bad.returncode == 1
     assert "404" in bad.stderr
+
+
+def alarm_bundle(signing_key: Any) -> dict[str, Any]:
+    g = GraphBuilder(flow="zone", period_ms=200)
+    t = g.node("io.point-input", "t", point=TEMP, staleAfterS=5)
+    alarm = g.node(
+        "alarm.limit", "too_warm", highLimit=28.0, deadband=0.5, priority=20, unit="°C",
+        message="Zone {value:.1f} {unit}, above {limit:.1f} {unit}",
+    )  # fmt: skip
+    g.wire(t, "value", alarm, "in")
+    return sign_document(bundle_document(make_bundle(g.build(), version="1.0.0")), signing_key)
+
+
+def test_a_limit_alarm_is_raised_acked_cleared_and_kept_across_a_restart(
+    engine, service, signing_key
+):
+    assert engine.deploy(alarm_bundle(signing_key)).status_code == 200
+    wait_for(lambda: engine.output("zone", "t", "value")[1] == "ok", 20, "the zone temperature")
+    assert engine.http.get("/engine/alarms").json()["total"] == 0
+    service.write(TEMP, 29.5)  # the simulated zone crosses its limit
+    alarms = wait_for(
+        lambda: engine.http.get("/engine/alarms", params={"open": "true"}).json()["alarms"],
+        20,
+        "the alarm to be raised",
+    )
+    raised = alarms[0]
+    assert raised["state"] == "active-unacked"
+    assert raised["message"] == "Zone 29.5 °C, above 28.0 °C"
+    assert raised["source"]["point"] == TEMP
+    acked = engine.http.post(
+        f"/engine/alarms/{raised['id']}/ack",
+        json={"note": "window open, closing it"},
+        headers={"x-caller": "alice"},
+    )
+    assert acked.status_code == 200, acked.text
+    assert (acked.json()["state"], acked.json()["ackedBy"]) == ("active-acked", "alice")
+    service.write(TEMP, 22.0)  # back inside the limit
+    wait_for(
+        lambda: engine.http.get(f"/engine/alarms/{raised['id']}").json()["state"] == "normal",
+        20,
+        "the alarm to return to normal",
+    )
+    before = engine.http.get("/engine/alarms").json()
+    engine.process.kill(signal.SIGTERM)
+    engine.restart()
+    after = engine.http.get("/engine/alarms").json()
+    assert after == before
+    record = after["alarms"][0]
+    assert [t["state"] for t in record["transitions"]] == [
+        "active-unacked", "active-acked", "normal",
+    ]  # fmt: skip
+    assert record["ackNote"] == "window open, closing it"
+    assert engine.http.post(f"/engine/alarms/{raised['id']}/ack", json={}).status_code == 409
+    assert engine.http.post("/engine/alarms/nope/ack", json={}).status_code == 404

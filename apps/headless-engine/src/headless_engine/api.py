@@ -6,12 +6,14 @@ import asyncio
 import hmac
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from bms_schemas import ErrorEnvelope
+from bms_schemas.alarms import AckRequest, AlarmList, AlarmRecord, AlarmState
 from bms_schemas.engine import (
     DeploymentHistory,
     DeployRequest,
@@ -19,6 +21,7 @@ from bms_schemas.engine import (
     EngineHealth,
     EngineStatus,
     RollbackRequest,
+    TrendLog,
 )
 from headless_engine.errors import AuthError
 from headless_engine.events import EventHub
@@ -118,6 +121,57 @@ async def deployments(runtime: Runtime) -> DeploymentHistory:
     return DeploymentHistory(entries=tuple(runtime.history()))
 
 
+@router.get("/engine/alarms", response_model=AlarmList, operation_id="alarms")
+async def alarms(
+    runtime: Runtime,
+    state: Annotated[
+        list[AlarmState] | None,
+        Query(description="Only records in these states (repeat the parameter); all if unset."),
+    ] = None,
+    open_only: Annotated[
+        bool, Query(alias="open", description="Only records not yet back to normal.")
+    ] = False,
+    flow: Annotated[str | None, Query(max_length=64, description="Only this flow's.")] = None,
+    max_priority: Annotated[
+        int | None,
+        Query(alias="maxPriority", ge=1, le=255, description="Only this urgent or more (1 most)."),
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Text in the message, label or point.")
+    ] = None,
+    since: Annotated[
+        datetime | None, Query(description="Only records raised or closed since this time.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=2000, description="At most this many.")] = 200,
+) -> AlarmList:
+    """Alarm records, newest raise first: open ones and history, filtered."""
+    states = frozenset(state) if state else None
+    if open_only:
+        open_states = frozenset(AlarmState) - {AlarmState.NORMAL}
+        states = open_states if states is None else states & open_states
+    return runtime.alarms.query(
+        states=states, flow=flow, max_priority=max_priority, text=q, since=since, limit=limit
+    )
+
+
+@router.get("/engine/alarms/{alarm_id}", response_model=AlarmRecord, operation_id="alarm")
+async def alarm(runtime: Runtime, alarm_id: str) -> AlarmRecord:
+    """One alarm record with its transitions."""
+    return runtime.alarms.get(alarm_id)
+
+
+@router.post("/engine/alarms/{alarm_id}/ack", response_model=AlarmRecord, operation_id="ackAlarm")
+async def ack_alarm(runtime: Runtime, who: Caller, alarm_id: str, body: AckRequest) -> AlarmRecord:
+    """Acknowledge an unacknowledged alarm, with a note; 409 if it waits for none."""
+    return runtime.ack_alarm(alarm_id, body.by or who, body.note)
+
+
+@router.get("/engine/trends/{flow}/{node}", response_model=TrendLog, operation_id="trend")
+async def trend(runtime: Runtime, flow: str, node: str) -> TrendLog:
+    """A trend-log block's samples, read from its persisted state (see docs/history.md)."""
+    return runtime.trend(flow, node)
+
+
 @router.get("/engine/values", operation_id="values")
 async def values(runtime: Runtime) -> dict[str, Any]:
     """Every node's current output values and qualities, by flow."""
@@ -148,12 +202,15 @@ async def stream(
         str | None,
         Query(
             max_length=100,
-            pattern=r"^(tick|values|event)(,(tick|values|event))*$",
+            pattern=r"^(tick|values|event|alarm)(,(tick|values|event|alarm))*$",
             description="Comma-separated event kinds to receive (all if unset).",
         ),
     ] = None,
 ) -> StreamingResponse:
-    """Server-sent events: ``status`` first, then ``tick``, ``values`` and ``event``."""
+    """Server-sent events: ``status`` first, then ``tick``, ``values``, ``event`` and ``alarm``.
+
+    An ``alarm`` event's data is an ``AlarmEvent``: what happened and the whole record.
+    """
     wanted = frozenset(kinds.split(",")) if kinds else None
     return StreamingResponse(
         _sse(runtime, request.app.state.hub, wanted), media_type="text/event-stream"

@@ -6,7 +6,10 @@
     ├── AuthError             401  missing or wrong bearer token
     ├── UnknownVersionError   404  no such bundle version deployed here (LookupError)
     ├── VersionConflictError  409  a version already deployed with other content
-    └── NoBundleError         409  start/reload without an active bundle
+    ├── NoBundleError         409  start/reload without an active bundle
+    ├── AlarmNotFoundError    404  no alarm record with that id (LookupError)
+    ├── AlarmStateError       409  acknowledging an alarm that waits for no acknowledgement
+    └── UnknownNodeError      404  no such block (of the kind asked for) in the active bundle
 
 Library errors are mapped at the same boundary: ``BundleError`` 400,
 ``SignatureError`` 403, ``GraphValidationError`` 422 (with every issue).
@@ -40,3 +43,18 @@ class VersionConflictError(EngineAppError):
 class NoBundleError(EngineAppError):
     code = "no_active_bundle"
     status = 409
+
+
+class AlarmNotFoundError(EngineAppError, LookupError):
+    code = "unknown_alarm"
+    status = 404
+
+
+class AlarmStateError(EngineAppError):
+    code = "alarm_not_unacked"
+    status = 409
+
+
+class UnknownNodeError(EngineAppError, LookupError):
+    code = "unknown_node"
+    status = 404

@@ -70,6 +70,11 @@ class RuntimeCollector(Collector):
         yield CounterMetricFamily(
             "bms_engine_writes_refused", "Commands refused.", value=iot.writes_refused
         )
+        active, unacked = self.runtime.alarms.counts
+        yield GaugeMetricFamily("bms_engine_alarms_active", "Open alarm records.", value=active)
+        yield GaugeMetricFamily(
+            "bms_engine_alarms_unacked", "Alarms waiting for acknowledgement.", value=unacked
+        )
         yield CounterMetricFamily(
             "bms_engine_iot_reconnects", "Stream reconnects.", value=iot.reconnects
         )

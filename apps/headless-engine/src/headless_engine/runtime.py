@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bms_schemas import Bundle, PointValue
+from bms_schemas.alarms import AlarmRecord
 from bms_schemas.engine import (
     DeploymentRecord,
     DeployResponse,
@@ -33,8 +34,10 @@ from bms_schemas.engine import (
     FlowStatus,
     IotLinkStatus,
     RunState,
+    TrendLog,
 )
-from headless_engine.errors import NoBundleError, VersionConflictError
+from headless_engine.alarms import AlarmBook, AlarmFile
+from headless_engine.errors import NoBundleError, UnknownNodeError, VersionConflictError
 from headless_engine.events import EventHub
 from headless_engine.store import ActivePointer, StateStore
 from supervisor_engine import (
@@ -135,6 +138,7 @@ class EngineRuntime:
         self._lateness: dict[str, deque[float]] = {}
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-save")
         self._pending_save: asyncio.Future[None] | None = None
+        self.alarms = AlarmBook(AlarmFile(store.root / "alarms.jsonl"), clock.now, hub.publish)
 
     # --- logging and history -----------------------------------------------------------------
 
@@ -284,6 +288,7 @@ class EngineRuntime:
         self.adapter.set_points(program.points_read)
         self.adapter.set_constraints(bundle.constraints)
         self._triggers = self._trigger_map(bundle, program)
+        self.alarms.bind(bundle, program, by)
 
     def _trigger_map(self, bundle: Bundle, program: Program) -> dict[str, list[str]]:
         by_point: dict[str, list[str]] = {}
@@ -384,6 +389,7 @@ class EngineRuntime:
             samples.append(call.started - call.due)
         result = flow.tick(call.due + self._offset, call.wall, call.dt, self.adapter.snapshot())
         self.adapter.submit(result.writes)
+        self.alarms.observe(call.flow_id, flow)
         for node_id in result.faults.keys() - self._faults.keys():
             self._event("fault", logging.WARNING, node=node_id, error=result.faults[node_id])
         self._faults = {
@@ -546,6 +552,33 @@ class EngineRuntime:
             degraded=bool(reasons),
             reasons=tuple(reasons),
             version=self.active.version if self.active else None,
+        )
+
+    def ack_alarm(self, alarm_id: str, by: str, note: str) -> AlarmRecord:
+        """Acknowledge an alarm; the block's state changes at once and is saved soon."""
+        flows = self.active.program.flows if self.active else {}
+        record = self.alarms.ack(alarm_id, by, note, flows)
+        self._save_state_soon(force=True)
+        return record
+
+    def trend(self, flow_id: str, node_id: str) -> TrendLog:
+        """A trend-log block's samples, oldest first."""
+        flow = self.active.program.flows.get(flow_id) if self.active else None
+        node = next((n for n in flow.nodes if n.node_id == node_id), None) if flow else None
+        if flow is None or node is None or node.block.type != "alarm.trend-log":
+            raise UnknownNodeError(f"no trend-log block {node_id!r} in flow {flow_id!r}")
+        assert self.active is not None
+        label = next(
+            (n.label for n in self.active.bundle.graph.nodes if n.id == node_id and n.label),
+            node_id,
+        )
+        state = flow.context(node_id).state
+        return TrendLog(
+            flow=flow_id,
+            node=node_id,
+            label=label,
+            capacity=getattr(node.params, "capacity", 1),
+            samples=tuple((float(t), v, q) for t, v, q in state.samples()),
         )
 
     def history(self) -> list[DeploymentRecord]:

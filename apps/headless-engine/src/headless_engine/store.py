@@ -9,6 +9,7 @@
       active.json           the active version, its hash, and whether it runs
       history.jsonl         one line per deployment attempt, rollback, start and stop
       state.json            block state, per-flow last run, the engine's logical time
+      alarms.jsonl          alarm records, one line per change (see alarms.py)
       logs/engine.jsonl     structured log
 """
 

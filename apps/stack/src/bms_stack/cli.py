@@ -24,6 +24,7 @@ app = typer.Typer(
 )
 
 DEFAULT_SIMULATOR = Path("apps/iot-supervisor-app/examples/demo-building.yaml")
+DEFAULT_PROTOCOLS = Path("apps/iot-supervisor-app/examples/demo-modbus.yaml")
 
 
 @app.callback()
@@ -49,6 +50,10 @@ def up(
     demo: Annotated[
         bool, typer.Option(help="Create and deploy the demo project on first start.")
     ] = True,
+    modbus: Annotated[
+        bool,
+        typer.Option(help="Add the simulated Modbus meter and VFD (examples/demo-modbus.yaml)."),
+    ] = True,
 ) -> None:
     """Start IoT service -> engine -> Designer, keep them running, stop them on Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -60,6 +65,7 @@ def up(
     data_dir.mkdir(parents=True, exist_ok=True)
     config = StackConfig(
         data_dir=data_dir.resolve(), simulator=simulator.resolve(), iot_port=iot_port,
+        protocols=DEFAULT_PROTOCOLS.resolve() if modbus else None,
         engine_port=engine_port, designer_port=designer_port, web_dir=web_dir.resolve(),
         admin_password=admin_password_,
     )  # fmt: skip
@@ -84,9 +90,10 @@ def up(
         if demo:
             designer = DesignerClient(config.designer_url, "admin", password)
             try:
-                from supervisor_engine.demo import demo_graph
+                from supervisor_engine.demo import demo_graph, demo_points
 
-                provision_demo(designer, demo_graph)
+                points = demo_points(modbus_vfd=9002 if modbus else None)
+                provision_demo(designer, lambda: demo_graph(points))
             finally:
                 designer.close()
         print(

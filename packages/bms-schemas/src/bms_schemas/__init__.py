@@ -22,11 +22,38 @@ from bms_schemas.calendars import (
     WeekNDayEntry,
 )
 from bms_schemas.catalogue import BlockSpec, Catalogue, PortSpec, StateClass
+from bms_schemas.composites import (
+    COMPOSITE_PREFIX,
+    CompositeDefinition,
+    CompositeInput,
+    CompositeLibrary,
+    CompositeNode,
+    CompositeOutput,
+    CompositeParam,
+    CompositePin,
+    ParamRef,
+    PortRef,
+    composite_type,
+    parse_composite_type,
+)
 from bms_schemas.constraints import DegradedPolicy, PointConstraint
 from bms_schemas.errors import ErrorEnvelope
 from bms_schemas.graph import MIN_PERIOD_MS, Edge, Flow, FlowSchedule, Graph, Node, Position
 from bms_schemas.issues import IssueCode, ValidationIssue
 from bms_schemas.points import MAX_INSTANCE, STANDARD_OBJECT_TYPES, PointRef, PointRefError
+from bms_schemas.templates import (
+    Binding,
+    BindingStatus,
+    Equipment,
+    EquipmentTemplate,
+    InstancePreview,
+    Placeholder,
+    TagFile,
+    TaggedPoint,
+    TagRule,
+    TemplateChange,
+    TemplatePreview,
+)
 from bms_schemas.values import (
     FLOAT32_MAX,
     QUALITIES_BY_RANK,
@@ -42,6 +69,7 @@ from bms_schemas.values import (
 )
 
 __all__ = [
+    "COMPOSITE_PREFIX",
     "FLOAT32_MAX",
     "MAX_INSTANCE",
     "MIN_PERIOD_MS",
@@ -50,6 +78,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "SEMVER_PATTERN",
     "STANDARD_OBJECT_TYPES",
+    "Binding",
+    "BindingStatus",
     "BlockSpec",
     "Bundle",
     "BundleDefaults",
@@ -58,20 +88,33 @@ __all__ = [
     "Calendar",
     "CalendarEntry",
     "Catalogue",
+    "CompositeDefinition",
+    "CompositeInput",
+    "CompositeLibrary",
+    "CompositeNode",
+    "CompositeOutput",
+    "CompositeParam",
+    "CompositePin",
     "DateEntry",
     "DateRangeEntry",
     "DegradedPolicy",
     "Edge",
+    "Equipment",
+    "EquipmentTemplate",
     "ErrorEnvelope",
     "Flow",
     "FlowSchedule",
     "Graph",
+    "InstancePreview",
     "IssueCode",
     "Node",
+    "ParamRef",
+    "Placeholder",
     "PointConstraint",
     "PointRef",
     "PointRefError",
     "PointValue",
+    "PortRef",
     "PortSpec",
     "PortType",
     "Position",
@@ -80,10 +123,17 @@ __all__ = [
     "Scalar",
     "SchemaVersionError",
     "StateClass",
+    "TagFile",
+    "TagRule",
+    "TaggedPoint",
+    "TemplateChange",
+    "TemplatePreview",
     "ValidationIssue",
     "ValueType",
     "WeekNDayEntry",
     "WriteValue",
     "check_schema_version",
+    "composite_type",
+    "parse_composite_type",
     "worst_quality",
 ]

@@ -1,23 +1,87 @@
-"""The engine through the Designer: status, live stream, its own deployment history."""
+"""The engine through the Designer: status, control, alarms, live stream, deployment history.
+
+Control and acknowledgements name the signed-in user to the engine (``X-Caller``
+and the acknowledgement's ``by``), so the engine's own records say who did it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from bms_schemas.engine import DeploymentHistory, EngineStatus
+from bms_schemas.alarms import AckRequest, AlarmList, AlarmRecord, AlarmState
+from bms_schemas.engine import DeploymentHistory, DeployResponse, EngineStatus
 from designer.routes.deps import ERRORS, Svc, User
 from designer.routes.streams import SSE_RESPONSES, relay
 
 router = APIRouter(prefix="/api/engine", tags=["engine"], responses=ERRORS)
 
 
+def _who(username: str) -> str:
+    """The user as the engine's records name them (as deployments do): printable ASCII."""
+    return "".join(c if " " <= c <= "~" else "?" for c in username)[:64]
+
+
 @router.get("/status", response_model=EngineStatus)
 async def engine_status(services: Svc, _user: User) -> Any:
     """The engine's active version, flows and link to the IoT service."""
     return await services.engine.json("GET", "/engine/status")
+
+
+@router.post("/start", response_model=EngineStatus)
+async def engine_start(services: Svc, user: User) -> Any:
+    """Run the engine's active bundle."""
+    return await services.engine.json("POST", "/engine/start", caller=_who(user.username))
+
+
+@router.post("/stop", response_model=EngineStatus)
+async def engine_stop(services: Svc, user: User) -> Any:
+    """Stop the engine's flows; their commands are relinquished as their outputs say."""
+    return await services.engine.json("POST", "/engine/stop", caller=_who(user.username))
+
+
+@router.post("/reload", response_model=DeployResponse)
+async def engine_reload(services: Svc, user: User) -> Any:
+    """Load the engine's active bundle again from its disk, keeping block state."""
+    return await services.engine.json("POST", "/engine/reload", caller=_who(user.username))
+
+
+@router.get("/alarms", response_model=AlarmList)
+async def engine_alarms(
+    services: Svc,
+    _user: User,
+    state: Annotated[list[AlarmState] | None, Query(description="Only these states.")] = None,
+    open_only: Annotated[bool, Query(alias="open", description="Only open records.")] = False,
+    flow: Annotated[str | None, Query(max_length=64, description="Only this flow's.")] = None,
+    max_priority: Annotated[
+        int | None, Query(alias="maxPriority", ge=1, le=255, description="This urgent or more.")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Text to look for.")] = None,
+    since: Annotated[datetime | None, Query(description="Raised or closed since.")] = None,
+    limit: Annotated[int, Query(ge=1, le=2000, description="At most this many.")] = 200,
+) -> Any:
+    """The engine's alarm records, newest first: open ones and history."""
+    params: dict[str, Any] = {"limit": limit, "open": str(open_only).lower()}
+    if state:
+        params["state"] = [s.value for s in state]
+    for key, value in (("flow", flow), ("maxPriority", max_priority), ("q", q)):
+        if value is not None:
+            params[key] = value
+    if since is not None:
+        params["since"] = since.isoformat()
+    return await services.engine.json("GET", "/engine/alarms", params=params)
+
+
+@router.post("/alarms/{alarm_id}/ack", response_model=AlarmRecord)
+async def engine_ack_alarm(services: Svc, user: User, alarm_id: str, body: AckRequest) -> Any:
+    """Acknowledge an alarm as the signed-in user, with a note."""
+    ack = {"by": user.username[:64], "note": body.note}
+    return await services.engine.json(
+        "POST", f"/engine/alarms/{alarm_id}/ack", json=ack, caller=_who(user.username)
+    )
 
 
 @router.get("/deployments", response_model=DeploymentHistory)
@@ -28,5 +92,5 @@ async def engine_deployments(services: Svc, _user: User) -> Any:
 
 @router.get("/stream", response_class=StreamingResponse, responses=SSE_RESPONSES)
 async def engine_stream(services: Svc, _user: User) -> StreamingResponse:
-    """The engine's events (server-sent events), relayed."""
+    """The engine's events (server-sent events), relayed: status, tick, values, event, alarm."""
     return await relay(services.engine, "/engine/stream")

@@ -40,17 +40,37 @@ export class ApiError extends Error {
   }
 }
 
+type Result<T> = { data?: T; error?: unknown; response: Response };
+
+/** The failure of an openapi-fetch result as an ApiError with the server's envelope, or null. */
+export function failureOf(result: { error?: unknown; response: Response }, fallback?: string): ApiError | null {
+  if (result.error === undefined && result.response.ok) return null;
+  const err = result.error as Partial<ErrorEnvelope> | undefined;
+  return new ApiError(result.response.status, {
+    code: err?.code ?? `http_${result.response.status}`,
+    message: err?.message ?? fallback ?? (result.response.statusText || "request failed"),
+    details: err?.details ?? null,
+  });
+}
+
 /** The data of an openapi-fetch result, or an ApiError with the server's envelope. */
-export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
-  if (result.error !== undefined || !result.response.ok) {
-    const err = result.error as Partial<ErrorEnvelope> | undefined;
-    throw new ApiError(result.response.status, {
-      code: err?.code ?? `http_${result.response.status}`,
-      message: err?.message ?? result.response.statusText ?? "request failed",
-      details: err?.details ?? null,
-    });
-  }
+export function unwrap<T>(result: Result<T>): T {
+  const failure = failureOf(result);
+  if (failure) throw failure;
   return result.data as T;
+}
+
+/** What the server said went wrong, for a status line ("" when the request succeeded). */
+export function errorMessage(result: { error?: unknown; response: Response }, fallback: string): string {
+  return failureOf(result, fallback)?.message ?? "";
+}
+
+/** One field of the envelope's details object (e.g. a 409's currentRevision). */
+export function detail(error: ApiError | null, key: string): unknown {
+  const details = error?.envelope.details;
+  return details && typeof details === "object" && !Array.isArray(details)
+    ? (details as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /** Raw fetch for bodies openapi-fetch does not model (zip import/export). */

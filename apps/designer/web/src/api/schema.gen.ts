@@ -92,6 +92,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/engine/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Engine Alarms
+         * @description The engine's alarm records, newest first: open ones and history.
+         */
+        get: operations["engineAlarms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/engine/alarms/{alarm_id}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Engine Ack Alarm
+         * @description Acknowledge an alarm as the signed-in user, with a note.
+         */
+        post: operations["engineAckAlarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/engine/deployments": {
         parameters: {
             query?: never;
@@ -106,6 +146,46 @@ export interface paths {
         get: operations["engineDeployments"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/engine/reload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Engine Reload
+         * @description Load the engine's active bundle again from its disk, keeping block state.
+         */
+        post: operations["engineReload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/engine/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Engine Start
+         * @description Run the engine's active bundle.
+         */
+        post: operations["engineStart"];
         delete?: never;
         options?: never;
         head?: never;
@@ -132,6 +212,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/engine/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Engine Stop
+         * @description Stop the engine's flows; their commands are relinquished as their outputs say.
+         */
+        post: operations["engineStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/engine/stream": {
         parameters: {
             query?: never;
@@ -141,7 +241,7 @@ export interface paths {
         };
         /**
          * Engine Stream
-         * @description The engine's events (server-sent events), relayed.
+         * @description The engine's events (server-sent events), relayed: status, tick, values, event, alarm.
          */
         get: operations["engineStream"];
         put?: never;
@@ -204,6 +304,26 @@ export interface paths {
          * @description Operator overrides active now, with who, why and when each ends.
          */
         get: operations["iotOverrides"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/iot/points/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Iot History
+         * @description Points' value history over a range, downsampled by the IoT service (min/max/avg).
+         */
+        get: operations["iotHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -698,6 +818,194 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AckRequest
+         * @description An operator's acknowledgement.
+         */
+        AckRequest: {
+            /**
+             * By
+             * @description Who acknowledges; the caller if unset.
+             */
+            by?: string | null;
+            /**
+             * Note
+             * @description Why, or what is being done.
+             * @default
+             */
+            note: string;
+        };
+        /**
+         * AlarmList
+         * @description Alarm records matching a query, newest first.
+         */
+        AlarmList: {
+            /**
+             * Active
+             * @description Open records (not yet back to normal), whatever the filter.
+             */
+            active: number;
+            /** Alarms */
+            alarms: components["schemas"]["AlarmRecord"][];
+            /**
+             * Total
+             * @description How many matched before the limit was applied.
+             */
+            total: number;
+            /**
+             * Unacked
+             * @description Records waiting for an acknowledgement.
+             */
+            unacked: number;
+        };
+        /**
+         * AlarmRecord
+         * @description One occurrence of an alarm, from raised to back to normal.
+         */
+        AlarmRecord: {
+            /** Acknote */
+            ackNote?: string | null;
+            /**
+             * Ackrequired
+             * @description Whether the alarm waits for an acknowledgement.
+             */
+            ackRequired: boolean;
+            /** Ackedat */
+            ackedAt?: string | null;
+            /** Ackedby */
+            ackedBy?: string | null;
+            /**
+             * Activeat
+             * Format: date-time
+             * @description When it was raised.
+             */
+            activeAt: string;
+            /**
+             * Alarmclass
+             * @description The authored alarm class, e.g. 'comfort'.
+             * @default
+             */
+            alarmClass: string;
+            /**
+             * Clearedat
+             * @description When the condition cleared.
+             */
+            clearedAt?: string | null;
+            /**
+             * Condition
+             * @description What was raised: 'high', 'low' or 'alarm'.
+             */
+            condition: string;
+            /**
+             * Id
+             * @description Stable id of this occurrence.
+             */
+            id: string;
+            /**
+             * Limit
+             * @description The limit it crossed, for limit alarms.
+             */
+            limit?: number | null;
+            /**
+             * Message
+             * @description The authored message with value and limit filled in.
+             */
+            message: string;
+            /**
+             * Normalat
+             * @description When the record closed.
+             */
+            normalAt?: string | null;
+            /**
+             * Priority
+             * @description 1 (most urgent) to 255, as BACnet notification classes.
+             */
+            priority: number;
+            source: components["schemas"]["AlarmSource"];
+            state: components["schemas"]["AlarmState"];
+            /**
+             * Transitions
+             * @description Every state change, oldest first.
+             * @default []
+             */
+            transitions: components["schemas"]["AlarmTransition"][];
+            /**
+             * Unit
+             * @description Unit of the value and limit.
+             * @default
+             */
+            unit: string;
+            /**
+             * Value
+             * @description The watched value when the alarm was raised.
+             */
+            value?: number | boolean | null;
+        };
+        /**
+         * AlarmSource
+         * @description Which block raised the alarm, and the point it watches (when it watches one directly).
+         */
+        AlarmSource: {
+            /**
+             * Blocktype
+             * @description The alarm block's type, e.g. 'alarm.limit'.
+             */
+            blockType: string;
+            /**
+             * Flow
+             * @description Id of the flow.
+             */
+            flow: string;
+            /**
+             * Flowname
+             * @description Display name of the flow.
+             */
+            flowName: string;
+            /**
+             * Label
+             * @description The block's label, or its id.
+             */
+            label: string;
+            /**
+             * Node
+             * @description Id of the alarm block.
+             */
+            node: string;
+            /**
+             * Point
+             * @description The point whose value the alarm watches, if wired directly.
+             */
+            point?: string | null;
+        };
+        /**
+         * AlarmState
+         * @description Where an alarm record is in its life.
+         * @enum {string}
+         */
+        AlarmState: "active-unacked" | "active-acked" | "cleared-unacked" | "normal";
+        /**
+         * AlarmTransition
+         * @description One step of an alarm record's state machine.
+         */
+        AlarmTransition: {
+            /**
+             * At
+             * Format: date-time
+             * @description Wall time of the transition.
+             */
+            at: string;
+            /**
+             * By
+             * @description Who caused it: a user, 'wired input', the engine.
+             */
+            by?: string | null;
+            /**
+             * Note
+             * @description The operator's note (acknowledgements).
+             */
+            note?: string | null;
+            state: components["schemas"]["AlarmState"];
+        };
+        /**
          * AuditEntry
          * @description One write attempt as the audit log keeps it: done, failed or refused.
          */
@@ -952,6 +1260,195 @@ export interface components {
              */
             schemaVersion: string;
         };
+        /**
+         * CompositeDefinition
+         * @description One version of a composite block.
+         */
+        CompositeDefinition: {
+            /**
+             * Doc
+             * @description What the composite does.
+             * @default
+             */
+            doc: string;
+            /**
+             * Edges
+             * @description Wires between inner nodes.
+             * @default []
+             */
+            edges: components["schemas"]["Edge"][];
+            /**
+             * Inputs
+             * @description Input ports.
+             * @default []
+             */
+            inputs: components["schemas"]["CompositeInput"][];
+            /**
+             * Layout
+             * @description Canvas positions of inner nodes; editor-only.
+             */
+            layout?: {
+                [key: string]: components["schemas"]["Position"];
+            };
+            /**
+             * Name
+             * @description Name; instances use 'composite:NAME@VERSION'.
+             */
+            name: string;
+            /**
+             * Nodes
+             * @description The inner nodes.
+             */
+            nodes: components["schemas"]["CompositeNode"][];
+            /**
+             * Outputs
+             * @description Output ports.
+             * @default []
+             */
+            outputs: components["schemas"]["CompositeOutput"][];
+            /**
+             * Params
+             * @description Parameters.
+             * @default []
+             */
+            params: components["schemas"]["CompositeParam"][];
+            /**
+             * Title
+             * @description Short display name.
+             */
+            title: string;
+            /**
+             * Version
+             * @description Version; a changed definition is a new version.
+             */
+            version: number;
+        };
+        /**
+         * CompositeInput
+         * @description An input port of a composite: drives one or more inner input ports.
+         */
+        CompositeInput: {
+            /** @description Value of an unwired optional input (a constant is inserted). */
+            default?: components["schemas"]["JsonValue"];
+            /**
+             * Doc
+             * @description What the port means.
+             * @default
+             */
+            doc: string;
+            /**
+             * Name
+             * @description Port name on the instance.
+             */
+            name: string;
+            /**
+             * Required
+             * @description Whether the instance's input must be wired.
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Targets
+             * @description The inner input ports this input drives.
+             */
+            targets: components["schemas"]["PortRef"][];
+            /** @description Type (and unit) the port accepts. */
+            type: components["schemas"]["PortType"];
+        };
+        /**
+         * CompositeNode
+         * @description A node inside a composite (its flow is the instance's).
+         */
+        CompositeNode: {
+            /**
+             * Id
+             * @description Id, unique inside the composite.
+             */
+            id: string;
+            /**
+             * Label
+             * @description Optional display name.
+             */
+            label?: string | null;
+            /**
+             * Params
+             * @description Fixed parameters.
+             */
+            params?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /**
+             * Type
+             * @description Block type, or another composite 'composite:NAME@VERSION'.
+             */
+            type: string;
+        };
+        /**
+         * CompositeOutput
+         * @description An output port of a composite: one inner output port.
+         */
+        CompositeOutput: {
+            /**
+             * Doc
+             * @description What the port means.
+             * @default
+             */
+            doc: string;
+            /**
+             * Name
+             * @description Port name on the instance.
+             */
+            name: string;
+            /** @description The inner output port behind it. */
+            source: components["schemas"]["PortRef"];
+            /** @description Type (and unit) the port carries. */
+            type: components["schemas"]["PortType"];
+        };
+        /**
+         * CompositeParam
+         * @description A parameter of a composite, set per instance and passed to inner nodes' parameters.
+         */
+        CompositeParam: {
+            /** @description Value when the instance leaves it unset; null = required. */
+            default?: components["schemas"]["JsonValue"];
+            /**
+             * Doc
+             * @description What the parameter means.
+             * @default
+             */
+            doc: string;
+            /**
+             * Maximum
+             * @description Highest allowed number.
+             */
+            maximum?: number | null;
+            /**
+             * Minimum
+             * @description Lowest allowed number.
+             */
+            minimum?: number | null;
+            /**
+             * Name
+             * @description Parameter name on the instance (camelCase).
+             */
+            name: string;
+            /**
+             * Targets
+             * @description The inner parameters that take its value.
+             */
+            targets: components["schemas"]["ParamRef"][];
+            /**
+             * Type
+             * @description Kind of value.
+             * @enum {string}
+             */
+            type: "number" | "integer" | "bool" | "string";
+            /**
+             * Unit
+             * @description Engineering unit of a number.
+             */
+            unit?: string | null;
+        };
         /** ConstantSignal */
         ConstantSignal: {
             /**
@@ -966,6 +1463,30 @@ export interface components {
             point: string;
             /** Value */
             value: boolean | number | string;
+        };
+        /**
+         * DeployResponse
+         * @description The outcome of a deploy, reload or rollback.
+         */
+        DeployResponse: {
+            /**
+             * Hash
+             * @description Content hash of the active bundle, 'sha256:...'.
+             */
+            hash: string;
+            /**
+             * Restorednodes
+             * @description Nodes whose retained state carried over from the previous bundle.
+             * @default 0
+             */
+            restoredNodes: number;
+            /** @description Whether it runs. */
+            status: components["schemas"]["RunState"];
+            /**
+             * Version
+             * @description The bundle version now active.
+             */
+            version: string;
         };
         /**
          * DeploymentEntry
@@ -1110,12 +1631,12 @@ export interface components {
         DeviceInfo: {
             /**
              * Address
-             * @description BACnet/IP address, 'ip:port'.
+             * @description The device's address, e.g. BACnet/IP or Modbus TCP 'ip:port'.
              */
             address: string;
             /**
              * Instance
-             * @description Device object instance.
+             * @description Device object instance (for another protocol, the number its configuration gives).
              */
             instance: number;
             /**
@@ -1139,6 +1660,12 @@ export interface components {
              * @default 0
              */
             pointCount: number;
+            /**
+             * Protocol
+             * @description The protocol the device speaks, e.g. 'bacnet', 'modbus'.
+             * @default bacnet
+             */
+            protocol: string;
             /**
              * Segmentation
              * @description Segmentation the device supports, e.g. 'segmented-both'.
@@ -1367,6 +1894,11 @@ export interface components {
          */
         Graph: {
             /**
+             * Composites
+             * @description Composite block definitions the graph's instances use (every version kept); flattened away in bundles.
+             */
+            composites?: components["schemas"]["CompositeDefinition"][];
+            /**
              * Edges
              * @description Every wire.
              * @default []
@@ -1391,6 +1923,85 @@ export interface components {
              * @default []
              */
             nodes: components["schemas"]["Node"][];
+        };
+        /**
+         * HistoryBucket
+         * @description One slice of the range.
+         */
+        HistoryBucket: {
+            /**
+             * Avg
+             * @description Mean of the numeric values logged (or carried).
+             */
+            avg: number | null;
+            /**
+             * Count
+             * @description Samples logged in the bucket; 0 = value carried over.
+             */
+            count: number;
+            /**
+             * Last
+             * @description The value in force at the end of the bucket.
+             */
+            last: boolean | number | string | null;
+            /**
+             * Max
+             * @description Highest numeric value in force during the bucket.
+             */
+            max: number | null;
+            /**
+             * Min
+             * @description Lowest numeric value in force during the bucket.
+             */
+            min: number | null;
+            /**
+             * Start
+             * Format: date-time
+             * @description Start of the bucket (it lasts ``bucketS``).
+             */
+            start: string;
+        };
+        /**
+         * HistoryResponse
+         * @description Histories of the requested points over one range, on the same buckets.
+         */
+        HistoryResponse: {
+            /**
+             * Buckets
+             * @description Length of every bucket, in seconds.
+             */
+            bucketS: number;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Retentions
+             * @description How long the service keeps its value log.
+             */
+            retentionS: number;
+            /** Series */
+            series: components["schemas"]["PointHistory"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
+        /**
+         * HistorySample
+         * @description One logged value.
+         */
+        HistorySample: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            quality: components["schemas"]["Quality"];
+            /** Value */
+            value: boolean | number | string | null;
         };
         /**
          * IotLinkStatus
@@ -1421,7 +2032,7 @@ export interface components {
          * @description What kind of problem a validation issue is.
          * @enum {string}
          */
-        IssueCode: "unknown_block_type" | "unsupported_block_version" | "invalid_parameter" | "unknown_node" | "unknown_port" | "unknown_flow" | "port_type_mismatch" | "unconnected_input" | "multiple_drivers" | "cross_flow_edge" | "cycle" | "duplicate_id" | "point_written_twice" | "period_too_short" | "priority_not_allowed" | "invalid_trigger" | "unsupported_schema_version";
+        IssueCode: "unknown_block_type" | "unsupported_block_version" | "invalid_parameter" | "unknown_node" | "unknown_port" | "unknown_flow" | "port_type_mismatch" | "unconnected_input" | "multiple_drivers" | "cross_flow_edge" | "cycle" | "duplicate_id" | "point_written_twice" | "period_too_short" | "priority_not_allowed" | "invalid_trigger" | "unsupported_schema_version" | "unknown_composite" | "invalid_composite" | "composite_pin_changed";
         JsonValue: unknown;
         /**
          * LoginRequest
@@ -1589,6 +2200,54 @@ export interface components {
             overrides: components["schemas"]["Override"][];
         };
         /**
+         * ParamRef
+         * @description A parameter of a node inside a composite.
+         */
+        ParamRef: {
+            /**
+             * Node
+             * @description Id of the inner node.
+             */
+            node: string;
+            /**
+             * Param
+             * @description Name of its parameter (camelCase, as in the node's params).
+             */
+            param: string;
+        };
+        /**
+         * PointHistory
+         * @description The downsampled history of one point.
+         */
+        PointHistory: {
+            /** @description The last value logged before the range. */
+            before: components["schemas"]["HistorySample"] | null;
+            /** Buckets */
+            buckets: components["schemas"]["HistoryBucket"][];
+            kind: components["schemas"]["SeriesKind"];
+            /**
+             * Name
+             * @description The object's name, when the point is known.
+             */
+            name?: string | null;
+            point: components["schemas"]["PointRef"];
+            /**
+             * Samples
+             * @description Values logged inside the range.
+             */
+            samples: number;
+            /**
+             * Statetexts
+             * @description Multi-state texts.
+             */
+            stateTexts?: string[] | null;
+            /**
+             * Unitsymbol
+             * @description Display symbol of its unit.
+             */
+            unitSymbol?: string | null;
+        };
+        /**
          * PointInfo
          * @description Metadata of one point: an object's present value and how to treat it.
          */
@@ -1653,8 +2312,9 @@ export interface components {
         };
         /**
          * PointRef
-         * @description Canonical point reference, e.g. '1001/analog-value,3/present-value'.
+         * @description Canonical point reference, e.g. '1001/analog-value,3/present-value' (BACnet), or protocol-qualified, e.g. 'modbus:9001/holding-register,3/present-value'.
          * @example 1001/analog-value,3/present-value
+         * @example modbus:9001/holding-register,3/present-value
          */
         PointRef: string;
         /**
@@ -1683,6 +2343,22 @@ export interface components {
              * @description The value; null when the point has none (e.g. a device that never answered).
              */
             value: boolean | number | string | null;
+        };
+        /**
+         * PortRef
+         * @description A port of a node inside a composite.
+         */
+        PortRef: {
+            /**
+             * Node
+             * @description Id of the inner node.
+             */
+            node: string;
+            /**
+             * Port
+             * @description Name of its port.
+             */
+            port: string;
         };
         /**
          * PortSpec
@@ -2100,6 +2776,12 @@ export interface components {
          */
         RunState: "running" | "stopped" | "idle";
         /**
+         * SeriesKind
+         * @description What a series' values are: how a chart should draw them.
+         * @enum {string}
+         */
+        SeriesKind: "number" | "bool" | "text" | "empty";
+        /**
          * SessionInfo
          * @description Who is signed in, and the CSRF token to send back in ``X-CSRF-Token``.
          */
@@ -2248,10 +2930,22 @@ export interface components {
              */
             createdAt: string;
             /**
+             * Endwithstream
+             * @description It ends when the last stream reading it closes.
+             * @default false
+             */
+            endWithStream: boolean;
+            /**
              * Id
              * @description Subscription id, used to delete it and to filter the stream.
              */
             id: string;
+            /**
+             * Idletimeouts
+             * @description It ends after this long with no stream reading it.
+             * @default 300
+             */
+            idleTimeoutS: number;
             /**
              * Points
              * @description The points watched.
@@ -2263,6 +2957,17 @@ export interface components {
          * @description Points whose changes the caller wants on the stream.
          */
         SubscriptionRequest: {
+            /**
+             * Endwithstream
+             * @description End the subscription when the last stream reading it closes (a browser page).
+             * @default false
+             */
+            endWithStream: boolean;
+            /**
+             * Idletimeouts
+             * @description End the subscription after this long with no stream reading it; the service's default if unset.
+             */
+            idleTimeoutS?: number | null;
             /**
              * Points
              * @description Points to watch, in canonical form.
@@ -2307,6 +3012,11 @@ export interface components {
              * @default []
              */
             nodes: string[];
+            /**
+             * Path
+             * @description Where inside composite instances the problem is, as 'zone_3 > pid'; 'node' is then the outermost instance.
+             */
+            path?: string | null;
         };
         /**
          * ValidationReport
@@ -2769,6 +3479,211 @@ export interface operations {
             };
         };
     };
+    engineAlarms: {
+        parameters: {
+            query?: {
+                /** @description Only these states. */
+                state?: components["schemas"]["AlarmState"][] | null;
+                /** @description Only open records. */
+                open?: boolean;
+                /** @description Only this flow's. */
+                flow?: string | null;
+                /** @description This urgent or more. */
+                maxPriority?: number | null;
+                /** @description Text to look for. */
+                q?: string | null;
+                /** @description Raised or closed since. */
+                since?: string | null;
+                /** @description At most this many. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    engineAckAlarm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alarm_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AckRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlarmRecord"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     engineDeployments: {
         parameters: {
             query?: never;
@@ -2861,7 +3776,283 @@ export interface operations {
             };
         };
     };
+    engineReload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeployResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    engineStart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EngineStatus"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     engineStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EngineStatus"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    engineStop: {
         parameters: {
             query?: never;
             header?: never;
@@ -3247,6 +4438,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OverrideList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    iotHistory: {
+        parameters: {
+            query: {
+                /** @description Points. */
+                point: string[];
+                /** @description Start; an hour before end. */
+                start?: string | null;
+                /** @description End; now if unset. */
+                end?: string | null;
+                /** @description Buckets to downsample to. */
+                buckets?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryResponse"];
                 };
             };
             /** @description Unauthorized */

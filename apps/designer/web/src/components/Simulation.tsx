@@ -1,6 +1,6 @@
 /** Simulate the current flow on the virtual clock: ramp or constant inputs, output traces plotted. */
 import { useMemo, useState } from "react";
-import { api } from "../api/client";
+import { api, errorMessage } from "../api/client";
 import type { BlockSpec, JsonValue, SimulationResult } from "../api/types";
 import { outputsOf } from "../lib/connection";
 import type { BlockNode } from "../lib/graph";
@@ -93,7 +93,7 @@ export function Simulation({
       body: { durationS: duration, flow: flowId, inputs: signals as never, watch },
     });
     if (r.data) setResult(r.data);
-    else setError((r.error as { message?: string } | undefined)?.message ?? "simulation failed");
+    else setError(errorMessage(r, "simulation failed"));
   }
 
   return (

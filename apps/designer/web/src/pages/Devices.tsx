@@ -1,6 +1,6 @@
 /** Devices and points with live values; manual write at a priority with a reason, and release. */
 import { type FormEvent, useEffect, useState } from "react";
-import { api } from "../api/client";
+import { api, errorMessage } from "../api/client";
 import type { DeviceInfo, PointInfo } from "../api/types";
 
 type Live = Record<string, { value: unknown; quality: string; units?: string | null }>;
@@ -16,11 +16,11 @@ function ManualWrite({ point, onDone }: { point: PointInfo; onDone: (msg: string
     const r = await api.POST("/api/iot/points/write", {
       body: { point: String(point.point), value: parse(value), priority, reason },
     });
-    onDone(r.data ? `Wrote ${value} to ${point.point} at priority ${priority}` : ((r.error as { message?: string })?.message ?? "write failed"));
+    onDone(r.data ? `Wrote ${value} to ${point.point} at priority ${priority}` : errorMessage(r, "write failed"));
   }
   async function release() {
     const r = await api.POST("/api/iot/points/release", { body: { point: String(point.point), priority, reason } });
-    onDone(r.data ? `Released priority ${priority} of ${point.point}` : ((r.error as { message?: string })?.message ?? "release failed"));
+    onDone(r.data ? `Released priority ${priority} of ${point.point}` : errorMessage(r, "release failed"));
   }
   return (
     <form className="manual" onSubmit={write} aria-label={`Manual write to ${point.name}`}>
@@ -49,7 +49,7 @@ export function Devices() {
     api.GET("/api/iot/devices").then(
       (r) => {
         if (r.data) setDevices(r.data);
-        else setMessage((r.error as { message?: string } | undefined)?.message ?? "The IoT service is not reachable.");
+        else setMessage(errorMessage(r, "The IoT service is not reachable."));
       },
       () => setMessage("The IoT service is not reachable."),
     );
@@ -72,7 +72,8 @@ export function Devices() {
       const now: Live = {};
       for (const res of read.data?.results ?? []) now[String(res.point)] = res.value;
       setLive((l) => ({ ...l, ...now }));
-      const sub = await api.POST("/api/iot/subscriptions", { body: { points: refs } });
+      // ends with this page's stream (or idles out if the page left before connecting)
+      const sub = await api.POST("/api/iot/subscriptions", { body: { points: refs, endWithStream: true } });
       if (!live || !sub.data) return;
       es = new EventSource(`/api/iot/stream?subscription=${encodeURIComponent(sub.data.id)}`);
       es.addEventListener("value", (ev) => {

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { api } from "../api/client";
+import { api, errorMessage } from "../api/client";
 import type { SessionInfo } from "../api/types";
 
 export function Login({ onSignedIn }: { onSignedIn: (s: SessionInfo) => void }) {
@@ -15,7 +15,7 @@ export function Login({ onSignedIn }: { onSignedIn: (s: SessionInfo) => void }) 
     const r = await api.POST("/api/auth/login", { body: { username, password } });
     setBusy(false);
     if (r.data) onSignedIn(r.data);
-    else setError((r.error as { message?: string } | undefined)?.message ?? "sign-in failed");
+    else setError(errorMessage(r, "sign-in failed"));
   }
 
   return (

@@ -57,6 +57,52 @@ class AlarmParams(Params):
     latching: bool = Field(
         default=False, description="Stay active after the condition clears, until acknowledged."
     )
+    message: str = Field(
+        default="",
+        max_length=200,
+        description="The alarm's text; {label}, {value}, {limit}, {unit} and {condition} "
+        "are filled in (e.g. '{label} {value:.1f} {unit} above {limit} {unit}').",
+    )
+    priority: int = Field(
+        default=100, ge=1, le=255, description="1 (most urgent) to 255, as BACnet priorities."
+    )
+    alarm_class: str = Field(
+        default="", max_length=40, description="A class operators filter by, e.g. 'comfort'."
+    )
+    unit: str = Field(default="", max_length=16, description="Unit of the value, for the message.")
+
+    @model_validator(mode="after")
+    def _message_fills(self) -> AlarmParams:
+        try:
+            render_message(self.message, label="x", value=1.0, limit=2.0, unit="", condition="high")
+        except (KeyError, IndexError, ValueError) as err:
+            raise ValueError(
+                f"message {self.message!r} cannot be filled in ({err}); "
+                "use {label}, {value}, {limit}, {unit} or {condition}"
+            ) from err
+        return self
+
+
+MESSAGE_FIELDS = ("label", "value", "limit", "unit", "condition")
+
+
+def render_message(
+    template: str, *, label: str, value: Any, limit: float | None, unit: str, condition: str
+) -> str:
+    """The alarm text with its fields filled in; a missing value or limit reads as a dash."""
+    fields = {"label": label, "unit": unit, "condition": condition}
+    numbers = {"value": value, "limit": limit}
+    text = template.format_map(
+        {**fields, **{k: _Dash() if v is None else v for k, v in numbers.items()}}
+    )
+    return " ".join(text.split())
+
+
+class _Dash:
+    """Stands for a missing number and takes any number format."""
+
+    def __format__(self, _spec: str) -> str:
+        return "-"
 
 
 class LimitAlarmParams(AlarmParams):

@@ -1,0 +1,103 @@
+/**
+ * Autosave with the revision check: a settled change is saved after AUTOSAVE_MS; a 409 (someone
+ * else saved) stops autosaving and opens the conflict dialog, resolved by keeping theirs or mine.
+ */
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, detail, errorMessage, failureOf } from "../api/client";
+import type { Graph } from "../api/types";
+import { canonicalGraph, newFlow } from "../lib/graph";
+import { type FlowDocument, withGraph } from "./useFlowDocument";
+import type { UndoHistory } from "./useUndoHistory";
+
+const AUTOSAVE_MS = 700;
+
+export type SaveState = "saved" | "dirty" | "saving" | "conflict" | "error";
+
+export interface AutosaveDeps {
+  projectId: string;
+  doc: FlowDocument;
+  history: UndoHistory;
+  /** Called after every successful save (e.g. to validate again). */
+  onSaved: () => void;
+  notify: (message: string) => void;
+}
+
+export function useAutosave({ projectId, doc, history, onSaved, notify }: AutosaveDeps) {
+  const [saveState, setSaveState] = useState<SaveState>("saved");
+  const [conflict, setConflict] = useState<{ theirs: number } | null>(null);
+  const savedSig = useRef<string>("");
+  const { graphNow, projectRef, setProject, showGraph, sig } = doc;
+
+  /** The graph that is on the server now (after a load): nothing to save, nothing to undo. */
+  const markSaved = useCallback(
+    (graph: Graph) => {
+      savedSig.current = JSON.stringify(canonicalGraph(graph));
+      history.reset(savedSig.current);
+    },
+    [history],
+  );
+
+  const save = useCallback(
+    async (force?: number) => {
+      const p = projectRef.current;
+      const g = graphNow();
+      if (!p || !g) return;
+      const body = JSON.stringify(g);
+      setSaveState("saving");
+      const r = await api.PUT("/api/projects/{project_id}", {
+        params: { path: { project_id: projectId } },
+        body: { revision: force ?? p.revision, content: { ...p.content, graph: g } as never },
+      });
+      if (r.response.status === 409) {
+        // StaleRevisionError: details {field: "revision", basedOn, currentRevision}.
+        const theirs = detail(failureOf(r), "currentRevision");
+        setConflict({ theirs: typeof theirs === "number" ? theirs : -1 });
+        setSaveState("conflict");
+        return;
+      }
+      if (!r.data) {
+        setSaveState("error");
+        notify(errorMessage(r, "save failed"));
+        return;
+      }
+      savedSig.current = body;
+      setProject(withGraph(r.data, g));
+      setSaveState("saved");
+      onSaved();
+    },
+    [graphNow, projectId, projectRef, setProject, onSaved, notify],
+  );
+
+  // The timer restarts only when the graph changes, not when live values re-render nodes.
+  const saveRef = useRef(save);
+  saveRef.current = save;
+  const hasProject = doc.project !== null;
+  useEffect(() => {
+    if (!sig || !hasProject || conflict) return;
+    if (sig === savedSig.current) return;
+    setSaveState("dirty");
+    const t = window.setTimeout(() => void saveRef.current(), AUTOSAVE_MS);
+    return () => window.clearTimeout(t);
+  }, [sig, hasProject, conflict]);
+
+  const resolveConflict = useCallback(
+    async (keepMine: boolean) => {
+      const r = await api.GET("/api/projects/{project_id}", { params: { path: { project_id: projectId } } });
+      if (!r.data) return;
+      setConflict(null);
+      if (keepMine) {
+        setProject((p) => (p ? { ...p, revision: r.data.revision } : p));
+        projectRef.current = projectRef.current ? { ...projectRef.current, revision: r.data.revision } : null;
+        await save(r.data.revision);
+      } else {
+        const g = r.data.content.graph ?? { nodes: [], edges: [], flows: [newFlow(new Set(), "Main")], layout: {} };
+        markSaved(g);
+        showGraph(r.data, g);
+        setSaveState("saved");
+      }
+    },
+    [projectId, save, projectRef, setProject, markSaved, showGraph],
+  );
+
+  return { saveState, conflict, save, resolveConflict, markSaved };
+}
