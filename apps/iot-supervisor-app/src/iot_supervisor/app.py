@@ -67,6 +67,13 @@ def create_app(
             await sup.start()
             stack.push_async_callback(sup.stop)
             app.state.supervisor = sup
+            if settings.mqtt is not None:
+                from iot_supervisor.telemetry import IotTelemetry
+
+                telemetry = IotTelemetry(settings.mqtt, sup, settings.data_dir)
+                await telemetry.start(settings.mqtt.points)
+                stack.push_async_callback(telemetry.stop)
+                app.state.telemetry = telemetry
             yield
 
     app = FastAPI(

@@ -230,8 +230,11 @@ class Supervisor:
             caller=caller,
             point=point,
             value=value if isinstance(value, bool | int | float | str) else None,
+            # Kept when it fits SQLite's INTEGER: a huge one once stopped the writer thread.
             priority=priority
-            if isinstance(priority, int) and not isinstance(priority, bool)
+            if isinstance(priority, int)
+            and not isinstance(priority, bool)
+            and -(2**63) <= priority < 2**63
             else None,
             outcome="refused",
             reason=reason[:200] if isinstance(reason, str) else None,

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
+from bms_telemetry import MqttSettings
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -133,6 +134,11 @@ class Settings(BaseSettings):
     )
     protocols_file: Path | None = Field(
         default=None, description="YAML/JSON mapping of protocol name to its configuration."
+    )
+
+    mqtt: MqttSettings | None = Field(
+        default=None,
+        description='MQTT telemetry (JSON in BMS_IOT_MQTT, e.g. {"host": "127.0.0.1"}); off if unset.',
     )
 
     value_log_retention_s: float = Field(default=86_400.0, gt=0, description="Value log kept.")

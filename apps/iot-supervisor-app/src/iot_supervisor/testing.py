@@ -97,7 +97,10 @@ def field_building(
     its object list is read entry by entry; the others have ``points_per_device``.
     """
     grid = SimulatorConfig.grid(
-        devices=len(FIELD_QUIRKS), points_per_device=40, ip_prefix=ip_prefix, port=port
+        devices=len(FIELD_QUIRKS),
+        points_per_device=max(40, points_per_device),
+        ip_prefix=ip_prefix,
+        port=port,
     )
     devices = []
     for spec, quirks in zip(grid.devices, FIELD_QUIRKS, strict=True):
@@ -105,6 +108,7 @@ def field_building(
         data |= {"quirks": list(quirks), "slowMs": slow_ms, "dropFraction": 0.2}
         if spec.instance == 1004:
             data["maxApdu"] = 206
+            data["objects"] = data["objects"][: max(40, points_per_device)]
         else:
             data["objects"] = data["objects"][:points_per_device]
         devices.append(data)
@@ -133,7 +137,8 @@ def loopback_settings(plan: NetPlan, data_dir: Path, token: str, **overrides: An
         "discovery_mode": "directed-broadcast",
         "discovery_timeout_s": 1.0,
         "request_timeout_s": 0.5,
-        "request_retries": 0,
+        # One retry: on a loaded machine a single late reply must not take a device offline.
+        "request_retries": 1,
         "offline_after_failures": 1,
         "probe_interval_s": 0.3,
         "cov_lifetime_s": 30,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from bms_schemas import PointRef, Scalar
 from bms_schemas.iot import PointInfo, WriteItem
-from iot_supervisor.errors import InvalidPriorityError, WriteRefusedError
+from iot_supervisor.errors import InvalidPriorityError, ReservedPriorityError, WriteRefusedError
 from iot_supervisor.interlocks import WriteGuard
 
 RESERVED_PRIORITY = 6
@@ -44,7 +44,7 @@ class WritePolicy:
                 f"priority {priority} is outside 1-16", details={"priority": priority}
             )
         if priority == RESERVED_PRIORITY and not self.allow_priority_6:
-            raise InvalidPriorityError(
+            raise ReservedPriorityError(
                 "priority 6 is reserved for minimum on/off time and is not enabled",
                 details={"priority": priority},
             )

@@ -147,6 +147,8 @@ class WriteItem(BmsModel):
     )
     priority: StrictPriorityNumber | None = Field(
         default=None,
+        ge=1,
+        le=16,
         description=(
             "BACnet priority 1-16 (6 is reserved), an integer (never true or '8'); the "
             "service's default when omitted."

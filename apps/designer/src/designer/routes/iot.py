@@ -21,6 +21,8 @@ from bms_schemas.history import HistoryResponse
 from bms_schemas.iot import (
     AuditLog,
     DeviceInfo,
+    DiscoverRequest,
+    DiscoverResponse,
     OverrideList,
     PointInfo,
     PriorityArray,
@@ -35,6 +37,13 @@ from designer.routes.deps import ERRORS, Svc, User
 from designer.routes.streams import SSE_RESPONSES, relay
 
 router = APIRouter(prefix="/api/iot", tags=["iot"], responses=ERRORS)
+
+
+@router.post("/discover", response_model=DiscoverResponse)
+async def iot_discover(services: Svc, _user: User, body: DiscoverRequest | None = None) -> Any:
+    """Ask the IoT service to discover devices now (Who-Is, then describe each one)."""
+    request = (body or DiscoverRequest()).model_dump(mode="json", exclude_none=True)
+    return await services.iot.json("POST", "/discover", json=request)
 
 
 @router.get("/devices", response_model=list[DeviceInfo])
