@@ -19,7 +19,7 @@ import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from iot_supervisor.auth import load_or_create_token
 from iot_supervisor.settings import Settings
@@ -141,7 +141,7 @@ def discover(url: Url = None, token: Token = None) -> None:
     """Run discovery on the service and list the devices found."""
     with _client(url, token) as http:
         result = _check(http.post("/discover", json={}))
-    table = Table("instance", "name", "address", "points", "status")
+    table = Table("instance", "name", Column("address", overflow="fold"), "points", "status")
     for d in result["devices"]:
         table.add_row(
             str(d["instance"]),
@@ -163,7 +163,14 @@ def read(
     """Read points, e.g. ``iot-supervisor read 1001/analog-value,2/present-value``."""
     with _client(url, token) as http:
         result = _check(http.post("/points/read", json={"points": points}))
-    table = Table("point", "value", "unit", "quality", "error")
+    # Folded, not cut with an ellipsis: a point reference or an error is read whole.
+    table = Table(
+        Column("point", overflow="fold"),
+        "value",
+        "unit",
+        "quality",
+        Column("error", overflow="fold"),
+    )
     arrays: list[tuple[str, str]] = []
     for r in result["results"]:
         v = r["value"]

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     targets: list[str] = Field(
         default_factory=list, description="Device addresses for unicast discovery."
     )
+    routers: list[str] = Field(
+        default_factory=list,
+        description="BACnet routers (ip:port) whose networks discovery also searches: a global "
+        "Who-Is is sent through each, whatever the discovery mode.",
+    )
     bbmd_address: str | None = Field(
         default=None, description="BBMD to register with as a foreign device."
     )
@@ -152,6 +157,7 @@ class Settings(BaseSettings):
             ("bacnet_address", self.bacnet_address),
             ("broadcast_address", self.broadcast_address),
             *(("target", t) for t in self.targets),
+            *(("router", r) for r in self.routers),
             *((("bbmd_address", self.bbmd_address),) if self.bbmd_address else ()),
             ("http_host", self.http_host),
         ):

@@ -19,6 +19,7 @@ interpreter would report it.
 
 from __future__ import annotations
 
+import ast
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +28,7 @@ from typing import Any
 
 from bms_schemas import QUALITY_RANK, PointValue
 from supervisor_engine.block import PointWrite, TickInfo
+from supervisor_engine.blocks.expression import check_expression
 from supervisor_engine.evaluator import FlowEvaluator, NodeSlots, TickResult
 from supervisor_engine.quality import FAULT, OK, STALE
 
@@ -72,6 +74,7 @@ class _Emitter:
             "_fsum": math.fsum,
             "_abs": abs,
             "_max": max,
+            "_min": min,
             "_slow": _slow,
             "_limit": _limit,
         }
@@ -550,7 +553,67 @@ def _unit_delay(
     return [f"_s = {ctx}.state", f"{out_v} = _s.value", f"{out_r} = _s.quality"]
 
 
+def _line(node: NodeSlots, x: list[str], em: _Emitter) -> str:
+    y1, y2 = _param(node, "y1"), _param(node, "y2")
+    c = {k: em.const(_param(node, k)) for k in ("x1", "y1", "x2", "y2")}
+    # the block's own formula, operand for operand, so that it rounds the same
+    y = f"{c['y1']} + ({x[0]} - {c['x1']}) * ({c['y2']} - {c['y1']}) / ({c['x2']} - {c['x1']})"
+    if not _param(node, "clamp"):
+        return y
+    return f"_min(_max({y}, {em.const(min(y1, y2))}), {em.const(max(y1, y2))})"
+
+
+def _limiter(node: NodeSlots, x: list[str], em: _Emitter) -> str:
+    low, high = em.const(_param(node, "min")), em.const(_param(node, "max"))
+    return f"_min(_max({x[0]}, {low}), {high})"
+
+
+def _expression(
+    em: _Emitter,
+    node: NodeSlots,
+    ins_v: list[str],
+    ins_r: list[str],
+    outs_v: list[str],
+    outs_r: list[str],
+) -> list[str]:
+    """The formula as a function of its inputs, made from the tree that passed the whitelist."""
+    (out_v,), (out_r,) = outs_v, outs_r
+    bound = node.bound
+    tree = check_expression(
+        _param(node, "expression"), _param(node, "inputs"), _param(node, "bool_inputs")
+    )[0]
+    args = ast.arguments(
+        posonlyargs=[], args=[ast.arg(arg=n) for n in bound.names], kwonlyargs=[],
+        kw_defaults=[], defaults=[],
+    )  # fmt: skip
+    lam = ast.fix_missing_locations(ast.Expression(body=ast.Lambda(args=args, body=tree.body)))
+    # eval of a tree that passed the whitelist, with no builtins (as the block itself does)
+    formula = em.name("E", eval(compile(lam, "<expression>", "eval"), dict(bound.namespace)))
+    convert = "float" if str(_param(node, "value_type")) == "number" else "bool"
+    none = em.none_test(ins_v)
+    lines = [
+        f"_x = {formula}({_tuple(ins_v)})",
+        # x - x is 0 for a finite number and nan for nan or inf (truthy): the block refuses
+        # those with an error, so the reference evaluates it again and reports it
+        "if _x.__class__ is float and _x - _x: raise ArithmeticError",
+        f"{out_v} = {convert}(_x)",
+        f"{out_r} = {_worst(ins_r)}",
+    ]
+    if none is None:
+        return lines
+    return [
+        f"if {none}:",
+        f"    {out_v} = None",
+        f"    {out_r} = {_worst([*ins_r, str(STALE)])}" if ins_r else f"    {out_r} = {STALE}",
+        "else:",
+        *_indent(lines),
+    ]
+
+
 _INLINE: dict[str, Inline] = {
+    "math.linear-reset": _plain(_line),
+    "math.limiter": _plain(_limiter),
+    "math.expression": _expression,
     "io.point-input": _point_input,
     "math.unit-delay": _unit_delay,
     "math.add": _plain(lambda _n, x, _e: f"_fsum(({_tuple(x)}))"),

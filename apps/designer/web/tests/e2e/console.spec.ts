@@ -155,6 +155,15 @@ test("alarms, trends, engine control and subscriptions in the console", async ({
     expect((await download).suggestedFilename()).toBe("trend.csv");
   });
 
+  await test.step("live values on the canvas and wires carry units", async () => {
+    await page.goto(`${stack.url}/#/p/${project.id}`);
+    await expect(page.getByTestId("live-t-value")).toContainText("°C", { timeout: 20_000 });
+    await expect(page.getByTestId("live-pid-out")).toContainText("%");
+    await expect(page.getByTestId("live-hi-active")).toHaveText(/^(on|off)$/);
+    await expect(page.locator(".react-flow__edge-text").first()).toContainText(/°C|%/);
+    await both(page, "24-console-canvas-units");
+  });
+
   await test.step("stop and start the engine from the top bar, confirming each", async () => {
     const controls = page.getByTestId("engine-controls");
     await expect(controls).toContainText("Engine running");
