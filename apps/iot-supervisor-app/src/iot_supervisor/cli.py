@@ -43,9 +43,8 @@ def serve(
     ] = None,
 ) -> None:
     """Run the HTTP service (and optionally the simulator in the same process)."""
-    import uvicorn
-
     from iot_supervisor.app import create_app
+    from iot_supervisor.serving import serve as serve_app
 
     settings = Settings() if simulate is None else Settings(simulate=simulate)
     app = create_app(settings)
@@ -53,10 +52,7 @@ def serve(
     console.print(
         f"token file: {settings.token_path}" if settings.token is None else "token: from settings"
     )
-    # uvicorn's default loop is fine for bacpypes3, but the asyncio loop is what the research measured.
-    uvicorn.run(
-        app, host=settings.http_host, port=settings.http_port, loop="asyncio", log_level="info"
-    )
+    serve_app(app, settings.http_host, settings.http_port, graceful_s=settings.shutdown_grace_s)
 
 
 @cli.command()

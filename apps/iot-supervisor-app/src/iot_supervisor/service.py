@@ -57,6 +57,7 @@ from iot_supervisor.writepolicy import WritePolicy
 
 log = logging.getLogger(__name__)
 
+AUDIT_FLUSH_WAIT_S = 1.0
 VERSION = "0.1.0"
 SERVICE_CALLER = "iot-service"
 """The audit identity of what the service writes by itself (an override's end)."""
@@ -113,6 +114,7 @@ class Supervisor:
 
     async def stop(self) -> None:
         self.ready = False
+        self.hub.close()
         for task in (self._overrides_task, self._sweeper):
             if task is not None:
                 task.cancel()
@@ -226,16 +228,16 @@ class Supervisor:
         """Record a refused write in the audit log: ``error`` says why it was refused."""
         if isinstance(value, float) and not math.isfinite(value):
             value = str(value)  # kept as text: the audit log must stay readable as JSON
+        fits = isinstance(priority, int) and not isinstance(priority, bool) and 1 <= priority <= 16
+        if priority is not None and not fits:
+            # the column takes 1-16 only (a huge number would not even fit SQLite's integer):
+            # the given priority goes into the error, so the entry is never lost
+            error = f"{error} (priority given: {str(priority)[:40]})"
         self.store.audit(
             caller=caller,
             point=point,
             value=value if isinstance(value, bool | int | float | str) else None,
-            # Kept when it fits SQLite's INTEGER: a huge one once stopped the writer thread.
-            priority=priority
-            if isinstance(priority, int)
-            and not isinstance(priority, bool)
-            and -(2**63) <= priority < 2**63
-            else None,
+            priority=priority if fits and isinstance(priority, int) else None,
             outcome="refused",
             reason=reason[:200] if isinstance(reason, str) else None,
             error=error,
@@ -253,7 +255,9 @@ class Supervisor:
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> list[AuditEntry]:
-        await self.store.flush()
+        # wait briefly for what was just recorded; a lock held by another process must not
+        # hold this answer (WAL serves what is committed meanwhile)
+        await self.store.flush(timeout_s=AUDIT_FLUSH_WAIT_S)
         return await asyncio.to_thread(
             lambda: self.store.audit_entries(
                 limit, outcome, point=point, device=device, caller=caller, since=since, until=until
@@ -324,7 +328,7 @@ class Supervisor:
         failed = next((r for r in results if r.error), None)
         if failed is not None:
             raise RequestError(f"{failed.point}: {failed.error}", details={"field": "point"})
-        await self.store.flush()
+        await self.store.flush(timeout_s=AUDIT_FLUSH_WAIT_S)
         written = await asyncio.to_thread(self.store.latest_writes, str(base))
         slots = []
         for priority, result in enumerate(results[2:], start=1):
