@@ -144,9 +144,12 @@ def test_nothing_is_lost_while_the_broker_is_down_30_s(
     acked_before = publisher.published_seq
     # Values keep changing while the broker is away: the meter's power moves on every poll,
     # and an operator ramps the fan (each write is also an audit and an override event).
+    designer_token = service.settings.designer_token_path.read_text().strip()
     for speed in (20, 40, 60, 80):
-        response = service.http.post(
-            "/points/write", json={"writes": [{"point": COMMAND, "value": speed}]}
+        response = httpx.post(
+            f"{service.base_url}/points/write",
+            json={"writes": [{"point": COMMAND, "value": speed}]},
+            headers={"Authorization": f"Bearer {designer_token}", "X-On-Behalf-Of": "ann"},
         )
         assert response.status_code == 200, response.text
         time.sleep(7.0)  # the outage lasts 30 s, as the issue asks: a duration, not a wait
