@@ -240,3 +240,29 @@ def test_a_bad_modbus_configuration_stops_the_start_with_the_field_named(
 
     with pytest.raises(ConfigError, match=message):
         load_protocols(Settings(data_dir=tmp_path, protocols={"modbus": config}))
+
+
+def test_the_services_interlocks_bound_modbus_writes_inside_the_maps_range(
+    modbus_sim: ModbusSimHandle,
+    modbus_devices: list[dict[str, Any]],
+    service_factory: Callable[..., ServiceHandle],
+) -> None:
+    devices = [{k: v for k, v in d.items() if k != "simulate"} for d in modbus_devices]
+    service = service_factory(
+        protocols={"modbus": {"devices": devices, "timeout_s": 0.5}},
+        interlocks=[
+            {"pattern": "modbus:9002/holding-register,0/*", "max": 90, "priorities": [8, 10]}
+        ],
+    )
+    for value, priority in ((95, 8), (50, 5)):  # the map allows both values; the interlock not
+        response = service.http.post(
+            "/points/write",
+            json={"writes": [{"point": SPEED_COMMAND, "value": value, "priority": priority}]},
+        )
+        assert response.status_code == 403, response.text
+        assert response.json()["code"] == "write_refused"
+    ok = service.http.post(
+        "/points/write", json={"writes": [{"point": SPEED_COMMAND, "value": 90, "priority": 10}]}
+    )
+    assert ok.status_code == 200, ok.text
+    wait_until(lambda: modbus_sim.value(9002, "speed-command") == 90, 5, "the command")
