@@ -11,7 +11,8 @@ until the matching event arrives on the service's SSE stream.
 
 Then the same service reads a building of quirky field devices
 (``iot_supervisor.testing.field_building``: no RPM, 206-byte APDU without
-segmentation, 800 ms replies, one request in five ignored, ...), printed
+segmentation, 800 ms replies, one request in five ignored, ..., and two
+devices behind a BACnet router), printed
 beside the clean run: points/s, BACnet requests per point, and per device the
 time of one read of its points and the requests it took, so a fallback to
 ReadProperty shows as a number.
@@ -49,6 +50,7 @@ LATENCY_CLIENT = f"{IP}1/8:47994"
 QUIRKY_IP = "127.0.251."
 QUIRKY_DEVICE_PORT = 47995
 QUIRKY_SERVICE_ADDRESS = f"{QUIRKY_IP}1/8:47996"
+QUIRKY_BEHIND_PORT = 47997
 TOKEN = "bench-token-0123456789"
 CHUNK = 20
 IN_FLIGHT = 8
@@ -249,9 +251,15 @@ def requests_sent(http: httpx.Client) -> int:
 
 def quirky_building(points_per_device: int, seconds: float) -> dict[str, Any]:
     """The service against the ten field devices: the clean figures' quirky twin."""
-    from iot_supervisor.testing import FIELD_QUIRKS, field_building
+    from iot_supervisor.testing import BEHIND_ROUTER_QUIRKS, FIELD_QUIRKS, field_building
 
-    config = field_building(QUIRKY_IP, QUIRKY_DEVICE_PORT, points_per_device=points_per_device)
+    config = field_building(
+        QUIRKY_IP,
+        QUIRKY_DEVICE_PORT,
+        points_per_device=points_per_device,
+        behind_port=QUIRKY_BEHIND_PORT,
+    )
+    behind = {d.instance for d in config.devices if d.bip.port == QUIRKY_BEHIND_PORT}
     with tempfile.TemporaryDirectory() as tmp:
         sim_file = Path(tmp) / "field.json"
         sim_file.write_text(config.model_dump_json(by_alias=True))
@@ -266,7 +274,10 @@ def quirky_building(points_per_device: int, seconds: float) -> dict[str, Any]:
                 {
                     "BMS_IOT_BACNET_ADDRESS": QUIRKY_SERVICE_ADDRESS,
                     "BMS_IOT_DISCOVERY_MODE": "unicast",
-                    "BMS_IOT_TARGETS": json.dumps([d.bip.hostport for d in config.devices]),
+                    "BMS_IOT_TARGETS": json.dumps(
+                        [d.bip.hostport for d in config.devices if d.instance not in behind]
+                    ),
+                    "BMS_IOT_ROUTERS": json.dumps([r.bip.hostport for r in config.routers]),
                     "BMS_IOT_REQUEST_TIMEOUT_S": "1.5",
                     "BMS_IOT_REQUEST_RETRIES": "2",
                     "BMS_IOT_OFFLINE_AFTER_FAILURES": "3",
@@ -276,7 +287,8 @@ def quirky_building(points_per_device: int, seconds: float) -> dict[str, Any]:
                 base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120
             ) as http:
                 deadline = time.monotonic() + 60
-                while len(http.post("/discover", json={}).json()["devices"]) < len(config.devices):
+                expected = len(config.devices) + len(config.routers)  # a router is a device too
+                while len(http.post("/discover", json={}).json()["devices"]) < expected:
                     if time.monotonic() > deadline:
                         raise RuntimeError("not every quirky device was discovered")
                     time.sleep(0.5)
@@ -292,11 +304,18 @@ def quirky_building(points_per_device: int, seconds: float) -> dict[str, Any]:
 
                 read(every)  # warm-up: every device's RPM support is learnt
                 per_device = {}
-                for (instance, points), quirks in zip(refs.items(), FIELD_QUIRKS, strict=True):
+                names = [
+                    *("+".join(q) or "clean" for q in FIELD_QUIRKS),
+                    *(
+                        "behind-router+" + "+".join(q) if q else "behind-router"
+                        for q in BEHIND_ROUTER_QUIRKS
+                    ),
+                ]
+                for (instance, points), name in zip(refs.items(), names, strict=True):
                     before = requests_sent(http)
                     started = time.perf_counter()
                     ok = read(points)
-                    per_device[f"{instance} {'+'.join(quirks) or 'clean'}"] = {
+                    per_device[f"{instance} {name}"] = {
                         "ms": round((time.perf_counter() - started) * 1000, 1),
                         "points": len(points),
                         "ok": ok,
@@ -419,7 +438,7 @@ def main() -> None:
             if process is not None:
                 process.terminate()
                 process.wait(10)
-    log("quirky building: 10 field devices")
+    log("quirky building: 10 field devices, and 2 behind a BACnet router")
     quirky = quirky_building(args.quirky_points, args.seconds)
     log(
         f"quirky building: {quirky['points_per_s']:.0f} points/s beside {svc:.0f} clean; "

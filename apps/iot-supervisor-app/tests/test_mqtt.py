@@ -172,3 +172,33 @@ def test_nothing_is_lost_while_the_broker_is_down_30_s(
     overrides = [p["value"] for p in _payloads(recorder, f"{ROOT}/events/override")]
     assert overrides == [20, 40, 60, 80]
     print(f"outage 30 s: {queued} queued, {len(first_arrival)} delivered in order, none lost")
+
+
+def test_a_process_that_dies_is_reported_offline_by_its_last_will(
+    broker: Mosquitto, recorder: Recorder, tmp_path: Path
+) -> None:
+    import json
+    import sys
+
+    from supervisor_engine.testing import ChildProcess, clean_env, free_port
+
+    mqtt = {"host": broker.host, "port": broker.port, "site": "test-site"}
+    env = clean_env(
+        BMS_IOT_DATA_DIR=str(tmp_path / "iot"), BMS_IOT_HTTP_PORT=str(free_port()),
+        BMS_IOT_BACNET_ADDRESS="127.0.216.9/8:48218", BMS_IOT_MQTT=json.dumps(mqtt),
+        BMS_IOT_BROADCAST_ADDRESS="127.255.255.255:48219",
+    )  # fmt: skip
+    iot = ChildProcess(
+        [str(Path(sys.executable).parent / "iot-supervisor"), "serve"], env, tmp_path / "iot.log"
+    )
+    try:
+        recorder.wait_for(
+            lambda m: m.topic == f"{ROOT}/status/iot" and m.payload == b"online", 30, "online"
+        )
+        iot.kill()  # SIGKILL: no clean 'offline' from the process itself
+        recorder.wait_for(
+            lambda m: m.topic == f"{ROOT}/status/iot" and m.payload == b"offline",
+            30, "the broker to publish the last will",
+        )  # fmt: skip
+    finally:
+        iot.close()

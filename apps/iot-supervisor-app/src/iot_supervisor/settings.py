@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     )
 
     value_log_retention_s: float = Field(default=86_400.0, gt=0, description="Value log kept.")
+    shutdown_grace_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="At shutdown, streams end at once; other requests get this long to finish.",
+    )
     simulate: Path | None = Field(
         default=None, description="Also run the simulator from this YAML/JSON file."
     )

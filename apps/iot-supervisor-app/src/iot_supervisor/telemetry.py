@@ -111,6 +111,8 @@ class IotTelemetry:
             connected.set()
             while True:
                 change = await client.queue.get()
+                if change is None:  # the service is shutting down: its streams end
+                    return
                 self.publisher.publish(
                     self.topics.point(str(change.point)), value_payload(change), retain=True
                 )

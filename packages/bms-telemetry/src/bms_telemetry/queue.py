@@ -50,6 +50,8 @@ class DiskQueue:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._depth = int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        row = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+        self._seq = int(row[0]) if row else 0
 
     @property
     def depth(self) -> int:
@@ -68,6 +70,7 @@ class DiskQueue:
                 "INSERT INTO outbox (id, topic, payload, qos, retain) VALUES (?, ?, ?, ?, ?)",
                 (seq, topic, payload.encode(), qos, int(retain)),
             )
+            self._seq = seq
             self._depth += 1
             if self._depth > self.max_rows:
                 self._trim()
@@ -97,8 +100,12 @@ class DiskQueue:
 
     def ack(self, message_id: int) -> None:
         """The broker has it: forget it."""
+        self.ack_through(message_id, message_id)
+
+    def ack_through(self, first: int, last: int) -> None:
+        """The broker has every message from ``first`` to ``last``: forget them (one statement)."""
         with self._lock:
-            cursor = self._db.execute("DELETE FROM outbox WHERE id = ?", (message_id,))
+            cursor = self._db.execute("DELETE FROM outbox WHERE id BETWEEN ? AND ?", (first, last))
             self._depth -= cursor.rowcount
 
     def close(self) -> None:

@@ -1233,6 +1233,52 @@ export interface components {
             schemaVersion: string;
         };
         /**
+         * CommandTruthStatus
+         * @description Whether the devices hold what the engine commands (read back after every write).
+         */
+        CommandTruthStatus: {
+            /**
+             * Confirmed
+             * @description Of those, confirmed by the slot read back.
+             */
+            confirmed: number;
+            /**
+             * Failures
+             * @description Deliveries the device did not take.
+             */
+            failures: number;
+            /**
+             * Held
+             * @description Commands the engine holds on devices.
+             */
+            held: number;
+            /**
+             * Lastreassert
+             * @description Why, the last time.
+             */
+            lastReassert?: string | null;
+            /**
+             * Mismatches
+             * @description Deliveries whose slot read back another value.
+             */
+            mismatches: number;
+            /**
+             * Reasserts
+             * @description Times every held command was delivered again.
+             */
+            reasserts: number;
+            /**
+             * Refreshs
+             * @description Each held command is delivered again this long after it was confirmed.
+             */
+            refreshS?: number | null;
+            /**
+             * Unconfirmed
+             * @default []
+             */
+            unconfirmed: components["schemas"]["UnconfirmedCommandStatus"][];
+        };
+        /**
          * CompositeDefinition
          * @description One version of a composite block.
          */
@@ -1500,11 +1546,22 @@ export interface components {
         };
         /**
          * DeploymentHistory
-         * @description The deployment history, newest first.
+         * @description The deployment history, newest first (a page of it).
          */
         DeploymentHistory: {
             /** Entries */
             entries: components["schemas"]["DeploymentRecord"][];
+            /**
+             * Offset
+             * @description Entries skipped before this page.
+             * @default 0
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Entries kept in all.
+             */
+            total?: number | null;
         };
         /**
          * DeploymentList
@@ -1731,6 +1788,19 @@ export interface components {
             activatedAt?: string | null;
             /** Activatedby */
             activatedBy?: string | null;
+            /** @description Delivery and confirmation of the engine's commands. */
+            commands?: components["schemas"]["CommandTruthStatus"] | null;
+            /**
+             * Degradedreasons
+             * @description Why the engine's health is degraded (empty when it is not).
+             * @default []
+             */
+            degradedReasons: string[];
+            /**
+             * Fallbackfrom
+             * @description The version that should run but failed to load, when a fallback runs instead.
+             */
+            fallbackFrom?: string | null;
             /**
              * Faults
              * @description Faulted nodes and their errors.
@@ -2021,6 +2091,12 @@ export interface components {
         IotLinkStatus: {
             /** Connected */
             connected: boolean;
+            /**
+             * Devicesoffline
+             * @description Devices the bundle touches that the IoT service reports offline.
+             * @default []
+             */
+            devicesOffline: number[];
             /** Lasterror */
             lastError: string | null;
             /** Pendingwrites */
@@ -2029,6 +2105,12 @@ export interface components {
             reconnects: number;
             /** Streamconnected */
             streamConnected: boolean;
+            /**
+             * Unauthorized
+             * @description The IoT service refuses the engine's token.
+             * @default false
+             */
+            unauthorized: boolean;
             /** Url */
             url: string;
             /** Writesfailed */
@@ -2850,6 +2932,25 @@ export interface components {
              * @description Points to watch, in canonical form.
              */
             points: components["schemas"]["PointRef"][];
+        };
+        /**
+         * UnconfirmedCommandStatus
+         * @description A command whose priority slot did not hold it for several deliveries in a row.
+         */
+        UnconfirmedCommandStatus: {
+            /**
+             * Failures
+             * @description Consecutive deliveries that failed or read back wrong.
+             */
+            failures: number;
+            /** Point */
+            point: string;
+            /** Priority */
+            priority: number;
+            /** Problem */
+            problem?: string | null;
+            /** Value */
+            value: boolean | number | string | null;
         };
         /**
          * ValidationIssue
