@@ -152,7 +152,10 @@ def test_undecodable_property_is_one_faulty_point_not_a_failed_batch(
         f"{CLEAN}/analog-input,1/present-value",
         f"{CLEAN}/analog-value,2/current-command-priority",
     ]
+    stats = _bacnet(field).stats
+    before = stats["requests"]
     bad, same_object, other_device, well_encoded = _read(field, refs)
+    first_read = stats["requests"] - before
     assert bad["value"]["quality"] == "fault"
     assert bad["value"]["value"] is None
     assert "undecodable reply" in bad["error"]
@@ -160,6 +163,12 @@ def test_undecodable_property_is_one_faulty_point_not_a_failed_batch(
     assert other_device["value"]["quality"] == "ok"
     assert well_encoded["value"]["quality"] == "ok"
     assert _device(field, REAL_CCP)["device"]["status"] == "online"
+    # The undecodable property is remembered: the next read asks for it alone, and one RPM
+    # serves the rest (2 requests to the device, not a failed RPM and 4 ReadProperty).
+    before = stats["requests"]
+    again = _read(field, refs)
+    assert [r["value"]["quality"] for r in again] == ["fault", "ok", "ok", "ok"]
+    assert stats["requests"] - before < first_read
     field.http.post("/points/write", json={"writes": [{**write, "value": None}]})
 
 
