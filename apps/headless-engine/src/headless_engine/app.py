@@ -77,6 +77,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine_clock = clock or LoopClock()
+        telemetry = None
+        if settings.mqtt is not None:
+            from headless_engine.telemetry import EngineTelemetry
+
+            telemetry = EngineTelemetry(settings.mqtt, hub, Path(settings.state_dir))
+            await telemetry.start()  # before boot, so the boot event is published too
         if adapter_factory is not None:
             adapter = adapter_factory(engine_clock)
         else:
@@ -104,6 +110,9 @@ def create_app(
         )
         if hasattr(adapter, "on_value"):
             adapter.on_value = runtime.value_changed
+        if telemetry is not None:
+            telemetry.status = lambda: runtime.status().model_dump(mode="json", by_alias=True)
+            app.state.telemetry = telemetry
         if settings.allow_unsigned:
             log.warning(
                 "this engine accepts UNSIGNED bundles (allow_unsigned); never in production"
@@ -123,6 +132,8 @@ def create_app(
             aclose = getattr(adapter, "aclose", None)
             if aclose is not None:
                 await aclose()
+            if telemetry is not None:
+                await telemetry.stop()
 
     app = FastAPI(
         title="BMS headless engine",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bms_telemetry import MqttSettings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,6 +22,10 @@ class Settings(BaseSettings):
     )
     iot_url: str = Field(default="http://127.0.0.1:8080", description="The IoT service's base URL.")
     iot_token: str | None = Field(default=None, description="Bearer token for the IoT service.")
+    mqtt: MqttSettings | None = Field(
+        default=None,
+        description='MQTT telemetry (JSON in BMS_ENGINE_MQTT, e.g. {"host": "127.0.0.1"}); off if unset.',
+    )
     iot_token_file: Path | None = Field(
         default=None, description="File holding the IoT service's token (read at start)."
     )

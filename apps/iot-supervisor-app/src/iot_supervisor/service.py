@@ -37,6 +37,7 @@ from bms_schemas.iot import (
 from iot_supervisor.errors import (
     InvalidPriorityError,
     IotError,
+    ReservedPriorityError,
     UnknownSubscriptionError,
     WriteRefusedError,
 )
@@ -185,7 +186,7 @@ class Supervisor:
                 f"priority {priority} is outside 1-16", details={"priority": priority}
             )
         if priority == RESERVED_PRIORITY and not self.settings.allow_priority_6:
-            raise InvalidPriorityError(
+            raise ReservedPriorityError(
                 "priority 6 is reserved for minimum on/off time and is not enabled",
                 details={"priority": priority},
             )
@@ -206,8 +207,11 @@ class Supervisor:
             caller=caller,
             point=point,
             value=value if isinstance(value, bool | int | float | str) else None,
+            # Kept when it fits SQLite's INTEGER: a huge one once stopped the writer thread.
             priority=priority
-            if isinstance(priority, int) and not isinstance(priority, bool)
+            if isinstance(priority, int)
+            and not isinstance(priority, bool)
+            and -(2**63) <= priority < 2**63
             else None,
             outcome="refused",
             reason=reason,

@@ -290,6 +290,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/iot/discover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Iot Discover
+         * @description Ask the IoT service to discover devices now (Who-Is, then describe each one).
+         */
+        post: operations["iotDiscover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/iot/points/history": {
         parameters: {
             query?: never;
@@ -1633,6 +1653,49 @@ export interface components {
          * @enum {string}
          */
         DeviceStatus: "online" | "offline";
+        /**
+         * DiscoverRequest
+         * @description Parameters of a discovery run; every field falls back to the service's settings.
+         */
+        DiscoverRequest: {
+            /**
+             * Describe
+             * @description Also read each device's objects and metadata.
+             * @default true
+             */
+            describe: boolean;
+            /**
+             * Highlimit
+             * @description Highest instance.
+             */
+            highLimit?: number | null;
+            /**
+             * Lowlimit
+             * @description Lowest instance.
+             */
+            lowLimit?: number | null;
+            /**
+             * Timeouts
+             * @description How long to wait for I-Am replies, in seconds.
+             */
+            timeoutS?: number | null;
+        };
+        /**
+         * DiscoverResponse
+         * @description The devices found by a discovery run.
+         */
+        DiscoverResponse: {
+            /**
+             * Devices
+             * @description Devices that answered.
+             */
+            devices: components["schemas"]["DeviceInfo"][];
+            /**
+             * Durationms
+             * @description How long discovery and description took.
+             */
+            durationMs: number;
+        };
         /**
          * Edge
          * @description A wire from an output port of one node to an input port of another.
@@ -3762,7 +3825,10 @@ export interface operations {
     };
     engineStream: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Comma-separated event kinds to receive (all if unset). */
+                kinds?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3932,6 +3998,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PointInfo"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    iotDiscover: {
+        parameters: {
+            query?: {
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DiscoverRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscoverResponse"];
                 };
             };
             /** @description Unauthorized */

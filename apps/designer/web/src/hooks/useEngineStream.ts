@@ -2,21 +2,23 @@
  * The engine's status and its live values, through the Designer: the status once (best effort),
  * then the engine's event stream (only when the engine answered) onto the canvas's blocks and wires.
  */
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import type { EngineStatus, JsonValue } from "../api/types";
+import { type PointUnit, liveText, nodeUnit } from "../lib/liveUnits";
 import type { FlowDocument } from "./useFlowDocument";
+import { usePointUnits } from "./usePointUnits";
 
 type ValuesEvent = { flow: string; nodes: Record<string, Record<string, [JsonValue, string]>> };
 type TickEvent = { flow: string };
 
-function valueText(v: JsonValue, quality: string): string {
-  return `${typeof v === "number" ? Number(v.toFixed(2)) : String(v)}${quality !== "ok" ? ` (${quality})` : ""}`;
-}
 
 export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">) {
   const [engine, setEngine] = useState<EngineStatus | null>(null);
   const { setNodes, setEdges } = doc;
+  // Live values carry their unit: a point block's from its point, others from their parameters.
+  const pointUnits = usePointUnits();
+  const units = useRef(new Map<string, PointUnit>());
 
   const refreshEngine = useCallback(() => {
     api.GET("/api/engine/status").then((r) => r.data && setEngine(r.data), () => undefined);
@@ -36,8 +38,10 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
           if (!ports) return n;
           const live: Record<string, string> = {};
           let status = "ok";
+          const unit = nodeUnit(String(n.data.blockType), (n.data.params ?? {}) as Record<string, unknown>, pointUnits);
+          units.current.set(n.id, unit);
           for (const [port, [v, q]] of Object.entries(ports)) {
-            live[port] = valueText(v, q);
+            live[port] = liveText(v, q, unit);
             if (q !== "ok" && status === "ok") status = q;
           }
           return { ...n, data: { ...n.data, live, status } };
@@ -47,7 +51,7 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
       setEdges((es) =>
         es.map((e) => {
           const v = e.sourceHandle ? data.nodes[e.source]?.[e.sourceHandle] : undefined;
-          return v ? { ...e, label: valueText(v[0], v[1]) } : e;
+          return v ? { ...e, label: liveText(v[0], v[1], units.current.get(e.source)) } : e;
         }),
       );
     });
@@ -58,7 +62,7 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
       );
     });
     return () => es.close();
-  }, [engineUp, setNodes, setEdges]);
+  }, [engineUp, setNodes, setEdges, pointUnits]);
 
   return { engine, refreshEngine };
 }
