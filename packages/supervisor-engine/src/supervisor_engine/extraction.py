@@ -121,7 +121,10 @@ def extract_composite(
     )
     nodes = [*kept[:first], node, *kept[first:]]
     layout = {k: v for k, v in graph.layout.items() if k not in ids}
-    layout[instance] = Position(x=x0, y=y0)
+    # Where the middle of the selection was: its first column may hold other blocks.
+    layout[instance] = (
+        Position(x=sum(xs) / len(xs), y=sum(ys) / len(ys)) if xs else Position(x=0, y=0)
+    )
     updated = graph.model_copy(
         update={
             "nodes": tuple(nodes),

@@ -1,6 +1,6 @@
 /** The flow editor: palette, canvas, parameters, validation, autosave, deploy, live values. */
 import { Background, Controls, MiniMap, type NodeTypes, ReactFlow, ReactFlowProvider } from "@xyflow/react";
-import { useCallback, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { BlockNode } from "../components/BlockNode";
 import { CatalogueContext } from "../components/catalogue";
 import { ConflictDialog } from "../components/editor/ConflictDialog";
@@ -23,6 +23,7 @@ import { useDeploy } from "../hooks/useDeploy";
 import { useEngineStream } from "../hooks/useEngineStream";
 import { useFlowDocument } from "../hooks/useFlowDocument";
 import { useFlowOrganise } from "../hooks/useFlowOrganise";
+import { useMakeComposite } from "../hooks/useMakeComposite";
 import { useFlowTabs } from "../hooks/useFlowTabs";
 import { usePointOptions } from "../hooks/usePointOptions";
 import { useProjectLoad } from "../hooks/useProjectLoad";
@@ -30,6 +31,7 @@ import { useShortcuts } from "../hooks/useShortcuts";
 import { useUndoHistory } from "../hooks/useUndoHistory";
 import { useValidation } from "../hooks/useValidation";
 import type { BlockNode as BlockNodeType, WireEdge } from "../lib/graph";
+import { withComposites } from "../lib/composites";
 import { GRID } from "../lib/layout";
 
 // Declared once at module scope (xyflow performance guidance).
@@ -50,7 +52,9 @@ function EditorInner({ projectId }: { projectId: string }) {
   const { issues, validate } = useValidation(projectId, doc);
   const onSaved = useCallback(() => void validate(), [validate]);
   const autosave = useAutosave({ projectId, doc, history, onSaved, notify: setMessage });
-  const { blocks, catalogue } = useProjectLoad(projectId, doc, autosave.markSaved, setMessage);
+  const { blocks, catalogue: blockCatalogue } = useProjectLoad(projectId, doc, autosave.markSaved, setMessage);
+  const docGraph = doc.project?.content.graph;
+  const catalogue = useMemo(() => withComposites(blockCatalogue, docGraph), [blockCatalogue, docGraph]);
   const { engine, refreshEngine } = useEngineStream(doc);
   const points = usePointOptions();
   const canvas = useCanvasEditing(doc, catalogue, showParams);
@@ -62,6 +66,7 @@ function EditorInner({ projectId }: { projectId: string }) {
   const saveFirst = useCallback(async () => {
     if (saveState !== "saved") await save();
   }, [saveState, save]);
+  const makeComposite = useMakeComposite(projectId, doc, saveFirst, autosave.markSaved, setMessage);
   const deploy = useDeploy({
     projectId,
     saveFirst,
@@ -107,6 +112,8 @@ function EditorInner({ projectId }: { projectId: string }) {
           count={project.content.graph?.flows?.length ?? 0}
           onMove={organise.moveFlow}
           onDelete={organise.deleteFlow}
+          selected={nodes.filter((n) => n.selected).length}
+          onMakeComposite={() => void makeComposite()}
         />
         </div>
         <div className="workspace">

@@ -119,3 +119,33 @@ test("a flow can be reordered and deleted", async ({ page }) => {
   await shot(page, "layout-flows");
   expect(errors).toEqual([]);
 });
+
+test("a selection becomes one composite block, typed like any block", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  const id = await seedProject(page, "composite", zonesGraph());
+  await page.goto(`${url()}/#/p/${id}`);
+  await expect(page.getByTestId("save-state")).toContainText("Saved");
+  await page.getByRole("button", { name: "Arrange" }).click();
+  await expect(page.getByText("Arranged 20 blocks.")).toBeVisible();
+  await page.waitForTimeout(400);
+  for (const node of ["z1_sp", "z1_pid", "z1_lim"]) {
+    await page.getByTestId(`node-${node}`).click({ modifiers: ["Shift"] });
+  }
+  await expect(page.locator(".react-flow__node.selected")).toHaveCount(3);
+  page.once("dialog", (d) => void d.accept("zone_loop"));
+  await page.getByRole("button", { name: "Make composite" }).click();
+  await expect(page.getByText("Made composite “zone_loop” of 3 blocks.")).toBeVisible();
+  await expect(page.locator(".react-flow__node")).toHaveCount(18);
+  const instance = page.getByTestId("node-zone_loop_1");
+  await expect(instance).toBeVisible();
+  // Its handles are the composite's declared ports, wired where the blocks were.
+  await expect(page.locator('.react-flow__node[data-id="zone_loop_1"] .react-flow__handle.target[data-handleid="z1_temp_value"]')).toHaveCount(1);
+  await expect(page.locator('.react-flow__node[data-id="zone_loop_1"] .react-flow__handle.source[data-handleid="z1_lim_out"]')).toHaveCount(1);
+  await page.getByRole("button", { name: "Validate" }).click();
+  await expect(page.getByRole("tab", { name: "Problems (0)" })).toBeVisible();
+  await instance.scrollIntoViewIfNeeded();
+  await shot(page, "composite-from-selection");
+  expect(errors).toEqual([]);
+});
