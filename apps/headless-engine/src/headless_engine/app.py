@@ -69,9 +69,11 @@ def create_app(
     adapter_factory: AdapterFactory | None = None,
     clock: Clock | None = None,
     registry: Registry | None = None,
+    store: StateStore | None = None,
 ) -> FastAPI:
-    """The engine app. Tests pass a state dir of their own and, if they need one, an adapter."""
-    store = StateStore(Path(settings.state_dir))
+    """The engine app. Tests pass a state dir of their own and, if they need one, an adapter
+    (or a store whose disk fails)."""
+    store = store or StateStore(Path(settings.state_dir))
     hub = EventHub()
 
     @asynccontextmanager
@@ -93,9 +95,12 @@ def create_app(
                     poll_interval_s=settings.poll_interval_s,
                     write_min_interval_s=settings.write_min_interval_s,
                     backoff_max_s=settings.backoff_max_s,
+                    device_check_s=settings.device_check_s,
+                    command_retry_max_s=settings.command_retry_max_s,
                 ),
                 engine_clock,
                 on_event=hub.publish,
+                token_source=lambda: iot_token(settings),
             )
         runtime = EngineRuntime(
             store=store,

@@ -4,6 +4,12 @@ The event loop only puts statements on a queue (:meth:`RuntimeStore.submit`);
 the writer thread batches them into transactions. Reads run in a worker thread
 on their own connection; :meth:`flush` lets a reader see everything submitted
 before it (the audit log is read right after a refusal is recorded).
+
+Another process may hold the database locked (a backup, an operator's
+``sqlite3`` shell). The writer then retries the whole batch with a growing
+delay instead of dropping statements, so the audit log never loses an entry;
+readers wait for the writer only briefly (:meth:`flush` with a timeout), since
+WAL lets them read what is committed while the lock is held.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bms_schemas import PointRef, PointValue, Scalar
-from bms_schemas.iot import AuditEntry, DeviceDetail
+from bms_schemas.iot import AuditEntry, DeviceDetail, Override
 from iot_supervisor.history import LogRow
 
 SCHEMA = """
@@ -32,14 +38,53 @@ CREATE INDEX IF NOT EXISTS value_log_at ON value_log (at);
 CREATE INDEX IF NOT EXISTS value_log_point_at ON value_log (point, at);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, caller TEXT NOT NULL, point TEXT NOT NULL,
-    value TEXT, priority INTEGER, outcome TEXT NOT NULL, reason TEXT
+    value TEXT, priority INTEGER, outcome TEXT NOT NULL, reason TEXT, error TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_point ON audit (point, priority);
+CREATE TABLE IF NOT EXISTS overrides (
+    point TEXT NOT NULL, priority INTEGER NOT NULL, value TEXT NOT NULL, caller TEXT NOT NULL,
+    reason TEXT, since TEXT NOT NULL, until TEXT, PRIMARY KEY (point, priority)
 );
 """
+
+_MIGRATIONS: tuple[tuple[str, str, str], ...] = (
+    # (table, column, statements run when the column is missing)
+    (
+        "audit",
+        "error",
+        # Before the column existed, 'reason' held why a write failed or was refused.
+        "ALTER TABLE audit ADD COLUMN error TEXT; UPDATE audit SET error = reason, reason = NULL;",
+    ),
+)
 
 log = logging.getLogger(__name__)
 
 _Statement = tuple[str, tuple[Any, ...]]
 _PRUNE_EVERY = 500
+_BUSY_TIMEOUT_S = 1.0
+"""SQLite's own wait for a lock, per attempt; the writer retries after it."""
+_RETRY_MAX_S = 2.0
+
+
+def _is_lock(err: sqlite3.Error) -> bool:
+    return isinstance(err, sqlite3.OperationalError) and (
+        "locked" in str(err) or "busy" in str(err)
+    )
+
+
+def _entry(r: Any) -> AuditEntry:
+    return AuditEntry(
+        id=r[0], at=datetime.fromisoformat(r[1]), caller=r[2], point=r[3],
+        value=json.loads(r[4]), priority=r[5], outcome=r[6], reason=r[7], error=r[8],
+    )  # fmt: skip
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Add the columns a runtime.db written by an older version lacks."""
+    for table, column, statements in _MIGRATIONS:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            conn.executescript(statements)
 
 
 class RuntimeStore:
@@ -51,6 +96,9 @@ class RuntimeStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.executescript(SCHEMA)
+            _migrate(conn)
+        self.lock_retries = 0
+        """Times a batch waited for a lock held by another process."""
         self._queue: queue.SimpleQueue[_Statement | Callable[[], None] | None] = queue.SimpleQueue()
         self._writer = threading.Thread(
             target=self._write_loop, name="runtime.db writer", daemon=True
@@ -58,8 +106,8 @@ class RuntimeStore:
         self._writer.start()
         self.journal_mode = self._query_one("PRAGMA journal_mode")
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+    def _connect(self, timeout: float = 10.0) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=timeout, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn
@@ -75,7 +123,7 @@ class RuntimeStore:
         self._queue.put((sql, params))
 
     def _write_loop(self) -> None:
-        conn = self._connect()
+        conn = self._connect(_BUSY_TIMEOUT_S)
         written = 0
         try:
             while True:
@@ -83,40 +131,62 @@ class RuntimeStore:
                 batch = [item]
                 while not self._queue.empty() and len(batch) < 1000:
                     batch.append(self._queue.get())
-                done: list[Callable[[], None]] = []
-                stop = False
-                with conn:
-                    for entry in batch:
-                        if entry is None:
-                            stop = True
-                        elif callable(entry):
-                            done.append(entry)
-                        else:
-                            written += self._execute(conn, entry)
-                    if written >= _PRUNE_EVERY:
-                        written = 0
-                        conn.execute(
-                            "DELETE FROM value_log WHERE at < ?", (time.time() - self.retention_s,)
-                        )
+                stop = any(entry is None for entry in batch)
+                done = [entry for entry in batch if callable(entry)]
+                statements = [e for e in batch if e is not None and not callable(e)]
+                written += self._commit(conn, statements, written + len(statements))
+                if written >= _PRUNE_EVERY:
+                    written = 0
                 for callback in done:
-                    callback()
+                    try:
+                        callback()
+                    except RuntimeError:  # the flush's event loop has closed: nobody waits
+                        continue
                 if stop:
                     return
         finally:
             conn.close()
 
+    def _commit(self, conn: sqlite3.Connection, statements: list[_Statement], count: int) -> int:
+        """Commit ``statements`` in one transaction, retrying while another process holds a lock."""
+        delay = 0.05
+        while True:
+            try:
+                with conn:
+                    written = sum(self._execute(conn, s) for s in statements)
+                    if count >= _PRUNE_EVERY:
+                        conn.execute(
+                            "DELETE FROM value_log WHERE at < ?", (time.time() - self.retention_s,)
+                        )
+                return written
+            except sqlite3.Error as err:
+                if not _is_lock(err):
+                    log.exception("runtime.db: a batch of %d failed", len(statements))
+                    return 0
+                self.lock_retries += 1
+                if self.lock_retries == 1 or self.lock_retries % 20 == 0:
+                    log.warning("runtime.db is locked by another process; retrying (%s)", err)
+                time.sleep(delay)
+                delay = min(_RETRY_MAX_S, delay * 2)
+
     @staticmethod
     def _execute(conn: sqlite3.Connection, statement: _Statement) -> int:
         # One bad statement must not end the writer thread: everything after it would be lost.
+        # A lock is not a bad statement: it goes up, and the whole batch is tried again.
         try:
             conn.execute(*statement)
-        except (sqlite3.Error, OverflowError, ValueError):
+        except sqlite3.Error as err:
+            if _is_lock(err):
+                raise
+            log.exception("runtime.db: statement failed: %s", statement[0])
+            return 0
+        except (OverflowError, ValueError):
             log.exception("runtime.db: statement failed: %s", statement[0])
             return 0
         return 1
 
-    async def flush(self) -> None:
-        """Wait until everything submitted so far is committed."""
+    async def flush(self, timeout_s: float | None = None) -> bool:
+        """Wait until everything submitted so far is committed; False if ``timeout_s`` passed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
 
@@ -130,7 +200,14 @@ class RuntimeStore:
         if not self._writer.is_alive():
             raise RuntimeError("the runtime.db writer thread has stopped")
         self._queue.put(done)
-        await future
+        if timeout_s is None:
+            await future
+            return True
+        try:
+            await asyncio.wait_for(asyncio.shield(future), timeout_s)
+        except TimeoutError:
+            return False
+        return True
 
     def close(self) -> None:
         self._queue.put(None)
@@ -164,9 +241,12 @@ class RuntimeStore:
         priority: int | None,
         outcome: str,
         reason: str | None = None,
+        error: str | None = None,
     ) -> None:
+        """Record a write attempt: ``reason`` is the caller's why, ``error`` why it did not happen."""
         self.submit(
-            "INSERT INTO audit (at, caller, point, value, priority, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit (at, caller, point, value, priority, outcome, reason, error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 datetime.now(UTC).isoformat(),
                 caller,
@@ -175,32 +255,99 @@ class RuntimeStore:
                 priority,
                 outcome,
                 reason,
+                error,
             ),
         )
 
+    def save_override(self, override: Override) -> None:
+        self.submit(
+            "INSERT OR REPLACE INTO overrides (point, priority, value, caller, reason, since, until) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                str(override.point),
+                override.priority,
+                json.dumps(override.value),
+                override.caller,
+                override.reason,
+                override.since.isoformat(),
+                override.until.isoformat() if override.until else None,
+            ),
+        )
+
+    def delete_override(self, point: str, priority: int) -> None:
+        self.submit("DELETE FROM overrides WHERE point = ? AND priority = ?", (point, priority))
+
     # -- reads (run them with asyncio.to_thread) -----------------------------------
+
+    def load_overrides(self) -> list[Override]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT point, priority, value, caller, reason, since, until FROM overrides"
+            ).fetchall()
+        return [
+            Override(
+                point=PointRef.parse(r[0]), priority=r[1], value=json.loads(r[2]), caller=r[3],
+                reason=r[4], since=datetime.fromisoformat(r[5]),
+                until=datetime.fromisoformat(r[6]) if r[6] else None,
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def latest_writes(self, point: str) -> dict[int, AuditEntry]:
+        """Per priority, the last write the service made to ``point`` (relinquishes included)."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, at, caller, point, value, priority, outcome, reason, error FROM audit "
+                "WHERE id IN (SELECT max(id) FROM audit WHERE point = ? AND outcome = 'written' "
+                "GROUP BY priority)",
+                (point,),
+            ).fetchall()
+        return {r[5]: _entry(r) for r in rows}
 
     def load_devices(self) -> list[DeviceDetail]:
         with self._connect() as conn:
             rows = conn.execute("SELECT detail FROM devices ORDER BY instance").fetchall()
         return [DeviceDetail.model_validate_json(r[0]) for r in rows]
 
-    def audit_entries(self, limit: int = 100, outcome: str | None = None) -> list[AuditEntry]:
-        sql = "SELECT id, at, caller, point, value, priority, outcome, reason FROM audit"
-        params: tuple[Any, ...] = ()
+    def audit_entries(
+        self,
+        limit: int = 100,
+        outcome: str | None = None,
+        *,
+        point: str | None = None,
+        device: int | None = None,
+        caller: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[AuditEntry]:
+        """The newest entries first, filtered by outcome, point, device, caller and time."""
+        where: list[str] = []
+        params: list[Any] = []
         if outcome is not None:
-            sql += " WHERE outcome = ?"
-            params = (outcome,)
+            where.append("outcome = ?")
+            params.append(outcome)
+        if point is not None:
+            where.append("point = ?")
+            params.append(point)
+        if device is not None:
+            where.append("point LIKE ?")
+            params.append(f"{device}/%")
+        if caller is not None:
+            where.append("(caller = ? OR caller LIKE ?)")
+            params += [caller, f"%:{caller}"]
+        if since is not None:
+            where.append("at >= ?")
+            params.append(since.astimezone(UTC).isoformat())
+        if until is not None:
+            where.append("at <= ?")
+            params.append(until.astimezone(UTC).isoformat())
+        sql = "SELECT id, at, caller, point, value, priority, outcome, reason, error FROM audit"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT ?"
         with self._connect() as conn:
             rows = conn.execute(sql, (*params, limit)).fetchall()
-        return [
-            AuditEntry(
-                id=r[0], at=datetime.fromisoformat(r[1]), caller=r[2], point=r[3],
-                value=json.loads(r[4]), priority=r[5], outcome=r[6], reason=r[7],
-            )
-            for r in rows
-        ]  # fmt: skip
+        return [_entry(r) for r in rows]
 
     def value_history(
         self, point: str, start: float, end: float

@@ -44,33 +44,41 @@ class IoAdapter(Protocol):
 
 @dataclass
 class PendingWrites:
-    """Commands waiting to be sent: the latest per point wins."""
+    """Commands waiting to be sent: the latest per point and priority wins.
 
-    _by_point: dict[str, PointWrite] = field(default_factory=dict)
+    Keyed by point *and* priority: a redeploy that moves a point to another
+    priority sends the relinquish of the old slot and the command of the new one,
+    not just the last of the two.
+    """
+
+    _by_slot: dict[tuple[str, int], PointWrite] = field(default_factory=dict)
 
     def put(self, writes: Iterable[PointWrite]) -> None:
         for write in writes:
-            # re-inserting moves the point to the end: older points go first
-            self._by_point.pop(write.point, None)
-            self._by_point[write.point] = write
+            key = (write.point, write.priority)
+            # re-inserting moves the slot to the end: older commands go first
+            self._by_slot.pop(key, None)
+            self._by_slot[key] = write
 
     def take(self, ready: Iterable[str] | None = None) -> list[PointWrite]:
         """Remove and return the pending commands (only of ``ready`` points, if given)."""
-        points = (
-            list(self._by_point) if ready is None else [p for p in ready if p in self._by_point]
-        )
-        return [self._by_point.pop(p) for p in points]
+        if ready is None:
+            keys = list(self._by_slot)
+        else:
+            wanted = set(ready)
+            keys = [k for k in self._by_slot if k[0] in wanted]
+        return [self._by_slot.pop(k) for k in keys]
 
     def put_back(self, writes: Iterable[PointWrite]) -> None:
-        """Return undelivered commands, unless a newer one for the point arrived meanwhile."""
+        """Return undelivered commands, unless a newer one for the slot arrived meanwhile."""
         for write in writes:
-            self._by_point.setdefault(write.point, write)
+            self._by_slot.setdefault((write.point, write.priority), write)
 
     def points(self) -> list[str]:
-        return list(self._by_point)
+        return list(dict.fromkeys(k[0] for k in self._by_slot))
 
     def __len__(self) -> int:
-        return len(self._by_point)
+        return len(self._by_slot)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
@@ -80,7 +81,10 @@ async def engine_ack_alarm(services: Svc, user: User, alarm_id: str, body: AckRe
     """Acknowledge an alarm as the signed-in user, with a note."""
     ack = {"by": user.username[:64], "note": body.note}
     return await services.engine.json(
-        "POST", f"/engine/alarms/{alarm_id}/ack", json=ack, caller=_who(user.username)
+        "POST",
+        f"/engine/alarms/{quote(alarm_id, safe='')}/ack",
+        json=ack,
+        caller=_who(user.username),
     )
 
 
