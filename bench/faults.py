@@ -284,7 +284,10 @@ def concurrent_project_edits(stack: DemoStack) -> dict[str, Any]:
 
 
 def wall_clock_jump(_stack: DemoStack) -> None:
-    raise Skipped("stepping the wall clock would move it for every process on this shared machine")
+    raise Skipped(
+        "stepping the wall clock would move it for every process on this shared machine; "
+        "test_auth.py and test_store_lock.py step an injected wall clock instead"
+    )
 
 
 FAULTS: list[tuple[str, Callable[[DemoStack], Any]]] = [
