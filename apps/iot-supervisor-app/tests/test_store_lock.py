@@ -56,7 +56,7 @@ def test_a_priority_that_fits_no_integer_is_refused_and_audited(service_factory)
     entries = service.http.get("/writes", params={"outcome": "refused"}).json()["entries"]
     assert entries, "the refusal is in the audit log"
     assert entries[0]["priority"] is None
-    assert str(huge) in entries[0]["reason"]
+    assert str(huge) in entries[0]["error"]
 
 
 def test_a_wall_clock_stepped_forward_prunes_no_value_log_rows(tmp_path: Path, monkeypatch):

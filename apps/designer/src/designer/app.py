@@ -24,6 +24,8 @@ from designer.bundles import Bundles
 from designer.db import make_engine, migrate, session_factory
 from designer.deployments import Deployments
 from designer.errors import DesignerError
+from designer.exchange import MAX_ARCHIVE_BYTES
+from designer.limits import BodyLimit
 from designer.projects import Projects
 from designer.routes import auth, engine, engineering, health, iot, projects, releases
 from designer.routes.web import mount_web
@@ -111,12 +113,20 @@ def create_app(
             await services.iot.aclose()
             services.database.dispose()
 
+    docs = settings.docs_enabled()
     app = FastAPI(
         title="BMS Designer",
         version="0.1.0",
         description="Projects, validation, signed bundles, deployments, and one origin for the editor.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Off when exposed on the LAN unless asked for: the API map helps an attacker first.
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.add_middleware(
+        BodyLimit, json_bytes=settings.max_json_body_bytes, upload_bytes=MAX_ARCHIVE_BYTES
     )
     app.state.services = services
     for module in (health, auth, projects, engineering, releases, iot, engine):

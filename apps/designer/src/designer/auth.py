@@ -24,8 +24,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from designer.errors import NotAuthenticatedError
+from designer.errors import NotAuthenticatedError, TooManyAttemptsError
 from designer.models import SessionRow, User
+from designer.throttle import LoginThrottle
 from designer.timeutil import aware, now
 
 log = logging.getLogger("designer.auth")
@@ -69,12 +70,16 @@ class Accounts:
         *,
         session_hours: float,
         hasher: PasswordHasher | None = None,
+        throttle: LoginThrottle | None = None,
         clock: Callable[[], datetime] = now,
     ) -> None:
         self._sessions = sessions
         self._now = clock
         self._lifetime = timedelta(hours=session_hours)
         self._hasher = hasher or PasswordHasher()
+        self.throttle = throttle or LoginThrottle()
+        # Checked for unknown users, so that they take as long as known ones.
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
 
     def ensure_admin(self, username: str, password: str | None, data_dir: Path) -> str | None:
         """Create the admin on first start; returns a generated password (printed once)."""
@@ -97,16 +102,29 @@ class Accounts:
             log.info("created the admin account %r", username)
             return generated
 
-    def login(self, username: str, password: str) -> tuple[str, Principal]:
-        """A new session token for valid credentials."""
+    def login(self, username: str, password: str, address: str = "?") -> tuple[str, Principal]:
+        """A new session token for valid credentials.
+
+        Throttled per user and address (:class:`~designer.throttle.LoginThrottle`); an unknown
+        user costs one password hash like a known one, so the time does not tell them apart.
+        """
+        wait = self.throttle.retry_after(username, address)
+        if wait > 0:
+            raise TooManyAttemptsError(
+                f"too many wrong passwords; try again in {wait:.0f} s",
+                details={"field": "password", "retryAfterS": round(wait, 1)},
+            )
         with self._sessions.begin() as db:
             user = db.scalar(select(User).where(User.username == username))
             try:
                 if user is None:
+                    self._hasher.verify(self._dummy_hash, password)
                     raise VerificationError("no such user")
                 self._hasher.verify(user.password_hash, password)
             except (VerificationError, InvalidHashError):
+                self.throttle.failed(username, address)
                 raise NotAuthenticatedError("wrong username or password") from None
+            self.throttle.succeeded(username, address)
             token = secrets.token_urlsafe(32)
             csrf = secrets.token_urlsafe(32)
             created = self._now()

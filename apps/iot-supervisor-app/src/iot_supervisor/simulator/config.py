@@ -93,6 +93,21 @@ class ObjectSpec(_Model):
     )
     description: str | None = Field(default=None, description="The object's description.")
     script: ScriptSpec | None = Field(default=None, description="Scripted value change.")
+    min_pres_value: float | None = Field(
+        default=None, description="min-pres-value (analog outputs and values); 0 for a % output."
+    )
+    max_pres_value: float | None = Field(
+        default=None, description="max-pres-value (analog outputs and values); 100 for a % output."
+    )
+
+    def pres_value_range(self) -> tuple[float | None, float | None]:
+        """The range the object declares: as configured, or 0-100 for a percent output,
+        as real actuators do."""
+        if self.type == "analog-output" and self.units == "percent":
+            low = 0.0 if self.min_pres_value is None else self.min_pres_value
+            high = 100.0 if self.max_pres_value is None else self.max_pres_value
+            return low, high
+        return self.min_pres_value, self.max_pres_value
 
     @property
     def is_commandable(self) -> bool:
@@ -108,6 +123,9 @@ class ObjectSpec(_Model):
             raise ValueError(f"{self.type} cannot be commandable")
         if self.type.startswith("multi-state") and not self.state_texts:
             raise ValueError(f"{self.type},{self.instance} needs stateTexts")
+        ranged = self.min_pres_value is not None or self.max_pres_value is not None
+        if ranged and self.type not in ("analog-output", "analog-value"):
+            raise ValueError(f"{self.type} has no min-pres-value/max-pres-value here")
         return self
 
 
