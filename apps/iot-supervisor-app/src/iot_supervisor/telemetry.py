@@ -107,6 +107,10 @@ class IotTelemetry:
 
     async def _values(self, connected: asyncio.Event) -> None:
         async with self.sup.hub.connect(None) as client:
+            # Unbounded: a stream client's queue drops its oldest events when a burst (a batch
+            # read of many watched points) outruns it; telemetry must not. This loop empties it
+            # into the on-disk queue as fast as the event loop lets it.
+            client.queue = asyncio.Queue()
             connected.set()
             while True:
                 change = await client.queue.get()
