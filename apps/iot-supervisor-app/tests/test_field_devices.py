@@ -220,6 +220,16 @@ def test_points_without_cov_are_polled_and_say_so(
         field.http.delete(f"/subscriptions/{sub}")
 
 
+def _cov_subscriptions(building: SimHandle, instance: int) -> int:
+    """Active COV subscriptions held by a simulated device (read on the device side)."""
+
+    def count() -> int:
+        app = building.sim._apps[instance]
+        return sum(len(d.cov_subscriptions) for d in app._cov_detections.values())
+
+    return int(building.loop.call(count))
+
+
 def _point(service: ServiceHandle, instance: int, kind: str, number: int) -> dict[str, Any]:
     points = service.http.get(f"/devices/{instance}/points").json()
     return next(p for p in points if p["point"].split("/")[1] == f"{kind},{number}")
@@ -316,11 +326,20 @@ def test_a_mixed_building_answers_every_point_and_takes_every_command(
             reader.wait_for(lambda e, ref=ref: e["point"] == ref, 10, f"the first value of {ref}")
         for n, instance in enumerate([*INSTANCES, *BEHIND]):
             building.set_value(instance, "analog-input,1", 40.0 + n)
+        sources = {}
         for n, ref in enumerate(inputs):
-            reader.wait_for(
+            event = reader.wait_for(
                 lambda e, ref=ref, n=n: e["point"] == ref and e["value"]["value"] == 40.0 + n,
                 10,
                 f"the change of {ref}",
+            )
+            sources[int(ref.split("/")[0])] = event["source"]
+        # Polling where the device has no COV; COV elsewhere, through the router too (the
+        # subscription held by the device itself; which of COV and poll came first may vary).
+        assert sources[NO_COV] == sources[MIXED] == "poll"
+        for instance in (CLEAN, *BEHIND):
+            wait_until(
+                lambda i=instance: _cov_subscriptions(building, i) > 0, 10, f"COV at {instance}"
             )
     finally:
         reader.close()

@@ -24,6 +24,8 @@ from designer.bundles import Bundles
 from designer.db import make_engine, migrate, session_factory
 from designer.deployments import Deployments
 from designer.errors import DesignerError
+from designer.exchange import MAX_ARCHIVE_BYTES
+from designer.limits import BodyLimit
 from designer.projects import Projects
 from designer.routes import auth, engine, engineering, health, iot, projects, releases
 from designer.routes.web import mount_web
@@ -31,7 +33,13 @@ from designer.services import Services
 from designer.settings import Settings
 from designer.signing import load_or_create_key
 from designer.upstream import Upstream
-from supervisor_engine import GraphValidationError, Registry, TraceError, default_registry
+from supervisor_engine import (
+    CompositeError,
+    GraphValidationError,
+    Registry,
+    TraceError,
+    default_registry,
+)
 
 log = logging.getLogger("designer")
 
@@ -111,12 +119,20 @@ def create_app(
             await services.iot.aclose()
             services.database.dispose()
 
+    docs = settings.docs_enabled()
     app = FastAPI(
         title="BMS Designer",
         version="0.1.0",
         description="Projects, validation, signed bundles, deployments, and one origin for the editor.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Off when exposed on the LAN unless asked for: the API map helps an attacker first.
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.add_middleware(
+        BodyLimit, json_bytes=settings.max_json_body_bytes, upload_bytes=MAX_ARCHIVE_BYTES
     )
     app.state.services = services
     for module in (health, auth, projects, engineering, releases, iot, engine):
@@ -146,6 +162,10 @@ def install_error_handlers(app: FastAPI) -> None:
             422, err.code, f"the graph does not validate: {first}",
             {"field": "content.graph", "issues": issues},
         )  # fmt: skip
+
+    @app.exception_handler(CompositeError)
+    async def bad_composite(_request: Request, err: CompositeError) -> JSONResponse:
+        return _envelope(422, err.code, str(err), {"field": "nodes"})
 
     @app.exception_handler(TraceError)
     async def bad_trace(_request: Request, err: TraceError) -> JSONResponse:

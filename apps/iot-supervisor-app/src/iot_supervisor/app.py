@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+import math
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,7 +24,7 @@ from fastapi.responses import JSONResponse
 
 from bms_schemas import ErrorEnvelope
 from iot_supervisor.api import caller, public, router, websocket_twin
-from iot_supervisor.auth import load_or_create_token
+from iot_supervisor.auth import TokenRegistry, load_or_create_token
 from iot_supervisor.bacnet.client import BacnetClient
 from iot_supervisor.errors import IotError
 from iot_supervisor.metrics import Metrics
@@ -37,8 +39,14 @@ from iot_supervisor.store import RuntimeStore
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastAPI:
-    """Build the service. ``bacnet`` replaces the default BACnet/IP client (another protocol)."""
+def create_app(
+    settings: Settings,
+    bacnet: PointProtocol | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    """Build the service. ``bacnet`` replaces the default BACnet/IP client (another protocol);
+    ``clock`` (UTC wall time) lets a test move time past an override's end."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,7 +59,11 @@ def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastA
             stack.callback(store.close)
             primary = bacnet if bacnet is not None else BacnetClient(settings)
             protocol = ProtocolRouter(primary, load_protocols(settings))
-            sup = Supervisor(settings, protocol, store, Metrics())
+            sup = (
+                Supervisor(settings, protocol, store, Metrics())
+                if clock is None
+                else Supervisor(settings, protocol, store, Metrics(), clock=clock)
+            )
             await sup.start()
             stack.push_async_callback(sup.stop)
             app.state.supervisor = sup
@@ -69,9 +81,11 @@ def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastA
         version=VERSION,
         description="The only path between the BMS supervisor and BACnet/IP devices.",
         lifespan=lifespan,
+        **docs_urls(settings.docs_enabled()),
     )
     app.state.settings = settings
     app.state.token = load_or_create_token(settings)
+    app.state.tokens = TokenRegistry.from_settings(settings)
     app.include_router(public)
     app.include_router(router)
     app.add_api_websocket_route("/ws", websocket_twin)
@@ -91,8 +105,26 @@ def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastA
     return app
 
 
+def docs_urls(enabled: bool) -> dict[str, Any]:
+    """FastAPI's documentation routes, or none of them (a service exposed on the LAN)."""
+    if enabled:
+        return {}
+    return {"docs_url": None, "redoc_url": None, "openapi_url": None}
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities as strings: an error about a NaN must still be JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def _envelope(status: int, code: str, message: str, details: Any) -> JSONResponse:
-    body = ErrorEnvelope(code=code, message=message, details=jsonable_encoder(details))
+    body = ErrorEnvelope(code=code, message=message, details=_json_safe(jsonable_encoder(details)))
     return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
 
 
@@ -116,4 +148,5 @@ def _audit_refused_body(request: Request, body: Any, message: str) -> None:
             item.get("value"),
             item.get("priority"),
             message,
+            item.get("reason"),
         )

@@ -42,7 +42,6 @@ from iot_supervisor.service import Supervisor
 log = logging.getLogger(__name__)
 
 PROCESS = "iot"
-ENGINE_CALLER = "headless-engine"
 AUDIT_POLL_S = 0.2
 
 
@@ -108,6 +107,10 @@ class IotTelemetry:
 
     async def _values(self, connected: asyncio.Event) -> None:
         async with self.sup.hub.connect(None) as client:
+            # Unbounded: a stream client's queue drops its oldest events when a burst (a batch
+            # read of many watched points) outruns it; telemetry must not. This loop empties it
+            # into the on-disk queue as fast as the event loop lets it.
+            client.queue = asyncio.Queue()
             connected.set()
             while True:
                 change = await client.queue.get()
@@ -129,7 +132,7 @@ class IotTelemetry:
     def _new_audit(self) -> list[tuple[Any, ...]]:
         with contextlib.closing(self._db()) as db:
             return db.execute(
-                "SELECT id, at, caller, point, value, priority, outcome, reason FROM audit "
+                "SELECT id, at, caller, point, value, priority, outcome, reason, error FROM audit "
                 "WHERE id > ? ORDER BY id", (self._last_audit,),
             ).fetchall()  # fmt: skip
 
@@ -141,14 +144,15 @@ class IotTelemetry:
     async def _publish_audit(self) -> None:
         await self.sup.store.flush()
         for row in await asyncio.to_thread(self._new_audit):
-            entry_id, at, caller, point, value, priority, outcome, reason = row
+            entry_id, at, caller, point, value, priority, outcome, reason, error = row
             body = {
                 "id": entry_id, "at": at, "caller": caller, "point": point,
                 "value": json.loads(value), "priority": priority, "outcome": outcome,
-                "reason": reason,
+                "reason": reason, "error": error,
             }  # fmt: skip
             self.publisher.publish(self.topics.event("audit"), body)
-            if outcome == "written" and not caller.startswith(ENGINE_CALLER):
+            # The caller is the authenticated principal: anything but the engine takes a point over.
+            if outcome == "written" and caller != self.sup.settings.token_principal:
                 kind = "released" if body["value"] is None else "commanded"
                 self.publisher.publish(self.topics.event("override"), {**body, "override": kind})
             self._last_audit = entry_id
@@ -164,18 +168,17 @@ class IotTelemetry:
             point = PointRef.parse(point_text)
             if str(point) not in self._allowed:
                 raise PermissionError(f"{point} is not in mqtt.command_points")
-            item = WriteItem(point=point, value=body.get("value"), priority=body.get("priority"))
-            await self.sup.write(WriteRequest(writes=(item,)), caller=_caller(body))
+            reason = body.get("reason")
+            item = WriteItem(
+                point=point, value=body.get("value"), priority=body.get("priority"),
+                reason=str(reason)[:200] if reason else None,
+            )  # fmt: skip
+            await self.sup.write(WriteRequest(writes=(item,)), caller="mqtt")
         except IotError as err:
             log.warning("mqtt command on %s refused: %s", point_text, err.message)
         except (ValueError, PermissionError, PointRefError, ValidationError) as err:
             self.sup.refuse("mqtt", point_text, None, None, f"mqtt command: {err}")
             log.warning("mqtt command on %s refused: %s", point_text, err)
-
-
-def _caller(body: dict[str, Any]) -> str:
-    reason = body.get("reason")
-    return f"mqtt ({str(reason)[:48]})" if reason else "mqtt"
 
 
 __all__ = ["IotTelemetry", "value_payload"]

@@ -55,18 +55,22 @@ from bms_schemas.templates import (
     TemplatePreview,
 )
 from bms_schemas.values import (
+    FLOAT32_MAX,
     QUALITIES_BY_RANK,
     QUALITY_RANK,
     PointValue,
     PortType,
+    Priority,
     Quality,
     Scalar,
     ValueType,
+    WriteValue,
     worst_quality,
 )
 
 __all__ = [
     "COMPOSITE_PREFIX",
+    "FLOAT32_MAX",
     "MAX_INSTANCE",
     "MIN_PERIOD_MS",
     "QUALITIES_BY_RANK",
@@ -114,6 +118,7 @@ __all__ = [
     "PortSpec",
     "PortType",
     "Position",
+    "Priority",
     "Quality",
     "Scalar",
     "SchemaVersionError",
@@ -126,6 +131,7 @@ __all__ = [
     "ValidationIssue",
     "ValueType",
     "WeekNDayEntry",
+    "WriteValue",
     "check_schema_version",
     "composite_type",
     "parse_composite_type",

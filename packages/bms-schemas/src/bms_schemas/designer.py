@@ -17,7 +17,7 @@ from bms_schemas.bundle import SEMVER_PATTERN
 from bms_schemas.graph import Graph
 from bms_schemas.issues import ValidationIssue
 from bms_schemas.points import PointRef
-from bms_schemas.values import Scalar
+from bms_schemas.values import FiniteScalar, Priority, Scalar
 
 EXPORT_FORMAT_VERSION = 1
 """The version of the project export format this library writes and reads."""
@@ -54,14 +54,20 @@ class SessionInfo(BmsModel):
 
 
 class DeviceConfig(BmsModel):
-    """How the project reaches its devices: the IoT service."""
+    """Notes on how the project's site reaches its devices.
+
+    Kept for projects that have them, but never used to connect: the Designer only talks to
+    the IoT service and engine of its own settings, so project content cannot send its
+    tokens elsewhere.
+    """
 
     iot_url: str | None = Field(
-        default=None, description="Base URL of the IoT service; the Designer's own if null."
+        default=None,
+        description="The site's IoT service URL, for reference only; never called.",
     )
     iot_token: str | None = Field(
         default=None,
-        description="Bearer token for that service; never exported with the project.",
+        description="Unused; never sent anywhere and never exported with the project.",
     )
 
 
@@ -96,6 +102,20 @@ class ProjectSave(BmsModel):
 
     revision: Revision
     content: ProjectContent = Field(description="The whole new content.")
+
+
+class CompositeCreate(BmsModel):
+    """Make a composite block from a selection of the project's blocks, based on a revision."""
+
+    revision: Revision
+    nodes: tuple[str, ...] = Field(
+        min_length=1, description="Ids of the blocks to enclose (one flow)."
+    )
+    name: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_\-]{0,40}$",
+        description="Name of the new composite (a new version if the name exists).",
+    )
+    title: str = Field(default="", description="Display name; the name if empty.")
 
 
 class ProjectRename(BmsModel):
@@ -325,18 +345,22 @@ class ManualWrite(BmsModel):
     """An operator override: a value at a priority, with the reason for the audit log."""
 
     point: PointRef = Field(description="Point reference, e.g. '1001/analog-value,3'.")
-    value: Scalar = Field(description="Value to write.")
-    priority: int = Field(
-        default=8, ge=1, le=16, description="BACnet priority (8: manual operator)."
-    )
+    value: FiniteScalar = Field(description="Value to write: finite, inside the float32 range.")
+    priority: Priority = Field(default=8, description="BACnet priority (8: manual operator).")
     reason: str = Field(min_length=1, max_length=200, description="Why, for the audit log.")
+    duration_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=31 * 86_400,
+        description="Seconds until the IoT service relinquishes the override; none: until released.",
+    )
 
 
 class ManualRelease(BmsModel):
     """Release an override: write null at its priority."""
 
     point: PointRef = Field(description="Point reference, e.g. '1001/analog-value,3'.")
-    priority: int = Field(default=8, ge=1, le=16, description="The priority to relinquish.")
+    priority: Priority = Field(default=8, description="The priority to relinquish.")
     reason: str = Field(min_length=1, max_length=200, description="Why, for the audit log.")
 
 

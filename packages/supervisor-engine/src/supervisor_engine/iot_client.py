@@ -520,9 +520,14 @@ class HttpIoAdapter:
         self._settle(allowed, response, now)
 
     async def _post_writes(self, writes: list[PointWrite]) -> httpx.Response:
+        # The reason says which node commanded the write; the audit log keeps it beside "engine".
         body = {
-            "writes": [{"point": w.point, "value": w.value, "priority": w.priority} for w in writes]
-        }
+            "writes": [
+                {"point": w.point, "value": w.value, "priority": w.priority,
+                 "reason": f"node {w.node_id}: {w.reason}"[:200]}
+                for w in writes
+            ]
+        }  # fmt: skip
         return await self._request("POST", "/points/write", json=body)
 
     def _settle(self, writes: list[PointWrite], response: httpx.Response, now: float) -> None:

@@ -13,7 +13,7 @@ from designer.services import Services
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorEnvelope} for code in (401, 403, 404, 409, 422, 502)
+    code: {"model": ErrorEnvelope} for code in (401, 403, 404, 409, 413, 422, 429, 502)
 }
 
 
