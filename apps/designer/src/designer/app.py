@@ -33,7 +33,13 @@ from designer.services import Services
 from designer.settings import Settings
 from designer.signing import load_or_create_key
 from designer.upstream import Upstream
-from supervisor_engine import GraphValidationError, Registry, TraceError, default_registry
+from supervisor_engine import (
+    CompositeError,
+    GraphValidationError,
+    Registry,
+    TraceError,
+    default_registry,
+)
 
 log = logging.getLogger("designer")
 
@@ -156,6 +162,10 @@ def install_error_handlers(app: FastAPI) -> None:
             422, err.code, f"the graph does not validate: {first}",
             {"field": "content.graph", "issues": issues},
         )  # fmt: skip
+
+    @app.exception_handler(CompositeError)
+    async def bad_composite(_request: Request, err: CompositeError) -> JSONResponse:
+        return _envelope(422, err.code, str(err), {"field": "nodes"})
 
     @app.exception_handler(TraceError)
     async def bad_trace(_request: Request, err: TraceError) -> JSONResponse:

@@ -104,6 +104,20 @@ class ProjectSave(BmsModel):
     content: ProjectContent = Field(description="The whole new content.")
 
 
+class CompositeCreate(BmsModel):
+    """Make a composite block from a selection of the project's blocks, based on a revision."""
+
+    revision: Revision
+    nodes: tuple[str, ...] = Field(
+        min_length=1, description="Ids of the blocks to enclose (one flow)."
+    )
+    name: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_\-]{0,40}$",
+        description="Name of the new composite (a new version if the name exists).",
+    )
+    title: str = Field(default="", description="Display name; the name if empty.")
+
+
 class ProjectRename(BmsModel):
     """A new name, based on a revision."""
 

@@ -629,6 +629,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/composites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Composite
+         * @description Replace the selected blocks by an instance of a new composite made of them.
+         *
+         *     The engine library builds it (typed inputs and outputs from the wires that cross the
+         *     selection); 409 when ``revision`` is stale, 422 naming ``nodes`` when the selection
+         *     cannot become a composite.
+         */
+        post: operations["createComposite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/copy": {
         parameters: {
             query?: never;
@@ -1325,6 +1349,33 @@ export interface components {
              * @default []
              */
             unconfirmed: components["schemas"]["UnconfirmedCommandStatus"][];
+        };
+        /**
+         * CompositeCreate
+         * @description Make a composite block from a selection of the project's blocks, based on a revision.
+         */
+        CompositeCreate: {
+            /**
+             * Name
+             * @description Name of the new composite (a new version if the name exists).
+             */
+            name: string;
+            /**
+             * Nodes
+             * @description Ids of the blocks to enclose (one flow).
+             */
+            nodes: string[];
+            /**
+             * Revision
+             * @description The revision a save is based on (optimistic concurrency).
+             */
+            revision: number;
+            /**
+             * Title
+             * @description Display name; the name if empty.
+             * @default
+             */
+            title: string;
         };
         /**
          * CompositeDefinition
@@ -6433,6 +6484,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BundleDiff"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createComposite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompositeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
                 };
             };
             /** @description Unauthorized */
