@@ -157,6 +157,14 @@ def _envelope(status: int, code: str, message: str, details: Any = None) -> JSON
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
 
 
+def _plain(message: object) -> str:
+    """Pydantic's message without its 'Value error, ' prefix: the words a user can act on."""
+    text = str(message or "invalid")
+    for prefix in ("Value error, ", "Assertion failed, "):
+        text = text.removeprefix(prefix)
+    return text
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """One mapping from errors to ``{code, message, details}``."""
 
@@ -195,11 +203,14 @@ def install_error_handlers(app: FastAPI) -> None:
         details = {
             "field": where,
             "errors": [
-                {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+                {
+                    "field": ".".join(str(p) for p in e.get("loc", ())),
+                    "message": _plain(e.get("msg")),
+                }
                 for e in errors
             ],
         }
-        return _envelope(422, "invalid_request", f"{where}: {first.get('msg')}", details)
+        return _envelope(422, "invalid_request", f"{where}: {_plain(first.get('msg'))}", details)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, err: Exception) -> JSONResponse:

@@ -1260,6 +1260,40 @@ export interface components {
             version?: string | null;
         };
         /**
+         * BundleDefaults
+         * @description Defaults for blocks that leave a setting unset.
+         */
+        BundleDefaults: {
+            /**
+             * Commandrefreshs
+             * @description Every command held on a device is written again this long after it was confirmed, to take control back after a device reboot (a point output's refreshS refreshes one point more often).
+             * @default 600
+             */
+            commandRefreshS: number;
+            /**
+             * @description What a point output does with a non-ok value when no constraint says.
+             * @default hold
+             */
+            degraded: components["schemas"]["DegradedPolicy"];
+            /**
+             * @description A command outside its constraint's min/max: 'refuse' drops it (recorded as a refusal), 'clamp' sends the nearest limit instead (the write's reason says so).
+             * @default refuse
+             */
+            limitAction: components["schemas"]["LimitAction"];
+            /**
+             * Staleafters
+             * @description A point input older than this is 'stale'.
+             * @default 300
+             */
+            staleAfterS: number;
+            /**
+             * Writepriority
+             * @description BACnet priority of point outputs that give none.
+             * @default 16
+             */
+            writePriority: number;
+        };
+        /**
          * BundleDetail
          * @description A stored bundle with its document.
          */
@@ -1316,6 +1350,12 @@ export interface components {
             blocksChanged: components["schemas"]["NodeChange"][];
             /** Blocksremoved */
             blocksRemoved: string[];
+            /**
+             * Constraintchanges
+             * @description Points whose limits or degraded policy change, old -> new.
+             * @default []
+             */
+            constraintChanges: components["schemas"]["ConstraintChange"][];
             /** Pointsnewlywritten */
             pointsNewlyWritten: string[];
             /** Pointsnolongerwritten */
@@ -1362,6 +1402,18 @@ export interface components {
         BundleList: {
             /** Bundles */
             bundles: components["schemas"]["BundleInfo"][];
+        };
+        /**
+         * Calendar
+         * @description A named set of dates.
+         */
+        Calendar: {
+            /**
+             * Entries
+             * @description Dates, ranges and rules.
+             * @default []
+             */
+            entries: (components["schemas"]["DateEntry"] | components["schemas"]["DateRangeEntry"] | components["schemas"]["WeekNDayEntry"])[];
         };
         /**
          * Catalogue
@@ -1656,6 +1708,64 @@ export interface components {
             /** Value */
             value: boolean | number | string;
         };
+        /**
+         * ConstraintChange
+         * @description A commanded point whose authored limits change: each changed field, old -> new.
+         */
+        ConstraintChange: {
+            /**
+             * Changes
+             * @description Changed field -> before and after; a point without limits before has null.
+             */
+            changes: {
+                [key: string]: components["schemas"]["FieldChange"];
+            };
+            /** Point */
+            point: string;
+        };
+        /**
+         * DateEntry
+         * @description One calendar day.
+         */
+        DateEntry: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "date";
+        };
+        /**
+         * DateRangeEntry
+         * @description Every day from ``start`` to ``end``, both included.
+         */
+        DateRangeEntry: {
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "range";
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+        };
+        /**
+         * DegradedPolicy
+         * @description What a point output does when the value it would write is not ``ok``.
+         * @enum {string}
+         */
+        DegradedPolicy: "hold" | "fallback" | "relinquish";
         /**
          * DeployResponse
          * @description The outcome of a deploy, reload or rollback.
@@ -2073,6 +2183,14 @@ export interface components {
             message: string;
         };
         /**
+         * FieldChange
+         * @description One field's value before and after (null where it was or becomes unset).
+         */
+        FieldChange: {
+            after?: components["schemas"]["JsonValue"];
+            before?: components["schemas"]["JsonValue"];
+        };
+        /**
          * Flow
          * @description A group of nodes evaluated together on one schedule.
          */
@@ -2377,6 +2495,12 @@ export interface components {
         IssueCode: "unknown_block_type" | "unsupported_block_version" | "invalid_parameter" | "unknown_node" | "unknown_port" | "unknown_flow" | "port_type_mismatch" | "unconnected_input" | "multiple_drivers" | "cross_flow_edge" | "cycle" | "duplicate_id" | "point_written_twice" | "period_too_short" | "priority_not_allowed" | "invalid_trigger" | "unsupported_schema_version" | "unknown_composite" | "invalid_composite" | "composite_pin_changed";
         JsonValue: unknown;
         /**
+         * LimitAction
+         * @description What the engine does with a command outside its authored limits.
+         * @enum {string}
+         */
+        LimitAction: "refuse" | "clamp";
+        /**
          * LoginRequest
          * @description A user's credentials.
          */
@@ -2584,6 +2708,51 @@ export interface components {
              * @description Every one of these tags must be on the point.
              */
             tags: string[];
+        };
+        /**
+         * PointConstraint
+         * @description Limits on one written point, enforced by the engine before any write.
+         */
+        PointConstraint: {
+            /**
+             * @description What to do when the value to write is not ok.
+             * @default hold
+             */
+            degraded: components["schemas"]["DegradedPolicy"];
+            /**
+             * Fallback
+             * @description Value written under the 'fallback' policy.
+             */
+            fallback?: boolean | number | string | null;
+            /**
+             * Max
+             * @description Highest value that may be written.
+             */
+            max?: number | null;
+            /**
+             * Maxpriority
+             * @description Lowest-precedence priority allowed.
+             * @default 16
+             */
+            maxPriority: number;
+            /**
+             * Maxratepers
+             * @description Largest change per second between two writes.
+             */
+            maxRatePerS?: number | null;
+            /**
+             * Min
+             * @description Lowest value that may be written.
+             */
+            min?: number | null;
+            /**
+             * Minpriority
+             * @description Highest-precedence priority allowed.
+             * @default 1
+             */
+            minPriority: number;
+            /** @description The point these limits apply to. */
+            point: components["schemas"]["PointRef"];
         };
         /**
          * PointHistory
@@ -2920,6 +3089,20 @@ export interface components {
             bindings?: {
                 [key: string]: string;
             };
+            /**
+             * Calendars
+             * @description Shared calendars (holidays) by name, used by schedule blocks.
+             */
+            calendars?: {
+                [key: string]: components["schemas"]["Calendar"];
+            };
+            /**
+             * Constraints
+             * @description Limits and degraded policy per commanded point (min, max, max rate, priorities, hold/fallback/relinquish); carried into the bundle and enforced by the engine.
+             */
+            constraints?: components["schemas"]["PointConstraint"][];
+            /** @description Bundle defaults: write priority, stale-after, degraded policy, limit action. */
+            defaults?: components["schemas"]["BundleDefaults"];
             /** @description Device (IoT service) configuration. */
             devices?: components["schemas"]["DeviceConfig"];
             /** @description Flows, nodes, edges and layout. */
@@ -3589,6 +3772,32 @@ export interface components {
          * @enum {string}
          */
         VersionBump: "major" | "minor" | "patch";
+        /**
+         * WeekNDayEntry
+         * @description A rule such as 'the 4th Thursday of November' (BACnet WeekNDay).
+         */
+        WeekNDayEntry: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "week-n-day";
+            /**
+             * Month
+             * @description 1-12, or null for every month.
+             */
+            month?: number | null;
+            /**
+             * Week
+             * @description 1-5 for the n-th such weekday of the month, 'last', or null for any.
+             */
+            week?: number | "last" | null;
+            /**
+             * Weekday
+             * @description ISO weekday, 1 = Monday, or null for any day.
+             */
+            weekday?: number | null;
+        };
         /**
          * WriteResponse
          * @description The results of a batch write, in the order requested.
