@@ -19,6 +19,7 @@ from bms_schemas.constraints import PointConstraint
 from bms_schemas.graph import Graph
 from bms_schemas.issues import ValidationIssue
 from bms_schemas.points import PointRef
+from bms_schemas.templates import TemplatePreview
 from bms_schemas.values import FiniteScalar, Priority, Scalar
 
 EXPORT_FORMAT_VERSION = 1
@@ -430,3 +431,10 @@ class DesignerHealth(BmsModel):
     live: bool = Field(description="The process answers.")
     ready: bool = Field(description="The database answers.")
     reasons: tuple[str, ...] = Field(default=(), description="Why not ready.")
+
+
+class TemplateApplied(BmsModel):
+    """A template applied: the saved project and what the application did."""
+
+    project: Project = Field(description="The project as saved.")
+    preview: TemplatePreview = Field(description="Bindings, unresolved, ambiguous, and the diff.")

@@ -797,6 +797,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/templates/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply
+         * @description Apply and save (409 when ``revision`` is stale); the preview says what was done.
+         */
+        post: operations["apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Template
+         * @description Every binding, the unresolved and the ambiguous ones, and the diff; nothing saved.
+         */
+        post: operations["previewTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/validate": {
         parameters: {
             query?: never;
@@ -1112,6 +1152,41 @@ export interface components {
              */
             entries: components["schemas"]["AuditEntry"][];
         };
+        /**
+         * Binding
+         * @description One placeholder of one instance.
+         */
+        Binding: {
+            /**
+             * Candidates
+             * @description Every matching point (several when ambiguous).
+             * @default []
+             */
+            candidates: string[];
+            /**
+             * Point
+             * @description The point bound, when bound.
+             */
+            point?: string | null;
+            /**
+             * Port
+             * @description The composite port.
+             */
+            port: string;
+            /** @description Bound, unresolved (no point) or ambiguous. */
+            status: components["schemas"]["BindingStatus"];
+            /**
+             * Tags
+             * @description The tags it asked for.
+             */
+            tags: string[];
+        };
+        /**
+         * BindingStatus
+         * @description How one placeholder of one instance resolved.
+         * @enum {string}
+         */
+        BindingStatus: "bound" | "unresolved" | "ambiguous";
         /**
          * BlockSpec
          * @description One block type as the catalogue publishes it.
@@ -2095,6 +2170,46 @@ export interface components {
             version: string | null;
         };
         /**
+         * EquipmentTemplate
+         * @description Instantiate a composite for every piece of equipment whose points match.
+         */
+        EquipmentTemplate: {
+            /**
+             * Composite
+             * @description Composite node type, 'composite:NAME@VERSION'.
+             */
+            composite: string;
+            /**
+             * Flow
+             * @description Flow the instances go into.
+             */
+            flow: string;
+            /**
+             * Links
+             * @description Composite inputs every instance takes from one node of the flow, as port -> 'node.port' (e.g. shared setpoints: 'heat_sp' -> 'heat_sp.out').
+             */
+            links?: {
+                [key: string]: string;
+            };
+            /**
+             * Name
+             * @description Template name; also the prefix of the instance ids.
+             */
+            name: string;
+            /**
+             * Params
+             * @description Composite parameters, the same for every instance.
+             */
+            params?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /**
+             * Placeholders
+             * @description Bound ports.
+             */
+            placeholders: components["schemas"]["Placeholder"][];
+        };
+        /**
          * ErrorEnvelope
          * @description ``{code, message, details}``: a stable machine code, a sentence for people, and context.
          */
@@ -2351,6 +2466,37 @@ export interface components {
             value: boolean | number | string | null;
         };
         /**
+         * InstancePreview
+         * @description What applying the template does for one piece of equipment.
+         */
+        InstancePreview: {
+            /**
+             * Bindings
+             * @description One per placeholder.
+             */
+            bindings: components["schemas"]["Binding"][];
+            /**
+             * Complete
+             * @description Whether every required placeholder is bound (only then is it instantiated).
+             */
+            complete: boolean;
+            /**
+             * Equipment
+             * @description Equipment id.
+             */
+            equipment: string;
+            /**
+             * Equipmentname
+             * @description Equipment name.
+             */
+            equipmentName: string;
+            /**
+             * Instance
+             * @description Id of the composite instance.
+             */
+            instance: string;
+        };
+        /**
          * IotLinkStatus
          * @description The link to the IoT service.
          */
@@ -2579,6 +2725,34 @@ export interface components {
              * @description Name of its parameter (camelCase, as in the node's params).
              */
             param: string;
+        };
+        /**
+         * Placeholder
+         * @description A port of the template's composite, bound to the one point that carries these tags.
+         */
+        Placeholder: {
+            /**
+             * Port
+             * @description Input or output port of the composite.
+             */
+            port: string;
+            /**
+             * Priority
+             * @description BACnet priority of the command (output ports).
+             * @default 10
+             */
+            priority: number;
+            /**
+             * Required
+             * @description Whether an instance needs this point; an unresolved optional port stays unwired.
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Tags
+             * @description Every one of these tags must be on the point.
+             */
+            tags: string[];
         };
         /**
          * PointConstraint
@@ -3397,6 +3571,160 @@ export interface components {
              * @description Points to watch, in canonical form.
              */
             points: components["schemas"]["PointRef"][];
+        };
+        /**
+         * TagFile
+         * @description Point tags: explicit per point, and naming rules; both add up.
+         */
+        TagFile: {
+            /**
+             * Format
+             * @description File format marker.
+             * @default bms-tags/1
+             * @constant
+             */
+            format: "bms-tags/1";
+            /**
+             * Points
+             * @description Tags by point reference ('2101/analog-input,1').
+             */
+            points?: {
+                [key: string]: string[];
+            };
+            /**
+             * Rules
+             * @description Naming rules, applied in order.
+             * @default []
+             */
+            rules: components["schemas"]["TagRule"][];
+        };
+        /**
+         * TagRule
+         * @description Tags for every point whose object name matches a pattern.
+         */
+        TagRule: {
+            /**
+             * Match
+             * @description Regular expression searched in the object name (case-insensitive).
+             */
+            match: string;
+            /**
+             * Objecttype
+             * @description Only points of this object type.
+             */
+            objectType?: string | null;
+            /**
+             * Tags
+             * @description Tags the matching points get.
+             */
+            tags: string[];
+        };
+        /**
+         * TemplateApplied
+         * @description A template applied: the saved project and what the application did.
+         */
+        TemplateApplied: {
+            /** @description Bindings, unresolved, ambiguous, and the diff. */
+            preview: components["schemas"]["TemplatePreview"];
+            /** @description The project as saved. */
+            project: components["schemas"]["Project"];
+        };
+        /**
+         * TemplateApply
+         * @description Apply a template to the project's graph, based on a revision.
+         */
+        TemplateApply: {
+            /**
+             * Devices
+             * @description Device instances to consider; every known device if empty.
+             * @default []
+             */
+            devices: number[];
+            /**
+             * Revision
+             * @description The project revision this is based on.
+             */
+            revision: number;
+            /** @description Point tags: explicit and by rule. */
+            tags?: components["schemas"]["TagFile"];
+            /** @description The template. */
+            template: components["schemas"]["EquipmentTemplate"];
+        };
+        /**
+         * TemplateChange
+         * @description A node the (re-)application adds, removes or changes.
+         */
+        TemplateChange: {
+            /**
+             * Change
+             * @description What happens to it.
+             * @enum {string}
+             */
+            change: "added" | "removed" | "changed";
+            /**
+             * Detail
+             * @description What differs, for a changed node.
+             * @default
+             */
+            detail: string;
+            /**
+             * Node
+             * @description Node id.
+             */
+            node: string;
+        };
+        /**
+         * TemplatePreview
+         * @description Everything applying a template would do, before it is done.
+         */
+        TemplatePreview: {
+            /**
+             * Ambiguous
+             * @description Placeholders that matched several points.
+             */
+            ambiguous: number;
+            /**
+             * Changes
+             * @description The diff against the graph as it is.
+             * @default []
+             */
+            changes: components["schemas"]["TemplateChange"][];
+            /**
+             * Instances
+             * @description One per piece of equipment.
+             */
+            instances: components["schemas"]["InstancePreview"][];
+            /**
+             * Instantiated
+             * @description Instances that would be created or kept.
+             */
+            instantiated: number;
+            /**
+             * Template
+             * @description Template name.
+             */
+            template: string;
+            /**
+             * Unresolved
+             * @description Required placeholders without a point.
+             */
+            unresolved: number;
+        };
+        /**
+         * TemplateRequest
+         * @description Preview a template against the devices of the project's IoT service.
+         */
+        TemplateRequest: {
+            /**
+             * Devices
+             * @description Device instances to consider; every known device if empty.
+             * @default []
+             */
+            devices: number[];
+            /** @description Point tags: explicit and by rule. */
+            tags?: components["schemas"]["TagFile"];
+            /** @description The template. */
+            template: components["schemas"]["EquipmentTemplate"];
         };
         /**
          * UnconfirmedCommandStatus
@@ -7608,6 +7936,202 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SimulationResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateApply"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateApplied"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    previewTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
                 };
             };
             /** @description Unauthorized */
