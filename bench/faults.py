@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import signal
 import socket
 import sqlite3
@@ -154,19 +155,67 @@ def runtime_db_locked(stack: DemoStack) -> dict[str, Any]:
     return {"get_writes_max_s": round(slowest, 3), "audited": bool(mine)}
 
 
-def state_dir_full(stack: DemoStack) -> None:
-    probe = Path(tempfile.mkdtemp(prefix="tmpfs-probe-"))
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        probe.rmdir()
-        raise Skipped(f"no tmpfs here ({result.stderr.strip() or 'mount refused'}); the full "
+def _sh(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(argv), capture_output=True, text=True, check=False)
+
+
+def state_dir_full(stack: DemoStack) -> dict[str, Any]:
+    """The engine's state dir on a tmpfs filled to the last byte: boot, refuse, relinquish."""
+    state = stack.data / "engine"
+    saved = stack.data / "engine.saved"
+    stack.kill("engine", signal.SIGTERM)
+    shutil.copytree(state, saved, symlinks=True)
+    used_kb = sum(f.stat().st_size for f in saved.rglob("*") if f.is_file()) // 1024
+    mounted = _sh("mount", "-t", "tmpfs", "-o", f"size={used_kb + 256}k", "tmpfs", str(state))
+    if mounted.returncode != 0:
+        shutil.rmtree(saved)
+        stack.restart("engine")
+        raise Skipped(f"no tmpfs here ({mounted.stderr.strip() or 'mount refused'}); the full "
                       "disk is covered by test_storage_faults.py with an injected ENOSPC store")  # fmt: skip
-    subprocess.run(["umount", str(probe)], check=False)
-    probe.rmdir()
-    raise Skipped("tmpfs available, but moving the engine's state dir is not implemented here")
+    detail: dict[str, Any] = {}
+    try:
+        shutil.copytree(saved, state, symlinks=True, dirs_exist_ok=True)
+        with open(state / "filler", "wb") as filler:  # only this tmpfs fills up
+            try:
+                while True:
+                    filler.write(b"\0" * 65536)
+                    filler.flush()
+            except OSError:
+                pass
+        stack.restart("engine")  # boots on the full disk with its last good state
+        wait_for(stack.healthy, RECOVER_WITHIN_S, "the engine running on a full disk")
+        wrong, stuck = recover(stack)
+        detail["held_on_full_disk"] = not wrong and not stuck
+        project = _project(stack)
+        bundle = stack.designer.call("POST", f"/api/projects/{project['id']}/bundles", json={})
+        answer = stack.designer.http.post(
+            f"/api/projects/{project['id']}/deployments", json={"version": bundle["version"]}
+        )
+        detail["deploy_answer"] = answer.json().get("engineAnswer") or answer.text[:200]
+        health = wait_for(
+            lambda: [r for r in httpx.get(f"{stack.config.engine_url}/engine/health",
+                                          timeout=5).json()["reasons"] if "saves failing" in r],
+            30, "health to say state saves fail",
+        )  # fmt: skip
+        detail["health"] = health[0][:120]
+        commands = [c for c in stack.commands() if c[2] is not None]
+        stack.kill("engine", signal.SIGTERM)  # the final save fails; the relinquish must not
+        left = [h for h in stack.slots(commands) if h is not None]
+        detail["slots_held_after_shutdown"] = len(left)
+        if left:
+            raise AssertionError(f"{len(left)} slot(s) still held after a shutdown on a full disk")
+        (state / "filler").unlink()
+        shutil.rmtree(saved)
+        shutil.copytree(state, saved, symlinks=True)
+    finally:
+        if stack.process("engine").poll() is None:
+            stack.kill("engine", signal.SIGTERM)
+        _sh("umount", str(state))
+        shutil.rmtree(state, ignore_errors=True)
+        shutil.copytree(saved, state, symlinks=True)
+        shutil.rmtree(saved)
+        stack.restart("engine")
+    return detail
 
 
 def corrupt_active_bundle(stack: DemoStack) -> dict[str, Any]:
@@ -235,7 +284,10 @@ def concurrent_project_edits(stack: DemoStack) -> dict[str, Any]:
 
 
 def wall_clock_jump(_stack: DemoStack) -> None:
-    raise Skipped("stepping the wall clock would move it for every process on this shared machine")
+    raise Skipped(
+        "stepping the wall clock would move it for every process on this shared machine; "
+        "test_auth.py and test_store_lock.py step an injected wall clock instead"
+    )
 
 
 FAULTS: list[tuple[str, Callable[[DemoStack], Any]]] = [

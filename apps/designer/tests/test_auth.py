@@ -129,3 +129,21 @@ def test_built_spa_is_served_when_present(tmp_path: Path):
     with TestClient(make_app(make_settings(tmp_path / "d", web_dir=web))) as client:
         assert "spa" in client.get("/").text
         assert client.get("/api/blocks").status_code == 401
+
+
+def test_a_wall_clock_stepped_forward_does_not_delete_other_sessions(tmp_path: Path):
+    from datetime import UTC, datetime, timedelta
+
+    from designer.auth import Accounts
+    from designer.db import make_engine, migrate, session_factory
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'projects.db'}")
+    migrate(engine)
+    clock = {"now": datetime(2026, 11, 29, 12, tzinfo=UTC)}
+    accounts = Accounts(session_factory(engine), session_hours=12, clock=lambda: clock["now"])
+    accounts.ensure_admin("admin", PASSWORD, tmp_path)
+    first, _ = accounts.login("admin", PASSWORD)
+    clock["now"] += timedelta(days=2)  # the clock steps forward; someone signs in meanwhile
+    accounts.login("admin", PASSWORD)
+    clock["now"] -= timedelta(days=2)  # and steps back
+    assert accounts.principal(first).username == "admin"

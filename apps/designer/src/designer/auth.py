@@ -14,6 +14,7 @@ import logging
 import os
 import secrets
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,6 +34,8 @@ log = logging.getLogger("designer.auth")
 SESSION_COOKIE = "bms_session"
 CSRF_COOKIE = "bms_csrf"
 CSRF_HEADER = "x-csrf-token"
+PRUNE_AFTER = timedelta(days=7)
+"""Expired sessions are deleted this long after their expiry, not at it (clock steps)."""
 PASSWORD_FILE = "admin-password"
 
 
@@ -68,8 +71,10 @@ class Accounts:
         session_hours: float,
         hasher: PasswordHasher | None = None,
         throttle: LoginThrottle | None = None,
+        clock: Callable[[], datetime] = now,
     ) -> None:
         self._sessions = sessions
+        self._now = clock
         self._lifetime = timedelta(hours=session_hours)
         self._hasher = hasher or PasswordHasher()
         self.throttle = throttle or LoginThrottle()
@@ -122,8 +127,10 @@ class Accounts:
             self.throttle.succeeded(username, address)
             token = secrets.token_urlsafe(32)
             csrf = secrets.token_urlsafe(32)
-            created = now()
-            db.execute(delete(SessionRow).where(SessionRow.expires_at < created))
+            created = self._now()
+            # only sessions long past their expiry go: a wall clock stepped forward (NTP after
+            # a dead RTC battery) must not delete everyone else's sessions at the next login
+            db.execute(delete(SessionRow).where(SessionRow.expires_at < created - PRUNE_AFTER))
             db.add(
                 SessionRow(
                     token_hash=_digest(token),
@@ -141,7 +148,7 @@ class Accounts:
             raise NotAuthenticatedError("sign in first: no session cookie")
         with self._sessions() as db:
             row = db.get(SessionRow, _digest(token))
-            if row is None or aware(row.expires_at) <= now():
+            if row is None or aware(row.expires_at) <= self._now():
                 raise NotAuthenticatedError("the session is unknown or has expired; sign in again")
             user = db.get(User, row.user_id)
             if user is None:

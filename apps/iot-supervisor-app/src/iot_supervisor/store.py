@@ -99,6 +99,7 @@ class RuntimeStore:
             _migrate(conn)
         self.lock_retries = 0
         """Times a batch waited for a lock held by another process."""
+        self._wall0, self._mono0 = time.time(), time.monotonic()
         self._queue: queue.SimpleQueue[_Statement | Callable[[], None] | None] = queue.SimpleQueue()
         self._writer = threading.Thread(
             target=self._write_loop, name="runtime.db writer", daemon=True
@@ -117,6 +118,11 @@ class RuntimeStore:
             return conn.execute(sql).fetchone()[0]
 
     # -- writer thread ---------------------------------------------------------
+
+    def steady_now(self) -> float:
+        """Wall time as it was at start plus monotonic time since: retention is pruned by it,
+        so a wall clock stepped forward (or back) while running never prunes rows early."""
+        return self._wall0 + (time.monotonic() - self._mono0)
 
     def submit(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         """Queue a statement; never blocks."""
@@ -156,7 +162,8 @@ class RuntimeStore:
                     written = sum(self._execute(conn, s) for s in statements)
                     if count >= _PRUNE_EVERY:
                         conn.execute(
-                            "DELETE FROM value_log WHERE at < ?", (time.time() - self.retention_s,)
+                            "DELETE FROM value_log WHERE at < ?",
+                            (self.steady_now() - self.retention_s,),
                         )
                 return written
             except sqlite3.Error as err:

@@ -6,11 +6,13 @@ What it publishes (docs/mqtt.md):
   ``mqtt.points`` of the settings, which it watches itself) to
   ``<prefix>/<site>/points/<point>``, retained, with quality and units;
 - every entry of the write audit log to ``events/audit`` (written, failed or
-  refused, with who and why); a command by anyone but the engine (an operator
-  taking a point over) also to ``events/override``.
+  refused, with who and why);
+- every operator override (``GET /overrides``) as it starts and as it ends
+  (released, taken over, or its duration over) to ``events/override``.
 
 The audit log is tailed from ``runtime.db``, so every entry is published in
-the order it was recorded, whichever code path recorded it.
+the order it was recorded, whichever code path recorded it; the override book
+is compared with what was last published on the same beat.
 
 Commands from MQTT (``<prefix>/<site>/commands/<point>``, a JSON body
 ``{"value": ..., "priority": ..., "reason": ...}``) are off unless
@@ -64,6 +66,7 @@ class IotTelemetry:
         self.topics = self.publisher.topics
         self._tasks: list[asyncio.Task[None]] = []
         self._last_audit = 0
+        self._overrides: dict[tuple[str, int], dict[str, Any]] = {}
         self._allowed = {str(PointRef.parse(p)) for p in settings.command_points}
         registry = supervisor.metrics.registry
         Gauge("iot_mqtt_queue_depth", "MQTT messages waiting for the broker.", registry=registry
@@ -75,6 +78,7 @@ class IotTelemetry:
 
     async def start(self, points: list[str]) -> None:
         self._last_audit = await asyncio.to_thread(self._max_audit_id)
+        self._overrides = self._override_book()  # those that started before: not news
         if self.settings.commands:
             self.publisher.subscribe(self.topics.commands, self._command)
         await self.publisher.start()
@@ -151,11 +155,27 @@ class IotTelemetry:
                 "reason": reason, "error": error,
             }  # fmt: skip
             self.publisher.publish(self.topics.event("audit"), body)
-            # The caller is the authenticated principal: anything but the engine takes a point over.
-            if outcome == "written" and caller != self.sup.settings.token_principal:
-                kind = "released" if body["value"] is None else "commanded"
-                self.publisher.publish(self.topics.event("override"), {**body, "override": kind})
             self._last_audit = entry_id
+        self._publish_overrides()
+
+    def _override_book(self) -> dict[tuple[str, int], dict[str, Any]]:
+        return {
+            (str(o.point), o.priority): o.model_dump(
+                mode="json", by_alias=True, exclude={"remaining_s"}
+            )
+            for o in self.sup.overrides.active()
+        }
+
+    def _publish_overrides(self) -> None:
+        now = self._override_book()
+        topic = self.topics.event("override")
+        for key, before in self._overrides.items():
+            if now.get(key) != before:  # released, ended, or taken over by a newer override
+                self.publisher.publish(topic, {"event": "ended", **before})
+        for key, override in now.items():
+            if self._overrides.get(key) != override:
+                self.publisher.publish(topic, {"event": "started", **override})
+        self._overrides = now
 
     # -- commands -------------------------------------------------------------------
 

@@ -230,22 +230,31 @@ class PlantSpec(_Model):
         "commands must be bound to commandable objects, measurements to the others."
     )
 
-    building: dict[str, float | list[int]] = Field(
+    building: dict[str, float | list[int] | str] = Field(
         default_factory=dict,
         description="Overrides of the model's BuildingParams by field name, e.g. "
-        "{'oat_mean_c': 26, 'occupied_weekdays': [0, 1, 2, 3, 4, 5, 6]}; zones keep their defaults.",
+        "{'oat_mean_c': 26, 'occupied_weekdays': [0, 1, 2, 3, 4, 5, 6]}; zones keep their defaults. "
+        "'scenario' picks a design day first: hot, cold, mild or gain-step.",
     )
 
     @model_validator(mode="after")
     def _known_parameters(self) -> PlantSpec:
         from dataclasses import fields
 
-        from iot_supervisor.simulator.building import BuildingParams
+        from iot_supervisor.simulator.building import SCENARIOS, BuildingParams
 
         known = {f.name for f in fields(BuildingParams)} - {"zones"}
-        unknown = sorted(set(self.building) - known)
+        unknown = sorted(set(self.building) - known - {"scenario"})
         if unknown:
             raise ValueError(f"unknown building parameters {unknown}; known: {sorted(known)}")
+        scenario = self.building.get("scenario")
+        if scenario is not None and scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r}; use one of {sorted(SCENARIOS)}")
+        strings = sorted(
+            k for k, v in self.building.items() if isinstance(v, str) and k != "scenario"
+        )
+        if strings:
+            raise ValueError(f"building parameter {strings[0]!r} must be a number or a list")
         return self
 
     @property
