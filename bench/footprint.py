@@ -89,6 +89,9 @@ class Services:
             self._start(tmp, devices, objects, full, public_key)
         except BaseException:
             self.close()
+            for log in sorted(tmp.glob("*.log")):  # say why, before the temp dir goes
+                tail = log.read_text(errors="replace").splitlines()[-5:]
+                print(f"--- {log.name}", *tail, sep="\n", file=sys.stderr)
             raise
 
     def _start(
