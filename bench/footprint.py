@@ -127,7 +127,7 @@ class Services:
                 self.iot.post("/discover", json={})
             return found >= devices
 
-        wait_for(discovered, 300, f"the IoT service to discover {devices} devices")
+        wait_for(discovered, 120 + 8 * devices, f"the IoT service to discover {devices} devices")
         self.discovery_s = time.monotonic() - began
         if not full:
             return
