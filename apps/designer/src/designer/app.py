@@ -27,7 +27,16 @@ from designer.errors import DesignerError
 from designer.exchange import MAX_ARCHIVE_BYTES
 from designer.limits import BodyLimit
 from designer.projects import Projects
-from designer.routes import auth, engine, engineering, health, iot, projects, releases
+from designer.routes import (
+    auth,
+    engine,
+    engineering,
+    health,
+    iot,
+    projects,
+    releases,
+    templates,
+)
 from designer.routes.web import mount_web
 from designer.services import Services
 from designer.settings import Settings
@@ -37,6 +46,7 @@ from supervisor_engine import (
     CompositeError,
     GraphValidationError,
     Registry,
+    TemplateError,
     TraceError,
     default_registry,
 )
@@ -135,7 +145,7 @@ def create_app(
         BodyLimit, json_bytes=settings.max_json_body_bytes, upload_bytes=MAX_ARCHIVE_BYTES
     )
     app.state.services = services
-    for module in (health, auth, projects, engineering, releases, iot, engine):
+    for module in (health, auth, projects, engineering, releases, iot, engine, templates):
         app.include_router(module.router)
     install_error_handlers(app)
     mount_web(app, settings.web_dir)
@@ -145,6 +155,14 @@ def create_app(
 def _envelope(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
     body = ErrorEnvelope(code=code, message=message, details=details)
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
+
+
+def _plain(message: object) -> str:
+    """Pydantic's message without its 'Value error, ' prefix: the words a user can act on."""
+    text = str(message or "invalid")
+    for prefix in ("Value error, ", "Assertion failed, "):
+        text = text.removeprefix(prefix)
+    return text
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -167,6 +185,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def bad_composite(_request: Request, err: CompositeError) -> JSONResponse:
         return _envelope(422, err.code, str(err), {"field": "nodes"})
 
+    @app.exception_handler(TemplateError)
+    async def bad_template(_request: Request, err: TemplateError) -> JSONResponse:
+        return _envelope(
+            422, err.code, str(err), {"field": f"template.{err.field or ''}".rstrip(".")}
+        )
+
     @app.exception_handler(TraceError)
     async def bad_trace(_request: Request, err: TraceError) -> JSONResponse:
         return _envelope(422, err.code, str(err), {"field": "watch"})
@@ -179,11 +203,14 @@ def install_error_handlers(app: FastAPI) -> None:
         details = {
             "field": where,
             "errors": [
-                {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+                {
+                    "field": ".".join(str(p) for p in e.get("loc", ())),
+                    "message": _plain(e.get("msg")),
+                }
                 for e in errors
             ],
         }
-        return _envelope(422, "invalid_request", f"{where}: {first.get('msg')}", details)
+        return _envelope(422, "invalid_request", f"{where}: {_plain(first.get('msg'))}", details)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, err: Exception) -> JSONResponse:

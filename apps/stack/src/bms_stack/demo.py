@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from bms_schemas import Graph
+from supervisor_engine.demo import demo_constraints
 
 log = logging.getLogger("bms_stack")
 
@@ -50,12 +51,21 @@ class DesignerClient:
         self.http.close()
 
 
+def demo_content(graph: Graph) -> dict[str, Any]:
+    """The demo project's content: its graph, limits on every commanded point, clamped."""
+    return {
+        "graph": graph.model_dump(mode="json", by_alias=True),
+        "constraints": [c.model_dump(mode="json", by_alias=True) for c in demo_constraints(graph)],
+        "defaults": {"limitAction": "clamp"},
+    }
+
+
 def provision_demo(designer: DesignerClient, graph: Callable[[], Graph]) -> str | None:
     """Create and deploy the demo project unless it exists; the version deployed, if any."""
     projects = designer.call("GET", "/api/projects")["projects"]
     if any(p["name"] == DEMO_NAME for p in projects):
         return None
-    content = {"graph": graph().model_dump(mode="json", by_alias=True)}
+    content = demo_content(graph())
     project = designer.call("POST", "/api/projects", json={"name": DEMO_NAME, "content": content})
     report = designer.call("POST", f"/api/projects/{project['id']}/validate")
     if not report["valid"]:

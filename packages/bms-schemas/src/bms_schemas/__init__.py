@@ -10,6 +10,7 @@ from bms_schemas.bundle import (
     Bundle,
     BundleDefaults,
     BundleSignature,
+    LimitAction,
     SchemaVersionError,
     check_schema_version,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "Graph",
     "InstancePreview",
     "IssueCode",
+    "LimitAction",
     "Node",
     "ParamRef",
     "Placeholder",

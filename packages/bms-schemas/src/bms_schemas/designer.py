@@ -10,13 +10,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, JsonValue
+from pydantic import Field, JsonValue, model_validator
 
 from bms_schemas._base import BmsModel
-from bms_schemas.bundle import SEMVER_PATTERN
+from bms_schemas.bundle import SEMVER_PATTERN, BundleDefaults
+from bms_schemas.calendars import Calendar
+from bms_schemas.constraints import PointConstraint
 from bms_schemas.graph import Graph
 from bms_schemas.issues import ValidationIssue
 from bms_schemas.points import PointRef
+from bms_schemas.templates import TemplatePreview
 from bms_schemas.values import FiniteScalar, Priority, Scalar
 
 EXPORT_FORMAT_VERSION = 1
@@ -86,6 +89,31 @@ class ProjectContent(BmsModel):
     parameters: dict[str, JsonValue] = Field(
         default_factory=dict, description="Project-wide parameters (free-form)."
     )
+    constraints: tuple[PointConstraint, ...] = Field(
+        default_factory=tuple,
+        description=(
+            "Limits and degraded policy per commanded point (min, max, max rate, priorities, "
+            "hold/fallback/relinquish); carried into the bundle and enforced by the engine."
+        ),
+    )
+    calendars: dict[str, Calendar] = Field(
+        default_factory=dict,
+        description="Shared calendars (holidays) by name, used by schedule blocks.",
+    )
+    defaults: BundleDefaults = Field(
+        default_factory=BundleDefaults,
+        description="Bundle defaults: write priority, stale-after, degraded policy, limit action.",
+    )
+
+    @model_validator(mode="after")
+    def _one_constraint_per_point(self) -> ProjectContent:
+        seen: set[str] = set()
+        for constraint in self.constraints:
+            key = str(constraint.point)
+            if key in seen:
+                raise ValueError(f"the point {key} has two sets of limits; keep one")
+            seen.add(key)
+        return self
 
 
 class ProjectCreate(BmsModel):
@@ -257,6 +285,22 @@ class PriorityChange(BmsModel):
     after: int
 
 
+class FieldChange(BmsModel):
+    """One field's value before and after (null where it was or becomes unset)."""
+
+    before: JsonValue = None
+    after: JsonValue = None
+
+
+class ConstraintChange(BmsModel):
+    """A commanded point whose authored limits change: each changed field, old -> new."""
+
+    point: str
+    changes: dict[str, FieldChange] = Field(
+        description="Changed field -> before and after; a point without limits before has null."
+    )
+
+
 class BundleDiff(BmsModel):
     """What deploying a bundle changes compared with the engine's active one."""
 
@@ -270,6 +314,9 @@ class BundleDiff(BmsModel):
     points_newly_written: tuple[str, ...]
     points_no_longer_written: tuple[str, ...]
     priority_changes: tuple[PriorityChange, ...]
+    constraint_changes: tuple[ConstraintChange, ...] = Field(
+        default=(), description="Points whose limits or degraded policy change, old -> new."
+    )
 
 
 # -- simulation -------------------------------------------------------------------------------
@@ -370,3 +417,10 @@ class DesignerHealth(BmsModel):
     live: bool = Field(description="The process answers.")
     ready: bool = Field(description="The database answers.")
     reasons: tuple[str, ...] = Field(default=(), description="Why not ready.")
+
+
+class TemplateApplied(BmsModel):
+    """A template applied: the saved project and what the application did."""
+
+    project: Project = Field(description="The project as saved.")
+    preview: TemplatePreview = Field(description="Bindings, unresolved, ambiguous, and the diff.")

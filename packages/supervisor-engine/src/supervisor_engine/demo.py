@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bms_schemas import Graph
+from bms_schemas import DegradedPolicy, Graph, PointConstraint, PointRef
 from supervisor_engine.testing import GraphBuilder
 
 FLOW_ID = "demo"
@@ -351,6 +351,32 @@ def add_vfd(g: GraphBuilder, vfd: VfdPoints, *, run: tuple[str, str]) -> None:
     g.wire("vfd_feedback", "value", "vfd_trend", "in")
 
 
+def demo_constraints(graph: Graph) -> tuple[PointConstraint, ...]:
+    """Limits on every point the demo commands, as a controls engineer would author them.
+
+    Valves, dampers and the VFD speed are 0-100 %; the outdoor-air damper falls back to
+    closed when its inputs go bad, the others hold their last command.
+    Priorities stay in the engine's range (10-16), below the operator's 8.
+    """
+    constraints = []
+    for node in graph.nodes:
+        if node.type != "io.point-output":
+            continue
+        point = PointRef.parse(str(node.params["point"]))
+        if node.params.get("valueType") == "bool":
+            constraints.append(PointConstraint(point=point, min_priority=10))
+            continue
+        fallback = node.id.startswith("oa_damper")
+        constraints.append(
+            PointConstraint(
+                point=point, min=0.0, max=100.0, min_priority=10,
+                degraded=DegradedPolicy.FALLBACK if fallback else DegradedPolicy.HOLD,
+                fallback=0.0 if fallback else None,
+            )
+        )  # fmt: skip
+    return tuple(constraints)
+
+
 __all__ = [
     "ALL_DAYS",
     "DEMO_POINTS",
@@ -364,6 +390,7 @@ __all__ = [
     "VfdPoints",
     "ZonePoints",
     "add_vfd",
+    "demo_constraints",
     "demo_graph",
     "demo_points",
 ]

@@ -797,6 +797,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/templates/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply
+         * @description Apply and save (409 when ``revision`` is stale); the preview says what was done.
+         */
+        post: operations["apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Template
+         * @description Every binding, the unresolved and the ambiguous ones, and the diff; nothing saved.
+         */
+        post: operations["previewTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/validate": {
         parameters: {
             query?: never;
@@ -1113,6 +1153,41 @@ export interface components {
             entries: components["schemas"]["AuditEntry"][];
         };
         /**
+         * Binding
+         * @description One placeholder of one instance.
+         */
+        Binding: {
+            /**
+             * Candidates
+             * @description Every matching point (several when ambiguous).
+             * @default []
+             */
+            candidates: string[];
+            /**
+             * Point
+             * @description The point bound, when bound.
+             */
+            point?: string | null;
+            /**
+             * Port
+             * @description The composite port.
+             */
+            port: string;
+            /** @description Bound, unresolved (no point) or ambiguous. */
+            status: components["schemas"]["BindingStatus"];
+            /**
+             * Tags
+             * @description The tags it asked for.
+             */
+            tags: string[];
+        };
+        /**
+         * BindingStatus
+         * @description How one placeholder of one instance resolved.
+         * @enum {string}
+         */
+        BindingStatus: "bound" | "unresolved" | "ambiguous";
+        /**
          * BlockSpec
          * @description One block type as the catalogue publishes it.
          */
@@ -1185,6 +1260,40 @@ export interface components {
             version?: string | null;
         };
         /**
+         * BundleDefaults
+         * @description Defaults for blocks that leave a setting unset.
+         */
+        BundleDefaults: {
+            /**
+             * Commandrefreshs
+             * @description Every command held on a device is written again this long after it was confirmed, to take control back after a device reboot (a point output's refreshS refreshes one point more often).
+             * @default 600
+             */
+            commandRefreshS: number;
+            /**
+             * @description What a point output does with a non-ok value when no constraint says.
+             * @default hold
+             */
+            degraded: components["schemas"]["DegradedPolicy"];
+            /**
+             * @description A command outside its constraint's min/max: 'refuse' drops it (recorded as a refusal), 'clamp' sends the nearest limit instead (the write's reason says so).
+             * @default refuse
+             */
+            limitAction: components["schemas"]["LimitAction"];
+            /**
+             * Staleafters
+             * @description A point input older than this is 'stale'.
+             * @default 300
+             */
+            staleAfterS: number;
+            /**
+             * Writepriority
+             * @description BACnet priority of point outputs that give none.
+             * @default 16
+             */
+            writePriority: number;
+        };
+        /**
          * BundleDetail
          * @description A stored bundle with its document.
          */
@@ -1241,6 +1350,12 @@ export interface components {
             blocksChanged: components["schemas"]["NodeChange"][];
             /** Blocksremoved */
             blocksRemoved: string[];
+            /**
+             * Constraintchanges
+             * @description Points whose limits or degraded policy change, old -> new.
+             * @default []
+             */
+            constraintChanges: components["schemas"]["ConstraintChange"][];
             /** Pointsnewlywritten */
             pointsNewlyWritten: string[];
             /** Pointsnolongerwritten */
@@ -1287,6 +1402,18 @@ export interface components {
         BundleList: {
             /** Bundles */
             bundles: components["schemas"]["BundleInfo"][];
+        };
+        /**
+         * Calendar
+         * @description A named set of dates.
+         */
+        Calendar: {
+            /**
+             * Entries
+             * @description Dates, ranges and rules.
+             * @default []
+             */
+            entries: (components["schemas"]["DateEntry"] | components["schemas"]["DateRangeEntry"] | components["schemas"]["WeekNDayEntry"])[];
         };
         /**
          * Catalogue
@@ -1581,6 +1708,64 @@ export interface components {
             /** Value */
             value: boolean | number | string;
         };
+        /**
+         * ConstraintChange
+         * @description A commanded point whose authored limits change: each changed field, old -> new.
+         */
+        ConstraintChange: {
+            /**
+             * Changes
+             * @description Changed field -> before and after; a point without limits before has null.
+             */
+            changes: {
+                [key: string]: components["schemas"]["FieldChange"];
+            };
+            /** Point */
+            point: string;
+        };
+        /**
+         * DateEntry
+         * @description One calendar day.
+         */
+        DateEntry: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "date";
+        };
+        /**
+         * DateRangeEntry
+         * @description Every day from ``start`` to ``end``, both included.
+         */
+        DateRangeEntry: {
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "range";
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+        };
+        /**
+         * DegradedPolicy
+         * @description What a point output does when the value it would write is not ``ok``.
+         * @enum {string}
+         */
+        DegradedPolicy: "hold" | "fallback" | "relinquish";
         /**
          * DeployResponse
          * @description The outcome of a deploy, reload or rollback.
@@ -1940,6 +2125,46 @@ export interface components {
             version: string | null;
         };
         /**
+         * EquipmentTemplate
+         * @description Instantiate a composite for every piece of equipment whose points match.
+         */
+        EquipmentTemplate: {
+            /**
+             * Composite
+             * @description Composite node type, 'composite:NAME@VERSION'.
+             */
+            composite: string;
+            /**
+             * Flow
+             * @description Flow the instances go into.
+             */
+            flow: string;
+            /**
+             * Links
+             * @description Composite inputs every instance takes from one node of the flow, as port -> 'node.port' (e.g. shared setpoints: 'heat_sp' -> 'heat_sp.out').
+             */
+            links?: {
+                [key: string]: string;
+            };
+            /**
+             * Name
+             * @description Template name; also the prefix of the instance ids.
+             */
+            name: string;
+            /**
+             * Params
+             * @description Composite parameters, the same for every instance.
+             */
+            params?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /**
+             * Placeholders
+             * @description Bound ports.
+             */
+            placeholders: components["schemas"]["Placeholder"][];
+        };
+        /**
          * ErrorEnvelope
          * @description ``{code, message, details}``: a stable machine code, a sentence for people, and context.
          */
@@ -1956,6 +2181,14 @@ export interface components {
              * @description What went wrong, in a sentence that names the culprit.
              */
             message: string;
+        };
+        /**
+         * FieldChange
+         * @description One field's value before and after (null where it was or becomes unset).
+         */
+        FieldChange: {
+            after?: components["schemas"]["JsonValue"];
+            before?: components["schemas"]["JsonValue"];
         };
         /**
          * Flow
@@ -2188,6 +2421,37 @@ export interface components {
             value: boolean | number | string | null;
         };
         /**
+         * InstancePreview
+         * @description What applying the template does for one piece of equipment.
+         */
+        InstancePreview: {
+            /**
+             * Bindings
+             * @description One per placeholder.
+             */
+            bindings: components["schemas"]["Binding"][];
+            /**
+             * Complete
+             * @description Whether every required placeholder is bound (only then is it instantiated).
+             */
+            complete: boolean;
+            /**
+             * Equipment
+             * @description Equipment id.
+             */
+            equipment: string;
+            /**
+             * Equipmentname
+             * @description Equipment name.
+             */
+            equipmentName: string;
+            /**
+             * Instance
+             * @description Id of the composite instance.
+             */
+            instance: string;
+        };
+        /**
          * IotLinkStatus
          * @description The link to the IoT service.
          */
@@ -2230,6 +2494,12 @@ export interface components {
          */
         IssueCode: "unknown_block_type" | "unsupported_block_version" | "invalid_parameter" | "unknown_node" | "unknown_port" | "unknown_flow" | "port_type_mismatch" | "unconnected_input" | "multiple_drivers" | "cross_flow_edge" | "cycle" | "duplicate_id" | "point_written_twice" | "period_too_short" | "priority_not_allowed" | "invalid_trigger" | "unsupported_schema_version" | "unknown_composite" | "invalid_composite" | "composite_pin_changed";
         JsonValue: unknown;
+        /**
+         * LimitAction
+         * @description What the engine does with a command outside its authored limits.
+         * @enum {string}
+         */
+        LimitAction: "refuse" | "clamp";
         /**
          * LoginRequest
          * @description A user's credentials.
@@ -2410,6 +2680,79 @@ export interface components {
              * @description Name of its parameter (camelCase, as in the node's params).
              */
             param: string;
+        };
+        /**
+         * Placeholder
+         * @description A port of the template's composite, bound to the one point that carries these tags.
+         */
+        Placeholder: {
+            /**
+             * Port
+             * @description Input or output port of the composite.
+             */
+            port: string;
+            /**
+             * Priority
+             * @description BACnet priority of the command (output ports).
+             * @default 10
+             */
+            priority: number;
+            /**
+             * Required
+             * @description Whether an instance needs this point; an unresolved optional port stays unwired.
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Tags
+             * @description Every one of these tags must be on the point.
+             */
+            tags: string[];
+        };
+        /**
+         * PointConstraint
+         * @description Limits on one written point, enforced by the engine before any write.
+         */
+        PointConstraint: {
+            /**
+             * @description What to do when the value to write is not ok.
+             * @default hold
+             */
+            degraded: components["schemas"]["DegradedPolicy"];
+            /**
+             * Fallback
+             * @description Value written under the 'fallback' policy.
+             */
+            fallback?: boolean | number | string | null;
+            /**
+             * Max
+             * @description Highest value that may be written.
+             */
+            max?: number | null;
+            /**
+             * Maxpriority
+             * @description Lowest-precedence priority allowed.
+             * @default 16
+             */
+            maxPriority: number;
+            /**
+             * Maxratepers
+             * @description Largest change per second between two writes.
+             */
+            maxRatePerS?: number | null;
+            /**
+             * Min
+             * @description Lowest value that may be written.
+             */
+            min?: number | null;
+            /**
+             * Minpriority
+             * @description Highest-precedence priority allowed.
+             * @default 1
+             */
+            minPriority: number;
+            /** @description The point these limits apply to. */
+            point: components["schemas"]["PointRef"];
         };
         /**
          * PointHistory
@@ -2746,6 +3089,20 @@ export interface components {
             bindings?: {
                 [key: string]: string;
             };
+            /**
+             * Calendars
+             * @description Shared calendars (holidays) by name, used by schedule blocks.
+             */
+            calendars?: {
+                [key: string]: components["schemas"]["Calendar"];
+            };
+            /**
+             * Constraints
+             * @description Limits and degraded policy per commanded point (min, max, max rate, priorities, hold/fallback/relinquish); carried into the bundle and enforced by the engine.
+             */
+            constraints?: components["schemas"]["PointConstraint"][];
+            /** @description Bundle defaults: write priority, stale-after, degraded policy, limit action. */
+            defaults?: components["schemas"]["BundleDefaults"];
             /** @description Device (IoT service) configuration. */
             devices?: components["schemas"]["DeviceConfig"];
             /** @description Flows, nodes, edges and layout. */
@@ -3171,6 +3528,160 @@ export interface components {
             points: components["schemas"]["PointRef"][];
         };
         /**
+         * TagFile
+         * @description Point tags: explicit per point, and naming rules; both add up.
+         */
+        TagFile: {
+            /**
+             * Format
+             * @description File format marker.
+             * @default bms-tags/1
+             * @constant
+             */
+            format: "bms-tags/1";
+            /**
+             * Points
+             * @description Tags by point reference ('2101/analog-input,1').
+             */
+            points?: {
+                [key: string]: string[];
+            };
+            /**
+             * Rules
+             * @description Naming rules, applied in order.
+             * @default []
+             */
+            rules: components["schemas"]["TagRule"][];
+        };
+        /**
+         * TagRule
+         * @description Tags for every point whose object name matches a pattern.
+         */
+        TagRule: {
+            /**
+             * Match
+             * @description Regular expression searched in the object name (case-insensitive).
+             */
+            match: string;
+            /**
+             * Objecttype
+             * @description Only points of this object type.
+             */
+            objectType?: string | null;
+            /**
+             * Tags
+             * @description Tags the matching points get.
+             */
+            tags: string[];
+        };
+        /**
+         * TemplateApplied
+         * @description A template applied: the saved project and what the application did.
+         */
+        TemplateApplied: {
+            /** @description Bindings, unresolved, ambiguous, and the diff. */
+            preview: components["schemas"]["TemplatePreview"];
+            /** @description The project as saved. */
+            project: components["schemas"]["Project"];
+        };
+        /**
+         * TemplateApply
+         * @description Apply a template to the project's graph, based on a revision.
+         */
+        TemplateApply: {
+            /**
+             * Devices
+             * @description Device instances to consider; every known device if empty.
+             * @default []
+             */
+            devices: number[];
+            /**
+             * Revision
+             * @description The project revision this is based on.
+             */
+            revision: number;
+            /** @description Point tags: explicit and by rule. */
+            tags?: components["schemas"]["TagFile"];
+            /** @description The template. */
+            template: components["schemas"]["EquipmentTemplate"];
+        };
+        /**
+         * TemplateChange
+         * @description A node the (re-)application adds, removes or changes.
+         */
+        TemplateChange: {
+            /**
+             * Change
+             * @description What happens to it.
+             * @enum {string}
+             */
+            change: "added" | "removed" | "changed";
+            /**
+             * Detail
+             * @description What differs, for a changed node.
+             * @default
+             */
+            detail: string;
+            /**
+             * Node
+             * @description Node id.
+             */
+            node: string;
+        };
+        /**
+         * TemplatePreview
+         * @description Everything applying a template would do, before it is done.
+         */
+        TemplatePreview: {
+            /**
+             * Ambiguous
+             * @description Placeholders that matched several points.
+             */
+            ambiguous: number;
+            /**
+             * Changes
+             * @description The diff against the graph as it is.
+             * @default []
+             */
+            changes: components["schemas"]["TemplateChange"][];
+            /**
+             * Instances
+             * @description One per piece of equipment.
+             */
+            instances: components["schemas"]["InstancePreview"][];
+            /**
+             * Instantiated
+             * @description Instances that would be created or kept.
+             */
+            instantiated: number;
+            /**
+             * Template
+             * @description Template name.
+             */
+            template: string;
+            /**
+             * Unresolved
+             * @description Required placeholders without a point.
+             */
+            unresolved: number;
+        };
+        /**
+         * TemplateRequest
+         * @description Preview a template against the devices of the project's IoT service.
+         */
+        TemplateRequest: {
+            /**
+             * Devices
+             * @description Device instances to consider; every known device if empty.
+             * @default []
+             */
+            devices: number[];
+            /** @description Point tags: explicit and by rule. */
+            tags?: components["schemas"]["TagFile"];
+            /** @description The template. */
+            template: components["schemas"]["EquipmentTemplate"];
+        };
+        /**
          * UnconfirmedCommandStatus
          * @description A command whose priority slot did not hold it for several deliveries in a row.
          */
@@ -3261,6 +3772,32 @@ export interface components {
          * @enum {string}
          */
         VersionBump: "major" | "minor" | "patch";
+        /**
+         * WeekNDayEntry
+         * @description A rule such as 'the 4th Thursday of November' (BACnet WeekNDay).
+         */
+        WeekNDayEntry: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "week-n-day";
+            /**
+             * Month
+             * @description 1-12, or null for every month.
+             */
+            month?: number | null;
+            /**
+             * Week
+             * @description 1-5 for the n-th such weekday of the month, 'last', or null for any.
+             */
+            week?: number | "last" | null;
+            /**
+             * Weekday
+             * @description ISO weekday, 1 = Monday, or null for any day.
+             */
+            weekday?: number | null;
+        };
         /**
          * WriteResponse
          * @description The results of a batch write, in the order requested.
@@ -7354,6 +7891,202 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SimulationResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateApply"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateApplied"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    previewTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
                 };
             };
             /** @description Unauthorized */

@@ -131,6 +131,7 @@ function EditorInner({ projectId }: { projectId: string }) {
               deleteKeyCode={DELETE_KEYS}
               multiSelectionKeyCode={MULTI_SELECT_KEYS}
               fitView
+              fitViewOptions={FIT_VIEW}
               minZoom={0.2}
               snapToGrid
               snapGrid={SNAP_GRID}
@@ -188,6 +189,9 @@ function EditorInner({ projectId }: { projectId: string }) {
     </CatalogueContext.Provider>
   );
 }
+
+/** A first block dropped in an empty flow is shown at 100 %, not blown up to the 200 % maximum. */
+const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
 
 export function Editor({ projectId }: { projectId: string }) {
   return (

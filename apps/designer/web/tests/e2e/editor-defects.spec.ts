@@ -21,3 +21,32 @@ test("a palette search with no result says so; the scan period cannot go under t
   await shot(page, "30-editor-1024");
   expect(errors).toEqual([]);
 });
+
+test("the first drop stays at 100 %; blocks added by keyboard land in free space", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "canvas", { nodes: [], edges: [], flows: [FLOW], layout: {} });
+  await page.goto(`${url()}/#/p/${id}`);
+  await expect(page.getByTestId("save-state")).toContainText("Saved");
+  await page.getByLabel("Search blocks").fill("pid");
+  const item = page.locator('.palette-item[data-type="control.pid"]');
+  await item.dragTo(page.getByTestId("canvas"), { targetPosition: { x: 300, y: 200 } });
+  await expect(page.getByTestId("node-pid1")).toBeVisible();
+  await page.waitForTimeout(500); // let a fit-view animation, if any, run its course
+  const scale = await page.locator(".react-flow__viewport").evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
+  expect(scale).toBeLessThanOrEqual(1);
+  // two more by keyboard: none on top of another
+  await item.focus();
+  await item.press("Enter");
+  await item.focus();
+  await item.press("Enter");
+  const boxes = await Promise.all(["pid1", "pid2", "pid3"].map(async (n) => (await page.getByTestId(`node-${n}`).boundingBox())!));
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, b] = [boxes[i]!, boxes[j]!];
+      const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+      expect(overlap, `blocks ${i + 1} and ${j + 1} overlap`).toBe(false);
+    }
+  await shot(page, "31-editor-keyboard-added");
+  expect(errors).toEqual([]);
+});
