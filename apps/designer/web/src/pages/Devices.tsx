@@ -11,12 +11,16 @@ function ManualWrite({ point, onDone }: { point: PointInfo; onDone: (msg: string
   const [value, setValue] = useState("");
   const [priority, setPriority] = useState(8);
   const [reason, setReason] = useState("");
+  const [minutes, setMinutes] = useState("");
   const parse = (v: string): boolean | number | string =>
     v === "true" ? true : v === "false" ? false : v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
   async function write(e: FormEvent) {
     e.preventDefault();
     const r = await api.POST("/api/iot/points/write", {
-      body: { point: String(point.point), value: parse(value), priority, reason },
+      body: {
+        point: String(point.point), value: parse(value), priority, reason,
+        durationS: minutes ? Number(minutes) * 60 : null,
+      },
     });
     onDone(r.data ? `Wrote ${value} to ${point.point} at priority ${priority}` : errorMessage(r, "write failed"));
   }
@@ -32,6 +36,8 @@ function ManualWrite({ point, onDone }: { point: PointInfo; onDone: (msg: string
         <input type="number" min={1} max={16} value={priority} onChange={(e) => setPriority(Number(e.target.value))} />
       </label>
       <input aria-label="Reason" placeholder="reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={1} />
+      <input aria-label="Duration in minutes" placeholder="minutes (until released)" type="number" min={1}
+        value={minutes} onChange={(e) => setMinutes(e.target.value)} />
       <button type="submit">Write</button>
       <button type="button" onClick={() => void release()} disabled={!reason}>
         Release
