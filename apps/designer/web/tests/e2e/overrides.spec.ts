@@ -59,7 +59,8 @@ for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
     await valve.getByLabel("Value").fill("150");
     await valve.getByLabel("Reason").fill("test the limit");
     await valve.getByRole("button", { name: "Write" }).click();
-    await expect(page.getByRole("status")).toContainText("150 % is above the point's maximum 100 %", { timeout: 10_000 });
+    await expect(valve.getByRole("alert")).toContainText("150 % is above the point's maximum 100 %", { timeout: 10_000 });
+    await expect(valve.getByLabel("Value")).toHaveAttribute("aria-invalid", "true");
     await shot(page, `22-refused-${width}`);
   });
 }
