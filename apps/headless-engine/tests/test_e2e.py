@@ -1,7 +1,7 @@
 """End to end over real processes: simulated BACnet devices, the IoT service, the engine.
 
 The simulator and the service are `iot-supervisor` processes talking BACnet/IP
-over UDP on 127.0.210.x; the engine is a `headless-engine` process talking
+over UDP on a 127.A.B.x block of their own (a NetPlan); the engine is a `headless-engine` process talking
 HTTP to the service. Tests kill and restart processes the way an operator or
 a crash would. Waiting is bounded polling for an observable event, never a
 sleep that assumes a speed.
@@ -25,6 +25,7 @@ from supervisor_engine import bundle_document, sign_document
 from supervisor_engine.testing import (
     ChildProcess,
     GraphBuilder,
+    NetPlan,
     clean_env,
     free_port,
     make_bundle,
@@ -33,9 +34,10 @@ from supervisor_engine.testing import (
 
 IOT_TOKEN = "iot-e2e-token"
 BIN = Path(sys.executable).parent
-DEVICE = "127.0.210.2/8:48010"
-SERVICE_BACNET = "127.0.210.1/8:48011"
-BROADCAST = "127.255.255.255:48010"
+PLAN = NetPlan.allocate()  # this run's addresses and ports: another run never collides
+DEVICE = f"{PLAN.host(2)}/8:{PLAN.device_port}"
+SERVICE_BACNET = PLAN.service_address
+BROADCAST = PLAN.broadcast
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -23,6 +23,7 @@ from supervisor_engine.bundle import build_bundle
 from supervisor_engine.compiler import compile_graph
 from supervisor_engine.evaluator import FlowEvaluator
 from supervisor_engine.registry import Registry, default_registry
+from supervisor_engine.testing_net import NetPlan as NetPlan  # per-run loopback addresses
 
 
 class GraphBuilder:
