@@ -113,13 +113,19 @@ class DemoStack:
                 trust_designer_key(self.config)
 
         self.stack.start(after_ready)
-        self.designer = DesignerClient(
-            self.config.designer_url, "admin", admin_password(self.data, "fault-bench-admin")
-        )
+        self.sign_in()
         provision_demo(self.designer, lambda: demo_graph(demo_points()))
         self.iot = httpx.Client(base_url=self.config.iot_url, timeout=30)
         self.engine = httpx.Client(base_url=self.config.engine_url, timeout=30)
         self.refresh_tokens()
+
+    def sign_in(self) -> None:
+        """A new Designer session for the bench."""
+        if hasattr(self, "designer"):
+            self.designer.close()
+        self.designer: DesignerClient = DesignerClient(
+            self.config.designer_url, "admin", admin_password(self.data, "fault-bench-admin")
+        )
 
     def refresh_tokens(self) -> None:
         iot = (self.data / "iot" / "token").read_text().strip()

@@ -518,10 +518,14 @@ def run(only: list[str] | None, network: str = "127.11", port_base: int = 41100)
                 wrong = [*detail.pop("mismatched", []), *wrong]
                 stuck = [*detail.pop("stuck", []), *stuck]
             report["recovery_s"][name] = recovered
-            after = stack.records()
-            lost = [k for k in ("deployments", "projects") if after[k] < before[k]]
-            if isinstance(detail, dict):
-                lost.extend(detail.pop("lost", []))
+            lost = detail.pop("lost", []) if isinstance(detail, dict) else []
+            try:
+                after = stack.records()
+            except RuntimeError as err:  # the bench's own Designer session is gone
+                lost.append(f"the bench's Designer session ({str(err)[:120]})")
+                stack.sign_in()
+                after = stack.records()
+            lost += [k for k in ("deployments", "projects") if after[k] < before[k]]
             if not _audit_kept(stack, audit_before):
                 lost.append("audit")
             report["lost"] += len(lost)
