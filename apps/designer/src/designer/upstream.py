@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from bms_service.tokens import read_token
 from designer.errors import UpstreamError
 
 log = logging.getLogger("designer.upstream")
@@ -40,12 +41,7 @@ class Upstream:
     def token(self) -> str | None:
         if self._token:
             return self._token
-        if self._token_file is not None:
-            try:
-                return self._token_file.read_text().strip() or None
-            except OSError:
-                return None
-        return None
+        return read_token(self._token_file) if self._token_file is not None else None
 
     def headers(self, caller: str | None, token: str | None = None) -> dict[str, str]:
         headers = {}

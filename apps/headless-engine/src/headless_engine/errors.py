@@ -16,12 +16,13 @@ Library errors are mapped at the same boundary: ``BundleError`` 400,
 
 from __future__ import annotations
 
+from bms_service import ServiceError
 
-class EngineAppError(Exception):
+
+class EngineAppError(ServiceError):
     """Base: a stable code and an HTTP status."""
 
     code = "engine_error"
-    status = 500
 
 
 class AuthError(EngineAppError):

@@ -18,13 +18,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bms_service.tokens import load_or_create_token
 from headless_engine.errors import UnknownVersionError
 
 _SAFE_VERSION = re.compile(r"^[0-9A-Za-z.+-]{1,64}$")
@@ -78,12 +78,7 @@ class StateStore:
         """The API token: ``given``, else the stored one, else a new one stored with mode 0600."""
         if given:
             return given
-        path = self.root / "token"
-        if path.exists():
-            return path.read_text().strip()
-        token = secrets.token_urlsafe(32)
-        atomic_write(path, token.encode() + b"\n", mode=0o600)
-        return token
+        return load_or_create_token(self.root / "token")
 
     # --- bundles ----------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 
-from bms_schemas import ErrorEnvelope
 from bms_schemas.iot import (
     AuditLog,
     DeviceDetail,
@@ -26,13 +25,14 @@ from bms_schemas.iot import (
     WriteRequest,
     WriteResponse,
 )
-from iot_supervisor.auth import token_matches
+from bms_service import error_responses
+from bms_service.tokens import bearer_matches
 from iot_supervisor.errors import AuthError
 from iot_supervisor.service import Supervisor
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorEnvelope} for code in (400, 401, 403, 404, 422, 429, 502, 503)
-}
+_ERRORS: dict[int | str, dict[str, Any]] = error_responses(
+    400, 401, 403, 404, 422, 429, 500, 502, 503, 504
+)
 
 
 def supervisor(request: Request) -> Supervisor:
@@ -41,7 +41,7 @@ def supervisor(request: Request) -> Supervisor:
 
 
 def require_token(request: Request) -> None:
-    if not token_matches(request.headers.get("authorization"), request.app.state.token):
+    if not bearer_matches(request.headers.get("authorization"), request.app.state.token):
         raise AuthError("missing or wrong bearer token")
 
 
@@ -178,7 +178,7 @@ async def websocket_twin(websocket: WebSocket) -> None:
     query = websocket.query_params.get("token")
     token = websocket.app.state.token
     if not (
-        token_matches(header, token) or token_matches(f"Bearer {query}" if query else None, token)
+        bearer_matches(header, token) or bearer_matches(f"Bearer {query}" if query else None, token)
     ):
         await websocket.close(code=1008, reason="missing or wrong bearer token")
         return

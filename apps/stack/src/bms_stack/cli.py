@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bms_stack.demo import DesignerClient, admin_password, provision_demo
+from bms_stack.demo_project import demo_graph
 from bms_stack.services import ServiceSpec
 from bms_stack.stack import Stack, StackConfig, trust_designer_key
 
@@ -84,8 +85,6 @@ def up(
         if demo:
             designer = DesignerClient(config.designer_url, "admin", password)
             try:
-                from supervisor_engine.demo import demo_graph
-
                 provision_demo(designer, demo_graph)
             finally:
                 designer.close()
