@@ -285,3 +285,12 @@ def test_design_bind_validate_deploy_roll_back_and_override_through_the_designer
     assert alarms.json()["alarms"] == []
     unknown = client.post("/api/engine/alarms/nope/ack", json={"note": "checked"})
     assert (unknown.status_code, unknown.json()["code"]) == (404, "unknown_alarm")
+
+    # the zone temperature's history, through the Designer, downsampled by the IoT service
+    history_body = client.get(
+        "/api/iot/points/history", params={"point": TEMP, "buckets": 30}
+    ).json()
+    [series] = history_body["series"]
+    assert (series["point"], series["unitSymbol"], series["kind"]) == (TEMP_PV, "°C", "number")
+    assert len(series["buckets"]) == 30
+    assert isinstance(series["buckets"][-1]["last"], float)

@@ -13,6 +13,7 @@ PROXIED = [
     ("POST", "/api/iot/points/write", {"point": "1/analog-value,1", "value": 1, "reason": "t"}),
     ("POST", "/api/iot/points/release", {"point": "1/analog-value,1", "reason": "t"}),
     ("GET", "/api/iot/writes", None),
+    ("GET", "/api/iot/points/history?point=1/analog-value,1", None),
     ("GET", "/api/engine/status", None),
     ("GET", "/api/engine/deployments", None),
     ("GET", "/api/engine/stream", None),

@@ -202,3 +202,24 @@ def test_a_key_dropped_into_the_trusted_dir_counts_at_the_next_deploy(engine, se
     trusted = settings.state_dir / "trusted" / "other.pub"
     trusted.write_bytes(public_key_pem(other.public_key()))
     assert engine.post("/engine/deploy", json={"bundle": document}).status_code == 200
+
+
+def test_a_trend_logs_samples_are_served_and_other_nodes_are_404(engine, signed):
+    from supervisor_engine.testing import GraphBuilder, wait_for
+
+    g = GraphBuilder(flow="plant", period_ms=100)
+    g.node("io.constant", "k", value=21.5)
+    g.node("alarm.trend-log", "k_log", mode="cov", capacity=50)
+    g.wire("k", "value", "k_log", "in")
+    assert engine.post("/engine/deploy", json={"bundle": signed(g)}).status_code == 200
+    body = wait_for(
+        lambda: (r := engine.get("/engine/trends/plant/k_log").json())["samples"] and r,
+        10,
+        "the first sample",
+    )
+    assert (body["label"], body["capacity"]) == ("k_log", 50)
+    _at, value, quality = body["samples"][0]
+    assert (value, quality) == (21.5, "ok")
+    for path in ("/engine/trends/plant/k", "/engine/trends/plant/nope", "/engine/trends/x/k_log"):
+        missing = engine.get(path)
+        assert (missing.status_code, missing.json()["code"]) == (404, "unknown_node")

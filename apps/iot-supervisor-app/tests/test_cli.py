@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,20 @@ def test_write_read_release(service: ServiceHandle, simulator: SimHandle) -> Non
     result = runner.invoke(cli, ["write", AV, "19.5", "--priority", "0", *auth])
     assert result.exit_code == 1
     assert "invalid_priority" in result.output
+
+
+def test_read_prints_a_priority_array_whole(service: ServiceHandle, simulator: SimHandle) -> None:
+    runner = CliRunner()
+    auth = ["--url", service.base_url, "--token", "test-token-0123456789"]
+    assert runner.invoke(cli, ["write", AV, "18.5", "--priority", "8", *auth]).exit_code == 0
+    result = runner.invoke(cli, ["read", "1001/analog-value,2/priority-array", *auth])
+    assert result.exit_code == 0, result.output
+    slots = ["null"] * 16
+    slots[7] = "18.5"
+    # Once lost as rich markup: '[null, ...]' looked like a style tag.
+    assert f"1001/analog-value,2/priority-array = [{', '.join(slots)}]" in result.output
+    assert "array of 16" in result.output
+    assert runner.invoke(cli, ["release", AV, "--priority", "8", *auth]).exit_code == 0
 
 
 YAML = """
@@ -105,3 +120,30 @@ def test_simulate_serves_a_yaml_file_to_unicast_discovery(
         5,
         "the scripted value to change",
     )
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_simulate_in_the_background_stops_cleanly(
+    signum: signal.Signals, plan: NetPlan, tmp_path: Path
+) -> None:
+    config = tmp_path / "sim.yaml"
+    config.write_text(YAML.format(ip=plan.ip_prefix, port=plan.device_port))
+    log = tmp_path / "sim.log"
+    with log.open("wb") as out:
+        # A shell starts a background job (`cmd &`) with SIGINT ignored; so does this.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "iot_supervisor", "simulate", str(config)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        )
+    try:
+        wait_for(lambda: "2001" in log.read_text() or process.poll() is not None, 30, "the table")
+        assert process.poll() is None, log.read_text()
+        process.send_signal(signum)
+        assert process.wait(10) == 0, log.read_text()
+        assert "simulator stopped" in log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)

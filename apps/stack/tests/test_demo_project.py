@@ -66,3 +66,16 @@ def test_schedule_options() -> None:
     assert schedule.params["week"]["sunday"][0] == {"time": "06:30", "value": True}
     with pytest.raises(ValueError, match="unknown days"):
         demo_graph(days=("funday",))
+
+
+def test_with_the_modbus_vfd_the_demo_commands_its_speed_and_reads_its_feedback() -> None:
+    points = demo_points(modbus_vfd=9002)
+    graph = demo_graph(points)
+    assert validate_graph(graph, default_registry()) == []
+    program = compile_bundle(make_bundle(graph), default_registry())
+    assert "modbus:9002/holding-register,0/present-value" in program.points_written
+    assert "modbus:9002/input-register,0/present-value" in program.points_read
+    # Without it, the demo is the BACnet building alone, as before.
+    assert not any(p.startswith("modbus:") for p in compile_bundle(
+        make_bundle(demo_graph()), default_registry()
+    ).points_read)  # fmt: skip

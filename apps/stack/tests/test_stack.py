@@ -94,6 +94,16 @@ def test_the_stack_comes_up_runs_the_demo_restarts_a_dead_process_and_stops_clea
             60, "the demo bundle to write to the simulated building",
         )  # fmt: skip
         assert written
+        # The demo's Modbus VFD is commanded through the engine (65 % occupied, 0 % otherwise)
+        # and its feedback is read over Modbus TCP from the simulated drive.
+        vfd = "modbus:9002/holding-register,0/present-value"
+        wait_for(
+            lambda: [e for e in iot.get("/writes", params={"outcome": "written"}).json()["entries"]
+                     if e["point"] == vfd and e["caller"].startswith("headless-engine@")],
+            60, "the demo to command the Modbus VFD's speed",
+        )  # fmt: skip
+        feedback = iot.post("/points/read", json={"points": ["modbus:9002/input-register,0"]})
+        assert feedback.json()["results"][0]["value"]["quality"] == "ok", feedback.text
     # kill the engine: the launcher restarts it and it resumes the demo version
     first = stack.pids()
     os.kill(first["engine"], signal.SIGKILL)

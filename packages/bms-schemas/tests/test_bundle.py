@@ -34,6 +34,7 @@ def test_bundle_has_the_drafts_top_level_fields_in_camel_case():
         "createdBy",
         "nodeTypes",
         "graph",
+        "composites",
         "schedules",
         "defaults",
         "constraints",

@@ -106,3 +106,84 @@ def test_json_schema_pattern_refuses_object_types_the_model_refuses(text):
     assert not re.match(SCHEMA_PATTERN, text)
     with pytest.raises(PointRefError):
         PointRef.parse(text)
+
+
+# -- protocol-qualified references (IoT service protocol plugins) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("modbus:9001/holding-register,3", "modbus:9001/holding-register,3/present-value"),
+        ("modbus:9001/coil,0/present-value", "modbus:9001/coil,0/present-value"),
+        ("echo:7/thing,1/raw[2]", "echo:7/thing,1/raw[2]"),
+        ("bacnet:1001/analog-value,3", "1001/analog-value,3/present-value"),
+    ],
+)
+def test_protocol_qualified_references_parse_and_print_canonically(text, canonical):
+    ref = PointRef.parse(text)
+    assert str(ref) == canonical
+    assert PointRef.parse(canonical) == ref
+
+
+def test_a_reference_without_a_protocol_keeps_meaning_bacnet():
+    ref = PointRef.parse("1001/analog-value,3")
+    assert ref.protocol == "bacnet"
+    assert ref == PointRef.parse("bacnet:1001/analog-value,3")
+    assert ref.model_dump(mode="json") == "1001/analog-value,3/present-value"
+
+
+def test_the_protocol_tells_otherwise_equal_references_apart():
+    bacnet = PointRef.parse("9001/analog-value,3")
+    modbus = PointRef.parse("modbus:9001/analog-value,3")
+    assert bacnet != modbus
+    assert str(modbus) != str(bacnet)
+    assert modbus.object_key == "modbus:9001/analog-value,3"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Modbus:9001/coil,1",  # protocol names are lower case
+        "modbus:/coil,1",
+        "modbus:9001/Coil,1",
+        "modbus:9001/coil,x",
+        "bacnet:1/no-such-type,1",  # an explicit bacnet: is still BACnet
+        ":1/analog-value,1",
+    ],
+)
+def test_malformed_protocol_references_are_refused(text):
+    import re
+
+    from bms_schemas.points import SCHEMA_PATTERN
+
+    with pytest.raises(PointRefError):
+        PointRef.parse(text)
+    assert not re.match(SCHEMA_PATTERN, text)
+
+
+def _qualified(protocol: str, device: int, kind: str, address: int, prop: str) -> PointRef:
+    return PointRef(
+        protocol=protocol, device=device, object_type=kind, instance=address, property=prop
+    )
+
+
+qualified_refs = st.builds(
+    _qualified,
+    protocol=st.sampled_from(["modbus", "echo", "knx-ip", "opc-ua"]),
+    device=st.integers(0, 4_194_302),
+    kind=st.sampled_from(["coil", "discrete-input", "input-register", "holding-register", "x1"]),
+    address=st.integers(0, 65_535),
+    prop=st.sampled_from(["present-value", "raw", "7"]),
+)
+
+
+@given(qualified_refs)
+def test_protocol_references_round_trip_and_match_the_schema_pattern(ref: PointRef):
+    import re
+
+    from bms_schemas.points import SCHEMA_PATTERN
+
+    assert PointRef.parse(str(ref)) == ref
+    assert PointRef.model_validate(ref.model_dump(mode="json")) == ref
+    assert re.match(SCHEMA_PATTERN, str(ref))

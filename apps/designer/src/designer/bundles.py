@@ -10,13 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bms_schemas import Bundle, ValidationIssue
 from bms_schemas.designer import BundleDetail, BundleInfo, Project, VersionBump
 from designer.building import project_bundle
 from designer.errors import InvalidProjectError, NotFoundError, VersionExistsError
-from designer.models import BundleRow
+from designer.models import BundleRow, DeploymentRow
 from designer.timeutil import aware
 from designer.versions import bump, sort_key
-from supervisor_engine import Registry, bundle_document, content_hash, key_id, sign_document
+from supervisor_engine import (
+    Registry,
+    bundle_document,
+    content_hash,
+    key_id,
+    pin_issues,
+    sign_document,
+)
 
 
 def info(row: BundleRow) -> BundleInfo:
@@ -61,6 +69,7 @@ class Bundles:
             bundle, issues = project_bundle(
                 project.content, self._registry, version=chosen, created_by=created_by
             )
+            issues += self._pin_issues(db, project)
             if issues:
                 raise InvalidProjectError(
                     f"the project does not validate: {issues[0].message}",
@@ -86,6 +95,30 @@ class Bundles:
                     details={"field": "version", "version": chosen},
                 ) from None
             return detail(row)
+
+    def _pin_issues(self, db: Session, project: Project) -> list[ValidationIssue]:
+        """Composite versions changed in place although a deployed bundle runs them.
+
+        Any bundle the engine has accepted may be rolled back to, so each pins
+        the composite versions it was flattened from.
+        """
+        deployed = select(DeploymentRow.version).where(
+            DeploymentRow.project_id == project.id, DeploymentRow.outcome == "active"
+        )
+        rows = db.scalars(
+            select(BundleRow).where(
+                BundleRow.project_id == project.id, BundleRow.version.in_(deployed)
+            )
+        )
+        issues: list[ValidationIssue] = []
+        for row in sorted(rows, key=lambda r: sort_key(r.version)):
+            pins = Bundle.model_validate(json.loads(row.document)).composites
+            for issue in pin_issues(
+                project.content.graph, pins, pinned_by=f"deployed bundle {row.version}"
+            ):
+                if issue not in issues:
+                    issues.append(issue)
+        return issues
 
     def list(self, project_id: str) -> list[BundleInfo]:
         with self._sessions() as db:

@@ -19,6 +19,7 @@ from bms_schemas.engine import (
     EngineHealth,
     EngineStatus,
     RollbackRequest,
+    TrendLog,
 )
 from bms_service import error_responses
 from bms_service.tokens import bearer_matches
@@ -155,6 +156,12 @@ async def alarm(runtime: Runtime, alarm_id: str) -> AlarmRecord:
 async def ack_alarm(runtime: Runtime, who: Caller, alarm_id: str, body: AckRequest) -> AlarmRecord:
     """Acknowledge an unacknowledged alarm, with a note; 409 if it waits for none."""
     return runtime.ack_alarm(alarm_id, body.by or who, body.note)
+
+
+@router.get("/engine/trends/{flow}/{node}", response_model=TrendLog, operation_id="trend")
+async def trend(runtime: Runtime, flow: str, node: str) -> TrendLog:
+    """A trend-log block's samples, read from its persisted state (see docs/history.md)."""
+    return runtime.trend(flow, node)
 
 
 @router.get("/engine/values", operation_id="values")

@@ -8,7 +8,8 @@
     ├── VersionConflictError  409  a version already deployed with other content
     ├── NoBundleError         409  start/reload without an active bundle
     ├── AlarmNotFoundError    404  no alarm record with that id (LookupError)
-    └── AlarmStateError       409  acknowledging an alarm that waits for no acknowledgement
+    ├── AlarmStateError       409  acknowledging an alarm that waits for no acknowledgement
+    └── UnknownNodeError      404  no such block (of the kind asked for) in the active bundle
 
 Library errors are mapped at the same boundary: ``BundleError`` 400,
 ``SignatureError`` 403, ``GraphValidationError`` 422 (with every issue).
@@ -53,3 +54,8 @@ class AlarmNotFoundError(EngineAppError, LookupError):
 class AlarmStateError(EngineAppError):
     code = "alarm_not_unacked"
     status = 409
+
+
+class UnknownNodeError(EngineAppError, LookupError):
+    code = "unknown_node"
+    status = 404

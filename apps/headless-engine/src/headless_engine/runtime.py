@@ -34,9 +34,10 @@ from bms_schemas.engine import (
     FlowStatus,
     IotLinkStatus,
     RunState,
+    TrendLog,
 )
 from headless_engine.alarms import AlarmBook, AlarmFile
-from headless_engine.errors import NoBundleError, VersionConflictError
+from headless_engine.errors import NoBundleError, UnknownNodeError, VersionConflictError
 from headless_engine.events import EventHub
 from headless_engine.store import ActivePointer, StateStore
 from supervisor_engine import (
@@ -559,6 +560,26 @@ class EngineRuntime:
         record = self.alarms.ack(alarm_id, by, note, flows)
         self._save_state_soon(force=True)
         return record
+
+    def trend(self, flow_id: str, node_id: str) -> TrendLog:
+        """A trend-log block's samples, oldest first."""
+        flow = self.active.program.flows.get(flow_id) if self.active else None
+        node = next((n for n in flow.nodes if n.node_id == node_id), None) if flow else None
+        if flow is None or node is None or node.block.type != "alarm.trend-log":
+            raise UnknownNodeError(f"no trend-log block {node_id!r} in flow {flow_id!r}")
+        assert self.active is not None
+        label = next(
+            (n.label for n in self.active.bundle.graph.nodes if n.id == node_id and n.label),
+            node_id,
+        )
+        state = flow.context(node_id).state
+        return TrendLog(
+            flow=flow_id,
+            node=node_id,
+            label=label,
+            capacity=getattr(node.params, "capacity", 1),
+            samples=tuple((float(t), v, q) for t, v, q in state.samples()),
+        )
 
     def history(self) -> list[DeploymentRecord]:
         return [DeploymentRecord.model_validate(e) for e in reversed(self.store.history())]

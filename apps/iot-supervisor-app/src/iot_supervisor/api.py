@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 
+from bms_schemas import PointRef, PointRefError
+from bms_schemas.history import HistoryResponse
 from bms_schemas.iot import (
     AuditLog,
     DeviceDetail,
@@ -27,7 +30,7 @@ from bms_schemas.iot import (
 )
 from bms_service import error_responses
 from bms_service.tokens import bearer_matches
-from iot_supervisor.errors import AuthError
+from iot_supervisor.errors import AuthError, InvalidPointError, RequestError
 from iot_supervisor.service import Supervisor
 
 _ERRORS: dict[int | str, dict[str, Any]] = error_responses(
@@ -101,6 +104,43 @@ async def write_points(sup: Sup, body: WriteRequest, request: Request) -> WriteR
     return await sup.write(body, caller(request))
 
 
+@router.get("/points/history", response_model=HistoryResponse)
+async def point_history(
+    sup: Sup,
+    point: Annotated[
+        list[str],
+        Query(min_length=1, max_length=20, description="Points (repeat the parameter, 1 to 20)."),
+    ],
+    start: Annotated[
+        datetime | None, Query(description="Start of the range; an hour before end if unset.")
+    ] = None,
+    end: Annotated[datetime | None, Query(description="End of the range; now if unset.")] = None,
+    buckets: Annotated[
+        int, Query(ge=1, le=2000, description="Buckets to downsample the range into.")
+    ] = 200,
+) -> HistoryResponse:
+    """The value log over a range, downsampled server-side to min/max/avg per bucket."""
+    refs = []
+    for i, text in enumerate(point):
+        try:
+            refs.append(PointRef.parse(text))
+        except PointRefError as err:
+            raise InvalidPointError(str(err), details={"field": f"query.point.{i}"}) from err
+    end = _aware(end) if end is not None else datetime.now(UTC)
+    start = _aware(start) if start is not None else end - timedelta(hours=1)
+    if start >= end:
+        raise RequestError(
+            f"start ({start.isoformat()}) must be before end ({end.isoformat()})",
+            details={"field": "query.start"},
+        )
+    return await sup.history(refs, start, end, buckets)
+
+
+def _aware(at: datetime) -> datetime:
+    """A time without a zone is UTC, as every time the service gives out."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 @router.post("/subscriptions", response_model=SubscriptionInfo, status_code=201)
 async def subscribe(sup: Sup, body: SubscriptionRequest) -> SubscriptionInfo:
     """Watch points (COV, with polling as a safety net); their changes go to /stream and /ws."""
@@ -136,6 +176,7 @@ async def metrics(sup: Sup) -> Response:
     for status in ("online", "offline"):
         m.devices.labels(status).set(sum(d.status.value == status for d in devices))
     m.stream_clients.set(sup.hub.client_count)
+    m.subscriptions.set(len(sup.hub.subscriptions))
     stats = getattr(sup.protocol, "stats", {})
     for outcome, count in stats.items():
         m.bacnet_requests.labels(outcome).set(count)

@@ -23,7 +23,9 @@ from iot_supervisor.api import caller, public, router, websocket_twin
 from iot_supervisor.auth import load_or_create_token
 from iot_supervisor.bacnet.client import BacnetClient
 from iot_supervisor.metrics import Metrics
+from iot_supervisor.plugins import load_protocols
 from iot_supervisor.protocol import PointProtocol
+from iot_supervisor.router import ProtocolRouter
 from iot_supervisor.service import VERSION, Supervisor
 from iot_supervisor.settings import Settings
 from iot_supervisor.simulator import Simulator, SimulatorConfig
@@ -44,7 +46,8 @@ def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastA
                 app.state.simulator = simulator
             store = RuntimeStore(settings.db_path, retention_s=settings.value_log_retention_s)
             stack.callback(store.close)
-            protocol = bacnet if bacnet is not None else BacnetClient(settings)
+            primary = bacnet if bacnet is not None else BacnetClient(settings)
+            protocol = ProtocolRouter(primary, load_protocols(settings))
             sup = Supervisor(settings, protocol, store, Metrics())
             await sup.start()
             stack.push_async_callback(sup.stop)

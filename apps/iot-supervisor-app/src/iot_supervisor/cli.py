@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from iot_supervisor.auth import load_or_create_token
@@ -90,15 +92,26 @@ def simulate(
         raise typer.BadParameter("give a config file or --grid")
 
     async def run() -> None:
+        # SIGINT and SIGTERM both stop it cleanly. A shell starts a background job with
+        # SIGINT ignored, so Python's KeyboardInterrupt would never come: handle it here.
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
         async with Simulator(sim_config):
-            table = Table("device", "address", "objects")
+            table = Table("device", "address", "objects", "quirks")
             for device in sim_config.devices:
-                table.add_row(str(device.instance), device.address, str(len(device.objects)))
+                table.add_row(
+                    str(device.instance),
+                    device.address,
+                    str(len(device.objects)),
+                    escape(", ".join(device.quirks)),
+                )
             console.print(table)
-            await asyncio.Event().wait()
+            await stop.wait()
+        console.print("simulator stopped")
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run())
+    asyncio.run(run())
 
 
 def _client(url: str | None, token: str | None) -> httpx.Client:
@@ -131,7 +144,11 @@ def discover(url: Url = None, token: Token = None) -> None:
     table = Table("instance", "name", "address", "points", "status")
     for d in result["devices"]:
         table.add_row(
-            str(d["instance"]), d["name"] or "", d["address"], str(d["pointCount"]), d["status"]
+            str(d["instance"]),
+            escape(d["name"] or ""),
+            d["address"],
+            str(d["pointCount"]),
+            d["status"],
         )
     console.print(table)
     console.print(f"{len(result['devices'])} devices in {result['durationMs']:.0f} ms")
@@ -147,12 +164,33 @@ def read(
     with _client(url, token) as http:
         result = _check(http.post("/points/read", json={"points": points}))
     table = Table("point", "value", "unit", "quality", "error")
+    arrays: list[tuple[str, str]] = []
     for r in result["results"]:
         v = r["value"]
+        shown = _shown(v["value"])
+        if shown.startswith("["):
+            # An array (a priority array) does not fit a cell: it is printed whole below.
+            arrays.append((r["point"], shown))
+            shown = f"array of {len(json.loads(shown))}, below"
+        # Values and errors are data, not markup: '[null, ...]' must print as is.
         table.add_row(
-            r["point"], repr(v["value"]), r["unitSymbol"] or "", v["quality"], r["error"] or ""
+            escape(r["point"]),
+            escape(shown),
+            escape(r["unitSymbol"] or ""),
+            v["quality"],
+            escape(r["error"] or ""),
         )
     console.print(table)
+    for point, shown in arrays:
+        console.print(escape(f"{point} = {shown}"), soft_wrap=True)
+
+
+def _shown(value: Any) -> str:
+    """A value as the user reads it: arrays (sent as JSON text) as arrays, strings quoted."""
+    if isinstance(value, str) and value.startswith("["):
+        with contextlib.suppress(ValueError):
+            return json.dumps(json.loads(value))
+    return repr(value) if isinstance(value, str) else json.dumps(value)
 
 
 def _write(point: str, value: Any, priority: int, url: str | None, token: str | None) -> None:
@@ -162,9 +200,12 @@ def _write(point: str, value: Any, priority: int, url: str | None, token: str | 
     if not result["ok"]:
         console.print(f"[red]failed[/] {result['error']}")
         raise typer.Exit(1)
+    array = result["priorityArray"]
     console.print(
-        f"{point} @ {priority}: present value now {result['presentValue']!r}"
-        + (f" (priority array {result['priorityArray']})" if result["priorityArray"] else "")
+        escape(
+            f"{point} @ {priority}: present value now {_shown(result['presentValue'])}"
+            + (f" (priority array {json.dumps(array)})" if array else "")
+        )
     )
 
 
@@ -214,8 +255,9 @@ def watch(
                         event = json.loads(line.removeprefix("data: "))
                         v = event["value"]
                         console.print(
-                            f"{v['timestamp']}  {event['point']}  [bold]{v['value']!r}[/] "
-                            f"{v['units'] or ''}  {v['quality']}  ({event['source']})"
+                            f"{v['timestamp']}  {escape(event['point'])}  "
+                            f"[bold]{escape(_shown(v['value']))}[/] "
+                            f"{escape(v['units'] or '')}  {v['quality']}  ({event['source']})"
                         )
         except KeyboardInterrupt:
             pass

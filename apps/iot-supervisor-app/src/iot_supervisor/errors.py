@@ -21,10 +21,13 @@ the handlers of :func:`bms_service.install_error_handlers` turn them into an
     │   └── UnknownSubscriptionError         404
     ├── RateLimitedError                     429: a point written faster than its rate limit
     └── BacnetError                          502/504: the device or the stack failed (wraps ErrorRejectAbortNack)
+        ├── UndecodableReplyError            502: the device answered what the stack cannot decode
         └── DeviceOfflineError               503: the device is marked offline
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from bms_service import ServiceError
 
@@ -95,6 +98,15 @@ class RateLimitedError(IotError):
 class BacnetError(IotError):
     code = "bacnet_error"
     status = 502
+
+    def __init__(self, message: str, *, details: Any = None, reason: str | None = None) -> None:
+        super().__init__(message, details=details)
+        self.reason = reason
+        """The device's or the stack's short reason, e.g. 'unrecognized-service' or 'no-response'."""
+
+
+class UndecodableReplyError(BacnetError):
+    code = "undecodable_reply"
 
 
 class DeviceOfflineError(BacnetError):

@@ -2,13 +2,19 @@
 
 A slow client never blocks the BACnet side: each client has a bounded queue,
 and when it is full the oldest event is dropped (the newest value matters).
+
+Subscriptions do not outlive their readers: one made ``end_with_stream`` ends
+when the last stream reading it closes, and any subscription ends after its
+idle timeout with no stream reading it (a client that subscribed and went away
+before it connected). :meth:`Hub.expired` names them; the service ends them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,17 +43,29 @@ class StreamClient:
 class Hub:
     """Subscriptions and connected clients."""
 
-    def __init__(self) -> None:
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.subscriptions: dict[str, SubscriptionInfo] = {}
         self._clients: set[StreamClient] = set()
         self._watched: dict[str, int] = {}
         self._sub_points: dict[str, frozenset[str]] = {}
+        self._monotonic = monotonic
+        self._readers: dict[str, int] = {}
+        self._idle_since: dict[str, float] = {}
+        self._was_read: set[str] = set()
 
-    def add_subscription(self, points: tuple[PointRef, ...]) -> SubscriptionInfo:
+    def add_subscription(
+        self,
+        points: tuple[PointRef, ...],
+        *,
+        end_with_stream: bool = False,
+        idle_timeout_s: float = 300.0,
+    ) -> SubscriptionInfo:
         info = SubscriptionInfo(
-            id=secrets.token_hex(8), points=points, created_at=datetime.now(UTC)
-        )
+            id=secrets.token_hex(8), points=points, created_at=datetime.now(UTC),
+            end_with_stream=end_with_stream, idle_timeout_s=idle_timeout_s,
+        )  # fmt: skip
         self.subscriptions[info.id] = info
+        self._idle_since[info.id] = self._monotonic()
         self._sub_points[info.id] = frozenset(str(p) for p in points)
         for point in {str(p) for p in points}:
             self._watched[point] = self._watched.get(point, 0) + 1
@@ -56,6 +74,8 @@ class Hub:
     def remove_subscription(self, sub_id: str) -> SubscriptionInfo | None:
         info = self.subscriptions.pop(sub_id, None)
         self._sub_points.pop(sub_id, None)
+        self._idle_since.pop(sub_id, None)
+        self._was_read.discard(sub_id)
         if info is not None:
             for point in {str(p) for p in info.points}:
                 self._watched[point] -= 1
@@ -67,14 +87,38 @@ class Hub:
     def client_count(self) -> int:
         return len(self._clients)
 
+    def expired(self) -> list[str]:
+        """Subscriptions no stream reads that should end now (see the module doc)."""
+        now = self._monotonic()
+        ended = []
+        for sub_id, info in self.subscriptions.items():
+            if self._readers.get(sub_id, 0):
+                continue
+            stream_closed = info.end_with_stream and sub_id in self._was_read
+            idled_out = now - self._idle_since.get(sub_id, now) >= info.idle_timeout_s
+            if stream_closed or idled_out:
+                ended.append(sub_id)
+        return ended
+
     @asynccontextmanager
     async def connect(self, subscription: str | None) -> AsyncIterator[StreamClient]:
         client = StreamClient(subscription)
         self._clients.add(client)
+        if subscription is not None:
+            self._readers[subscription] = self._readers.get(subscription, 0) + 1
+            self._was_read.add(subscription)
         try:
             yield client
         finally:
             self._clients.discard(client)
+            if subscription is not None:
+                left = self._readers.get(subscription, 1) - 1
+                if left:
+                    self._readers[subscription] = left
+                else:
+                    self._readers.pop(subscription, None)
+                    if subscription in self.subscriptions:
+                        self._idle_since[subscription] = self._monotonic()
 
     def publish(self, event: ValueChange) -> None:
         key = str(event.point)

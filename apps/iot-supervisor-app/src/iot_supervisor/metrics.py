@@ -19,6 +19,7 @@ class Metrics:
         )
         self.devices = Gauge("iot_devices", "Known devices by status.", ["status"], registry=r)
         self.stream_clients = Gauge("iot_stream_clients", "Connected stream clients.", registry=r)
+        self.subscriptions = Gauge("iot_subscriptions", "Live subscriptions.", registry=r)
         self.bacnet_requests = Gauge(
             "iot_bacnet_requests",
             "Confirmed BACnet requests sent, by outcome.",

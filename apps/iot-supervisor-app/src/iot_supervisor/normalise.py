@@ -101,6 +101,45 @@ def to_scalar(value: Any) -> Scalar | None:
     return str(value)
 
 
+def typed_scalar(object_type: str, value: Any) -> Scalar | None:
+    """A value of an object's present-value kind, typed as that kind's values are.
+
+    Binary values are booleans and multi-state values numbers, whichever way the
+    device or the stack carries them: a priority-array slot of a binary object is
+    an Enumerated (``"1"`` as text), a write's value ``"active"``.
+    """
+    scalar = to_scalar(value)
+    if scalar is None:
+        return None
+    if object_type.startswith("binary"):
+        if isinstance(scalar, str) and scalar in ("active", "inactive", "0", "1"):
+            return scalar in ("active", "1")
+        if isinstance(scalar, int | float):
+            return bool(scalar)
+    elif object_type.startswith("multi-state"):
+        if isinstance(scalar, str) and scalar.isdigit():
+            return int(scalar)
+        if isinstance(scalar, float) and scalar.is_integer():
+            return int(scalar)
+    elif object_type.startswith("analog") and type(scalar) is int:
+        return float(scalar)
+    return scalar
+
+
+_TYPED_PROPERTIES = frozenset({"present-value", "relinquish-default", "priority-array"})
+
+
+def point_scalar(object_type: str, prop: str, index: int | None, value: Any) -> Scalar | None:
+    """A read value: present-value and its relatives typed as the object's values are."""
+    if prop not in _TYPED_PROPERTIES:
+        return to_scalar(value)
+    if prop == "priority-array" and index is None and isinstance(value, list | tuple):
+        return json.dumps([typed_scalar(object_type, v) for v in value])
+    if prop == "priority-array" and index == 0:
+        return to_scalar(value)  # the array's length
+    return typed_scalar(object_type, value)
+
+
 def quality_from_flags(flags: Any) -> Quality:
     """Quality from a status-flags bit string (in-alarm, fault, overridden, out-of-service)."""
     if flags is None:

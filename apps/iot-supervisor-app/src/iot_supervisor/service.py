@@ -8,11 +8,13 @@ every write and every refusal in the audit log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
 
 from bms_schemas import PointRef, PointValue
+from bms_schemas.history import HistoryResponse, PointHistory
 from bms_schemas.iot import (
     AuditEntry,
     DeviceDetail,
@@ -21,6 +23,7 @@ from bms_schemas.iot import (
     DiscoverRequest,
     DiscoverResponse,
     HealthStatus,
+    PointInfo,
     ReadRequest,
     ReadResponse,
     ReadResult,
@@ -37,6 +40,7 @@ from iot_supervisor.errors import (
     UnknownSubscriptionError,
     WriteRefusedError,
 )
+from iot_supervisor.history import downsample, kind_of
 from iot_supervisor.hub import Hub
 from iot_supervisor.interlocks import WriteGuard
 from iot_supervisor.metrics import Metrics
@@ -71,18 +75,24 @@ class Supervisor:
         )
         self._cache: dict[str, PointValue] = {}
         self.ready = False
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         cached = await asyncio.to_thread(self.store.load_devices)
         self.protocol.load_cache(cached)
         self.protocol.add_listener(self._on_value)
         await self.protocol.start()
+        self._sweeper = asyncio.create_task(self._sweep_subscriptions(), name="subscriptions")
         self.ready = True
         if self.settings.discover_on_start:
             await self.discover(DiscoverRequest())
 
     async def stop(self) -> None:
         self.ready = False
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self.protocol.close()
         await self.store.flush()
 
@@ -208,12 +218,56 @@ class Supervisor:
         await self.store.flush()
         return await asyncio.to_thread(self.store.audit_entries, limit, outcome)
 
+    # -- history -------------------------------------------------------------------
+
+    async def history(
+        self, points: list[PointRef], start: datetime, end: datetime, buckets: int
+    ) -> HistoryResponse:
+        """The value log of ``points`` over ``[start, end)``, in ``buckets`` equal buckets."""
+        await self.store.flush()  # values received so far are in the answer
+        t0, t1 = start.timestamp(), end.timestamp()
+        series = []
+        for point in dict.fromkeys(points):
+            before, rows = await asyncio.to_thread(self.store.value_history, str(point), t0, t1)
+            info = self._point_info(point)
+            values = [r.value for r in rows] + ([before.value] if before is not None else [])
+            series.append(
+                PointHistory(
+                    point=point,
+                    name=info.name if info else None,
+                    unit_symbol=info.unit_symbol if info else None,
+                    state_texts=info.state_texts if info else None,
+                    kind=kind_of(values),
+                    before=before.sample() if before is not None else None,
+                    samples=len(rows),
+                    buckets=tuple(downsample(before, rows, t0, t1, buckets)),
+                )
+            )
+        return HistoryResponse(
+            start=start,
+            end=end,
+            bucket_s=(t1 - t0) / buckets,
+            retention_s=self.settings.value_log_retention_s,
+            series=tuple(series),
+        )
+
+    def _point_info(self, point: PointRef) -> PointInfo | None:
+        try:
+            detail = self.protocol.device(point.device)
+        except IotError:
+            return None
+        return next((p for p in detail.points if p.point == point), None)
+
     # -- subscriptions -------------------------------------------------------------
 
     async def subscribe(self, request: SubscriptionRequest) -> SubscriptionInfo:
         for point in request.points:
             self.protocol.point_info(point)
-        info = self.hub.add_subscription(request.points)
+        info = self.hub.add_subscription(
+            request.points,
+            end_with_stream=request.end_with_stream,
+            idle_timeout_s=request.idle_timeout_s or self.settings.subscription_idle_timeout_s,
+        )
         for point in dict.fromkeys(request.points):
             await self.protocol.watch(point)
         return info
@@ -224,6 +278,22 @@ class Supervisor:
             raise UnknownSubscriptionError(f"no subscription {sub_id!r}")
         for point in dict.fromkeys(info.points):
             await self.protocol.unwatch(point)
+
+    async def end_expired_subscriptions(self) -> list[str]:
+        """End subscriptions no stream reads any more (their stream closed, or they idled out)."""
+        ended = self.hub.expired()
+        for sub_id in ended:
+            log.info("subscription %s ended: no stream reads it", sub_id)
+            await self.unsubscribe(sub_id)
+        return ended
+
+    async def _sweep_subscriptions(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.subscription_sweep_s)
+            try:
+                await self.end_expired_subscriptions()
+            except Exception:  # the sweep must go on; one failed unwatch is logged
+                log.exception("ending idle subscriptions failed")
 
     def subscription(self, sub_id: str) -> SubscriptionInfo:
         info = self.hub.subscriptions.get(sub_id)

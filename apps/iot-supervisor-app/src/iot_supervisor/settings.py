@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     )
     probe_interval_s: float = Field(default=2.0, gt=0, description="Probe of offline devices.")
 
+    subscription_idle_timeout_s: float = Field(
+        default=300.0, ge=1, description="A subscription no stream reads ends after this long."
+    )
+    subscription_sweep_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often ended subscriptions are looked for."
+    )
     cov_lifetime_s: int = Field(default=60, ge=4, description="SubscribeCOV lifetime.")
     cov_confirmed: bool = Field(default=False, description="Ask for confirmed COV notifications.")
     poll_interval_s: float = Field(
@@ -91,6 +97,17 @@ class Settings(BaseSettings):
     interlocks_file: Path | None = Field(default=None, description="JSON/YAML file of interlocks.")
     rate_limit_per_s: float = Field(default=5.0, gt=0, description="Writes per second per point.")
     rate_limit_burst: int = Field(default=10, ge=1, description="Burst of writes per point.")
+
+    protocols: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description=(
+            "Protocol plugins to load, by name, each with its own configuration "
+            "(e.g. {'modbus': {'devices': [...]}}); see docs/modbus.md."
+        ),
+    )
+    protocols_file: Path | None = Field(
+        default=None, description="YAML/JSON mapping of protocol name to its configuration."
+    )
 
     value_log_retention_s: float = Field(default=86_400.0, gt=0, description="Value log kept.")
     simulate: Path | None = Field(
@@ -116,6 +133,22 @@ class Settings(BaseSettings):
             extra = [Interlock.model_validate(i) for i in _load_list(self.interlocks_file)]
         return (*self.interlocks, *extra)
 
+    def all_protocols(self) -> dict[str, dict[str, Any]]:
+        """The protocol plugins' configurations from the settings and from ``protocols_file``.
+
+        A relative path inside a file's configuration is read relative to that file.
+        """
+        merged = dict(self.protocols)
+        if self.protocols_file is not None:
+            data = _load(self.protocols_file)
+            if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+                raise ValueError(
+                    f"{self.protocols_file}: expected a mapping of protocol to settings"
+                )
+            for name, config in data.items():
+                merged[str(name)] = {"base_dir": str(self.protocols_file.parent), **config}
+        return merged
+
     @property
     def db_path(self) -> Path:
         return self.data_dir / "runtime.db"
@@ -125,14 +158,17 @@ class Settings(BaseSettings):
         return self.data_dir / "token"
 
 
-def _load_list(path: Path) -> list[object]:
+def _load(path: Path) -> object:
     text = path.read_text(encoding="utf-8")
     if path.suffix in {".yaml", ".yml"}:
         import yaml
 
-        data = yaml.safe_load(text)
-    else:
-        data = json.loads(text)
+        return yaml.safe_load(text)
+    return json.loads(text)
+
+
+def _load_list(path: Path) -> list[object]:
+    data = _load(path)
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a list of interlocks")
     return data

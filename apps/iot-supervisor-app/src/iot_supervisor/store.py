@@ -22,12 +22,14 @@ from typing import Any
 
 from bms_schemas import PointRef, PointValue, Scalar
 from bms_schemas.iot import AuditEntry, DeviceDetail
+from iot_supervisor.history import LogRow
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS devices (instance INTEGER PRIMARY KEY, detail TEXT NOT NULL, updated_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS last_values (point TEXT PRIMARY KEY, value TEXT, quality TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS value_log (id INTEGER PRIMARY KEY, point TEXT NOT NULL, value TEXT, quality TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS value_log_at ON value_log (at);
+CREATE INDEX IF NOT EXISTS value_log_point_at ON value_log (point, at);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, caller TEXT NOT NULL, point TEXT NOT NULL,
     value TEXT, priority INTEGER, outcome TEXT NOT NULL, reason TEXT
@@ -199,6 +201,26 @@ class RuntimeStore:
             )
             for r in rows
         ]  # fmt: skip
+
+    def value_history(
+        self, point: str, start: float, end: float
+    ) -> tuple[LogRow | None, list[LogRow]]:
+        """The last row before ``start`` and every row in ``[start, end)``, oldest first."""
+        with self._connect() as conn:
+            before = conn.execute(
+                "SELECT at, value, quality FROM value_log WHERE point = ? AND at < ? "
+                "ORDER BY at DESC, id DESC LIMIT 1",
+                (point, start),
+            ).fetchone()
+            rows = conn.execute(
+                "SELECT at, value, quality FROM value_log WHERE point = ? AND at >= ? AND at < ? "
+                "ORDER BY at, id",
+                (point, start, end),
+            ).fetchall()
+        return (
+            LogRow.from_db(*before) if before is not None else None,
+            [LogRow.from_db(*r) for r in rows],
+        )
 
     def value_log_count(self, point: str) -> int:
         with self._connect() as conn:

@@ -72,6 +72,44 @@ class NetPlan:
         return f"127.255.255.255:{self.device_port}"
 
 
+FIELD_QUIRKS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("broadcast-i-am",),
+    ("no-rpm",),
+    ("no-segmentation",),  # with a 206-byte APDU and more objects, below
+    ("real-ccp",),
+    ("no-cov",),
+    ("slow",),
+    ("drops",),
+    ("no-rpm", "slow"),
+    ("broadcast-i-am", "no-segmentation", "no-cov"),
+)
+"""The quirks of the ten devices of :func:`field_building`, device 1001 first."""
+
+
+def field_building(
+    ip_prefix: str, port: int, *, points_per_device: int = 7, slow_ms: int = 800
+) -> SimulatorConfig:
+    """Ten devices as a real building has them: one clean, the others each with quirks.
+
+    Device 1004 accepts only 206-byte APDUs, does not segment and has 40 objects, so
+    its object list is read entry by entry; the others have ``points_per_device``.
+    """
+    grid = SimulatorConfig.grid(
+        devices=len(FIELD_QUIRKS), points_per_device=40, ip_prefix=ip_prefix, port=port
+    )
+    devices = []
+    for spec, quirks in zip(grid.devices, FIELD_QUIRKS, strict=True):
+        data = spec.model_dump(by_alias=True, exclude={"max_apdu", "segmentation"})
+        data |= {"quirks": list(quirks), "slowMs": slow_ms, "dropFraction": 0.2}
+        if spec.instance == 1004:
+            data["maxApdu"] = 206
+        else:
+            data["objects"] = data["objects"][:points_per_device]
+        devices.append(data)
+    return SimulatorConfig.model_validate({"tickS": grid.tick_s, "devices": devices})
+
+
 def loopback_settings(plan: NetPlan, data_dir: Path, token: str, **overrides: Any) -> Settings:
     """Settings for a service on ``plan``'s addresses, tuned to notice faults in well under a second."""
     values: dict[str, Any] = {

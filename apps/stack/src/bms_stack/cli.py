@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from bms_stack.demo import DesignerClient, admin_password, provision_demo
-from bms_stack.demo_project import demo_graph
+from bms_stack.demo_project import demo_graph, demo_points
 from bms_stack.services import ServiceSpec
 from bms_stack.stack import Stack, StackConfig, trust_designer_key
 
@@ -25,6 +25,7 @@ app = typer.Typer(
 )
 
 DEFAULT_SIMULATOR = Path("apps/iot-supervisor-app/examples/demo-building.yaml")
+DEFAULT_PROTOCOLS = Path("apps/iot-supervisor-app/examples/demo-modbus.yaml")
 
 
 @app.callback()
@@ -50,6 +51,10 @@ def up(
     demo: Annotated[
         bool, typer.Option(help="Create and deploy the demo project on first start.")
     ] = True,
+    modbus: Annotated[
+        bool,
+        typer.Option(help="Add the simulated Modbus meter and VFD (examples/demo-modbus.yaml)."),
+    ] = True,
 ) -> None:
     """Start IoT service -> engine -> Designer, keep them running, stop them on Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -61,6 +66,7 @@ def up(
     data_dir.mkdir(parents=True, exist_ok=True)
     config = StackConfig(
         data_dir=data_dir.resolve(), simulator=simulator.resolve(), iot_port=iot_port,
+        protocols=DEFAULT_PROTOCOLS.resolve() if modbus else None,
         engine_port=engine_port, designer_port=designer_port, web_dir=web_dir.resolve(),
         admin_password=admin_password_,
     )  # fmt: skip
@@ -85,7 +91,8 @@ def up(
         if demo:
             designer = DesignerClient(config.designer_url, "admin", password)
             try:
-                provision_demo(designer, demo_graph)
+                points = demo_points(modbus_vfd=9002 if modbus else None)
+                provision_demo(designer, lambda: demo_graph(points))
             finally:
                 designer.close()
         print(

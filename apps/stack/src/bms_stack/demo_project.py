@@ -22,6 +22,10 @@ One flow, ``demo``, every second:
   valve, outdoor-air damper (only while economizing is enabled) and cooling valve.
 - Economizer enable: differential dry bulb, outdoor against return air.
 - A trend log of every zone temperature.
+- With a supply-fan VFD (Modbus TCP, ``DemoPoints.vfd``): its speed is commanded
+  from a speed parameter while the fan runs (0 % otherwise), its speed feedback
+  is read back and trended, and a deviation alarm trips when the feedback stays
+  more than 10 % off the command for a minute.
 """
 
 from __future__ import annotations
@@ -58,6 +62,14 @@ class ZonePoints:
 
 
 @dataclass(frozen=True)
+class VfdPoints:
+    """The supply-fan VFD's points (Modbus TCP, canonical point references)."""
+
+    speed_cmd: str
+    speed_feedback: str
+
+
+@dataclass(frozen=True)
 class DemoPoints:
     """The points of the demo building (canonical point references)."""
 
@@ -72,6 +84,7 @@ class DemoPoints:
     heating_valve: str
     oa_damper: str
     zones: tuple[ZonePoints, ...]
+    vfd: VfdPoints | None = None
 
     def signals(self) -> dict[str, str]:
         """Point reference by plant signal name (``ahu.sat``, ``zone1.temp``, ...)."""
@@ -89,9 +102,17 @@ class DemoPoints:
 
 
 def demo_points(
-    *, ahu_device: int = 2001, first_vav_device: int = 2101, zones: int = 4
+    *,
+    ahu_device: int = 2001,
+    first_vav_device: int = 2101,
+    zones: int = 4,
+    modbus_vfd: int | None = None,
 ) -> DemoPoints:
-    """The demo building's point layout: one AHU device and one device per VAV box."""
+    """The demo building's point layout: one AHU device and one device per VAV box.
+
+    ``modbus_vfd`` adds the supply-fan VFD of that Modbus device number
+    (``examples/demo-modbus.yaml``: 9002).
+    """
 
     def ref(device: int, obj: str) -> str:
         return f"{device}/{obj}/present-value"
@@ -117,6 +138,12 @@ def demo_points(
                 reheat=ref(d, "analog-output,2"),
             )
             for d in range(first_vav_device, first_vav_device + zones)
+        ),
+        vfd=None
+        if modbus_vfd is None
+        else VfdPoints(
+            speed_cmd=f"modbus:{modbus_vfd}/holding-register,0/present-value",
+            speed_feedback=f"modbus:{modbus_vfd}/input-register,0/present-value",
         ),
     )
 
@@ -280,7 +307,29 @@ def demo_graph(
     point_out("heating_valve_cmd", points.heating_valve, ("sat_split", "out1"), deadband=0.5)
     point_out("oa_damper_cmd", points.oa_damper, ("oa_damper", "out"), deadband=0.5)
     point_out("cooling_valve_cmd", points.cooling_valve, ("sat_split", "out3"), deadband=0.5)
+    if points.vfd is not None:
+        add_vfd(g, points.vfd, run=("fan_request", "out"))
     return g.build()
+
+
+def add_vfd(g: GraphBuilder, vfd: VfdPoints, *, run: tuple[str, str]) -> None:
+    """The supply-fan VFD: speed from a parameter while ``run`` is true; feedback checked."""
+    g.node("io.parameter", "vfd_speed_sp", value=65.0, min=20.0, max=100.0, unit="%")
+    g.node("io.constant", "vfd_stopped", value=0.0)
+    g.node("logic.switch", "vfd_speed")
+    g.wire(*run, "vfd_speed", "select")
+    g.wire("vfd_speed_sp", "out", "vfd_speed", "on_true")
+    g.wire("vfd_stopped", "value", "vfd_speed", "on_false")
+    g.node("io.point-output", "vfd_speed_cmd", point=vfd.speed_cmd, deadband=0.5)
+    g.wire("vfd_speed", "out", "vfd_speed_cmd", "value")
+    g.node("io.point-input", "vfd_feedback", point=vfd.speed_feedback, valueType="number")
+    g.node("control.loop-deviation-alarm", "vfd_tracking", limit=10.0, delayS=60.0, deadband=2.0)
+    g.wire("vfd_feedback", "value", "vfd_tracking", "pv")
+    g.wire("vfd_speed", "out", "vfd_tracking", "setpoint")
+    g.node("alarm.bool", "vfd_alarm")
+    g.wire("vfd_tracking", "alarm", "vfd_alarm", "in")
+    g.node("alarm.trend-log", "vfd_trend", intervalS=60.0, capacity=1440)
+    g.wire("vfd_feedback", "value", "vfd_trend", "in")
 
 
 __all__ = [
@@ -293,7 +342,9 @@ __all__ = [
     "UNOCCUPIED_HEATING_SP",
     "WEEKDAYS",
     "DemoPoints",
+    "VfdPoints",
     "ZonePoints",
+    "add_vfd",
     "demo_graph",
     "demo_points",
 ]

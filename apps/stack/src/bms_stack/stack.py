@@ -36,6 +36,8 @@ class StackConfig:
     web_dir: Path = Path("apps/designer/web/dist")
     admin_password: str | None = None
     ready_timeout_s: float = 120.0
+    protocols: Path | None = None
+    """The IoT service's protocol plugins (BMS_IOT_PROTOCOLS_FILE), e.g. the demo's Modbus devices."""
 
     @property
     def iot_url(self) -> str:
@@ -75,6 +77,7 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
             BMS_IOT_DISCOVERY_MODE="unicast",
             BMS_IOT_TARGETS=json.dumps(device_addresses(config.simulator)),
             BMS_IOT_DISCOVER_ON_START="true",
+            **({"BMS_IOT_PROTOCOLS_FILE": str(config.protocols)} if config.protocols else {}),
         ),
         log=data / "logs" / "iot-service.log",
         ready=lambda: (

@@ -22,11 +22,38 @@ from bms_schemas.calendars import (
     WeekNDayEntry,
 )
 from bms_schemas.catalogue import BlockSpec, Catalogue, PortSpec, StateClass
+from bms_schemas.composites import (
+    COMPOSITE_PREFIX,
+    CompositeDefinition,
+    CompositeInput,
+    CompositeLibrary,
+    CompositeNode,
+    CompositeOutput,
+    CompositeParam,
+    CompositePin,
+    ParamRef,
+    PortRef,
+    composite_type,
+    parse_composite_type,
+)
 from bms_schemas.constraints import DegradedPolicy, PointConstraint
 from bms_schemas.errors import ErrorEnvelope
 from bms_schemas.graph import MIN_PERIOD_MS, Edge, Flow, FlowSchedule, Graph, Node, Position
 from bms_schemas.issues import IssueCode, ValidationIssue
 from bms_schemas.points import MAX_INSTANCE, STANDARD_OBJECT_TYPES, PointRef, PointRefError
+from bms_schemas.templates import (
+    Binding,
+    BindingStatus,
+    Equipment,
+    EquipmentTemplate,
+    InstancePreview,
+    Placeholder,
+    TagFile,
+    TaggedPoint,
+    TagRule,
+    TemplateChange,
+    TemplatePreview,
+)
 from bms_schemas.values import (
     QUALITIES_BY_RANK,
     QUALITY_RANK,
@@ -39,6 +66,7 @@ from bms_schemas.values import (
 )
 
 __all__ = [
+    "COMPOSITE_PREFIX",
     "MAX_INSTANCE",
     "MIN_PERIOD_MS",
     "QUALITIES_BY_RANK",
@@ -46,6 +74,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "SEMVER_PATTERN",
     "STANDARD_OBJECT_TYPES",
+    "Binding",
+    "BindingStatus",
     "BlockSpec",
     "Bundle",
     "BundleDefaults",
@@ -54,20 +84,33 @@ __all__ = [
     "Calendar",
     "CalendarEntry",
     "Catalogue",
+    "CompositeDefinition",
+    "CompositeInput",
+    "CompositeLibrary",
+    "CompositeNode",
+    "CompositeOutput",
+    "CompositeParam",
+    "CompositePin",
     "DateEntry",
     "DateRangeEntry",
     "DegradedPolicy",
     "Edge",
+    "Equipment",
+    "EquipmentTemplate",
     "ErrorEnvelope",
     "Flow",
     "FlowSchedule",
     "Graph",
+    "InstancePreview",
     "IssueCode",
     "Node",
+    "ParamRef",
+    "Placeholder",
     "PointConstraint",
     "PointRef",
     "PointRefError",
     "PointValue",
+    "PortRef",
     "PortSpec",
     "PortType",
     "Position",
@@ -75,9 +118,16 @@ __all__ = [
     "Scalar",
     "SchemaVersionError",
     "StateClass",
+    "TagFile",
+    "TagRule",
+    "TaggedPoint",
+    "TemplateChange",
+    "TemplatePreview",
     "ValidationIssue",
     "ValueType",
     "WeekNDayEntry",
     "check_schema_version",
+    "composite_type",
+    "parse_composite_type",
     "worst_quality",
 ]

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from bms_schemas._base import BmsModel
 from bms_schemas.calendars import BundleSchedules
+from bms_schemas.composites import CompositePin
 from bms_schemas.constraints import DegradedPolicy, PointConstraint
 from bms_schemas.graph import Graph
 
@@ -90,7 +91,14 @@ class Bundle(BmsModel):
         default_factory=dict,
         description="Every block type the graph uses, with the version of it the bundle was built for.",
     )
-    graph: Graph = Field(description="The flows, nodes and edges to run (no layout).")
+    graph: Graph = Field(
+        description="The flows, nodes and edges to run (no layout, composites flattened)."
+    )
+    composites: dict[str, CompositePin] = Field(
+        default_factory=dict,
+        description="Every composite the graph was flattened from, pinned: name -> version and "
+        "content hash.",
+    )
     schedules: BundleSchedules = Field(
         default_factory=BundleSchedules, description="Shared calendars for schedule blocks."
     )

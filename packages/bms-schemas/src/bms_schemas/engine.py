@@ -123,3 +123,15 @@ class DeploymentHistory(BmsModel):
     """The deployment history, newest first."""
 
     entries: tuple[DeploymentRecord, ...]
+
+
+class TrendLog(BmsModel):
+    """The samples of one trend-log block, oldest first."""
+
+    flow: str
+    node: str
+    label: str = Field(description="The block's label, or its id.")
+    capacity: int = Field(ge=1, description="Most samples the log keeps.")
+    samples: tuple[tuple[float, float | bool | None, str], ...] = Field(
+        description="Samples [epoch seconds, value, quality], oldest first."
+    )

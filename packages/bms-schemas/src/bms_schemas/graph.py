@@ -7,11 +7,14 @@ runs or what is signed.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, JsonValue
 
 from bms_schemas._base import BmsModel
+
+if TYPE_CHECKING:  # resolved by bms_schemas.composites, which imports this module
+    from bms_schemas.composites import CompositeDefinition
 
 Identifier = Annotated[
     str,
@@ -88,6 +91,12 @@ class Graph(BmsModel):
     layout: dict[str, Position] = Field(
         default_factory=dict,
         description="Canvas positions by node id; editor-only, left out of bundles.",
+    )
+    # A factory, not a default, so the generated TypeScript leaves the field optional.
+    composites: tuple[CompositeDefinition, ...] = Field(
+        default_factory=tuple,
+        description="Composite block definitions the graph's instances use (every version kept); "
+        "flattened away in bundles.",
     )
 
     def logic(self) -> Graph:

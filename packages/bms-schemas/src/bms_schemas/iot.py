@@ -27,8 +27,17 @@ class DeviceStatus(StrEnum):
 class DeviceInfo(BmsModel):
     """A device found by discovery, with what its I-Am and device object said."""
 
-    instance: int = Field(ge=0, le=4_194_302, description="Device object instance.")
-    address: str = Field(description="BACnet/IP address, 'ip:port'.")
+    instance: int = Field(
+        ge=0,
+        le=4_194_302,
+        description="Device object instance (for another protocol, the number its configuration gives).",
+    )
+    protocol: str = Field(
+        default="bacnet", description="The protocol the device speaks, e.g. 'bacnet', 'modbus'."
+    )
+    address: str = Field(
+        description="The device's address, e.g. BACnet/IP or Modbus TCP 'ip:port'."
+    )
     name: str | None = Field(default=None, description="The device object's object-name.")
     vendor_id: int | None = Field(default=None, description="Vendor identifier from the I-Am.")
     max_apdu: int = Field(description="Largest APDU the device accepts, in bytes.")
@@ -170,6 +179,17 @@ class SubscriptionRequest(BmsModel):
     points: tuple[PointRef, ...] = Field(
         min_length=1, max_length=5000, description="Points to watch, in canonical form."
     )
+    end_with_stream: bool = Field(
+        default=False,
+        description="End the subscription when the last stream reading it closes (a browser page).",
+    )
+    idle_timeout_s: float | None = Field(
+        default=None,
+        ge=1,
+        le=86400,
+        description="End the subscription after this long with no stream reading it; "
+        "the service's default if unset.",
+    )
 
 
 class SubscriptionInfo(BmsModel):
@@ -178,6 +198,12 @@ class SubscriptionInfo(BmsModel):
     id: str = Field(description="Subscription id, used to delete it and to filter the stream.")
     points: tuple[PointRef, ...] = Field(description="The points watched.")
     created_at: datetime = Field(description="When the subscription was made (UTC).")
+    end_with_stream: bool = Field(
+        default=False, description="It ends when the last stream reading it closes."
+    )
+    idle_timeout_s: float = Field(
+        default=300.0, description="It ends after this long with no stream reading it."
+    )
 
 
 class ValueChange(BmsModel):

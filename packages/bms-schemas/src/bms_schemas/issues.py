@@ -29,6 +29,9 @@ class IssueCode(StrEnum):
     PRIORITY_NOT_ALLOWED = "priority_not_allowed"
     INVALID_TRIGGER = "invalid_trigger"
     UNSUPPORTED_SCHEMA_VERSION = "unsupported_schema_version"
+    UNKNOWN_COMPOSITE = "unknown_composite"
+    INVALID_COMPOSITE = "invalid_composite"
+    COMPOSITE_PIN_CHANGED = "composite_pin_changed"
 
 
 class ValidationIssue(BmsModel):
@@ -46,4 +49,9 @@ class ValidationIssue(BmsModel):
     )
     nodes: tuple[str, ...] = Field(
         default=(), description="Every node concerned, for issues that span several (a cycle)."
+    )
+    path: str | None = Field(
+        default=None,
+        description="Where inside composite instances the problem is, as 'zone_3 > pid'; "
+        "'node' is then the outermost instance.",
     )

@@ -1,9 +1,19 @@
-"""Point references: which property of which BACnet object on which device.
+"""Point references: which property of which object on which device, on which protocol.
 
 A point has one canonical string form, ``DEVICE/OBJECT-TYPE,INSTANCE/PROPERTY``
 with an optional ``[INDEX]``, for example ``1001/analog-value,3/present-value``
 or ``1001/analog-output,1/priority-array[8]``. It is what bundles, logs and
 URLs carry; :meth:`PointRef.parse` and :meth:`str` are exact inverses on it.
+
+A reference without a protocol is BACnet, as it always was. Other protocols
+(IoT service plugins) prefix the same shape with their name and a colon:
+``PROTOCOL:DEVICE/KIND,ADDRESS[/PROPERTY][[INDEX]]``, for example
+``modbus:9001/holding-register,3`` (device 9001 of the service's Modbus
+configuration, holding register at protocol address 3). ``bacnet:`` may be
+written and is dropped when printed, so every BACnet reference has exactly one
+canonical form. Which kinds a protocol has is the plugin's business: the
+schema only fixes the shape, so bundles, flows, the engine and the Designer
+handle every protocol's points alike.
 """
 
 from __future__ import annotations
@@ -40,19 +50,24 @@ STANDARD_OBJECT_TYPES: frozenset[str] = frozenset(
 """The standard object type names of ANSI/ASHRAE 135, in their hyphenated form."""
 
 _NAME = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+BACNET = "bacnet"
+"""The protocol of every reference written without one."""
+
 _REF = re.compile(
-    rf"^(?P<device>\d+)/(?P<type>{_NAME}|\d+),(?P<instance>\d+)"
+    rf"^(?:(?P<protocol>{_NAME}):)?(?P<device>\d+)/(?P<type>{_NAME}|\d+),(?P<instance>\d+)"
     rf"(?:/(?P<property>{_NAME}|\d+))?(?:\[(?P<index>\d+)\])?$"
 )
 
 
 _VENDOR_TYPE = r"12[89]|1[3-9]\d|[2-9]\d\d|10[01]\d|102[0-3]"
+_TAIL = rf",\d{{1,7}}(?:/(?:{_NAME}|\d+))?(?:\[\d+\])?$"
 SCHEMA_PATTERN = (
-    rf"^\d{{1,7}}/(?:{'|'.join(sorted(STANDARD_OBJECT_TYPES))}|{_VENDOR_TYPE}),\d{{1,7}}"
-    rf"(?:/(?:{_NAME}|\d+))?(?:\[\d+\])?$"
+    rf"^(?:(?:bacnet:)?\d{{1,7}}/(?:{'|'.join(sorted(STANDARD_OBJECT_TYPES))}|{_VENDOR_TYPE}){_TAIL}"
+    rf"|(?!bacnet:){_NAME}:\d{{1,7}}/{_NAME}{_TAIL})"
 )
-"""The JSON Schema pattern: exactly the object types the model accepts, so that a
-schema-valid reference is one the API accepts (instance ranges aside)."""
+"""The JSON Schema pattern: exactly the BACnet object types the model accepts, so that a
+schema-valid reference is one the API accepts (instance ranges aside); for another
+protocol, any hyphenated kind (the protocol's plugin names its kinds)."""
 
 
 class PointRefError(ValueError):
@@ -62,11 +77,16 @@ class PointRefError(ValueError):
 
 
 class PointRef(BmsModel):
-    """A reference to one property of one BACnet object.
+    """A reference to one property of one object of a device, BACnet unless it says otherwise.
 
     On the wire it is the canonical string; in Python, a typed model.
     """
 
+    protocol: str = Field(
+        default=BACNET,
+        pattern=rf"^{_NAME}$",
+        description="The IoT service protocol plugin that owns the point; 'bacnet' by default.",
+    )
     device: int = Field(ge=0, le=MAX_INSTANCE - 1, description="Device object instance.")
     object_type: str = Field(
         description="Object type, hyphenated (e.g. 'analog-value'), or a vendor number >= 128."
@@ -81,6 +101,12 @@ class PointRef(BmsModel):
 
     @model_validator(mode="after")
     def _known_object_type(self) -> PointRef:
+        if self.protocol != BACNET:
+            if not re.fullmatch(_NAME, self.object_type):
+                raise ValueError(
+                    f"{self.protocol} kind {self.object_type!r} is not a hyphenated lower-case name"
+                )
+            return self
         if self.object_type.isdigit():
             if not 128 <= int(self.object_type) <= 1023:
                 raise ValueError(
@@ -97,11 +123,13 @@ class PointRef(BmsModel):
         if match is None:
             raise PointRefError(
                 f"{text!r} is not a point reference; expected DEVICE/OBJECT-TYPE,INSTANCE/PROPERTY "
-                "such as '1001/analog-value,3/present-value'"
+                "such as '1001/analog-value,3/present-value', or PROTOCOL:DEVICE/KIND,ADDRESS "
+                "such as 'modbus:9001/holding-register,3'"
             )
         index = match["index"]
         try:
             return cls(
+                protocol=match["protocol"] or BACNET,
                 device=int(match["device"]),
                 object_type=match["type"],
                 instance=int(match["instance"]),
@@ -113,12 +141,14 @@ class PointRef(BmsModel):
 
     def __str__(self) -> str:
         suffix = f"[{self.index}]" if self.index is not None else ""
-        return f"{self.device}/{self.object_type},{self.instance}/{self.property}{suffix}"
+        prefix = "" if self.protocol == BACNET else f"{self.protocol}:"
+        return f"{prefix}{self.device}/{self.object_type},{self.instance}/{self.property}{suffix}"
 
     @builtins.property  # the field named 'property' shadows the builtin here
     def object_key(self) -> str:
         """The object without the property, e.g. ``1001/analog-value,3``."""
-        return f"{self.device}/{self.object_type},{self.instance}"
+        prefix = "" if self.protocol == BACNET else f"{self.protocol}:"
+        return f"{prefix}{self.device}/{self.object_type},{self.instance}"
 
     @model_validator(mode="wrap")
     @classmethod
@@ -137,8 +167,14 @@ class PointRef(BmsModel):
             "type": "string",
             "title": "PointRef",
             "pattern": SCHEMA_PATTERN,
-            "description": "Canonical point reference, e.g. '1001/analog-value,3/present-value'.",
-            "examples": ["1001/analog-value,3/present-value"],
+            "description": (
+                "Canonical point reference, e.g. '1001/analog-value,3/present-value' (BACnet), "
+                "or protocol-qualified, e.g. 'modbus:9001/holding-register,3/present-value'."
+            ),
+            "examples": [
+                "1001/analog-value,3/present-value",
+                "modbus:9001/holding-register,3/present-value",
+            ],
         }
 
 
@@ -151,4 +187,4 @@ def _first_error(err: ValueError) -> str:
     return str(err)
 
 
-__all__ = ["MAX_INSTANCE", "STANDARD_OBJECT_TYPES", "PointRef", "PointRefError"]
+__all__ = ["BACNET", "MAX_INSTANCE", "STANDARD_OBJECT_TYPES", "PointRef", "PointRefError"]

@@ -34,12 +34,14 @@ from supervisor_engine.bundle import (
 )
 from supervisor_engine.clock import Clock, RealClock, VirtualClock
 from supervisor_engine.compiler import Program, compile_bundle, compile_graph
+from supervisor_engine.composites import Flattening, definition_hash, flatten_graph, pin_issues
 from supervisor_engine.errors import (
     BundleError,
     EngineError,
     GraphValidationError,
     KeyFileError,
     SignatureError,
+    TemplateError,
     TraceError,
     UnknownBlockTypeError,
 )
@@ -47,6 +49,13 @@ from supervisor_engine.evaluator import FlowEvaluator, NodeSlots, TickResult
 from supervisor_engine.registry import Registry, default_registry
 from supervisor_engine.scheduler import FlowStats, FlowTiming, Scheduler, TickCall
 from supervisor_engine.simulation import simulate
+from supervisor_engine.templates import (
+    apply_template,
+    equipment_from_device,
+    instance_id,
+    preview_template,
+    tag_points,
+)
 from supervisor_engine.traces import InputTrace, OutputTrace, parse_duration, parse_input_csv
 from supervisor_engine.validation import validate_bundle, validate_graph
 
@@ -57,6 +66,7 @@ __all__ = [
     "BundleError",
     "Clock",
     "EngineError",
+    "Flattening",
     "FlowEvaluator",
     "FlowStats",
     "FlowTiming",
@@ -75,12 +85,14 @@ __all__ = [
     "Role",
     "Scheduler",
     "SignatureError",
+    "TemplateError",
     "TickCall",
     "TickInfo",
     "TickResult",
     "TraceError",
     "UnknownBlockTypeError",
     "VirtualClock",
+    "apply_template",
     "build_bundle",
     "bundle_document",
     "canonical_json",
@@ -88,7 +100,11 @@ __all__ = [
     "compile_graph",
     "content_hash",
     "default_registry",
+    "definition_hash",
+    "equipment_from_device",
+    "flatten_graph",
     "generate_key",
+    "instance_id",
     "key_id",
     "load_document",
     "load_private_key",
@@ -96,10 +112,13 @@ __all__ = [
     "parse_bundle",
     "parse_duration",
     "parse_input_csv",
+    "pin_issues",
+    "preview_template",
     "private_key_pem",
     "public_key_pem",
     "sign_document",
     "simulate",
+    "tag_points",
     "validate_bundle",
     "validate_graph",
     "verify_document",

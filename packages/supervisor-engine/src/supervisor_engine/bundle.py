@@ -32,6 +32,7 @@ from bms_schemas import (
     Graph,
     PointConstraint,
 )
+from supervisor_engine.composites import flatten_graph
 from supervisor_engine.errors import BundleError, KeyFileError, SignatureError
 from supervisor_engine.registry import Registry
 
@@ -49,8 +50,14 @@ def build_bundle(
     defaults: BundleDefaults | None = None,
     schedules: BundleSchedules | None = None,
 ) -> Bundle:
-    """An unsigned bundle of ``graph`` (without its layout), declaring the block types it uses."""
-    logic = graph.logic()
+    """An unsigned bundle of ``graph`` (without its layout), declaring the block types it uses.
+
+    Composite instances are flattened into ordinary blocks (the engine never
+    sees one) and the composite versions used are pinned in ``composites``.
+    An instance that cannot be flattened stays as drawn, for validation to report.
+    """
+    flat = flatten_graph(graph, registry)
+    logic = flat.graph.logic()
     used = sorted({node.type for node in logic.nodes})
     return Bundle(
         version=version,
@@ -59,6 +66,7 @@ def build_bundle(
         created_by=created_by,
         node_types={t: registry.get(t).version for t in used if t in registry},
         graph=logic,
+        composites=flat.pins,
         schedules=schedules or BundleSchedules(),
         defaults=defaults or BundleDefaults(),
         constraints=tuple(constraints),

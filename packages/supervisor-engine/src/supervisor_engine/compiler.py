@@ -64,7 +64,7 @@ def compile_graph(
     )
     if analysis.issues:
         raise GraphValidationError(analysis.issues)
-    return _build(graph, analysis, env)
+    return _build(analysis, env)
 
 
 def compile_bundle(bundle: Bundle, registry: Registry) -> Program:
@@ -78,14 +78,16 @@ def compile_bundle(bundle: Bundle, registry: Registry) -> Program:
         schedules=bundle.schedules,
     )
     analysis = analyse_graph(bundle.graph, registry, constraints=bundle.constraints)
-    return _build(bundle.graph, analysis, env)
+    return _build(analysis, env)
 
 
 def _by_point(constraints: Iterable[PointConstraint]) -> Mapping[str, PointConstraint]:
     return {str(c.point): c for c in constraints}
 
 
-def _build(graph: Graph, analysis: Analysis, env: BlockEnv) -> Program:
+def _build(analysis: Analysis, env: BlockEnv) -> Program:
+    """Build from the analysed graph, in which composites are already flattened."""
+    graph = analysis.graph
     program = Program()
     deps = dependency_graph(analysis.nodes, analysis.drivers)
     for flow in graph.flows:

@@ -8,7 +8,8 @@ Hierarchy::
     ├── BundleError                  (ValueError) a bundle file that is not a bundle
     │   └── SignatureError           (ValueError) missing, malformed or not matching signature
     ├── KeyFileError                 (ValueError) a key file that is not an Ed25519 key
-    └── TraceError                   (ValueError) an input trace that does not parse
+    ├── TraceError                   (ValueError) an input trace that does not parse
+    └── TemplateError                (ValueError) an equipment template that does not fit the graph
 
 A block's own exception during a tick is not an EngineError: the evaluator
 captures it, faults the node and goes on.
@@ -72,3 +73,13 @@ class TraceError(EngineError, ValueError):
     """An input trace (CSV) that does not parse."""
 
     code = "trace_invalid"
+
+
+class TemplateError(EngineError, ValueError):
+    """An equipment template that does not fit the graph (composite, port, flow, ids)."""
+
+    code = "template_invalid"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

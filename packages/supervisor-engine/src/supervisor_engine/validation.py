@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bms_schemas import (
+    COMPOSITE_PREFIX,
     MIN_PERIOD_MS,
     Bundle,
     Edge,
@@ -27,6 +28,7 @@ from bms_schemas import (
     check_schema_version,
 )
 from supervisor_engine.block import BlockEnv, BlockType, Params, ResolvedPort, Role, param_errors
+from supervisor_engine.composites import flatten_graph
 from supervisor_engine.registry import Registry
 
 
@@ -45,6 +47,8 @@ class CheckedNode:
 class Analysis:
     """What validation learnt about a graph, for the compiler to reuse."""
 
+    graph: Graph = field(default_factory=Graph)
+    """The graph analysed: the one given, composites flattened."""
     issues: list[ValidationIssue] = field(default_factory=list)
     nodes: dict[str, CheckedNode] = field(default_factory=dict)
     drivers: dict[tuple[str, str], Edge] = field(default_factory=dict)
@@ -62,10 +66,16 @@ def analyse_graph(
     min_period_ms: int = MIN_PERIOD_MS,
     env: BlockEnv | None = None,
 ) -> Analysis:
-    """Check a graph against the registry; see :func:`validate_graph`."""
-    result = Analysis()
+    """Check a graph against the registry; see :func:`validate_graph`.
+
+    Composite instances are flattened first (:mod:`supervisor_engine.composites`);
+    what is found inside one is reported with its instance path.
+    """
+    flat = flatten_graph(graph, registry)
+    graph = flat.graph
+    result = Analysis(graph=graph)
     flows = _check_flows(graph, min_period_ms, result)
-    _check_nodes(graph.nodes, flows, registry, result)
+    _check_nodes([n for n in graph.nodes if n.id not in flat.unexpanded], flows, registry, result)
     if env is not None:
         _check_against_bundle(env, result)
     _check_edges(graph.edges, {n.id for n in graph.nodes}, result)
@@ -73,6 +83,11 @@ def analyse_graph(
     _check_cycles(result)
     _check_points(result, list(constraints))
     _check_triggers(graph, result)
+    result.issues = flat.issues + [
+        flat.localise(issue)
+        for issue in result.issues
+        if not (issue.code is IssueCode.PORT_TYPE_MISMATCH and issue.edge in flat.reported_edges)
+    ]
     return result
 
 
@@ -112,7 +127,7 @@ def validate_bundle(bundle: Bundle, registry: Registry) -> list[ValidationIssue]
                 )
             )
     for node in bundle.graph.nodes:
-        if node.type not in bundle.node_types:
+        if node.type not in bundle.node_types and not node.type.startswith(COMPOSITE_PREFIX):
             issues.append(
                 ValidationIssue(
                     code=IssueCode.UNKNOWN_BLOCK_TYPE,

@@ -7,12 +7,14 @@ Manual writes and releases name the signed-in user and the reason in the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from bms_schemas.designer import ManualRelease, ManualWrite
+from bms_schemas.history import HistoryResponse
 from bms_schemas.iot import (
     AuditLog,
     DeviceInfo,
@@ -81,6 +83,25 @@ async def iot_read(services: Svc, _user: User, target: Target, body: ReadRequest
     return await services.iot.json(
         "POST", "/points/read", json=body.model_dump(mode="json"), **vars(target)
     )
+
+
+@router.get("/points/history", response_model=HistoryResponse)
+async def iot_history(
+    services: Svc,
+    _user: User,
+    target: Target,
+    point: Annotated[list[str], Query(min_length=1, max_length=20, description="Points.")],
+    start: Annotated[datetime | None, Query(description="Start; an hour before end.")] = None,
+    end: Annotated[datetime | None, Query(description="End; now if unset.")] = None,
+    buckets: Annotated[int, Query(ge=1, le=2000, description="Buckets to downsample to.")] = 200,
+) -> Any:
+    """Points' value history over a range, downsampled by the IoT service (min/max/avg)."""
+    params: dict[str, Any] = {"point": point, "buckets": buckets}
+    if start is not None:
+        params["start"] = start.isoformat()
+    if end is not None:
+        params["end"] = end.isoformat()
+    return await services.iot.json("GET", "/points/history", params=params, **vars(target))
 
 
 @router.post("/subscriptions", response_model=SubscriptionInfo, status_code=201)

@@ -290,6 +290,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/iot/points/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Iot History
+         * @description Points' value history over a range, downsampled by the IoT service (min/max/avg).
+         */
+        get: operations["iotHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/iot/points/read": {
         parameters: {
             query?: never;
@@ -1192,6 +1212,195 @@ export interface components {
              */
             schemaVersion: string;
         };
+        /**
+         * CompositeDefinition
+         * @description One version of a composite block.
+         */
+        CompositeDefinition: {
+            /**
+             * Doc
+             * @description What the composite does.
+             * @default
+             */
+            doc: string;
+            /**
+             * Edges
+             * @description Wires between inner nodes.
+             * @default []
+             */
+            edges: components["schemas"]["Edge"][];
+            /**
+             * Inputs
+             * @description Input ports.
+             * @default []
+             */
+            inputs: components["schemas"]["CompositeInput"][];
+            /**
+             * Layout
+             * @description Canvas positions of inner nodes; editor-only.
+             */
+            layout?: {
+                [key: string]: components["schemas"]["Position"];
+            };
+            /**
+             * Name
+             * @description Name; instances use 'composite:NAME@VERSION'.
+             */
+            name: string;
+            /**
+             * Nodes
+             * @description The inner nodes.
+             */
+            nodes: components["schemas"]["CompositeNode"][];
+            /**
+             * Outputs
+             * @description Output ports.
+             * @default []
+             */
+            outputs: components["schemas"]["CompositeOutput"][];
+            /**
+             * Params
+             * @description Parameters.
+             * @default []
+             */
+            params: components["schemas"]["CompositeParam"][];
+            /**
+             * Title
+             * @description Short display name.
+             */
+            title: string;
+            /**
+             * Version
+             * @description Version; a changed definition is a new version.
+             */
+            version: number;
+        };
+        /**
+         * CompositeInput
+         * @description An input port of a composite: drives one or more inner input ports.
+         */
+        CompositeInput: {
+            /** @description Value of an unwired optional input (a constant is inserted). */
+            default?: components["schemas"]["JsonValue"];
+            /**
+             * Doc
+             * @description What the port means.
+             * @default
+             */
+            doc: string;
+            /**
+             * Name
+             * @description Port name on the instance.
+             */
+            name: string;
+            /**
+             * Required
+             * @description Whether the instance's input must be wired.
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Targets
+             * @description The inner input ports this input drives.
+             */
+            targets: components["schemas"]["PortRef"][];
+            /** @description Type (and unit) the port accepts. */
+            type: components["schemas"]["PortType"];
+        };
+        /**
+         * CompositeNode
+         * @description A node inside a composite (its flow is the instance's).
+         */
+        CompositeNode: {
+            /**
+             * Id
+             * @description Id, unique inside the composite.
+             */
+            id: string;
+            /**
+             * Label
+             * @description Optional display name.
+             */
+            label?: string | null;
+            /**
+             * Params
+             * @description Fixed parameters.
+             */
+            params?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /**
+             * Type
+             * @description Block type, or another composite 'composite:NAME@VERSION'.
+             */
+            type: string;
+        };
+        /**
+         * CompositeOutput
+         * @description An output port of a composite: one inner output port.
+         */
+        CompositeOutput: {
+            /**
+             * Doc
+             * @description What the port means.
+             * @default
+             */
+            doc: string;
+            /**
+             * Name
+             * @description Port name on the instance.
+             */
+            name: string;
+            /** @description The inner output port behind it. */
+            source: components["schemas"]["PortRef"];
+            /** @description Type (and unit) the port carries. */
+            type: components["schemas"]["PortType"];
+        };
+        /**
+         * CompositeParam
+         * @description A parameter of a composite, set per instance and passed to inner nodes' parameters.
+         */
+        CompositeParam: {
+            /** @description Value when the instance leaves it unset; null = required. */
+            default?: components["schemas"]["JsonValue"];
+            /**
+             * Doc
+             * @description What the parameter means.
+             * @default
+             */
+            doc: string;
+            /**
+             * Maximum
+             * @description Highest allowed number.
+             */
+            maximum?: number | null;
+            /**
+             * Minimum
+             * @description Lowest allowed number.
+             */
+            minimum?: number | null;
+            /**
+             * Name
+             * @description Parameter name on the instance (camelCase).
+             */
+            name: string;
+            /**
+             * Targets
+             * @description The inner parameters that take its value.
+             */
+            targets: components["schemas"]["ParamRef"][];
+            /**
+             * Type
+             * @description Kind of value.
+             * @enum {string}
+             */
+            type: "number" | "integer" | "bool" | "string";
+            /**
+             * Unit
+             * @description Engineering unit of a number.
+             */
+            unit?: string | null;
+        };
         /** ConstantSignal */
         ConstantSignal: {
             /**
@@ -1370,12 +1579,12 @@ export interface components {
         DeviceInfo: {
             /**
              * Address
-             * @description BACnet/IP address, 'ip:port'.
+             * @description The device's address, e.g. BACnet/IP or Modbus TCP 'ip:port'.
              */
             address: string;
             /**
              * Instance
-             * @description Device object instance.
+             * @description Device object instance (for another protocol, the number its configuration gives).
              */
             instance: number;
             /**
@@ -1399,6 +1608,12 @@ export interface components {
              * @default 0
              */
             pointCount: number;
+            /**
+             * Protocol
+             * @description The protocol the device speaks, e.g. 'bacnet', 'modbus'.
+             * @default bacnet
+             */
+            protocol: string;
             /**
              * Segmentation
              * @description Segmentation the device supports, e.g. 'segmented-both'.
@@ -1627,6 +1842,11 @@ export interface components {
          */
         Graph: {
             /**
+             * Composites
+             * @description Composite block definitions the graph's instances use (every version kept); flattened away in bundles.
+             */
+            composites?: components["schemas"]["CompositeDefinition"][];
+            /**
              * Edges
              * @description Every wire.
              * @default []
@@ -1651,6 +1871,85 @@ export interface components {
              * @default []
              */
             nodes: components["schemas"]["Node"][];
+        };
+        /**
+         * HistoryBucket
+         * @description One slice of the range.
+         */
+        HistoryBucket: {
+            /**
+             * Avg
+             * @description Mean of the numeric values logged (or carried).
+             */
+            avg: number | null;
+            /**
+             * Count
+             * @description Samples logged in the bucket; 0 = value carried over.
+             */
+            count: number;
+            /**
+             * Last
+             * @description The value in force at the end of the bucket.
+             */
+            last: boolean | number | string | null;
+            /**
+             * Max
+             * @description Highest numeric value in force during the bucket.
+             */
+            max: number | null;
+            /**
+             * Min
+             * @description Lowest numeric value in force during the bucket.
+             */
+            min: number | null;
+            /**
+             * Start
+             * Format: date-time
+             * @description Start of the bucket (it lasts ``bucketS``).
+             */
+            start: string;
+        };
+        /**
+         * HistoryResponse
+         * @description Histories of the requested points over one range, on the same buckets.
+         */
+        HistoryResponse: {
+            /**
+             * Buckets
+             * @description Length of every bucket, in seconds.
+             */
+            bucketS: number;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Retentions
+             * @description How long the service keeps its value log.
+             */
+            retentionS: number;
+            /** Series */
+            series: components["schemas"]["PointHistory"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
+        /**
+         * HistorySample
+         * @description One logged value.
+         */
+        HistorySample: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            quality: components["schemas"]["Quality"];
+            /** Value */
+            value: boolean | number | string | null;
         };
         /**
          * IotLinkStatus
@@ -1681,7 +1980,7 @@ export interface components {
          * @description What kind of problem a validation issue is.
          * @enum {string}
          */
-        IssueCode: "unknown_block_type" | "unsupported_block_version" | "invalid_parameter" | "unknown_node" | "unknown_port" | "unknown_flow" | "port_type_mismatch" | "unconnected_input" | "multiple_drivers" | "cross_flow_edge" | "cycle" | "duplicate_id" | "point_written_twice" | "period_too_short" | "priority_not_allowed" | "invalid_trigger" | "unsupported_schema_version";
+        IssueCode: "unknown_block_type" | "unsupported_block_version" | "invalid_parameter" | "unknown_node" | "unknown_port" | "unknown_flow" | "port_type_mismatch" | "unconnected_input" | "multiple_drivers" | "cross_flow_edge" | "cycle" | "duplicate_id" | "point_written_twice" | "period_too_short" | "priority_not_allowed" | "invalid_trigger" | "unsupported_schema_version" | "unknown_composite" | "invalid_composite" | "composite_pin_changed";
         JsonValue: unknown;
         /**
          * LoginRequest
@@ -1789,6 +2088,54 @@ export interface components {
             node: string;
         };
         /**
+         * ParamRef
+         * @description A parameter of a node inside a composite.
+         */
+        ParamRef: {
+            /**
+             * Node
+             * @description Id of the inner node.
+             */
+            node: string;
+            /**
+             * Param
+             * @description Name of its parameter (camelCase, as in the node's params).
+             */
+            param: string;
+        };
+        /**
+         * PointHistory
+         * @description The downsampled history of one point.
+         */
+        PointHistory: {
+            /** @description The last value logged before the range. */
+            before: components["schemas"]["HistorySample"] | null;
+            /** Buckets */
+            buckets: components["schemas"]["HistoryBucket"][];
+            kind: components["schemas"]["SeriesKind"];
+            /**
+             * Name
+             * @description The object's name, when the point is known.
+             */
+            name?: string | null;
+            point: components["schemas"]["PointRef"];
+            /**
+             * Samples
+             * @description Values logged inside the range.
+             */
+            samples: number;
+            /**
+             * Statetexts
+             * @description Multi-state texts.
+             */
+            stateTexts?: string[] | null;
+            /**
+             * Unitsymbol
+             * @description Display symbol of its unit.
+             */
+            unitSymbol?: string | null;
+        };
+        /**
          * PointInfo
          * @description Metadata of one point: an object's present value and how to treat it.
          */
@@ -1843,8 +2190,9 @@ export interface components {
         };
         /**
          * PointRef
-         * @description Canonical point reference, e.g. '1001/analog-value,3/present-value'.
+         * @description Canonical point reference, e.g. '1001/analog-value,3/present-value' (BACnet), or protocol-qualified, e.g. 'modbus:9001/holding-register,3/present-value'.
          * @example 1001/analog-value,3/present-value
+         * @example modbus:9001/holding-register,3/present-value
          */
         PointRef: string;
         /**
@@ -1873,6 +2221,22 @@ export interface components {
              * @description The value; null when the point has none (e.g. a device that never answered).
              */
             value: boolean | number | string | null;
+        };
+        /**
+         * PortRef
+         * @description A port of a node inside a composite.
+         */
+        PortRef: {
+            /**
+             * Node
+             * @description Id of the inner node.
+             */
+            node: string;
+            /**
+             * Port
+             * @description Name of its port.
+             */
+            port: string;
         };
         /**
          * PortSpec
@@ -2226,6 +2590,12 @@ export interface components {
          */
         RunState: "running" | "stopped" | "idle";
         /**
+         * SeriesKind
+         * @description What a series' values are: how a chart should draw them.
+         * @enum {string}
+         */
+        SeriesKind: "number" | "bool" | "text" | "empty";
+        /**
          * SessionInfo
          * @description Who is signed in, and the CSRF token to send back in ``X-CSRF-Token``.
          */
@@ -2374,10 +2744,22 @@ export interface components {
              */
             createdAt: string;
             /**
+             * Endwithstream
+             * @description It ends when the last stream reading it closes.
+             * @default false
+             */
+            endWithStream: boolean;
+            /**
              * Id
              * @description Subscription id, used to delete it and to filter the stream.
              */
             id: string;
+            /**
+             * Idletimeouts
+             * @description It ends after this long with no stream reading it.
+             * @default 300
+             */
+            idleTimeoutS: number;
             /**
              * Points
              * @description The points watched.
@@ -2389,6 +2771,17 @@ export interface components {
          * @description Points whose changes the caller wants on the stream.
          */
         SubscriptionRequest: {
+            /**
+             * Endwithstream
+             * @description End the subscription when the last stream reading it closes (a browser page).
+             * @default false
+             */
+            endWithStream: boolean;
+            /**
+             * Idletimeouts
+             * @description End the subscription after this long with no stream reading it; the service's default if unset.
+             */
+            idleTimeoutS?: number | null;
             /**
              * Points
              * @description Points to watch, in canonical form.
@@ -2433,6 +2826,11 @@ export interface components {
              * @default []
              */
             nodes: string[];
+            /**
+             * Path
+             * @description Where inside composite instances the problem is, as 'zone_3 > pid'; 'node' is then the outermost instance.
+             */
+            path?: string | null;
         };
         /**
          * ValidationReport
@@ -3826,6 +4224,91 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    iotHistory: {
+        parameters: {
+            query: {
+                /** @description Points. */
+                point: string[];
+                /** @description Start; an hour before end. */
+                start?: string | null;
+                /** @description End; now if unset. */
+                end?: string | null;
+                /** @description Buckets to downsample to. */
+                buckets?: number;
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -72,7 +72,8 @@ export function Devices() {
       const now: Live = {};
       for (const res of read.data?.results ?? []) now[String(res.point)] = res.value;
       setLive((l) => ({ ...l, ...now }));
-      const sub = await api.POST("/api/iot/subscriptions", { body: { points: refs } });
+      // ends with this page's stream (or idles out if the page left before connecting)
+      const sub = await api.POST("/api/iot/subscriptions", { body: { points: refs, endWithStream: true } });
       if (!live || !sub.data) return;
       es = new EventSource(`/api/iot/stream?subscription=${encodeURIComponent(sub.data.id)}`);
       es.addEventListener("value", (ev) => {

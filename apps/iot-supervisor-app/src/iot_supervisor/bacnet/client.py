@@ -21,7 +21,7 @@ from bacpypes3.apdu import ErrorRejectAbortNack, WhoIsRequest  # type: ignore[im
 from bacpypes3.app import Application  # type: ignore[import-untyped]
 from bacpypes3.basetypes import ErrorType  # type: ignore[import-untyped]
 from bacpypes3.pdu import Address  # type: ignore[import-untyped]
-from bacpypes3.primitivedata import Null, ObjectIdentifier  # type: ignore[import-untyped]
+from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
 from bacpypes3.service.device import WhoIsFuture  # type: ignore[import-untyped]
 
 from bms_schemas import PointRef, PointValue, Quality, Scalar
@@ -37,14 +37,22 @@ from iot_supervisor.addresses import BipAddress
 from iot_supervisor.bacnet.cov import CovWatcher
 from iot_supervisor.bacnet.describe import describe_device, discover
 from iot_supervisor.bacnet.devices import Device
+from iot_supervisor.bacnet.props import Failed, Prop, prop_key
 from iot_supervisor.bacnet.stack import build_application, wait_bound
 from iot_supervisor.errors import (
     BacnetError,
     DeviceOfflineError,
+    UndecodableReplyError,
     UnknownDeviceError,
     UnknownPointError,
 )
-from iot_supervisor.normalise import quality_from_flags, to_scalar, unit_symbol, value_for_write
+from iot_supervisor.normalise import (
+    point_scalar,
+    quality_from_flags,
+    typed_scalar,
+    unit_symbol,
+    value_for_write,
+)
 from iot_supervisor.protocol import ValueListener
 from iot_supervisor.settings import Settings
 
@@ -66,7 +74,8 @@ class BacnetClient:
         self._listeners: list[ValueListener] = []
         self._probe_task: asyncio.Task[None] | None = None
         self.cov = CovWatcher(self)
-        self.stats: dict[str, int] = {"requests": 0, "timeouts": 0, "errors": 0}
+        self.stats: dict[str, int] = {"requests": 0, "timeouts": 0, "errors": 0, "offline": 0}
+        """Requests sent, timed out, answered with an error; devices marked offline."""
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -132,7 +141,7 @@ class BacnetClient:
 
     async def discover(self, request: DiscoverRequest) -> list[DeviceDetail]:
         found = await discover(self, request)
-        details = []
+        devices = []
         for i_am in found:
             device = self._devices.get(i_am.instance)
             if device is None or device.address != i_am.address:
@@ -141,11 +150,17 @@ class BacnetClient:
             else:
                 device.update_from(i_am)
             self.mark_ok(device)
-            if request.describe:
-                with contextlib.suppress(BacnetError):
-                    await describe_device(self, device)
-            details.append(device.detail())
-        return details
+            devices.append(device)
+        if request.describe:
+            # Concurrently: one slow or lossy device must not hold up the others.
+            await asyncio.gather(*(self._describe(d) for d in devices))
+        return [d.detail() for d in devices]
+
+    async def _describe(self, device: Device) -> None:
+        try:
+            await describe_device(self, device)
+        except BacnetError as err:
+            log.warning("device %s could not be described: %s", device.instance, err)
 
     def devices(self) -> list[DeviceInfo]:
         return [d.info() for d in sorted(self._devices.values(), key=lambda d: d.instance)]
@@ -173,15 +188,26 @@ class BacnetClient:
             )
         return info
 
+    def set_point_info(self, info: PointInfo) -> None:
+        """Replace what is known of a point (e.g. that it has no COV after all)."""
+        device = self._devices.get(info.point.device)
+        if device is not None:
+            device.points[f"{info.point.object_type},{info.point.instance}"] = info
+
     def encode(self, info: PointInfo, value: Scalar | None) -> Any:
         return value_for_write(info, value)
 
     # -- requests --------------------------------------------------------------
 
     async def call(self, device: Device, make: Callable[[], Awaitable[T]]) -> T:
-        """Run one confirmed request with the device's in-flight limit, timeout and retries."""
+        """Run one confirmed request with the device's in-flight limit, timeout and retries.
+
+        Every failure comes out as a :class:`BacnetError` with a short ``reason``:
+        the device's error, reject or abort, ``no-response``, or, for a reply the
+        stack cannot decode (a library exception), :class:`UndecodableReplyError`.
+        """
         if not device.online:
-            raise DeviceOfflineError(f"device {device.instance} is offline")
+            raise DeviceOfflineError(f"device {device.instance} is offline", reason="offline")
         s = self.settings
         attempts = s.request_retries + 1
         for attempt in range(attempts):
@@ -197,19 +223,34 @@ class BacnetClient:
                     if "no-response" not in reason:
                         self.mark_ok(device)
                         self.stats["errors"] += 1
-                        raise BacnetError(f"device {device.instance}: {reason}") from None
+                        raise BacnetError(
+                            f"device {device.instance}: {reason}", reason=reason
+                        ) from None
                     self.stats["timeouts"] += 1
                     failure = reason
+                except Exception as err:
+                    # bacpypes3 raises plain AttributeError/ValueError/TypeError for a reply
+                    # it cannot decode (e.g. current-command-priority sent as REAL): the
+                    # device did answer, so it stays online; the caller reports the point.
+                    self.mark_ok(device)
+                    self.stats["errors"] += 1
+                    raise UndecodableReplyError(
+                        f"device {device.instance}: undecodable reply "
+                        f"({type(err).__name__}: {err})",
+                        reason="undecodable-reply",
+                    ) from None
                 else:
                     if result is None:  # a reply of the wrong APDU type (research §1.4)
-                        raise BacnetError(f"device {device.instance}: unexpected reply")
+                        raise BacnetError(
+                            f"device {device.instance}: unexpected reply", reason="unexpected-reply"
+                        )
                     self.mark_ok(device)
                     return result
             log.debug(
                 "device %s attempt %d/%d: %s", device.instance, attempt + 1, attempts, failure
             )
         self.mark_failed(device)
-        raise BacnetError(f"device {device.instance}: {failure}")
+        raise BacnetError(f"device {device.instance}: {failure}", reason=failure)
 
     def mark_ok(self, device: Device) -> None:
         device.failures = 0
@@ -223,6 +264,7 @@ class BacnetClient:
         device.failures += 1
         if device.online and device.failures >= self.settings.offline_after_failures:
             device.online = False
+            self.stats["offline"] += 1
             log.warning("device %s is offline after %d failures", device.instance, device.failures)
             self.cov.device_lost(device)
 
@@ -267,62 +309,105 @@ class BacnetClient:
 
     async def _read_chunk(self, device: Device, points: list[PointRef]) -> list[ReadResult]:
         now = datetime.now(UTC)
-        request: list[Any] = []
-        for point in points:
-            prop = point.property if point.index is None else f"{point.property}[{point.index}]"
-            request += [
-                ObjectIdentifier(f"{point.object_type},{point.instance}"),
-                [prop, "status-flags"],
-            ]
-        try:
-            reply = await self.call(
-                device, lambda: self.app.read_property_multiple(device.addr, request)
-            )
-        except BacnetError as err:
-            return [self._failed_read(device, p, now, str(err)) for p in points]
-        found: dict[tuple[str, str], Any] = {}
-        for object_id, prop_id, index, value in reply:
-            prop = str(prop_id) if index is None else f"{prop_id}[{index}]"
-            found[(f"{object_id[0]},{object_id[1]}", prop)] = value
+        specs = [(_object_id(p), [(p.property, p.index), ("status-flags", None)]) for p in points]
+        values = await self.read_multiple(device, specs)
         out = []
         for point in points:
             key = f"{point.object_type},{point.instance}"
-            prop = point.property if point.index is None else f"{point.property}[{point.index}]"
             out.append(
                 self._result(
-                    device, point, found.get((key, prop)), found.get((key, "status-flags")), now
+                    device,
+                    point,
+                    values.get((key, prop_key(point.property, point.index))),
+                    values.get((key, "status-flags")),
+                    now,
                 )
             )
         return out
+
+    async def read_multiple(
+        self, device: Device, specs: Sequence[tuple[ObjectIdentifier, Sequence[Prop]]]
+    ) -> dict[tuple[str, str], Any]:
+        """Read properties of several objects: one RPM when the device takes it, else one RP each.
+
+        Keys are ``("type,instance", "property[index]")``; a property that could not be
+        read maps to a :class:`Failed` with the reason. The device's support of RPM is
+        learnt from its first answer and remembered. An RPM whose reply cannot be
+        decoded, or would not fit an unsegmented APDU, is retried in parts, so one odd
+        property fails alone.
+        """
+        if device.rpm is not False:
+            request: list[Any] = []
+            for object_id, props in specs:
+                request += [object_id, [prop_key(p, i) for p, i in props]]
+            try:
+                reply = await self.call(
+                    device, lambda: self.app.read_property_multiple(device.addr, request)
+                )
+            except UndecodableReplyError:
+                pass  # read one by one below: only the undecodable property fails
+            except BacnetError as err:
+                if err.reason in _UNSUPPORTED:
+                    log.info("device %s does not take RPM (%s): using RP", device.instance, err)
+                    device.rpm = False
+                elif _too_big(err) and len(specs) > 1:
+                    half = len(specs) // 2
+                    first, second = await asyncio.gather(
+                        self.read_multiple(device, specs[:half]),
+                        self.read_multiple(device, specs[half:]),
+                    )
+                    return first | second
+                elif not _too_big(err):
+                    failed = Failed(str(err))
+                    return {
+                        (_key(o), prop_key(p, i)): failed for o, props in specs for p, i in props
+                    }
+            else:
+                device.rpm = True
+                out: dict[tuple[str, str], Any] = {}
+                for object_id, prop_id, index, value in reply:
+                    key = (_key(object_id), prop_key(str(prop_id), index))
+                    out[key] = (
+                        Failed(error_type_reason(value)) if isinstance(value, ErrorType) else value
+                    )
+                return out
+        keys = [(o, p, i) for o, props in specs for p, i in props]
+        values = await asyncio.gather(*(self._read_one(device, o, p, i) for o, p, i in keys))
+        return {(_key(o), prop_key(p, i)): v for (o, p, i), v in zip(keys, values, strict=True)}
+
+    async def _read_one(
+        self, device: Device, object_id: ObjectIdentifier, prop: str, index: int | None
+    ) -> Any:
+        try:
+            return await self.call(
+                device,
+                lambda: self.app.read_property(device.addr, object_id, prop, array_index=index),
+            )
+        except BacnetError as err:
+            return Failed(str(err))
 
     def _result(
         self, device: Device, point: PointRef, value: Any, flags: Any, now: datetime
     ) -> ReadResult:
         info = device.points.get(f"{point.object_type},{point.instance}")
         units = info.units if info is not None and point.property == _PV else None
-        if value is None or isinstance(value, ErrorType):
-            reason = error_type_reason(value) if value is not None else "no value in reply"
+        if value is None or isinstance(value, Failed):
+            reason = value.reason if value is not None else "no value in reply"
             return ReadResult(
                 point=point,
                 value=PointValue(value=None, quality=Quality.FAULT, timestamp=now, units=units),
                 error=reason,
             )
-        quality = quality_from_flags(None if isinstance(flags, ErrorType) else flags)
-        return ReadResult(
-            point=point,
-            value=PointValue(value=to_scalar(value), quality=quality, timestamp=now, units=units),
-            unit_symbol=unit_symbol(units),
-        )
-
-    @staticmethod
-    def _failed_read(device: Device, point: PointRef, now: datetime, reason: str) -> ReadResult:
-        info = device.points.get(f"{point.object_type},{point.instance}")
+        quality = quality_from_flags(None if isinstance(flags, Failed) else flags)
         return ReadResult(
             point=point,
             value=PointValue(
-                value=None, quality=Quality.FAULT, timestamp=now, units=info.units if info else None
+                value=point_scalar(point.object_type, point.property, point.index, value),
+                quality=quality,
+                timestamp=now,
+                units=units,
             ),
-            error=reason,
+            unit_symbol=unit_symbol(units),
         )
 
     # -- write -----------------------------------------------------------------
@@ -330,9 +415,10 @@ class BacnetClient:
     async def write(self, point: PointRef, encoded: Any, priority: int) -> WriteResult:
         info = self.point_info(point)
         device = self._devices[point.device]
-        object_id = ObjectIdentifier(f"{point.object_type},{point.instance}")
-        value = None if isinstance(encoded, Null) else encoded
-        base = {"point": point, "priority": priority, "value": to_scalar(value)}
+        object_id = _object_id(point)
+        kind = point.object_type
+        # What the caller wrote, typed as the point's values are (true, not "active").
+        base = {"point": point, "priority": priority, "value": typed_scalar(kind, encoded)}
         try:
             await self.call(
                 device,
@@ -340,29 +426,29 @@ class BacnetClient:
             )
         except BacnetError as err:
             return WriteResult(ok=False, error=str(err), **base)
-        props = [_PV, "priority-array", "relinquish-default"] if info.commandable else [_PV]
-        try:
-            reply = await self.call(
-                device, lambda: self.app.read_property_multiple(device.addr, [object_id, props])
-            )
-        except BacnetError as err:
-            return WriteResult(ok=True, error=f"written; read-back failed: {err}", **base)
-        back = {str(prop): v for _, prop, _, v in reply if not isinstance(v, ErrorType)}
-        array = back.get("priority-array")
+        props: list[Prop] = [(_PV, None)]
+        if info.commandable:
+            props += [("priority-array", None), ("relinquish-default", None)]
+        back = await self.read_multiple(device, [(object_id, props)])
+        failed = [v for v in back.values() if isinstance(v, Failed)]
+        values = {prop: v for (_, prop), v in back.items() if not isinstance(v, Failed)}
+        array = values.get("priority-array")
         result = WriteResult(
             ok=True,
-            present_value=to_scalar(back.get(_PV)),
-            priority_array=tuple(to_scalar(getattr(p, p._choice)) for p in array)
-            if array
-            else None,
-            relinquish_default=to_scalar(back.get("relinquish-default")),
+            present_value=typed_scalar(kind, values.get(_PV)),
+            priority_array=tuple(typed_scalar(kind, p) for p in array) if array else None,
+            relinquish_default=typed_scalar(kind, values.get("relinquish-default")),
+            error=f"written; read-back failed: {failed[0].reason}" if failed else None,
             **base,
         )
-        self.emit(
-            point,
-            PointValue(value=result.present_value, timestamp=datetime.now(UTC), units=info.units),
-            "write",
-        )
+        if _PV in values:
+            self.emit(
+                point,
+                PointValue(
+                    value=result.present_value, timestamp=datetime.now(UTC), units=info.units
+                ),
+                "write",
+            )
         return result
 
     async def _write_acked(
@@ -398,6 +484,23 @@ class BacnetClient:
         app.request(request)
         result: asyncio.Future[Any] = future.future
         return result
+
+
+_UNSUPPORTED = frozenset({"unrecognized-service", "service-request-denied"})
+
+
+def _key(object_id: Any) -> str:
+    return f"{object_id[0]},{object_id[1]}"
+
+
+def _object_id(point: PointRef) -> ObjectIdentifier:
+    return ObjectIdentifier(f"{point.object_type},{point.instance}")
+
+
+def _too_big(err: BacnetError) -> bool:
+    """Whether the reply would not fit: the device cannot segment it, or it is too long."""
+    reason = err.reason or ""
+    return "segmentation" in reason or "too-long" in reason or "buffer-overflow" in reason
 
 
 def bacnet_reason(err: BaseException) -> str:

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_NO_ANSWER = frozenset({"no-response", "offline", None})
+"""Failure reasons that say nothing about the device's COV support."""
+
 
 @dataclass(eq=False)
 class _Watch:
@@ -190,7 +193,15 @@ class CovWatcher:
         try:
             await client.call(device, lambda: _acked(client, request))
         except BacnetError as err:
-            log.info("SubscribeCOV %s failed: %s", watch.point, err)
+            contexts.pop(key, None)
+            if err.reason not in _NO_ANSWER:
+                # The device answered no: it has no COV for this object. Poll it instead,
+                # and say so in the point's metadata.
+                log.info("%s refuses SubscribeCOV (%s): polling it", watch.point, err.reason)
+                watch.info = watch.info.model_copy(update={"cov": False})
+                client.set_point_info(watch.info)
+            else:
+                log.info("SubscribeCOV %s failed: %s", watch.point, err)
             return False
         return True
 

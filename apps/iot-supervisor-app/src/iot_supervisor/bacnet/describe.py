@@ -1,4 +1,5 @@
-"""Discovery (Who-Is in four ways) and description of a device's objects.
+"""Discovery (Who-Is in four ways, or reading a silent target's device object) and
+description of a device's objects.
 
 Who-Is on loopback (research §2): a global broadcast reaches only devices on
 the client's own port; a directed broadcast to 127.255.255.255:47808 reaches
@@ -9,15 +10,17 @@ address, so an unfiltered WhoIsFuture collects them instead.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
-from bacpypes3.basetypes import ErrorType  # type: ignore[import-untyped]
+from bacpypes3.apdu import ErrorRejectAbortNack  # type: ignore[import-untyped]
 from bacpypes3.pdu import Address  # type: ignore[import-untyped]
 from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
 
 from bms_schemas import PointRef
 from bms_schemas.iot import DiscoverRequest, PointInfo
 from iot_supervisor.bacnet.devices import Device
+from iot_supervisor.bacnet.props import Failed, Prop
 from iot_supervisor.errors import BacnetError
 from iot_supervisor.normalise import unit_symbol
 
@@ -33,6 +36,10 @@ POINT_TYPES = frozenset(
 )  # fmt: skip
 _COMMANDABLE_CANDIDATES = frozenset(t for t in POINT_TYPES if not t.endswith("input"))
 _DESCRIBE_CHUNK = 10
+_DESCRIBE_BYTES_PER_OBJECT = 64
+"""Reply bytes per object of a description (name, units or state texts, relinquish default)."""
+WILDCARD_INSTANCE = 4_194_303
+log = logging.getLogger(__name__)
 
 
 async def discover(client: BacnetClient, request: DiscoverRequest) -> list[Device]:
@@ -45,16 +52,23 @@ async def discover(client: BacnetClient, request: DiscoverRequest) -> list[Devic
         high = high if high is not None else 4_194_302
     app = client.app
     i_ams: list[Any]
+    identified: list[Device] = []
     if s.discovery_mode == "unicast":
         replies = await asyncio.gather(
             *(app.who_is(low, high, address=Address(t), timeout=timeout) for t in s.targets)
         )
         i_ams = [i for reply in replies for i in reply]
+        # A device that answers only with a broadcast I-Am is not heard on our port:
+        # ask each silent target who it is by reading its device object instead.
+        silent = [t for t, reply in zip(s.targets, replies, strict=True) if not reply]
+        for device in await asyncio.gather(*(identify(client, t, timeout) for t in silent)):
+            if device is not None and (low is None or low <= device.instance <= (high or 0)):
+                identified.append(device)
     elif s.discovery_mode == "directed-broadcast":
         i_ams = await client.who_is_directed(Address(s.broadcast_address), low, high, timeout)
     else:
         i_ams = await app.who_is(low, high, timeout=timeout)
-    devices: dict[int, Device] = {}
+    devices: dict[int, Device] = {d.instance: d for d in identified}
     for i_am in i_ams:
         instance = i_am.iAmDeviceIdentifier[1]
         if instance == s.device_instance:
@@ -70,25 +84,65 @@ async def discover(client: BacnetClient, request: DiscoverRequest) -> list[Devic
     return [devices[i] for i in sorted(devices)]
 
 
+async def identify(client: BacnetClient, target: str, timeout: float) -> Device | None:
+    """The device at ``target``, read through the wildcard device instance; None if silent.
+
+    Each property is read with ReadProperty: the smallest devices take no RPM.
+    """
+    address = Address(target)
+    app = client.app
+
+    async def read(object_id: Any, prop: str) -> Any:
+        return await asyncio.wait_for(app.read_property(address, object_id, prop), timeout)
+
+    try:
+        object_id = await read(ObjectIdentifier(f"device,{WILDCARD_INSTANCE}"), "object-identifier")
+        name, vendor, max_apdu, segmentation = await asyncio.gather(
+            *(
+                read(object_id, p)
+                for p in (
+                    "object-name",
+                    "vendor-identifier",
+                    "max-apdu-length-accepted",
+                    "segmentation-supported",
+                )
+            )
+        )
+        device = Device(
+            instance=int(object_id[1]),
+            address="{}:{}".format(*address.addrTuple),
+            max_apdu=int(max_apdu),
+            segmentation=str(segmentation),
+            in_flight=client.settings.in_flight_per_device,
+            vendor_id=int(vendor),
+            name=str(name),
+        )
+    except (ErrorRejectAbortNack, TimeoutError, ValueError, TypeError, AttributeError) as err:
+        log.info("no device identified at %s: %s", target, err)
+        return None
+    log.info("device %s at %s found by reading its device object", device.instance, target)
+    return device
+
+
 async def describe_device(client: BacnetClient, device: Device) -> None:
     """Read the object list and each point's metadata into ``device.points``."""
-    app = client.app
-    header = await client.call(
-        device,
-        lambda: app.read_property_multiple(
-            device.addr, [device.object_id, ["object-name", "protocol-services-supported"]]
-        ),
+    header = await client.read_multiple(
+        device, [(device.object_id, [("object-name", None), ("protocol-services-supported", None)])]
     )
-    values = {str(p): v for _, p, _, v in header}
+    values = {p: v for (_, p), v in header.items() if not isinstance(v, Failed)}
+    if not values and header:
+        raise BacnetError(f"device {device.instance}: {next(iter(header.values())).reason}")
     name = values.get("object-name")
-    device.name = None if name is None or isinstance(name, ErrorType) else str(name)
+    device.name = None if name is None else str(name)
     services = values.get("protocol-services-supported")
-    cov = not isinstance(services, ErrorType) and services is not None and bool(services[5])
+    cov = services is not None and bool(services[5])
     object_ids = [o for o in await _object_list(client, device) if str(o[0]) in POINT_TYPES]
     points: dict[str, PointInfo] = {}
-    chunks = [
-        object_ids[i : i + _DESCRIBE_CHUNK] for i in range(0, len(object_ids), _DESCRIBE_CHUNK)
-    ]
+    size = _DESCRIBE_CHUNK
+    if not device.segmented:
+        # An unsegmented reply must fit the device's APDU; read_multiple splits what still does not.
+        size = max(1, min(size, (device.max_apdu - 16) // _DESCRIBE_BYTES_PER_OBJECT))
+    chunks = [object_ids[i : i + size] for i in range(0, len(object_ids), size)]
     for replies in await asyncio.gather(*(_describe_chunk(client, device, c) for c in chunks)):
         for object_id, props in replies.items():
             points[object_id] = _point_info(device.instance, object_id, props, cov=cov)
@@ -128,27 +182,22 @@ async def _object_list(client: BacnetClient, device: Device) -> list[Any]:
 async def _describe_chunk(
     client: BacnetClient, device: Device, object_ids: list[Any]
 ) -> dict[str, dict[str, Any]]:
-    request: list[Any] = []
+    specs: list[tuple[Any, list[Prop]]] = []
     for object_id in object_ids:
         kind = str(object_id[0])
-        props = ["object-name"]
+        props: list[Prop] = [("object-name", None)]
         if kind.startswith("analog"):
-            props.append("units")
+            props.append(("units", None))
         if kind.startswith("multi-state"):
-            props.append("state-text")
+            props.append(("state-text", None))
         if kind in _COMMANDABLE_CANDIDATES:
-            props.append("relinquish-default")
-        request += [ObjectIdentifier(object_id), props]
-    reply = await client.call(
-        device, lambda: client.app.read_property_multiple(device.addr, request)
-    )
-    out: dict[str, dict[str, Any]] = {}
-    for object_id, prop, _, value in reply:
-        key = f"{object_id[0]},{object_id[1]}"
-        if not isinstance(value, ErrorType):
-            out.setdefault(key, {})[str(prop)] = value
-        else:
-            out.setdefault(key, {})
+            props.append(("relinquish-default", None))
+        specs.append((ObjectIdentifier(object_id), props))
+    values = await client.read_multiple(device, specs)
+    out: dict[str, dict[str, Any]] = {f"{o[0]},{o[1]}": {} for o in object_ids}
+    for (key, prop), value in values.items():
+        if not isinstance(value, Failed):
+            out.setdefault(key, {})[prop] = value
     return out
 
 

@@ -28,6 +28,8 @@ class Device:
     online: bool = True
     failures: int = 0
     last_seen: datetime | None = None
+    rpm: bool | None = None
+    """Whether the device takes ReadPropertyMultiple; None until its first answer says."""
     semaphore: asyncio.Semaphore = field(init=False)
     addr: Address = field(init=False)
     object_id: ObjectIdentifier = field(init=False)

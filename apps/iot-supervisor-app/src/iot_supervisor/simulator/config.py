@@ -15,13 +15,20 @@
              units: degrees-celsius, commandable: true}
           - {type: multi-state-value, instance: 1, name: Mode, value: 1,
              stateTexts: [Off, Heat, Cool], commandable: true}
+      - instance: 1002
+        address: 127.0.0.3/8:47808
+        name: VAV-7
+        quirks: [no-rpm, no-segmentation, slow]   # see simulator/quirks.py
+        maxApdu: 206
+        slowMs: 800
+        objects: [...]
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -40,6 +47,9 @@ ObjectType = Literal[
     "multi-state-output",
     "multi-state-value",
 ]
+Quirk = Literal[
+    "broadcast-i-am", "no-rpm", "no-segmentation", "real-ccp", "no-cov", "slow", "drops"
+]  # fmt: skip
 OUTPUT_TYPES = frozenset({"analog-output", "binary-output", "multi-state-output"})
 INPUT_TYPES = frozenset({"analog-input", "binary-input", "multi-state-input"})
 
@@ -108,6 +118,28 @@ class DeviceSpec(_Model):
     bbmd: bool = Field(
         default=False, description="Also act as a BBMD that accepts foreign-device registrations."
     )
+    quirks: tuple[Quirk, ...] = Field(
+        default=(), description="Field-device behaviours to play (see simulator/quirks.py)."
+    )
+    slow_ms: int = Field(
+        default=800, ge=0, le=60_000, description="Reply delay of the 'slow' quirk, milliseconds."
+    )
+    drop_fraction: float = Field(
+        default=0.25,
+        gt=0,
+        le=0.5,
+        description="Share of confirmed requests the 'drops' quirk ignores, spread evenly.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_segmentation_quirk(cls, data: Any) -> Any:
+        # The quirk is the MS/TP profile: no segmentation and, unless given, a 480-byte APDU.
+        if isinstance(data, dict) and "no-segmentation" in (data.get("quirks") or ()):
+            data = {**data, "segmentation": "no-segmentation"}
+            if "max_apdu" not in data and "maxApdu" not in data:
+                data["maxApdu"] = 480
+        return data
 
     @model_validator(mode="after")
     def _unique_objects(self) -> DeviceSpec:

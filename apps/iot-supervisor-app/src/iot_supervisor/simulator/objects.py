@@ -5,6 +5,8 @@
   no commandable MultiStateValue is shipped (research §1.2, pitfall 8).
 - Inputs refuse a write to present-value unless out-of-service, as real devices
   do (pitfall 10): the ``OutOfService`` mixin exists but is not applied by default.
+- Commandable and writable multi-state objects refuse a state outside
+  1..number-of-states with value-out-of-range, as the standard asks.
 - Priority 6 is reserved for minimum on/off, which bacpypes3 does not implement,
   so a commandable object refuses it instead of accepting it silently (pitfall 11).
 """
@@ -34,6 +36,7 @@ from bacpypes3.local.multistate import (  # type: ignore[import-untyped]
     MultiStateValueObject,
 )
 from bacpypes3.local.oos import OutOfService  # type: ignore[import-untyped]
+from bacpypes3.primitivedata import Null, PropertyIdentifier, Real  # type: ignore[import-untyped]
 
 from iot_supervisor.simulator.config import ObjectSpec
 
@@ -46,6 +49,21 @@ class _RefusePriority6:
     ) -> None:
         if priority == RESERVED_PRIORITY and _is_present_value(attr):
             raise PropertyError("writeAccessDenied")
+        await super().write_property(attr, value, index, priority)  # type: ignore[misc]
+
+
+class _StateInRange:
+    """A multi-state object refuses a state outside 1..number-of-states (bacpypes3 takes any)."""
+
+    numberOfStates: int
+
+    async def write_property(
+        self, attr: int | str, value: Any, index: int | None = None, priority: int | None = None
+    ) -> None:
+        if _is_present_value(attr) and not isinstance(value, Null):
+            state = getattr(value, "unsigned", value)
+            if isinstance(state, int) and not 1 <= state <= int(self.numberOfStates):
+                raise PropertyError("valueOutOfRange")
         await super().write_property(attr, value, index, priority)  # type: ignore[misc]
 
 
@@ -81,15 +99,15 @@ class SimMultiStateInput(OutOfService, MultiStateInputObject):  # type: ignore[m
     _cov_criteria = GenericCriteria
 
 
-class SimMultiStateOutput(_RefusePriority6, MultiStateOutputObject):  # type: ignore[misc]
+class SimMultiStateOutput(_StateInRange, _RefusePriority6, MultiStateOutputObject):  # type: ignore[misc]
     _cov_criteria = GenericCriteria
 
 
-class SimMultiStateValue(MultiStateValueObject):  # type: ignore[misc]
+class SimMultiStateValue(_StateInRange, MultiStateValueObject):  # type: ignore[misc]
     _cov_criteria = GenericCriteria
 
 
-class SimMultiStateValueCmd(_RefusePriority6, Commandable, MultiStateValueObject):  # type: ignore[misc]
+class SimMultiStateValueCmd(_StateInRange, _RefusePriority6, Commandable, MultiStateValueObject):  # type: ignore[misc]
     _cov_criteria = GenericCriteria
 
 
@@ -109,9 +127,36 @@ _CLASSES: dict[tuple[str, bool], type] = {
 }
 
 
-def build_object(spec: ObjectSpec, value: Any = None) -> Any:
-    """A local object for ``spec``; ``value`` overrides the initial present value."""
+class _RealCurrentCommandPriority:
+    """current-command-priority sent as REAL, the encoding bug of the ``real-ccp`` quirk."""
+
+    async def read_property(self, attr: int | str, index: int | None = None) -> Any:
+        value = await super().read_property(attr, index)  # type: ignore[misc]
+        if str(PropertyIdentifier(attr)) == "current-command-priority":
+            chosen = getattr(value, "unsigned", None)
+            return Real(float(chosen)) if chosen is not None else value
+        return value
+
+
+_REAL_CCP_CLASSES: dict[type, type] = {}
+
+
+def _real_ccp_class(cls: type) -> type:
+    if cls not in _REAL_CCP_CLASSES:
+        _REAL_CCP_CLASSES[cls] = type(
+            f"RealCcp{cls.__name__}", (_RealCurrentCommandPriority, cls), {}
+        )
+    return _REAL_CCP_CLASSES[cls]
+
+
+def build_object(spec: ObjectSpec, value: Any = None, *, real_ccp: bool = False) -> Any:
+    """A local object for ``spec``; ``value`` overrides the initial present value.
+
+    ``real_ccp`` gives commandable objects the ``real-ccp`` quirk.
+    """
     cls = _CLASSES[(spec.type, spec.is_commandable)]
+    if real_ccp and spec.is_commandable:
+        cls = _real_ccp_class(cls)
     present = spec.value if value is None else value
     kwargs: dict[str, Any] = {
         "objectIdentifier": (spec.type, spec.instance),

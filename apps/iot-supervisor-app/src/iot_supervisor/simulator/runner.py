@@ -22,6 +22,7 @@ from iot_supervisor.bacnet.stack import build_application, wait_bound
 from iot_supervisor.simulator.building import BuildingModel, BuildingParams, Signal, ZoneParams
 from iot_supervisor.simulator.config import ObjectSpec, PlantSpec, ScriptSpec, SimulatorConfig
 from iot_supervisor.simulator.objects import build_object, set_simulated_value
+from iot_supervisor.simulator.quirks import RequestStats, apply_quirks
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ class Simulator:
         self._ticker: asyncio.Task[None] | None = None
         self._ticks = 0
         self._plant_task: asyncio.Task[None] | None = None
+        self.request_stats: dict[int, RequestStats] = {}
+        """Per device: requests received, dropped and in flight (the slow and drops quirks)."""
         self.building: BuildingModel | None = None
         """The plant model when the config has one; a test may reach in (``fan_failed``)."""
 
@@ -84,7 +87,8 @@ class Simulator:
         if instance in self._apps:
             return
         spec = self._specs[instance]
-        objects = [build_object(o) for o in spec.objects]
+        real_ccp = "real-ccp" in spec.quirks
+        objects = [build_object(o, real_ccp=real_ccp) for o in spec.objects]
         app = build_application(
             spec.bip,
             instance=spec.instance,
@@ -96,6 +100,7 @@ class Simulator:
             if spec.segmentation == "segmented-both"
             else "noSegmentation",
         )
+        self.request_stats[instance] = apply_quirks(app, spec)
         await wait_bound(app)
         self._apps[instance] = app
 
