@@ -129,3 +129,14 @@ def test_built_spa_is_served_when_present(tmp_path: Path):
     with TestClient(make_app(make_settings(tmp_path / "d", web_dir=web))) as client:
         assert "spa" in client.get("/").text
         assert client.get("/api/blocks").status_code == 401
+
+
+def test_a_body_that_cannot_be_parsed_answers_the_envelope(client):
+    json_type = {"content-type": "application/json"}
+    response = client.post("/api/projects", content=b'{"name": "\xff"}', headers=json_type)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_body"
+    response = client.post("/api/projects", content=b"{name", headers=json_type)
+    assert response.status_code == 422
+    assert response.json()["details"]["field"].startswith("body")
+    assert client.get("/api/projects").json() == {"projects": []}

@@ -127,3 +127,22 @@ def test_rate_limit_per_point(simulator: SimHandle, service_factory: Any) -> Non
     assert response.json()["code"] == "rate_limited"
     [refused] = service.http.get("/writes", params={"outcome": "refused"}).json()["entries"]
     assert "faster than" in refused["reason"]
+
+
+def test_a_body_that_cannot_be_parsed_answers_the_envelope(
+    locked_service: ServiceHandle, simulator: SimHandle
+) -> None:
+    before = simulator.present_value(1001, "analog-value,2")
+    http = locked_service.http
+    undecodable = http.post(
+        "/points/write", content=b'{"writes": "\xff"}', headers={"content-type": "application/json"}
+    )
+    assert undecodable.status_code == 400
+    assert undecodable.json()["code"] == "invalid_body"
+    not_json = http.post(
+        "/points/write", content=b"{writes", headers={"content-type": "application/json"}
+    )
+    assert not_json.status_code == 422
+    assert not_json.json()["details"]["field"].startswith("body")
+    assert http.get("/no/such/route").json()["code"] == "not_found"
+    assert simulator.present_value(1001, "analog-value,2") == before

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
@@ -78,9 +79,11 @@ async def engine_alarms(
 @router.post("/alarms/{alarm_id}/ack", response_model=AlarmRecord)
 async def engine_ack_alarm(services: Svc, user: User, alarm_id: str, body: AckRequest) -> Any:
     """Acknowledge an alarm as the signed-in user, with a note."""
-    ack = {"by": user.username[:64], "note": body.note}
+    ack = AckRequest(by=user.username[:64], note=body.note)
+    # One path segment, whatever the id holds ('/', '..', control characters).
+    path = f"/engine/alarms/{quote(alarm_id, safe='')}/ack"
     return await services.engine.json(
-        "POST", f"/engine/alarms/{alarm_id}/ack", json=ack, caller=_who(user.username)
+        "POST", path, json=ack.model_dump(mode="json"), caller=_who(user.username)
     )
 
 
