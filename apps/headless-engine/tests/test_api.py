@@ -8,6 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from bms_service.testing import assert_unparseable_bodies_answer_the_envelope
 from headless_engine.app import create_app
 
 
@@ -109,13 +110,7 @@ def test_malformed_requests_name_the_field(engine, signed):
 
 
 def test_a_body_that_cannot_be_parsed_answers_the_envelope(engine):
-    json_type = {"content-type": "application/json"}
-    response = engine.post("/engine/deploy", content=b'{"bundle": "\xff"}', headers=json_type)
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid_body"
-    response = engine.post("/engine/deploy", content=b"{bundle", headers=json_type)
-    assert response.status_code == 422
-    assert response.json()["details"]["field"].startswith("body")
+    assert_unparseable_bodies_answer_the_envelope(engine, "/engine/deploy")
     assert engine.get("/engine/nowhere").json()["code"] == "not_found"
     assert engine.get("/engine/status").json()["version"] is None
 

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bms_service.testing import assert_unparseable_bodies_answer_the_envelope
 from iot_supervisor.testing import ServiceHandle, SimHandle
 
 AV = "1001/analog-value,2/present-value"
@@ -134,15 +135,13 @@ def test_a_body_that_cannot_be_parsed_answers_the_envelope(
 ) -> None:
     before = simulator.present_value(1001, "analog-value,2")
     http = locked_service.http
-    undecodable = http.post(
-        "/points/write", content=b'{"writes": "\xff"}', headers={"content-type": "application/json"}
-    )
-    assert undecodable.status_code == 400
-    assert undecodable.json()["code"] == "invalid_body"
-    not_json = http.post(
-        "/points/write", content=b"{writes", headers={"content-type": "application/json"}
-    )
-    assert not_json.status_code == 422
-    assert not_json.json()["details"]["field"].startswith("body")
+    assert_unparseable_bodies_answer_the_envelope(http, "/points/write")
     assert http.get("/no/such/route").json()["code"] == "not_found"
     assert simulator.present_value(1001, "analog-value,2") == before
+
+
+def test_a_subscription_to_an_unknown_point_names_it(locked_service: ServiceHandle) -> None:
+    for unknown in ("1001/analog-value,999/present-value", "4000/analog-value,1/present-value"):
+        response = locked_service.http.post("/subscriptions", json={"points": [AV, unknown]})
+        assert response.status_code == 404
+        assert response.json()["details"]["point"] == unknown

@@ -17,7 +17,7 @@ from bms_service.tokens import read_token
 from headless_engine.api import public, router, websocket_stream
 from headless_engine.events import EventHub
 from headless_engine.metrics import metrics_registry
-from headless_engine.runtime import Adapter, EngineRuntime
+from headless_engine.runtime import EngineRuntime
 from headless_engine.settings import Settings
 from headless_engine.store import StateStore
 from supervisor_engine import (
@@ -31,12 +31,13 @@ from supervisor_engine import (
     default_registry,
     load_public_key,
 )
+from supervisor_engine.adapter import IoAdapter
 from supervisor_engine.clock import LoopClock
 from supervisor_engine.iot_client import HttpIoAdapter, IotClientSettings
 
 log = logging.getLogger("headless_engine")
 
-AdapterFactory = Callable[[Clock], Adapter]
+AdapterFactory = Callable[[Clock], IoAdapter]
 
 
 def trusted_keys(settings: Settings, store: StateStore) -> list[Ed25519PublicKey]:
@@ -101,8 +102,7 @@ def create_app(
             state_save_interval_s=settings.state_save_interval_s,
             iot_url=settings.iot_url,
         )
-        if hasattr(adapter, "on_value"):
-            adapter.on_value = runtime.value_changed
+        adapter.on_value = runtime.value_changed
         if settings.allow_unsigned:
             log.warning(
                 "this engine accepts UNSIGNED bundles (allow_unsigned); never in production"

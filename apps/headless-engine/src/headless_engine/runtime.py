@@ -20,11 +20,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from bms_schemas import Bundle, PointValue
+from bms_schemas import Bundle
 from bms_schemas.alarms import AlarmRecord
 from bms_schemas.engine import (
     DeploymentRecord,
@@ -56,7 +56,9 @@ from supervisor_engine import (
     parse_bundle,
     verify_document,
 )
-from supervisor_engine.iot_client import AdapterStatus
+from supervisor_engine.adapter import IoAdapter
+from supervisor_engine.blocks.io import PointOutputParams
+from supervisor_engine.blocks.trends import TrendLogParams
 
 log = logging.getLogger("headless_engine")
 
@@ -73,22 +75,6 @@ def _percentiles(samples: deque[float] | None) -> tuple[float, float]:
     return cuts[49], cuts[98]
 
 
-class Adapter(Protocol):
-    """What the runtime needs of its I/O adapter."""
-
-    status: AdapterStatus
-
-    def snapshot(self) -> Mapping[str, PointValue]: ...
-    def set_points(self, points: Any) -> None: ...
-    def submit(self, writes: Any) -> None: ...
-    def set_constraints(self, constraints: Any) -> None: ...
-    async def run(self, stop: asyncio.Event) -> None: ...
-    async def flush(self, timeout_s: float = 5.0) -> None: ...
-
-    @property
-    def pending_writes(self) -> int: ...
-
-
 @dataclass
 class Active:
     """The bundle in force."""
@@ -101,6 +87,11 @@ class Active:
     activated_by: str
 
 
+def _relinquishes(params: object) -> bool:
+    """Whether a point output gives its priority slot back when it stops commanding."""
+    return not isinstance(params, PointOutputParams) or params.relinquish_on_disable
+
+
 class EngineRuntime:
     """Deploys, runs, stops and persists flows."""
 
@@ -108,7 +99,7 @@ class EngineRuntime:
         self,
         *,
         store: StateStore,
-        adapter: Adapter,
+        adapter: IoAdapter,
         clock: Clock,
         registry: Registry,
         hub: EventHub,
@@ -312,7 +303,7 @@ class EngineRuntime:
             for flow in old.flows.values()
             for node in flow.nodes
             if node.block.role is Role.POINT_OUTPUT
-            and getattr(node.params, "relinquish_on_disable", True)
+            and _relinquishes(node.params)
             and kept.get(node.bound.key) != node.bound.priority
         ]
         self.adapter.submit(writes)
@@ -324,8 +315,7 @@ class EngineRuntime:
             PointWrite(node.bound.key, None, node.bound.priority, node.node_id, reason)
             for flow in self.active.program.flows.values()
             for node in flow.nodes
-            if node.block.role is Role.POINT_OUTPUT
-            and getattr(node.params, "relinquish_on_disable", True)
+            if node.block.role is Role.POINT_OUTPUT and _relinquishes(node.params)
         )
 
     def rollback(self, version: str, by: str) -> DeployResponse:
@@ -577,7 +567,7 @@ class EngineRuntime:
             flow=flow_id,
             node=node_id,
             label=label,
-            capacity=getattr(node.params, "capacity", 1),
+            capacity=node.params.capacity if isinstance(node.params, TrendLogParams) else 1,
             samples=tuple((float(t), v, q) for t, v, q in state.samples()),
         )
 

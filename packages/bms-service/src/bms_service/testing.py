@@ -12,7 +12,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 
@@ -55,6 +55,22 @@ def clean_env(**extra: str) -> dict[str, str]:
     """The environment without the caller's BMS_ settings or pytest's variables, plus ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BMS_", "PYTEST"))}
     return env | extra
+
+
+class Poster(Protocol):
+    def post(self, url: str, *, content: bytes, headers: dict[str, str]) -> httpx.Response: ...
+
+
+def assert_unparseable_bodies_answer_the_envelope(client: Poster, path: str) -> None:
+    """A body that cannot be decoded answers 400 and one that is not JSON 422, both enveloped."""
+    json_type = {"content-type": "application/json"}
+    undecodable = client.post(path, content=b'{"x": "\xff"}', headers=json_type)
+    assert undecodable.status_code == 400, undecodable.text
+    assert undecodable.json()["code"] == "invalid_body"
+    not_json = client.post(path, content=b"{x", headers=json_type)
+    assert not_json.status_code == 422, not_json.text
+    assert not_json.json()["code"] == "invalid_request"
+    assert not_json.json()["details"]["field"].startswith("body")
 
 
 class ChildProcess:

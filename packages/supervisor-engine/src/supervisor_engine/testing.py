@@ -1,11 +1,7 @@
-"""Factories for graphs and bundles, for the tests of every package and for benchmarks.
+"""Factories for bundles and block harnesses, for the tests of every package and for benchmarks.
 
-g = GraphBuilder(period_ms=1000)
-t = g.node("io.point-input", point="1/analog-input,1")
-k = g.node("io.constant", value=21.0)
-d = g.node("math.subtract")
-g.wire(t, "value", d, "a").wire(k, "value", d, "b")
-graph = g.build()
+Graphs are built with :class:`~supervisor_engine.graph_builder.GraphBuilder` (re-exported here).
+Never imported by the library's production code (``tests/test_dependencies.py``).
 """
 
 from __future__ import annotations
