@@ -23,8 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic_core import to_jsonable_python
 
-from bms_schemas import Bundle
+from bms_schemas import Bundle, Quality
 from bms_schemas.alarms import AlarmRecord
 from bms_schemas.engine import (
     DeploymentRecord,
@@ -36,6 +37,7 @@ from bms_schemas.engine import (
     RunState,
     TrendLog,
 )
+from bms_schemas.engine_events import NoticeEvent, TickEvent, ValuesEvent
 from headless_engine.alarms import AlarmBook, AlarmFile
 from headless_engine.errors import NoBundleError, UnknownNodeError, VersionConflictError
 from headless_engine.events import EventHub
@@ -136,20 +138,21 @@ class EngineRuntime:
     def _event(self, event: str, level: int = logging.INFO, **fields: Any) -> None:
         fields.setdefault("bundle_version", self.active.version if self.active else None)
         log.log(level, event, extra=fields)
-        self.hub.publish("event", {"event": event, **fields})
+        notice = NoticeEvent(event=event, fields=to_jsonable_python(fields))
+        self.hub.publish("event", notice.model_dump(mode="json"))
 
     def _record(self, action: str, by: str, outcome: str, *, version: str | None = None,
                 hash_: str | None = None, message: str | None = None) -> None:  # fmt: skip
         self.store.record(
-            {
-                "at": self.clock.now().isoformat(),
-                "action": action,
-                "version": version,
-                "hash": hash_,
-                "by": by,
-                "outcome": outcome,
-                "message": message,
-            }
+            DeploymentRecord(
+                at=self.clock.now(),
+                action=action,
+                version=version,
+                hash=hash_,
+                by=by,
+                outcome=outcome,
+                message=message,
+            )
         )
 
     # --- time ---------------------------------------------------------------------------------
@@ -175,9 +178,9 @@ class EngineRuntime:
         pointer = self.store.active()
         if pointer is not None:
             candidates = [pointer.version] + [
-                e["version"]
+                e.version
                 for e in reversed(self.store.history())
-                if e.get("outcome") == "active" and e.get("version") != pointer.version
+                if e.outcome == "active" and e.version is not None and e.version != pointer.version
             ]
             for version in dict.fromkeys(candidates):
                 try:
@@ -387,19 +390,18 @@ class EngineRuntime:
             **result.faults,
         }
         if self.hub.wants("tick"):
-            self.hub.publish(
-                "tick",
-                {
-                    "flow": call.flow_id,
-                    "index": call.index,
-                    "durationMs": (time.perf_counter() - began) * 1000,
-                    "latenessMs": (call.started - call.due) * 1000,
-                    "writes": len(result.writes),
-                    "faults": result.faults,
-                },
+            tick = TickEvent(
+                flow=call.flow_id,
+                index=call.index,
+                duration_ms=(time.perf_counter() - began) * 1000,
+                lateness_ms=(call.started - call.due) * 1000,
+                writes=len(result.writes),
+                faults=dict(result.faults),
             )
+            self.hub.publish("tick", tick.model_dump(mode="json"))
         if self.hub.wants("values"):
-            self.hub.publish("values", {"flow": call.flow_id, "nodes": _values(flow.outputs())})
+            values = ValuesEvent(flow=call.flow_id, nodes=_values(flow.outputs()))
+            self.hub.publish("values", values.model_dump(mode="json"))
         self._save_state_soon()
 
     def _on_last_run(self, flow_id: str, wall: datetime) -> None:
@@ -572,11 +574,13 @@ class EngineRuntime:
         )
 
     def history(self) -> list[DeploymentRecord]:
-        return [DeploymentRecord.model_validate(e) for e in reversed(self.store.history())]
+        return list(reversed(self.store.history()))
 
 
-def _values(outputs: Mapping[str, Mapping[str, tuple[Any, Any]]]) -> dict[str, Any]:
+def _values(outputs: Mapping[str, Mapping[str, tuple[Any, Quality]]]) -> dict[str, Any]:
     return {
-        node: {port: [value, quality.value] for port, (value, quality) in ports.items()}
+        node: {
+            port: (to_jsonable_python(value), quality) for port, (value, quality) in ports.items()
+        }
         for node, ports in outputs.items()
     }

@@ -24,6 +24,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from bms_schemas.engine import DeploymentRecord
 from bms_service.tokens import load_or_create_token
 from headless_engine.errors import UnknownVersionError
 
@@ -117,23 +120,23 @@ class StateStore:
 
     # --- history ----------------------------------------------------------------------------
 
-    def record(self, entry: dict[str, Any]) -> None:
+    def record(self, entry: DeploymentRecord) -> None:
         """Append one history line (appends are atomic enough for one writer: one write call)."""
-        line = json.dumps(entry, sort_keys=True, default=str) + "\n"
+        line = entry.model_dump_json(by_alias=True) + "\n"
         with open(self.root / "history.jsonl", "a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
 
-    def history(self) -> list[dict[str, Any]]:
+    def history(self) -> list[DeploymentRecord]:
         path = self.root / "history.jsonl"
         if not path.exists():
             return []
         entries = []
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
+                entries.append(DeploymentRecord.model_validate_json(line))
+            except ValidationError:
                 continue  # a torn last line after a crash
         return entries
 

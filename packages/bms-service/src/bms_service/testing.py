@@ -16,6 +16,8 @@ from typing import Protocol, TypeVar
 
 import httpx
 
+from bms_schemas import ErrorEnvelope
+
 T = TypeVar("T")
 
 #: What a condition may raise while the process it polls is still starting.
@@ -66,11 +68,13 @@ def assert_unparseable_bodies_answer_the_envelope(client: Poster, path: str) -> 
     json_type = {"content-type": "application/json"}
     undecodable = client.post(path, content=b'{"x": "\xff"}', headers=json_type)
     assert undecodable.status_code == 400, undecodable.text
-    assert undecodable.json()["code"] == "invalid_body"
+    assert ErrorEnvelope.model_validate_json(undecodable.content).code == "invalid_body"
     not_json = client.post(path, content=b"{x", headers=json_type)
     assert not_json.status_code == 422, not_json.text
-    assert not_json.json()["code"] == "invalid_request"
-    assert not_json.json()["details"]["field"].startswith("body")
+    error = ErrorEnvelope.model_validate_json(not_json.content)
+    assert error.code == "invalid_request"
+    assert isinstance(error.details, dict)
+    assert str(error.details["field"]).startswith("body")
 
 
 class ChildProcess:

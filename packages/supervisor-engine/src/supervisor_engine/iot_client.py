@@ -32,6 +32,13 @@ import httpx
 from pydantic import ValidationError
 
 from bms_schemas import ErrorEnvelope, PointConstraint, PointRef, PointValue, Quality
+from bms_schemas._base import BmsModel
+from bms_schemas.engine_events import (
+    IotLinkEvent,
+    PointUnknownEvent,
+    WriteFailedEvent,
+    WriteRefusedEvent,
+)
 from bms_schemas.iot import (
     ReadRequest,
     ReadResponse,
@@ -214,14 +221,14 @@ class HttpIoAdapter:
     def _lost(self, err: Exception) -> None:
         if self.status.connected:
             log.warning("IoT service unreachable: %s", err)
-            self._on_event("iot-disconnected", {"error": str(err)})
+            self._emit("iot-disconnected", IotLinkEvent(error=str(err)))
         self.status.connected = False
         self.status.last_error = str(err)
 
     def _found(self) -> None:
         if not self.status.connected:
             log.info("IoT service reachable at %s", self.settings.base_url)
-            self._on_event("iot-connected", {"url": self.settings.base_url})
+            self._emit("iot-connected", IotLinkEvent(url=self.settings.base_url))
             self._writes_waiting.set()  # deliver what waited for the service
         self.status.connected = True
 
@@ -298,7 +305,7 @@ class HttpIoAdapter:
         self._cache[point] = PointValue(
             value=None, quality=Quality.FAULT, timestamp=self.clock.now()
         )
-        self._on_event("point-unknown", {"point": point, "error": why})
+        self._emit("point-unknown", PointUnknownEvent(point=point, error=why))
 
     @staticmethod
     def _body(model: SubscriptionRequest | ReadRequest | WriteRequest) -> Any:
@@ -488,23 +495,25 @@ class HttpIoAdapter:
                 self._guard.sent(write, now)
             else:
                 self.status.writes_failed += 1
-                self._on_event(
-                    "write-failed",
-                    {"point": write.point, "node": write.node_id, "error": result.error},
-                )
+                failed = WriteFailedEvent(point=write.point, node=write.node_id, error=result.error)
+                self._emit("write-failed", failed)
 
     def _refused(self, refusal: Refusal) -> None:
         self.status.writes_refused += 1
-        entry = {
-            "point": refusal.write.point,
-            "value": refusal.write.value,
-            "priority": refusal.write.priority,
-            "node": refusal.write.node_id,
-            "reason": refusal.reason,
-        }
+        event = WriteRefusedEvent(
+            point=refusal.write.point,
+            value=refusal.write.value,
+            priority=refusal.write.priority,
+            node=refusal.write.node_id,
+            reason=refusal.reason,
+        )
+        entry = event.model_dump(mode="json")
         self.status.refusals = [*self.status.refusals[-49:], entry]
         log.warning("write refused: %s", entry)
         self._on_event("write-refused", entry)
+
+    def _emit(self, kind: str, event: BmsModel) -> None:
+        self._on_event(kind, event.model_dump(mode="json"))
 
 
 def _named_point(error: ErrorEnvelope) -> str | None:

@@ -23,6 +23,8 @@ from bms_schemas.iot import (
     ReadResponse,
     SubscriptionInfo,
     SubscriptionRequest,
+    WriteItem,
+    WriteRequest,
     WriteResponse,
 )
 from designer.routes.deps import ERRORS, Svc, User
@@ -80,8 +82,8 @@ async def iot_device_points(services: Svc, _user: User, target: Target, instance
 @router.post("/points/read", response_model=ReadResponse)
 async def iot_read(services: Svc, _user: User, target: Target, body: ReadRequest) -> Any:
     """Read points now."""
-    return await services.iot.json(
-        "POST", "/points/read", json=body.model_dump(mode="json"), **vars(target)
+    return await services.iot.model(
+        ReadResponse, "POST", "/points/read", json=body.model_dump(mode="json"), **vars(target)
     )
 
 
@@ -101,7 +103,9 @@ async def iot_history(
         params["start"] = start.isoformat()
     if end is not None:
         params["end"] = end.isoformat()
-    return await services.iot.json("GET", "/points/history", params=params, **vars(target))
+    return await services.iot.model(
+        HistoryResponse, "GET", "/points/history", params=params, **vars(target)
+    )
 
 
 @router.post("/subscriptions", response_model=SubscriptionInfo, status_code=201)
@@ -109,8 +113,12 @@ async def iot_subscribe(
     services: Svc, _user: User, target: Target, body: SubscriptionRequest
 ) -> Any:
     """Watch points; their changes arrive on the stream."""
-    return await services.iot.json(
-        "POST", "/subscriptions", json=body.model_dump(mode="json"), **vars(target)
+    return await services.iot.model(
+        SubscriptionInfo,
+        "POST",
+        "/subscriptions",
+        json=body.model_dump(mode="json"),
+        **vars(target),
     )
 
 
@@ -129,13 +137,14 @@ async def iot_stream(
 @router.post("/points/write", response_model=WriteResponse)
 async def iot_manual_write(services: Svc, user: User, target: Target, body: ManualWrite) -> Any:
     """An operator override at a priority, audited with the user and the reason."""
-    request = {
-        "writes": [{"point": str(body.point), "value": body.value, "priority": body.priority}]
-    }
-    return await services.iot.json(
+    request = WriteRequest(
+        writes=(WriteItem(point=body.point, value=body.value, priority=body.priority),)
+    )
+    return await services.iot.model(
+        WriteResponse,
         "POST",
         "/points/write",
-        json=request,
+        json=request.model_dump(mode="json"),
         caller=audit_caller(user.username, body.reason),
         **vars(target),
     )
@@ -144,11 +153,14 @@ async def iot_manual_write(services: Svc, user: User, target: Target, body: Manu
 @router.post("/points/release", response_model=WriteResponse)
 async def iot_manual_release(services: Svc, user: User, target: Target, body: ManualRelease) -> Any:
     """Release an override: null at its priority, audited with the user and the reason."""
-    request = {"writes": [{"point": str(body.point), "value": None, "priority": body.priority}]}
-    return await services.iot.json(
+    request = WriteRequest(
+        writes=(WriteItem(point=body.point, value=None, priority=body.priority),)
+    )
+    return await services.iot.model(
+        WriteResponse,
         "POST",
         "/points/write",
-        json=request,
+        json=request.model_dump(mode="json"),
         caller=audit_caller(user.username, body.reason),
         **vars(target),
     )
@@ -162,4 +174,6 @@ async def iot_audit_log(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     """The IoT service's write audit log, newest first."""
-    return await services.iot.json("GET", "/writes", params={"limit": limit}, **vars(target))
+    return await services.iot.model(
+        AuditLog, "GET", "/writes", params={"limit": limit}, **vars(target)
+    )

@@ -239,7 +239,7 @@ export interface paths {
         };
         /**
          * Engine Stream
-         * @description The engine's events (server-sent events), relayed: status, tick, values, event, alarm.
+         * @description The engine's events (server-sent events), relayed: each an ``EngineStreamMessage``.
          */
         get: operations["engineStream"];
         put?: never;
@@ -556,6 +556,9 @@ export interface paths {
         /**
          * Diff Bundle
          * @description What deploying this version changes compared with the engine's active bundle.
+         *
+         *     Compared with ``against`` when given; with the previous bundle when the engine does
+         *     not answer (``base`` says which).
          */
         get: operations["diffBundle"];
         put?: never;
@@ -792,6 +795,20 @@ export interface components {
             note: string;
         };
         /**
+         * AlarmEvent
+         * @description An alarm record changed (on the engine's stream, kind ``alarm``).
+         */
+        AlarmEvent: {
+            alarm: components["schemas"]["AlarmRecord"];
+            kind: components["schemas"]["AlarmEventKind"];
+        };
+        /**
+         * AlarmEventKind
+         * @description What happened to an alarm record.
+         * @enum {string}
+         */
+        AlarmEventKind: "raised" | "acked" | "cleared" | "returned" | "normal";
+        /**
          * AlarmList
          * @description Alarm records matching a query, newest first.
          */
@@ -813,6 +830,15 @@ export interface components {
              * @description Records waiting for an acknowledgement.
              */
             unacked: number;
+        };
+        /** AlarmMessage */
+        AlarmMessage: {
+            data: components["schemas"]["AlarmEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "alarm";
         };
         /**
          * AlarmRecord
@@ -1128,7 +1154,7 @@ export interface components {
         };
         /**
          * BundleDiff
-         * @description What deploying a bundle changes compared with the engine's active one.
+         * @description What deploying a bundle changes, compared with the engine's active one or another bundle.
          */
         BundleDiff: {
             /** Activehash */
@@ -1143,12 +1169,27 @@ export interface components {
              * @description The engine's active version, if any.
              */
             activeVersion: string | null;
+            /**
+             * @description What it is compared with.
+             * @default active
+             */
+            base: components["schemas"]["DiffBase"];
+            /**
+             * Baseversion
+             * @description The version compared with (null: nothing, or an unknown one).
+             */
+            baseVersion?: string | null;
             /** Blocksadded */
             blocksAdded: string[];
             /** Blockschanged */
             blocksChanged: components["schemas"]["NodeChange"][];
             /** Blocksremoved */
             blocksRemoved: string[];
+            /**
+             * Engineerror
+             * @description Why the engine's active bundle is unknown, when it is.
+             */
+            engineError?: string | null;
             /** Pointsnewlywritten */
             pointsNewlyWritten: string[];
             /** Pointsnolongerwritten */
@@ -1634,6 +1675,12 @@ export interface components {
          */
         DeviceStatus: "online" | "offline";
         /**
+         * DiffBase
+         * @description What a bundle is compared with.
+         * @enum {string}
+         */
+        DiffBase: "active" | "previous" | "chosen" | "none";
+        /**
          * Edge
          * @description A wire from an output port of one node to an input port of another.
          */
@@ -1703,6 +1750,11 @@ export interface components {
              */
             version: string | null;
         };
+        /**
+         * EngineStreamMessage
+         * @description One message of the engine's stream: its kind and its payload.
+         */
+        EngineStreamMessage: components["schemas"]["StatusMessage"] | components["schemas"]["TickMessage"] | components["schemas"]["ValuesMessage"] | components["schemas"]["NoticeMessage"] | components["schemas"]["AlarmMessage"] | components["schemas"]["IotLinkMessage"] | components["schemas"]["WriteRefusedMessage"] | components["schemas"]["WriteFailedMessage"] | components["schemas"]["PointUnknownMessage"];
         /**
          * ErrorEnvelope
          * @description ``{code, message, details}``: a stable machine code, a sentence for people, and context.
@@ -1952,6 +2004,31 @@ export interface components {
             value: boolean | number | string | null;
         };
         /**
+         * IotLinkEvent
+         * @description The link to the IoT service came up (``url``) or went down (``error``).
+         */
+        IotLinkEvent: {
+            /**
+             * Error
+             * @description Why it went down.
+             */
+            error?: string | null;
+            /**
+             * Url
+             * @description The service, when it came up.
+             */
+            url?: string | null;
+        };
+        /** IotLinkMessage */
+        IotLinkMessage: {
+            data: components["schemas"]["IotLinkEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "iot-connected" | "iot-disconnected";
+        };
+        /**
          * IotLinkStatus
          * @description The link to the IoT service.
          */
@@ -2088,6 +2165,33 @@ export interface components {
             node: string;
         };
         /**
+         * NoticeEvent
+         * @description Something the engine did (deploy, rollback, start, stop, a bundle that failed to load).
+         */
+        NoticeEvent: {
+            /**
+             * Event
+             * @description What happened, e.g. 'deploy' or 'bundle-failed-to-load'.
+             */
+            event: string;
+            /**
+             * Fields
+             * @description Its particulars: version, who, error...
+             */
+            fields?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+        };
+        /** NoticeMessage */
+        NoticeMessage: {
+            data: components["schemas"]["NoticeEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "event";
+        };
+        /**
          * ParamRef
          * @description A parameter of a node inside a composite.
          */
@@ -2195,6 +2299,31 @@ export interface components {
          * @example modbus:9001/holding-register,3/present-value
          */
         PointRef: string;
+        /**
+         * PointUnknownEvent
+         * @description The IoT service does not know a point the bundle reads (its value is a fault).
+         */
+        PointUnknownEvent: {
+            /**
+             * Error
+             * @description What the service said.
+             */
+            error: string;
+            /**
+             * Point
+             * @description The point.
+             */
+            point: string;
+        };
+        /** PointUnknownMessage */
+        PointUnknownMessage: {
+            data: components["schemas"]["PointUnknownEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "point-unknown";
+        };
         /**
          * PointValue
          * @description A value read from a point, with its quality, time stamp and unit.
@@ -2710,6 +2839,15 @@ export interface components {
          * @enum {string}
          */
         StateClass: "none" | "volatile" | "retained" | "persisted";
+        /** StatusMessage */
+        StatusMessage: {
+            data: components["schemas"]["EngineStatus"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "status";
+        };
         /** StepSignal */
         StepSignal: {
             /** After */
@@ -2789,6 +2927,53 @@ export interface components {
             points: components["schemas"]["PointRef"][];
         };
         /**
+         * TickEvent
+         * @description One tick of a flow ran.
+         */
+        TickEvent: {
+            /**
+             * Durationms
+             * @description How long the tick's evaluation took.
+             */
+            durationMs: number;
+            /**
+             * Faults
+             * @description Faulted nodes of the flow and their errors.
+             */
+            faults: {
+                [key: string]: string;
+            };
+            /**
+             * Flow
+             * @description The flow's id.
+             */
+            flow: string;
+            /**
+             * Index
+             * @description The tick's number since the flow started.
+             */
+            index: number;
+            /**
+             * Latenessms
+             * @description How late the tick started after it was due.
+             */
+            latenessMs: number;
+            /**
+             * Writes
+             * @description Commands the tick handed to the I/O adapter.
+             */
+            writes: number;
+        };
+        /** TickMessage */
+        TickMessage: {
+            data: components["schemas"]["TickEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tick";
+        };
+        /**
          * ValidationIssue
          * @description One problem found in a graph or bundle, pointing at what it concerns.
          */
@@ -2855,11 +3040,110 @@ export interface components {
          */
         ValueType: "bool" | "number" | "integer" | "enum" | "string";
         /**
+         * ValuesEvent
+         * @description The outputs of a flow's blocks after a tick: node -> port -> [value, quality].
+         */
+        ValuesEvent: {
+            /**
+             * Flow
+             * @description The flow's id.
+             */
+            flow: string;
+            /**
+             * Nodes
+             * @description Every node's outputs.
+             */
+            nodes: {
+                [key: string]: {
+                    [key: string]: [
+                        components["schemas"]["JsonValue"],
+                        components["schemas"]["Quality"]
+                    ];
+                };
+            };
+        };
+        /** ValuesMessage */
+        ValuesMessage: {
+            data: components["schemas"]["ValuesEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "values";
+        };
+        /**
          * VersionBump
          * @description Which part of the last version to increase.
          * @enum {string}
          */
         VersionBump: "major" | "minor" | "patch";
+        /**
+         * WriteFailedEvent
+         * @description The service sent a command and the device refused it.
+         */
+        WriteFailedEvent: {
+            /**
+             * Error
+             * @description The device's reason.
+             */
+            error: string | null;
+            /**
+             * Node
+             * @description The block that commanded it.
+             */
+            node: string;
+            /**
+             * Point
+             * @description The point commanded.
+             */
+            point: string;
+        };
+        /** WriteFailedMessage */
+        WriteFailedMessage: {
+            data: components["schemas"]["WriteFailedEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "write-failed";
+        };
+        /**
+         * WriteRefusedEvent
+         * @description A command was not sent: the engine's constraints or the service refused it.
+         */
+        WriteRefusedEvent: {
+            /**
+             * Node
+             * @description The block that commanded it.
+             */
+            node: string;
+            /**
+             * Point
+             * @description The point commanded.
+             */
+            point: string;
+            /**
+             * Priority
+             * @description The priority it was for.
+             */
+            priority: number;
+            /**
+             * Reason
+             * @description Why it was refused.
+             */
+            reason: string;
+            /** @description The value; null for a relinquish. */
+            value: components["schemas"]["JsonValue"];
+        };
+        /** WriteRefusedMessage */
+        WriteRefusedMessage: {
+            data: components["schemas"]["WriteRefusedEvent"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "write-refused";
+        };
         /**
          * WriteResponse
          * @description The results of a batch write, in the order requested.
@@ -3973,6 +4257,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["EngineStreamMessage"];
                     "text/event-stream": unknown;
                 };
             };
@@ -5797,7 +6082,10 @@ export interface operations {
     };
     diffBundle: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Compare with this stored version instead. */
+                against?: string | null;
+            };
             header?: never;
             path: {
                 project_id: string;

@@ -4,13 +4,10 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/client";
-import type { EngineStatus, JsonValue } from "../api/types";
+import type { EngineEvent, EngineStatus, JsonValue } from "../api/types";
 import type { FlowDocument } from "./useFlowDocument";
 
-type ValuesEvent = { flow: string; nodes: Record<string, Record<string, [JsonValue, string]>> };
-type TickEvent = { flow: string };
-
-function valueText(v: JsonValue, quality: string): string {
+function valueText(v: JsonValue | undefined, quality: string): string {
   return `${typeof v === "number" ? Number(v.toFixed(2)) : String(v)}${quality !== "ok" ? ` (${quality})` : ""}`;
 }
 
@@ -27,12 +24,14 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
   useEffect(() => {
     if (!engineUp) return;
     const es = new EventSource("/api/engine/stream");
-    es.addEventListener("status", (ev) => setEngine(JSON.parse((ev as MessageEvent).data) as EngineStatus));
+    const data = <K extends "status" | "values" | "tick">(_kind: K, ev: Event) =>
+      JSON.parse((ev as MessageEvent<string>).data) as EngineEvent<K>;
+    es.addEventListener("status", (ev) => setEngine(data("status", ev)));
     es.addEventListener("values", (ev) => {
-      const data = JSON.parse((ev as MessageEvent).data) as ValuesEvent;
+      const values = data("values", ev);
       setNodes((ns) =>
         ns.map((n) => {
-          const ports = data.nodes[n.id];
+          const ports = values.nodes[n.id];
           if (!ports) return n;
           const live: Record<string, string> = {};
           let status = "ok";
@@ -46,13 +45,13 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
       // Wires carry the value of the output that drives them.
       setEdges((es) =>
         es.map((e) => {
-          const v = e.sourceHandle ? data.nodes[e.source]?.[e.sourceHandle] : undefined;
+          const v = e.sourceHandle ? values.nodes[e.source]?.[e.sourceHandle] : undefined;
           return v ? { ...e, label: valueText(v[0], v[1]) } : e;
         }),
       );
     });
     es.addEventListener("tick", (ev) => {
-      const t = JSON.parse((ev as MessageEvent).data) as TickEvent;
+      const t = data("tick", ev);
       setEngine((e) =>
         e ? { ...e, flows: e.flows.map((f) => (f.id === t.flow ? { ...f, ticks: f.ticks + 1 } : f)) } : e,
       );
