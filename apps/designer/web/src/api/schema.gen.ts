@@ -1047,6 +1047,12 @@ export interface components {
             entries: components["schemas"]["AuditEntry"][];
         };
         /**
+         * BlockRole
+         * @description How a block relates to the outside world (the editor reads it, never block type names).
+         * @enum {string}
+         */
+        BlockRole: "logic" | "point-input" | "point-output";
+        /**
          * BlockSpec
          * @description One block type as the catalogue publishes it.
          */
@@ -1079,11 +1085,10 @@ export interface components {
                 [key: string]: components["schemas"]["JsonValue"];
             };
             /**
-             * Role
-             * @description 'logic', 'point-input' (reads a point) or 'point-output'.
+             * @description How the block relates to the outside world.
              * @default logic
              */
-            role: string;
+            role: components["schemas"]["BlockRole"];
             /** @description What happens to the block's state across redeploys. */
             state: components["schemas"]["StateClass"];
             /**
