@@ -9,6 +9,14 @@ request, 8 in flight per device), so the ratio is the service's overhead.
 COV latency: a BACnet write straight to a device (not through the service)
 until the matching event arrives on the service's SSE stream.
 
+Then the same service reads a building of quirky field devices
+(``iot_supervisor.testing.field_building``: no RPM, 206-byte APDU without
+segmentation, 800 ms replies, one request in five ignored, ..., and two
+devices behind a BACnet router), printed
+beside the clean run: points/s, BACnet requests per point, and per device the
+time of one read of its points and the requests it took, so a fallback to
+ReadProperty shows as a number.
+
     uv run --package iot-supervisor-app --group bench python bench/iot_read.py [--json]
 
 BAC0 comes from the app's ``bench`` dependency group; without it the BAC0
@@ -39,6 +47,10 @@ RAW_ADDRESS = f"{IP}1/8:47991"
 SERVICE_ADDRESS = f"{IP}1/8:47992"
 BAC0_ADDRESS = f"{IP}1/8:47993"
 LATENCY_CLIENT = f"{IP}1/8:47994"
+QUIRKY_IP = "127.0.251."
+QUIRKY_DEVICE_PORT = 47995
+QUIRKY_SERVICE_ADDRESS = f"{QUIRKY_IP}1/8:47996"
+QUIRKY_BEHIND_PORT = 47997
 TOKEN = "bench-token-0123456789"
 CHUNK = 20
 IN_FLIGHT = 8
@@ -167,18 +179,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_service(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_service(
+    data_dir: Path, extra: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = os.environ | {
-        "BMS_IOT_HTTP_PORT": str(port),
-        "BMS_IOT_DATA_DIR": str(data_dir),
-        "BMS_IOT_TOKEN": TOKEN,
-        "BMS_IOT_BACNET_ADDRESS": SERVICE_ADDRESS,
-        "BMS_IOT_BROADCAST_ADDRESS": f"127.255.255.255:{DEVICE_PORT}",
-        "BMS_IOT_RPM_MAX_OBJECTS": str(CHUNK),
-        "BMS_IOT_IN_FLIGHT_PER_DEVICE": str(IN_FLIGHT),
-        "BMS_IOT_RATE_LIMIT_PER_S": "1000",
-    }
+    env = (
+        os.environ
+        | {
+            "BMS_IOT_HTTP_PORT": str(port),
+            "BMS_IOT_DATA_DIR": str(data_dir),
+            "BMS_IOT_TOKEN": TOKEN,
+            "BMS_IOT_BACNET_ADDRESS": SERVICE_ADDRESS,
+            "BMS_IOT_BROADCAST_ADDRESS": f"127.255.255.255:{DEVICE_PORT}",
+            "BMS_IOT_RPM_MAX_OBJECTS": str(CHUNK),
+            "BMS_IOT_IN_FLIGHT_PER_DEVICE": str(IN_FLIGHT),
+            "BMS_IOT_RATE_LIMIT_PER_S": "1000",
+        }
+        | (extra or {})
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "iot_supervisor", "serve"],
         env=env,
@@ -221,6 +239,107 @@ def service_read(url: str, pts: list[tuple[int, str, int]], seconds: float) -> f
         while time.perf_counter() - started < seconds:
             done += sweep()
         return done / (time.perf_counter() - started)
+
+
+def requests_sent(http: httpx.Client) -> int:
+    """The service's count of confirmed BACnet requests, from /metrics."""
+    for line in http.get("/metrics").text.splitlines():
+        if line.startswith('iot_bacnet_requests{outcome="requests"}'):
+            return int(float(line.split()[-1]))
+    return 0
+
+
+def quirky_building(points_per_device: int, seconds: float) -> dict[str, Any]:
+    """The service against the ten field devices: the clean figures' quirky twin."""
+    from iot_supervisor.testing import BEHIND_ROUTER_QUIRKS, FIELD_QUIRKS, field_building
+
+    config = field_building(
+        QUIRKY_IP,
+        QUIRKY_DEVICE_PORT,
+        points_per_device=points_per_device,
+        behind_port=QUIRKY_BEHIND_PORT,
+    )
+    behind = {d.instance for d in config.devices if d.bip.port == QUIRKY_BEHIND_PORT}
+    with tempfile.TemporaryDirectory() as tmp:
+        sim_file = Path(tmp) / "field.json"
+        sim_file.write_text(config.model_dump_json(by_alias=True))
+        sim = subprocess.Popen(
+            [sys.executable, "-m", "iot_supervisor", "simulate", str(sim_file)],
+            stdout=subprocess.DEVNULL,
+        )
+        service: subprocess.Popen[bytes] | None = None
+        try:
+            service, url = start_service(
+                Path(tmp) / "data",
+                {
+                    "BMS_IOT_BACNET_ADDRESS": QUIRKY_SERVICE_ADDRESS,
+                    "BMS_IOT_DISCOVERY_MODE": "unicast",
+                    "BMS_IOT_TARGETS": json.dumps(
+                        [d.bip.hostport for d in config.devices if d.instance not in behind]
+                    ),
+                    "BMS_IOT_ROUTERS": json.dumps([r.bip.hostport for r in config.routers]),
+                    "BMS_IOT_REQUEST_TIMEOUT_S": "1.5",
+                    "BMS_IOT_REQUEST_RETRIES": "2",
+                    "BMS_IOT_OFFLINE_AFTER_FAILURES": "3",
+                },
+            )
+            with httpx.Client(
+                base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120
+            ) as http:
+                deadline = time.monotonic() + 60
+                expected = len(config.devices) + len(config.routers)  # a router is a device too
+                while len(http.post("/discover", json={}).json()["devices"]) < expected:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("not every quirky device was discovered")
+                    time.sleep(0.5)
+                refs = {
+                    d.instance: [f"{d.instance}/{o.type},{o.instance}" for o in d.objects]
+                    for d in config.devices
+                }
+                every = [r for rs in refs.values() for r in rs]
+
+                def read(points: list[str]) -> int:
+                    results = http.post("/points/read", json={"points": points}).json()["results"]
+                    return sum(r["value"]["quality"] == "ok" for r in results)
+
+                read(every)  # warm-up: every device's RPM support is learnt
+                per_device = {}
+                names = [
+                    *("+".join(q) or "clean" for q in FIELD_QUIRKS),
+                    *(
+                        "behind-router+" + "+".join(q) if q else "behind-router"
+                        for q in BEHIND_ROUTER_QUIRKS
+                    ),
+                ]
+                for (instance, points), name in zip(refs.items(), names, strict=True):
+                    before = requests_sent(http)
+                    started = time.perf_counter()
+                    ok = read(points)
+                    per_device[f"{instance} {name}"] = {
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                        "points": len(points),
+                        "ok": ok,
+                        "requests": requests_sent(http) - before,
+                    }
+                before = requests_sent(http)
+                done = sweeps = 0
+                started = time.perf_counter()
+                while time.perf_counter() - started < seconds:
+                    done += read(every)
+                    sweeps += 1
+                elapsed = time.perf_counter() - started
+                requests = requests_sent(http) - before
+        finally:
+            for process in (service, sim):
+                if process is not None:
+                    process.terminate()
+                    process.wait(10)
+    return {
+        "points_per_s": round(done / elapsed, 1),
+        "points": len(every),
+        "requests_per_point": round(requests / max(1, sweeps * len(every)), 3),
+        "per_device": per_device,
+    }
 
 
 async def cov_latency(url: str, devices: int, samples: int) -> dict[str, float]:
@@ -284,6 +403,9 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=100, help="points per device")
     parser.add_argument("--seconds", type=float, default=5.0, help="per measurement")
     parser.add_argument("--cov-samples", type=int, default=200)
+    parser.add_argument(
+        "--quirky-points", type=int, default=20, help="points per quirky field device"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     pts = points(args.devices, args.points)
@@ -303,7 +425,11 @@ def main() -> None:
         log(f"BAC0: {bac0_rate:.0f} points/s" if bac0_rate else "BAC0: not measured")
         with tempfile.TemporaryDirectory() as data:
             service, url = start_service(Path(data))
-            svc = service_read(url, pts, args.seconds)
+            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}) as m:
+                before = requests_sent(m)
+                svc = service_read(url, pts, args.seconds)
+                clean_requests = requests_sent(m) - before
+            clean_per_point = clean_requests / max(1, svc * args.seconds)
             log(f"service: {svc:.0f} points/s ({svc / raw:.0%} of raw bacpypes3)")
             latency = asyncio.run(cov_latency(url, args.devices, args.cov_samples))
             log(f"COV to SSE: p50 {latency['p50']} ms, p99 {latency['p99']} ms")
@@ -312,6 +438,17 @@ def main() -> None:
             if process is not None:
                 process.terminate()
                 process.wait(10)
+    log("quirky building: 10 field devices, and 2 behind a BACnet router")
+    quirky = quirky_building(args.quirky_points, args.seconds)
+    log(
+        f"quirky building: {quirky['points_per_s']:.0f} points/s beside {svc:.0f} clean; "
+        f"{quirky['requests_per_point']} requests per point beside {clean_per_point:.3f}"
+    )
+    for name, figures in quirky["per_device"].items():
+        log(
+            f"  {name:38} {figures['ms']:8.1f} ms  {figures['requests']:4d} requests  "
+            f"{figures['ok']}/{figures['points']} ok"
+        )
     result = {
         "service_points_per_s": round(svc, 1),
         "raw_bacpypes3_points_per_s": round(raw, 1),
@@ -320,6 +457,8 @@ def main() -> None:
         "service_vs_raw": round(svc / raw, 3),
         "points": len(pts),
         "devices": args.devices,
+        "clean_requests_per_point": round(clean_per_point, 3),
+        "quirky_building": quirky,
     }
     if args.json:
         print(json.dumps(result))

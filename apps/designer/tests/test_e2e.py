@@ -177,6 +177,9 @@ def test_design_bind_validate_deploy_roll_back_and_override_through_the_designer
     client: httpx.Client = system["client"]
     # the devices, through the Designer's IoT proxy
     found = wait_for(lambda: discovered(client, system["iot_url"]), 30, "discovered devices")
+    again = client.post("/api/iot/discover", json={})
+    assert again.status_code == 200, again.text
+    assert [d["instance"] for d in again.json()["devices"]] == [2001]
     assert [d["instance"] for d in found] == [2001]
     points = client.get("/api/iot/devices/2001/points").json()
     assert {p["point"] for p in points} >= {TEMP_PV, DAMPER_PV}

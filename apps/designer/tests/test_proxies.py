@@ -6,6 +6,7 @@ import pytest
 
 PROXIED = [
     ("GET", "/api/iot/devices", None),
+    ("POST", "/api/iot/discover", {}),
     ("GET", "/api/iot/devices/1/points", None),
     ("POST", "/api/iot/points/read", {"points": ["1/analog-value,1"]}),
     ("POST", "/api/iot/subscriptions", {"points": ["1/analog-value,1"]}),

@@ -44,11 +44,13 @@ CASES = [
         "unknown_device",
     ),
     ("malformed ref", {"point": "1001/analog-valve/2", "value": 20.0}, 422, "invalid_request"),
-    ("priority 0", {"point": AV, "value": 20.0, "priority": 0}, 400, "invalid_priority"),
-    ("priority 17", {"point": AV, "value": 20.0, "priority": 17}, 400, "invalid_priority"),
+    # The schema itself says 1-16: a priority outside is an invalid request (422).
+    ("priority 0", {"point": AV, "value": 20.0, "priority": 0}, 422, "invalid_request"),
+    ("priority 17", {"point": AV, "value": 20.0, "priority": 17}, 422, "invalid_request"),
     # Larger than SQLite's INTEGER: it once stopped the runtime.db writer thread.
-    ("huge priority", {"point": AV, "value": 20.0, "priority": 10**20}, 400, "invalid_priority"),
-    ("priority 6", {"point": AV, "value": 20.0, "priority": 6}, 400, "invalid_priority"),
+    ("huge priority", {"point": AV, "value": 20.0, "priority": 10**20}, 422, "invalid_request"),
+    # Schema-valid, refused by the service's setting: 403, like an interlock.
+    ("priority 6", {"point": AV, "value": 20.0, "priority": 6}, 403, "reserved_priority"),
     ("wrong type", {"point": AV, "value": "hot", "priority": 8}, 400, "invalid_value"),
     ("above interlock", {"point": AV, "value": 35.0, "priority": 8}, 403, "write_refused"),
     ("priority not allowed", {"point": AV, "value": 20.0, "priority": 9}, 403, "write_refused"),
@@ -85,7 +87,7 @@ def test_each_bad_write_is_refused_and_audited(
     reasons = " | ".join(e["reason"] for e in refused)
     for fragment in (
         "analog-value,999",
-        "outside 1-16",
+        "writes.1.priority",
         "reserved",
         "above the maximum",
         "read-only",

@@ -2,7 +2,8 @@
 
 Every generated request goes over real HTTP to a service that talks real
 BACnet/IP to a small simulator. No generated request may produce a 5xx, and
-every response must match the documented schema. ``/discover`` (whose
+every response must match the documented schema, and a request the schema calls
+valid must be accepted (positive data acceptance: no 400/422 for it). ``/discover`` (whose
 timeouts would only make the run slow) and the endless ``/stream`` are left
 out; both are covered by their own tests.
 """
@@ -24,6 +25,12 @@ from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, loopback_s
 # A plan number outside the range the function-scoped fixtures count through.
 PLAN = NetPlan(200)
 TOKEN = "contract-token-0123456789"
+NOT_IN_THE_SCHEMA = {
+    # Its rule that start comes before end spans two parameters, which OpenAPI cannot
+    # express; its point parameters are plain strings (issue 15's endpoint, left as is).
+    "GET /points/history": "start < end",
+}
+"""Operations whose rules the schema cannot state, so schema-valid data may get a 400."""
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +69,12 @@ def test_no_generated_request_gets_a_server_error(contract_service: ServiceHandl
         def check(case: schemathesis.Case) -> None:
             case.call_and_validate(
                 headers={"Authorization": f"Bearer {TOKEN}"},
+                # A request the schema calls valid must not be refused as malformed (4xx
+                # other than 401/403/404/409/429), and nothing may be a server error.
                 additional_checks=[not_a_server_error],
-                # PointRef's JSON Schema pattern now lists exactly the object types the model
-                # accepts, but it cannot express the 22-bit instance ranges: a schema-valid
-                # '9273679/access-user,6854210' is rightly refused, so this check stays off.
-                excluded_checks=[positive_data_acceptance],
+                excluded_checks=[positive_data_acceptance]
+                if case.operation.label in NOT_IN_THE_SCHEMA
+                else [],
             )
 
         check()

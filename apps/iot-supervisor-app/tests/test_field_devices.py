@@ -3,8 +3,10 @@
 One building of ten devices (``iot_supervisor.testing.field_building``): a clean
 one and nine with the quirks field devices have (broadcast-only I-Am, no RPM,
 206-byte APDU without segmentation, current-command-priority as REAL, no COV,
-800 ms replies, every fifth request ignored, and combinations). The service
-finds them by unicast discovery of their addresses, as a site configures it.
+800 ms replies, every fifth request ignored, and combinations), plus a BACnet
+router with two more devices on network 2 behind it. The service finds them by
+unicast discovery of their addresses and a Who-Is through the router, as a site
+configures it.
 Each test checks one behaviour; the last one runs the whole building at once.
 """
 
@@ -34,11 +36,15 @@ PLAN = NetPlan(201)  # outside the range the function-scoped fixtures count thro
 TOKEN = "field-token-0123456789"
 INSTANCES = [1001 + i for i in range(len(FIELD_QUIRKS))]
 CLEAN, BROADCAST, NO_RPM, SMALL, REAL_CCP, NO_COV, SLOW, DROPS, NO_RPM_SLOW, MIXED = INSTANCES
+BEHIND = [1011, 1012]  # on network 2, behind the router (device 1100)
+ROUTER = f"{PLAN.ip_prefix}30:{PLAN.device_port}"
 
 
 @pytest.fixture(scope="module")
 def building() -> Iterator[SimHandle]:
-    handle = SimHandle(field_building(PLAN.ip_prefix, PLAN.device_port))
+    handle = SimHandle(
+        field_building(PLAN.ip_prefix, PLAN.device_port, behind_port=PLAN.device_port + 2)
+    )
     yield handle
     handle.close()
 
@@ -51,7 +57,8 @@ def field(building: SimHandle, tmp_path_factory: pytest.TempPathFactory) -> Iter
         data,
         TOKEN,
         discovery_mode="unicast",
-        targets=[d.bip.hostport for d in building.config.devices],
+        targets=[d.bip.hostport for d in building.config.devices if d.instance not in BEHIND],
+        routers=[ROUTER],
         # Long enough for an 800 ms device; retries and a failure threshold that a device
         # ignoring one request in five never reaches.
         request_timeout_s=1.5,
@@ -81,6 +88,12 @@ def _read(service: ServiceHandle, refs: list[str]) -> list[dict[str, Any]]:
     return list(response.json()["results"])
 
 
+def _bacnet(service: ServiceHandle) -> Any:
+    """The service's BACnet client (behind the protocol router, when there is one)."""
+    protocol = service.supervisor.protocol
+    return getattr(protocol, "primary", protocol)
+
+
 def _device(service: ServiceHandle, instance: int) -> dict[str, Any]:
     response = service.http.get(f"/devices/{instance}")
     assert response.status_code == 200, response.text
@@ -91,7 +104,7 @@ def test_discovery_finds_broadcast_only_devices_through_their_device_object(
     field: ServiceHandle, building: SimHandle
 ) -> None:
     devices = {d["instance"]: d for d in field.http.get("/devices").json()}
-    assert sorted(devices) == INSTANCES
+    assert sorted(devices) == [*INSTANCES, *BEHIND, 1100]
     for instance in (BROADCAST, MIXED):
         # Their I-Am went to 127.255.255.255 on the devices' port, where the service does
         # not listen; the wildcard read of the device object found them all the same.
@@ -101,6 +114,31 @@ def test_discovery_finds_broadcast_only_devices_through_their_device_object(
         assert device["pointCount"] == 7
     assert (devices[MIXED]["maxApdu"], devices[MIXED]["segmentation"]) == (480, "no-segmentation")
     assert (devices[SMALL]["maxApdu"], devices[SMALL]["pointCount"]) == (206, 40)
+
+
+def test_devices_behind_a_router_are_found_read_and_written_through_it(
+    field: ServiceHandle, building: SimHandle
+) -> None:
+    for instance in BEHIND:
+        device = _device(field, instance)["device"]
+        # Network 2, the device's MAC (its ip:port as 6 bytes), and the router it is reached by.
+        network, _, rest = device["address"].partition(":")
+        mac, _, router = rest.partition("@")
+        assert (network, router) == ("2", ROUTER)
+        ip, port = building.config.devices[instance - 1001].bip.hostport.split(":")
+        assert mac == "0x" + bytes([*map(int, ip.split(".")), *int(port).to_bytes(2)]).hex()
+        assert device["pointCount"] == 7
+        assert all(r["value"]["quality"] == "ok" for r in _read(field, _refs(building, instance)))
+    point = f"{BEHIND[1]}/analog-value,2/present-value"
+    [result] = field.http.post(
+        "/points/write", json={"writes": [{"point": point, "value": 33.0, "priority": 8}]}
+    ).json()["results"]
+    assert result["ok"], result
+    assert result["presentValue"] == 33.0
+    assert building.present_value(BEHIND[1], "analog-value,2") == 33.0
+    field.http.post(
+        "/points/write", json={"writes": [{"point": point, "value": None, "priority": 8}]}
+    )
 
 
 def test_undecodable_property_is_one_faulty_point_not_a_failed_batch(
@@ -131,8 +169,8 @@ def test_device_without_rpm_is_read_with_readproperty_in_parallel(
     for instance in (NO_RPM, NO_RPM_SLOW):
         results = _read(field, _refs(building, instance))
         assert all(r["value"]["quality"] == "ok" for r in results), results
-        assert field.supervisor.protocol.known(instance).rpm is False
-    assert field.supervisor.protocol.known(CLEAN).rpm is True
+        assert _bacnet(field).known(instance).rpm is False
+    assert _bacnet(field).known(CLEAN).rpm is True
     # 7 points read as 14 ReadProperty requests of 800 ms each: they overlapped, up to the
     # service's in-flight limit, rather than queueing one after the other.
     stats = building.loop.call(lambda: building.sim.request_stats[NO_RPM_SLOW])
@@ -189,14 +227,14 @@ def test_slow_device_answers_without_being_marked_offline(
 def test_dropped_requests_are_retried_and_the_device_never_flaps(
     field: ServiceHandle, building: SimHandle
 ) -> None:
-    went_offline = field.supervisor.protocol.stats["offline"]
+    went_offline = _bacnet(field).stats["offline"]
     for _ in range(6):
         results = _read(field, _refs(building, DROPS))
         assert all(r["value"]["quality"] == "ok" for r in results), results
     stats = building.loop.call(lambda: building.sim.request_stats[DROPS])
     assert stats.dropped >= 1
     assert _device(field, DROPS)["device"]["status"] == "online"
-    assert field.supervisor.protocol.stats["offline"] == went_offline
+    assert _bacnet(field).stats["offline"] == went_offline
 
 
 def test_write_results_are_typed_like_the_points(field: ServiceHandle, building: SimHandle) -> None:
@@ -225,7 +263,7 @@ def test_write_results_are_typed_like_the_points(field: ServiceHandle, building:
 def test_a_mixed_building_answers_every_point_and_takes_every_command(
     field: ServiceHandle, building: SimHandle
 ) -> None:
-    every = [ref for instance in INSTANCES for ref in _refs(building, instance)]
+    every = [ref for instance in [*INSTANCES, *BEHIND] for ref in _refs(building, instance)]
     results = _read(field, every)
     assert [r["point"] for r in results] == every
     assert all(r["value"]["quality"] == "ok" for r in results), [r for r in results if r["error"]]
@@ -261,13 +299,13 @@ def test_a_mixed_building_answers_every_point_and_takes_every_command(
     assert all(slot is not None for _, slot in slots[0::2]), slots
     assert all(slot is None for _, slot in slots[1::2]), slots
 
-    inputs = [f"{instance}/analog-input,1/present-value" for instance in INSTANCES]
+    inputs = [f"{instance}/analog-input,1/present-value" for instance in [*INSTANCES, *BEHIND]]
     sub = field.http.post("/subscriptions", json={"points": inputs}).json()["id"]
     reader = SseReader(field, sub)
     try:
         for ref in inputs:
             reader.wait_for(lambda e, ref=ref: e["point"] == ref, 10, f"the first value of {ref}")
-        for n, instance in enumerate(INSTANCES):
+        for n, instance in enumerate([*INSTANCES, *BEHIND]):
             building.set_value(instance, "analog-input,1", 40.0 + n)
         for n, ref in enumerate(inputs):
             reader.wait_for(
@@ -279,4 +317,4 @@ def test_a_mixed_building_answers_every_point_and_takes_every_command(
         reader.close()
         field.http.delete(f"/subscriptions/{sub}")
     health = field.http.get("/health").json()
-    assert (health["devices"], health["devicesOffline"]) == (10, 0)
+    assert (health["devices"], health["devicesOffline"]) == (13, 0)  # 12 and the router

@@ -7,11 +7,14 @@ the service's Modbus plugin a pymodbus client, the test an HTTP client.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from bms_service.testing import wait_for
+from iot_supervisor.modbus.registers import SHIPPED_MAPS
 from iot_supervisor.modbus.testing import ModbusSimHandle, demo_devices
 from iot_supervisor.testing import NetPlan, ServiceHandle, SseReader
 
@@ -190,3 +193,77 @@ def test_killing_the_simulator_faults_its_points_and_reviving_it_restores_them(
         assert _read(modbus_service, SPEED_FEEDBACK)[0]["value"]["quality"] == "ok"
     finally:
         reader.close()
+
+
+def test_an_address_the_device_refuses_is_one_points_error_not_its_neighbours(
+    modbus_sim: ModbusSimHandle,
+    modbus_devices: list[dict[str, Any]],
+    service_factory: Callable[..., ServiceHandle],
+    tmp_path: Path,
+) -> None:
+    # The service's map of the VFD has one register more than the drive has (a datasheet
+    # error, or another firmware): it is adjacent, so it lands in the same batched read.
+    shipped = yaml.safe_load((SHIPPED_MAPS / "supply-fan-vfd.yaml").read_text())
+    shipped["points"].append({"name": "spare", "kind": "input-register", "address": 5})
+    (tmp_path / "vfd-plus.yaml").write_text(yaml.safe_dump(shipped))
+    devices = [
+        {k: v for k, v in d.items() if k != "simulate"}
+        | ({"map": str(tmp_path / "vfd-plus.yaml")} if d["instance"] == 9002 else {})
+        for d in modbus_devices
+    ]
+    service = service_factory(protocols={"modbus": {"devices": devices, "timeout_s": 0.5}})
+    results = _read(service, *(f"{VFD}/input-register,{a}" for a in range(6)))
+    assert [r["value"]["quality"] for r in results] == ["ok"] * 5 + ["fault"]
+    assert "illegal data address" in results[5]["error"]
+    statuses = {d["instance"]: d["status"] for d in service.http.get("/devices").json()}
+    assert statuses[9002] == "online"  # a refused address is not a dead device
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"devices": [{"instance": 1, "name": "x", "host": "127.0.0.1", "map": "no-such"}]},
+         "no shipped map 'no-such'"),
+        ({"devices": [{"instance": 1, "name": "x", "host": "10.1.2.3", "map": "energy-meter"}]},
+         "not a loopback address"),
+        ({"devices": [{"instance": 1, "name": "x", "host": "127.0.0.1", "map": "/nope.yaml"}]},
+         "/nope.yaml"),
+        ({"devices": [{"instance": 1, "host": "127.0.0.1", "map": "energy-meter"}]}, "name"),
+        ({"devices": [], "timeout": 1}, "timeout"),
+    ],
+)  # fmt: skip
+def test_a_bad_modbus_configuration_stops_the_start_with_the_field_named(
+    config: dict[str, Any], message: str, tmp_path: Path
+) -> None:
+    from iot_supervisor.errors import ConfigError
+    from iot_supervisor.plugins import load_protocols
+    from iot_supervisor.settings import Settings
+
+    with pytest.raises(ConfigError, match=message):
+        load_protocols(Settings(data_dir=tmp_path, protocols={"modbus": config}))
+
+
+def test_the_services_interlocks_bound_modbus_writes_inside_the_maps_range(
+    modbus_sim: ModbusSimHandle,
+    modbus_devices: list[dict[str, Any]],
+    service_factory: Callable[..., ServiceHandle],
+) -> None:
+    devices = [{k: v for k, v in d.items() if k != "simulate"} for d in modbus_devices]
+    service = service_factory(
+        protocols={"modbus": {"devices": devices, "timeout_s": 0.5}},
+        interlocks=[
+            {"pattern": "modbus:9002/holding-register,0/*", "max": 90, "priorities": [8, 10]}
+        ],
+    )
+    for value, priority in ((95, 8), (50, 5)):  # the map allows both values; the interlock not
+        response = service.http.post(
+            "/points/write",
+            json={"writes": [{"point": SPEED_COMMAND, "value": value, "priority": priority}]},
+        )
+        assert response.status_code == 403, response.text
+        assert response.json()["code"] == "write_refused"
+    ok = service.http.post(
+        "/points/write", json={"writes": [{"point": SPEED_COMMAND, "value": 90, "priority": 10}]}
+    )
+    assert ok.status_code == 200, ok.text
+    wait_for(lambda: modbus_sim.value(9002, "speed-command") == 90, 5, "the command")

@@ -71,3 +71,19 @@ def test_multistate_takes_its_last_state(plan: NetPlan, simulator: SimHandle) ->
         return await app.read_property(address, "multi-state-value,6", "present-value")
 
     assert _client_call(plan, simulator, write) == 3
+
+
+def test_the_field_devices_example_file_loads() -> None:
+    from pathlib import Path
+
+    from iot_supervisor.simulator import SimulatorConfig
+
+    path = Path(__file__).parents[1] / "examples" / "field-devices.yaml"
+    config = SimulatorConfig.load(path)
+    quirks = {q for d in config.devices for q in d.quirks}
+    assert quirks == {
+        "broadcast-i-am", "no-cov", "no-rpm", "slow", "real-ccp", "drops", "no-segmentation"
+    }  # fmt: skip
+    small = next(d for d in config.devices if "no-segmentation" in d.quirks)
+    assert (small.max_apdu, small.segmentation) == (206, "no-segmentation")
+    assert [r.behind_network for r in config.routers] == [2]

@@ -79,3 +79,24 @@ def test_with_the_modbus_vfd_the_demo_commands_its_speed_and_reads_its_feedback(
     assert not any(p.startswith("modbus:") for p in compile_bundle(
         make_bundle(demo_graph()), default_registry()
     ).points_read)  # fmt: skip
+
+
+def test_a_zone_pushed_out_of_range_raises_its_comfort_alarm_after_30_s() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bms_schemas import PointValue
+
+    program = compile_bundle(make_bundle(demo_graph()), default_registry())
+    flow = program.flows[FLOW_ID]
+    wall = datetime(2026, 1, 5, 10, tzinfo=UTC)
+    zones = [z.temp for z in DEMO_POINTS.zones]
+    for t in range(1, 40):
+        wall += timedelta(seconds=1)
+        temps = {ref: 33.0 if ref == zones[0] else 22.0 for ref in zones}
+        snapshot = {ref: PointValue(value=v, timestamp=wall) for ref, v in temps.items()}
+        flow.tick(float(t), wall, 1.0, snapshot)
+        if t == 29:
+            assert flow.output("z1_comfort_alarm", "active")[0] is False  # still in its delay
+    assert flow.output("z1_comfort_alarm", "active")[0] is True
+    assert flow.output("z1_comfort_alarm", "state")[0] == 2  # high
+    assert flow.output("z2_comfort_alarm", "active")[0] is False

@@ -19,6 +19,13 @@ def test_engine_eval_prints_its_json_figures():
     )
     [row] = json.loads(result.stdout)["results"]
     assert row["blocks"] == 100
-    assert set(row) >= {"blocks", "us_per_tick", "ns_per_block", "peak_rss_mb"}
+    assert set(row) >= {
+        "blocks",
+        "us_per_tick",
+        "ns_per_block",
+        "interpreted_ns_per_block",
+        "compiled_ns_per_block",
+        "peak_rss_mb",
+    }
     assert row["us_per_tick"] > 0
     assert row["writes_per_tick"] > 0  # the graph really commands its outputs

@@ -133,6 +133,20 @@ def test_simulate_writes_the_output_trace_as_csv(tmp_path):
     assert by_time[600.0] == "false"
 
 
+def test_compile_show_prints_each_flows_generated_python(tmp_path):
+    path = write_bundle(tmp_path / "b.json", zone_graph())
+    result = run("compile", path, "--show")
+    assert result.exit_code == 0, result.output
+    assert "# flow 'main': 4 node(s)" in result.output
+    assert "def tick(values, ranks, sget, wall):" in result.output
+    assert "# 0: node 't' (io.point-input)" in result.output
+    compile(result.output, "shown", "exec")  # what is shown is the code that runs
+    assert "4 node(s)" in run("compile", path).output
+    missing = run("compile", path, "--flow", "nope")
+    assert missing.exit_code == 1
+    assert "no flow 'nope'" in missing.output
+
+
 def test_catalogue_lists_every_block_with_its_parameter_schema():
     result = run("catalogue")
     catalogue = json.loads(result.output)

@@ -349,17 +349,41 @@ def test_request_run_from_a_tick_runs_the_other_flow_at_the_same_instant() -> No
             holder[0].request_run("reader")
         return 0.0
 
-    _, rec, sched = make([FlowTiming("reader", 10.0, 5.0), FlowTiming("writer", 1.0)], work)
+    _, rec, sched = make([FlowTiming("reader", 1.0, 0.5), FlowTiming("writer", 1.0)], work)
     holder.append(sched)
     sched.run_until(1.0)
     assert [(c.flow_id, c.index, c.due, c.triggered) for c in rec.calls] == [
         ("writer", 0, 0.0, False),
         ("reader", -1, 0.0, True),  # before reader's first slot
+        ("reader", 0, 0.5, False),
         ("writer", 1, 1.0, False),
-        ("reader", -1, 1.0, True),
+        ("reader", 0, 1.0, True),
     ]
-    assert rec.calls[3].dt == 1.0
-    assert sched.stats("reader").next_due == 5.0
+    assert rec.calls[4].dt == 0.5
+    assert sched.stats("reader").next_due == 1.5
+
+
+def test_triggered_runs_are_at_least_a_period_apart() -> None:
+    clock, rec, sched = make([FlowTiming("a", 1.0)])
+    sched.run_until(0.2)
+    sched.request_run("a")  # a change: runs at once
+    sched.run_until(0.2)
+    clock.advance_to(0.3)
+    sched.request_run("a")  # a second change 0.1 s later waits a period after the first run
+    assert sched.next_due() == pytest.approx(1.0)  # ... and the periodic slot at 1.0 answers it
+    sched.run_until(1.0)
+    assert [(round(c.due, 9), c.triggered) for c in rec.calls] == [
+        (0.0, False),
+        (0.2, True),
+        (1.0, False),
+    ]
+    clock.advance_to(1.1)
+    sched.request_run("a")  # 0.9 s after the last triggered run: at 1.2
+    assert sched.next_due() == pytest.approx(1.2)
+    assert sched.run_due() == 0
+    sched.run_until(1.5)
+    assert [(round(c.due, 9), c.triggered) for c in rec.calls[3:]] == [(1.2, True)]
+    assert sched.stats("a").triggered_runs == 2
 
 
 def test_request_run_of_an_unknown_flow_is_a_key_error() -> None:

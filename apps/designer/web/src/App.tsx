@@ -2,10 +2,13 @@
 import { useCallback, useEffect, useState } from "react";
 import { CSRF_COOKIE, api, readCookie } from "./api/client";
 import type { SessionInfo } from "./api/types";
+import { EngineControls } from "./components/EngineControls";
+import { Alarms } from "./pages/Alarms";
 import { Devices } from "./pages/Devices";
 import { Editor } from "./pages/Editor";
 import { Login } from "./pages/Login";
 import { Projects } from "./pages/Projects";
+import { Trends } from "./pages/Trends";
 
 function useHash(): string {
   const [hash, setHash] = useState(window.location.hash || "#/projects");
@@ -43,7 +46,9 @@ export function App() {
   if (session === null) return <Login onSignedIn={setSession} />;
 
   const editor = /^#\/p\/([^/]+)/.exec(hash);
-  const page = editor ? "editor" : hash.startsWith("#/devices") ? "devices" : "projects";
+  const page = editor
+    ? "editor"
+    : (["devices", "alarms", "trends"].find((p) => hash.startsWith(`#/${p}`)) ?? "projects");
   return (
     <div className="app">
       <header className="topbar">
@@ -55,8 +60,15 @@ export function App() {
           <a href="#/devices" aria-current={page === "devices" ? "page" : undefined}>
             Devices
           </a>
+          <a href="#/alarms" aria-current={page === "alarms" ? "page" : undefined}>
+            Alarms
+          </a>
+          <a href="#/trends" aria-current={page === "trends" ? "page" : undefined}>
+            Trends
+          </a>
         </nav>
         <span className="spacer" />
+        <EngineControls />
         <span className="user" data-testid="user">
           {session.username}
         </span>
@@ -69,6 +81,10 @@ export function App() {
           <Editor key={editor[1]} projectId={decodeURIComponent(editor[1])} />
         ) : page === "devices" ? (
           <Devices />
+        ) : page === "alarms" ? (
+          <Alarms />
+        ) : page === "trends" ? (
+          <Trends />
         ) : (
           <Projects />
         )}

@@ -108,9 +108,14 @@ async def status(runtime: Runtime) -> EngineStatus:
 
 
 @router.get("/engine/deployments", response_model=DeploymentHistory, operation_id="deployments")
-async def deployments(runtime: Runtime) -> DeploymentHistory:
-    """Deployment history, newest first."""
-    return DeploymentHistory(entries=tuple(runtime.history()))
+async def deployments(
+    runtime: Runtime,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Entries per page.")] = 100,
+    offset: Annotated[int, Query(ge=0, description="Entries to skip, newest first.")] = 0,
+) -> DeploymentHistory:
+    """Deployment history, newest first, a page at a time."""
+    entries, total = runtime.history(limit, offset)
+    return DeploymentHistory(entries=tuple(entries), total=total, offset=offset)
 
 
 @router.get("/engine/alarms", response_model=AlarmList, operation_id="alarms")

@@ -69,14 +69,22 @@ def create_app(
     adapter_factory: AdapterFactory | None = None,
     clock: Clock | None = None,
     registry: Registry | None = None,
+    store: StateStore | None = None,
 ) -> FastAPI:
-    """The engine app. Tests pass a state dir of their own and, if they need one, an adapter."""
-    store = StateStore(Path(settings.state_dir))
+    """The engine app. Tests pass a state dir of their own and, if they need one, an adapter
+    (or a store whose disk fails)."""
+    store = store or StateStore(Path(settings.state_dir))
     hub = EventHub()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine_clock = clock or LoopClock()
+        telemetry = None
+        if settings.mqtt is not None:
+            from headless_engine.telemetry import EngineTelemetry
+
+            telemetry = EngineTelemetry(settings.mqtt, hub, Path(settings.state_dir))
+            await telemetry.start()  # before boot, so the boot event is published too
         if adapter_factory is not None:
             adapter = adapter_factory(engine_clock)
         else:
@@ -87,9 +95,12 @@ def create_app(
                     poll_interval_s=settings.poll_interval_s,
                     write_min_interval_s=settings.write_min_interval_s,
                     backoff_max_s=settings.backoff_max_s,
+                    device_check_s=settings.device_check_s,
+                    command_retry_max_s=settings.command_retry_max_s,
                 ),
                 engine_clock,
                 on_event=hub.publish,
+                token_source=lambda: iot_token(settings),
             )
         runtime = EngineRuntime(
             store=store,
@@ -103,6 +114,9 @@ def create_app(
             iot_url=settings.iot_url,
         )
         adapter.on_value = runtime.value_changed
+        if telemetry is not None:
+            telemetry.status = lambda: runtime.status().model_dump(mode="json", by_alias=True)
+            app.state.telemetry = telemetry
         if settings.allow_unsigned:
             log.warning(
                 "this engine accepts UNSIGNED bundles (allow_unsigned); never in production"
@@ -122,6 +136,8 @@ def create_app(
             aclose = getattr(adapter, "aclose", None)
             if aclose is not None:
                 await aclose()
+            if telemetry is not None:
+                await telemetry.stop()
 
     app = FastAPI(
         title="BMS headless engine",

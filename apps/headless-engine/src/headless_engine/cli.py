@@ -130,7 +130,9 @@ def start(
         trusted_keys=trusted_key or [], allow_unsigned=allow_unsigned,
     )  # fmt: skip
     configure_logging(state_dir / "logs")
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    # a stream client (the Designer) must never hold shutdown, which relinquishes the points
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False,
+                timeout_graceful_shutdown=5)  # fmt: skip
 
 
 @app.command()

@@ -9,7 +9,8 @@
     ├── NoBundleError         409  start/reload without an active bundle
     ├── AlarmNotFoundError    404  no alarm record with that id (LookupError)
     ├── AlarmStateError       409  acknowledging an alarm that waits for no acknowledgement
-    └── UnknownNodeError      404  no such block (of the kind asked for) in the active bundle
+    ├── UnknownNodeError      404  no such block (of the kind asked for) in the active bundle
+    └── StorageError          507  the state directory refuses writes (full disk)
 
 Library errors are mapped at the same boundary: ``BundleError`` 400,
 ``SignatureError`` 403, ``GraphValidationError`` 422 (with every issue).
@@ -59,3 +60,10 @@ class AlarmStateError(EngineAppError):
 class UnknownNodeError(EngineAppError, LookupError):
     code = "unknown_node"
     status = 404
+
+
+class StorageError(EngineAppError, OSError):
+    """The state directory cannot take the write (e.g. no space left): nothing changed."""
+
+    code = "insufficient_storage"
+    status = 507

@@ -7,6 +7,13 @@ stop, which run between ticks, always take effect at a tick boundary.
 The engine keeps one logical timeline for blocks (``tick.now``). It continues
 across restarts: at boot it resumes from the saved value plus the wall-clock
 time the engine was down, so a timer's deadline keeps its meaning.
+
+Commands are kept true (see ``supervisor_engine.command_truth``): whenever the
+engine starts running a bundle (boot, deploy, rollback, reload, start after a
+stop) every point output's command is re-asserted after its flow's next tick,
+in one batch; the adapter re-asserts on its side when the service, a device or
+the token comes back. Slots held by a run that ended without relinquishing (a
+crash) and that the running bundle no longer commands are let go at boot.
 """
 
 from __future__ import annotations
@@ -25,9 +32,10 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic_core import to_jsonable_python
 
-from bms_schemas import Bundle, Quality
+from bms_schemas import Bundle, PointValue, Quality
 from bms_schemas.alarms import AlarmRecord
 from bms_schemas.engine import (
+    CommandTruthStatus,
     DeploymentRecord,
     DeployResponse,
     EngineHealth,
@@ -36,10 +44,16 @@ from bms_schemas.engine import (
     IotLinkStatus,
     RunState,
     TrendLog,
+    UnconfirmedCommandStatus,
 )
 from bms_schemas.engine_events import NoticeEvent, TickEvent, ValuesEvent
 from headless_engine.alarms import AlarmBook, AlarmFile
-from headless_engine.errors import NoBundleError, UnknownNodeError, VersionConflictError
+from headless_engine.errors import (
+    NoBundleError,
+    StorageError,
+    UnknownNodeError,
+    VersionConflictError,
+)
 from headless_engine.events import EventHub
 from headless_engine.store import ActivePointer, StateStore
 from supervisor_engine import (
@@ -61,6 +75,7 @@ from supervisor_engine import (
 from supervisor_engine.adapter import IoAdapter
 from supervisor_engine.blocks.io import PointOutputParams
 from supervisor_engine.blocks.trends import TrendLogParams
+from supervisor_engine.command_truth import held_commands
 
 log = logging.getLogger("headless_engine")
 
@@ -131,6 +146,13 @@ class EngineRuntime:
         self._lateness: dict[str, deque[float]] = {}
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-save")
         self._pending_save: asyncio.Future[None] | None = None
+        self._reassert: dict[str, str] = {}
+        """Flows whose commands are re-asserted after their next tick, and why."""
+        self._reassert_batch: list[PointWrite] = []
+        self._save_error: str | None = None
+        """Why the last state save failed (None once one succeeds)."""
+        self.fallback_from: tuple[str, str] | None = None
+        """(version, why) when boot fell back from the active version to an earlier one."""
         self.alarms = AlarmBook(AlarmFile(store.root / "alarms.jsonl"), clock.now, hub.publish)
 
     # --- logging and history -----------------------------------------------------------------
@@ -143,17 +165,23 @@ class EngineRuntime:
 
     def _record(self, action: str, by: str, outcome: str, *, version: str | None = None,
                 hash_: str | None = None, message: str | None = None) -> None:  # fmt: skip
-        self.store.record(
-            DeploymentRecord(
-                at=self.clock.now(),
-                action=action,
-                version=version,
-                hash=hash_,
-                by=by,
-                outcome=outcome,
-                message=message,
-            )
+        entry = DeploymentRecord(
+            at=self.clock.now(),
+            action=action,
+            version=version,
+            hash=hash_,
+            by=by,
+            outcome=outcome,
+            message=message,
         )
+        try:
+            self.store.record(entry)
+        except OSError as err:  # a full disk must not turn an answer into a 500
+            self._storage_failed("history", err)
+            log.error("could not record %s in the history: %s", entry, err)
+
+    def _storage_failed(self, what: str, err: OSError) -> None:
+        self._save_error = f"{what}: {err.strerror or err}"
 
     # --- time ---------------------------------------------------------------------------------
 
@@ -173,6 +201,7 @@ class EngineRuntime:
 
     def boot(self) -> None:
         """Load the last good bundle and its state; run it unless it was stopped."""
+        self.store.clean_orphans()
         saved = self.store.load_state()
         self._resume_timeline(saved)
         pointer = self.store.active()
@@ -193,14 +222,40 @@ class EngineRuntime:
                     self._event(
                         "bundle-failed-to-load", logging.ERROR, version=version, error=str(err)
                     )
+                    if version == pointer.version:
+                        self.fallback_from = (version, str(err))
                     continue
                 restored = self._restore_saved(program, saved)
                 self._activate(version, content_hash(document), bundle, program, "boot")
                 self._event("boot", version=version, restored_nodes=restored)
+                self._relinquish_left_over(saved, program)
+                if self.fallback_from is not None:
+                    self._event(
+                        "fallback", logging.ERROR, version=version,
+                        failed_version=self.fallback_from[0], error=self.fallback_from[1],
+                    )  # fmt: skip
                 if (pointer.running and version == pointer.version) or version != pointer.version:
-                    self.start("boot")
+                    self.start("boot", reason=self._boot_reason())
                 break
         self.booted = True
+
+    def _boot_reason(self) -> str:
+        if self.fallback_from is not None:
+            return f"engine start on fallback (version {self.fallback_from[0]} failed to load)"
+        return "engine start"
+
+    def _relinquish_left_over(self, saved: Mapping[str, Any] | None, program: Program) -> None:
+        """Let go of slots the last run held (it may have crashed) that this bundle does not."""
+        held = (saved or {}).get("held") or []
+        commanded = program.points_written
+        writes = [
+            PointWrite(str(point), None, int(priority), "engine", "left over")
+            for point, priority in held
+            if commanded.get(str(point)) != int(priority)
+        ]
+        if writes:
+            self._event("relinquish-left-over", logging.WARNING, slots=len(writes))
+            self.adapter.submit(writes)
 
     def _restore_saved(self, program: Program, saved: Mapping[str, Any] | None) -> int:
         if not saved:
@@ -248,6 +303,14 @@ class EngineRuntime:
             self._record(action, by, "refused", version=version, message=str(err))
             self._event("deploy-refused", logging.WARNING, version=version, by=by, error=str(err))
             raise
+        try:  # stored before anything changes: a full disk refuses the deploy, nothing else
+            self.store.save_bundle(bundle.version, document)
+        except OSError as err:
+            self._storage_failed("bundle store", err)
+            message = f"cannot store bundle {bundle.version}: {err.strerror or err}"
+            self._record(action, by, "refused", version=version, message=message)
+            self._event("deploy-refused", logging.ERROR, version=version, by=by, error=message)
+            raise StorageError(message) from err
         return self._switch(document, bundle, program, hash_, by, action)
 
     def _switch(self, document: dict[str, Any], bundle: Bundle, program: Program, hash_: str,
@@ -261,13 +324,13 @@ class EngineRuntime:
             for flow in program.flows.values():
                 restored += len(flow.import_state(saved))
             self._relinquish_removed(old.program, program)
-        self.store.save_bundle(bundle.version, document)
         self._activate(bundle.version, hash_, bundle, program, by)
+        self.fallback_from = None  # what runs now was chosen, not fallen back to
         was_running = self.running or old is None
         self.running = False
         if was_running:
-            self.start(by, record=False)
-        self.store.set_active(ActivePointer(bundle.version, hash_, self.running))
+            self.start(by, record=False, reason=f"{action} of {bundle.version}")
+        self._set_active(ActivePointer(bundle.version, hash_, self.running))
         self._record(action, by, "active", version=bundle.version, hash_=hash_)
         self._event(action, version=bundle.version, hash=hash_, by=by, restored_nodes=restored)
         self._save_state_soon(force=True)
@@ -281,6 +344,7 @@ class EngineRuntime:
         self.active = Active(version, hash_, bundle, program, self.clock.now(), by)
         self.adapter.set_points(program.points_read)
         self.adapter.set_constraints(bundle.constraints)
+        self.adapter.set_command_refresh(bundle.defaults.command_refresh_s)
         self._triggers = self._trigger_map(bundle, program)
         self.alarms.bind(bundle, program, by)
 
@@ -340,10 +404,14 @@ class EngineRuntime:
             return RunState.IDLE
         return RunState.RUNNING if self.running else RunState.STOPPED
 
-    def start(self, by: str, *, record: bool = True) -> RunState:
+    def start(self, by: str, *, record: bool = True, reason: str | None = None) -> RunState:
         if self.active is None:
             raise NoBundleError("no bundle is active; deploy one first")
         if not self.running:
+            # the device side may have lost our commands (our own relinquish at stop or
+            # shutdown, a restart meanwhile): every flow re-asserts after its next tick
+            why = reason or f"start by {by}"
+            self._reassert = {f.id: why for f in self.active.bundle.graph.flows}
             flows = self.active.bundle.graph.flows
             self.scheduler.set_flows(
                 [
@@ -353,7 +421,7 @@ class EngineRuntime:
             )
             self.running = True
             if record:
-                self.store.set_active(ActivePointer(self.active.version, self.active.hash, True))
+                self._set_active(ActivePointer(self.active.version, self.active.hash, True))
                 self._record("start", by, "ok", version=self.active.version)
                 self._event("start", by=by)
         return self.state
@@ -364,12 +432,50 @@ class EngineRuntime:
         if self.running:
             self.scheduler.set_flows([])
             self.running = False
+            self._reassert = {}
             self._relinquish_all(reason)
             if record:
-                self.store.set_active(ActivePointer(self.active.version, self.active.hash, False))
+                self._set_active(ActivePointer(self.active.version, self.active.hash, False))
                 self._record("stop", by, "ok", version=self.active.version)
                 self._event("stop", by=by)
         return self.state
+
+    def _set_active(self, pointer: ActivePointer) -> None:
+        try:
+            self.store.set_active(pointer)
+        except OSError as err:  # runs on, from memory; health says the disk refuses
+            self._storage_failed("active pointer", err)
+            log.error("could not save the active pointer: %s", err)
+
+    # --- command truth ------------------------------------------------------------------------
+
+    def _reassert_after_tick(self, flow_id: str) -> None:
+        """Collect a flow's commands once it has ticked; send every flow's as one batch."""
+        reason = self._reassert.pop(flow_id, None)
+        if reason is None or self.active is None:
+            return
+        flow = self.active.program.flows[flow_id]
+        first = not self._reassert_batch
+        self._reassert_batch.extend(held_commands([flow], reason))
+        if first:
+            # flows due together tick in one synchronous batch: send after all of them
+            try:
+                asyncio.get_running_loop().call_soon(self._send_reassert, reason)
+            except RuntimeError:
+                self._send_reassert(reason)
+
+    def _send_reassert(self, reason: str) -> None:
+        batch, self._reassert_batch = self._reassert_batch, []
+        if self.running:
+            self.adapter.reassert(batch, reason)
+
+    def reassert_now(self, reason: str) -> int:
+        """Re-assert every held command at once (the blocks' current state)."""
+        if self.active is None or not self.running:
+            return 0
+        return self.adapter.reassert(
+            held_commands(self.active.program.flows.values(), reason), reason
+        )
 
     # --- ticks --------------------------------------------------------------------------------
 
@@ -382,6 +488,8 @@ class EngineRuntime:
             samples.append(call.started - call.due)
         result = flow.tick(call.due + self._offset, call.wall, call.dt, self.adapter.snapshot())
         self.adapter.submit(result.writes)
+        if self._reassert:
+            self._reassert_after_tick(call.flow_id)
         self.alarms.observe(call.flow_id, flow)
         for node_id in result.faults.keys() - self._faults.keys():
             self._event("fault", logging.WARNING, node=node_id, error=result.faults[node_id])
@@ -424,6 +532,11 @@ class EngineRuntime:
             "timeline": self.logical_now(),
             "wall": self.clock.now().isoformat(),
             "flows": flows,
+            # slots held on devices: a crash leaves them held; the next boot lets go of those
+            # its bundle does not command
+            "held": sorted(
+                [w.point, w.priority] for w in self.adapter.ledger.active() if w.value is not None
+            ),
         }
 
     def _save_state_soon(self, *, force: bool = False) -> None:
@@ -437,12 +550,23 @@ class EngineRuntime:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self.store.save_state(snapshot)
+            self._save(snapshot)
             return
-        self._pending_save = loop.run_in_executor(self._saver, self.store.save_state, snapshot)
+        self._pending_save = loop.run_in_executor(self._saver, self._save, snapshot)
+
+    def _save(self, snapshot: dict[str, Any]) -> None:
+        """Save, and remember whether it worked: a failing save degrades health, never hides."""
+        try:
+            self.store.save_state(snapshot)
+        except OSError as err:
+            if self._save_error is None:
+                log.error("saving the engine state failed: %s", err)
+            self._storage_failed("state save", err)
+            return
+        self._save_error = None
 
     def save_state_now(self) -> None:
-        self.store.save_state(self.snapshot_state())
+        self._save(self.snapshot_state())
 
     # --- main loop ----------------------------------------------------------------------------
 
@@ -455,8 +579,8 @@ class EngineRuntime:
         finally:
             await asyncio.gather(scheduler_task, adapter_task, return_exceptions=True)
             if self._pending_save is not None:
-                await self._pending_save
-            self.save_state_now()
+                await asyncio.gather(self._pending_save, return_exceptions=True)
+            self.save_state_now()  # a failing save is logged: the relinquish below must happen
             if self.running:
                 self._relinquish_all("shutdown")
                 await self.adapter.flush()
@@ -519,9 +643,37 @@ class EngineRuntime:
                 writes_sent=a.writes_sent,
                 writes_refused=a.writes_refused,
                 writes_failed=a.writes_failed,
+                unauthorized=a.unauthorized,
+                devices_offline=tuple(a.devices_offline),
             ),
             points_read=len(active.program.points_read) if active else 0,
             points_written=len(active.program.points_written) if active else 0,
+            commands=self._command_status(),
+            degraded_reasons=self.health().reasons,
+            fallback_from=self.fallback_from[0] if self.fallback_from else None,
+        )
+
+    def _command_status(self) -> CommandTruthStatus:
+        ledger = self.adapter.ledger
+        a = self.adapter.status
+        return CommandTruthStatus(
+            held=ledger.held,
+            confirmed=ledger.confirmed,
+            mismatches=ledger.mismatches,
+            failures=ledger.failures,
+            reasserts=a.reasserts,
+            last_reassert=a.last_reassert,
+            refresh_s=ledger.refresh_s,
+            unconfirmed=tuple(
+                UnconfirmedCommandStatus(
+                    point=u.point,
+                    priority=u.priority,
+                    value=_scalar(u.value),
+                    failures=u.failures,
+                    problem=u.problem,
+                )
+                for u in ledger.unconfirmed()
+            ),
         )
 
     def health(self) -> EngineHealth:
@@ -532,12 +684,26 @@ class EngineRuntime:
             reasons.append("no bundle deployed")
         elif not self.running:
             reasons.append("stopped by command")
-        if self.active is not None and not self.adapter.status.connected:
+        link = self.adapter.status
+        if self.active is not None and link.unauthorized:
             reasons.append(
-                f"IoT service unreachable: {self.adapter.status.last_error or 'not yet connected'}"
+                "unauthorized: the IoT service refuses the engine's token "
+                "(rotated? the token file is read again on every refusal)"
             )
+        elif self.active is not None and not link.connected:
+            reasons.append(f"IoT service unreachable: {link.last_error or 'not yet connected'}")
         if self._faults:
             reasons.append(f"{len(self._faults)} faulted node(s)")
+        if self.fallback_from is not None:
+            version, why = self.fallback_from
+            reasons.append(
+                f"running fallback version {self.active.version if self.active else None}: "
+                f"version {version} failed to load ({why})"
+            )
+        if self._save_error is not None:
+            reasons.append(f"state saves failing: {self._save_error}")
+        if self.active is not None and self.running:
+            reasons.extend(self._io_reasons(self.active))
         return EngineHealth(
             live=True,
             ready=True,
@@ -545,6 +711,25 @@ class EngineRuntime:
             reasons=tuple(reasons),
             version=self.active.version if self.active else None,
         )
+
+    def _io_reasons(self, active: Active) -> list[str]:
+        reasons: list[str] = []
+        offline = self.adapter.status.devices_offline
+        if offline:
+            reasons.append(f"device(s) offline: {', '.join(map(str, offline))}")
+        bad = _bad_inputs(
+            active.program.points_read,
+            self.adapter.snapshot(),
+            self.clock.now(),
+            active.bundle.defaults.stale_after_s,
+        )
+        if bad and self.adapter.status.connected:
+            reasons.append(f"{len(bad)} input(s) stale or faulted: {_names(bad)}")
+        unconfirmed = self.adapter.ledger.unconfirmed()
+        if unconfirmed:
+            named = [f"{u.point}@{u.priority}" for u in unconfirmed]
+            reasons.append(f"{len(unconfirmed)} command(s) not confirmed: {_names(named)}")
+        return reasons
 
     def ack_alarm(self, alarm_id: str, by: str, note: str) -> AlarmRecord:
         """Acknowledge an alarm; the block's state changes at once and is saved soon."""
@@ -573,8 +758,38 @@ class EngineRuntime:
             samples=tuple((float(t), v, q) for t, v, q in state.samples()),
         )
 
-    def history(self) -> list[DeploymentRecord]:
-        return list(reversed(self.store.history()))
+    def history(
+        self, limit: int | None = None, offset: int = 0
+    ) -> tuple[list[DeploymentRecord], int]:
+        """A page of the deployment history, newest first, and how many entries there are."""
+        entries = self.store.history()
+        newest_first = entries[::-1][offset : None if limit is None else offset + limit]
+        return newest_first, len(entries)
+
+
+def _scalar(value: Any) -> bool | int | float | str | None:
+    return value if isinstance(value, bool | int | float | str) or value is None else str(value)
+
+
+def _names(items: list[str], shown: int = 5) -> str:
+    more = f" (+{len(items) - shown} more)" if len(items) > shown else ""
+    return ", ".join(sorted(items)[:shown]) + more
+
+
+def _bad_inputs(
+    points: set[str], snapshot: Mapping[str, PointValue], now: datetime, stale_after_s: float
+) -> list[str]:
+    """Inputs with no value, a stale or fault quality, or older than the bundle's stale time."""
+    bad = []
+    for point in points:
+        value = snapshot.get(point)
+        if (
+            value is None
+            or value.quality in (Quality.STALE, Quality.FAULT)
+            or (now - value.timestamp).total_seconds() > stale_after_s
+        ):
+            bad.append(point)
+    return bad
 
 
 def _values(outputs: Mapping[str, Mapping[str, tuple[Any, Quality]]]) -> dict[str, Any]:

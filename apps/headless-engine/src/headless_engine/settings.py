@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bms_telemetry import MqttSettings
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,8 +22,13 @@ class Settings(BaseSettings):
     )
     iot_url: str = Field(default="http://127.0.0.1:8080", description="The IoT service's base URL.")
     iot_token: str | None = Field(default=None, description="Bearer token for the IoT service.")
+    mqtt: MqttSettings | None = Field(
+        default=None,
+        description='MQTT telemetry (JSON in BMS_ENGINE_MQTT, e.g. {"host": "127.0.0.1"}); off if unset.',
+    )
     iot_token_file: Path | None = Field(
-        default=None, description="File holding the IoT service's token (read at start)."
+        default=None,
+        description="File holding the IoT service's token (read at start and on every 401).",
     )
     trusted_keys: list[Path] = Field(
         default_factory=list,
@@ -41,6 +47,15 @@ class Settings(BaseSettings):
         default=1.0, ge=0, description="Fewest seconds between two commands to one point."
     )
     backoff_max_s: float = Field(default=30.0, gt=0, description="Cap of the reconnect backoff.")
+    device_check_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often the status of the devices the bundle touches is checked; a "
+        "device back online gets the engine's commands again.",
+    )
+    command_retry_max_s: float = Field(
+        default=30.0, gt=0, description="Cap of the retry delay of a command not confirmed."
+    )
     autostart: bool = Field(
         default=True, description="Run the active bundle at boot unless it was stopped by command."
     )

@@ -8,6 +8,7 @@
       bundles/<ver>.json    every bundle deployed, as received
       active.json           the active version, its hash, and whether it runs
       history.jsonl         one line per deployment attempt, rollback, start and stop
+      history.1.jsonl       the older lines, once history.jsonl passed HISTORY_MAX_BYTES
       state.json            block state, per-flow last run, the engine's logical time
       alarms.jsonl          alarm records, one line per change (see alarms.py)
       logs/engine.jsonl     structured log
@@ -31,6 +32,8 @@ from bms_service.tokens import load_or_create_token
 from headless_engine.errors import UnknownVersionError
 
 _SAFE_VERSION = re.compile(r"^[0-9A-Za-z.+-]{1,64}$")
+HISTORY_MAX_BYTES = 1_000_000
+"""history.jsonl rotates to history.1.jsonl past this size: at most about twice it on disk."""
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -70,10 +73,22 @@ class ActivePointer:
 class StateStore:
     """Reads and writes the state directory."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, history_max_bytes: int = HISTORY_MAX_BYTES) -> None:
         self.root = root
+        self.history_max_bytes = history_max_bytes
         for sub in ("bundles", "trusted", "logs"):
             (root / sub).mkdir(parents=True, exist_ok=True)
+
+    def clean_orphans(self) -> list[Path]:
+        """Remove temp files a crash left between mkstemp and rename (never a live file)."""
+        removed = []
+        for tmp in self.root.rglob(".*.tmp"):
+            try:
+                tmp.unlink()
+                removed.append(tmp)
+            except OSError:
+                continue  # a read-only or full disk: they can wait for the next start
+        return removed
 
     # --- token ------------------------------------------------------------------------------
 
@@ -123,21 +138,26 @@ class StateStore:
     def record(self, entry: DeploymentRecord) -> None:
         """Append one history line (appends are atomic enough for one writer: one write call)."""
         line = entry.model_dump_json(by_alias=True) + "\n"
-        with open(self.root / "history.jsonl", "a", encoding="utf-8") as handle:
+        path = self.root / "history.jsonl"
+        if path.exists() and path.stat().st_size + len(line) > self.history_max_bytes:
+            os.replace(path, self.root / "history.1.jsonl")  # bounded: one older file is kept
+        with open(path, "a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
 
     def history(self) -> list[DeploymentRecord]:
-        path = self.root / "history.jsonl"
-        if not path.exists():
-            return []
+        """Every history entry kept, oldest first."""
         entries = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                entries.append(DeploymentRecord.model_validate_json(line))
-            except ValidationError:
-                continue  # a torn last line after a crash
+        for name in ("history.1.jsonl", "history.jsonl"):
+            path = self.root / name
+            if not path.exists():
+                continue
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entries.append(DeploymentRecord.model_validate_json(line))
+                except ValidationError:
+                    continue  # a torn last line after a crash
         return entries
 
     # --- block state ------------------------------------------------------------------------

@@ -201,14 +201,16 @@ async def _sse(sup: Supervisor, subscription: str | None) -> AsyncIterator[str]:
     keepalive = sup.settings.stream_keepalive_s
     async with sup.hub.connect(subscription) as client:
         yield ": connected\n\n"
-        for event in sup.snapshot(subscription):
-            yield f"event: value\ndata: {event.model_dump_json()}\n\n"
+        for snap in sup.snapshot(subscription):
+            yield f"event: value\ndata: {snap.model_dump_json()}\n\n"
         while True:
             try:
                 event = await asyncio.wait_for(client.queue.get(), keepalive)
             except TimeoutError:
                 yield ": keep-alive\n\n"
                 continue
+            if event is None:  # the service is shutting down
+                return
             yield f"event: value\ndata: {event.model_dump_json()}\n\n"
 
 
@@ -229,8 +231,8 @@ async def websocket_twin(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     async with sup.hub.connect(subscription) as client:
-        for event in sup.snapshot(subscription):
-            await websocket.send_text(event.model_dump_json())
+        for snap in sup.snapshot(subscription):
+            await websocket.send_text(snap.model_dump_json())
         receiver = asyncio.create_task(_drain(websocket))
         try:
             while not receiver.done():
@@ -241,7 +243,11 @@ async def websocket_twin(websocket: WebSocket) -> None:
                 if getter not in done:
                     getter.cancel()
                     break
-                await websocket.send_text(getter.result().model_dump_json())
+                change = getter.result()
+                if change is None:  # the service is shutting down: 1001 "going away"
+                    await websocket.close(code=1001, reason="the service is shutting down")
+                    break
+                await websocket.send_text(change.model_dump_json())
         except WebSocketDisconnect:
             pass
         finally:

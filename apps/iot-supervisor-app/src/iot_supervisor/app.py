@@ -52,6 +52,13 @@ def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastA
             await sup.start()
             stack.push_async_callback(sup.stop)
             app.state.supervisor = sup
+            if settings.mqtt is not None:
+                from iot_supervisor.telemetry import IotTelemetry
+
+                telemetry = IotTelemetry(settings.mqtt, sup, settings.data_dir)
+                await telemetry.start(settings.mqtt.points)
+                stack.push_async_callback(telemetry.stop)
+                app.state.telemetry = telemetry
             yield
 
     app = FastAPI(

@@ -19,7 +19,7 @@ import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from iot_supervisor.auth import load_or_create_token
 from iot_supervisor.settings import Settings
@@ -43,9 +43,8 @@ def serve(
     ] = None,
 ) -> None:
     """Run the HTTP service (and optionally the simulator in the same process)."""
-    import uvicorn
-
     from iot_supervisor.app import create_app
+    from iot_supervisor.serving import serve as serve_app
 
     settings = Settings() if simulate is None else Settings(simulate=simulate)
     app = create_app(settings)
@@ -53,10 +52,7 @@ def serve(
     console.print(
         f"token file: {settings.token_path}" if settings.token is None else "token: from settings"
     )
-    # uvicorn's default loop is fine for bacpypes3, but the asyncio loop is what the research measured.
-    uvicorn.run(
-        app, host=settings.http_host, port=settings.http_port, loop="asyncio", log_level="info"
-    )
+    serve_app(app, settings.http_host, settings.http_port, graceful_s=settings.shutdown_grace_s)
 
 
 @cli.command()
@@ -141,7 +137,7 @@ def discover(url: Url = None, token: Token = None) -> None:
     """Run discovery on the service and list the devices found."""
     with _client(url, token) as http:
         result = _check(http.post("/discover", json={}))
-    table = Table("instance", "name", "address", "points", "status")
+    table = Table("instance", "name", Column("address", overflow="fold"), "points", "status")
     for d in result["devices"]:
         table.add_row(
             str(d["instance"]),
@@ -163,7 +159,14 @@ def read(
     """Read points, e.g. ``iot-supervisor read 1001/analog-value,2/present-value``."""
     with _client(url, token) as http:
         result = _check(http.post("/points/read", json={"points": points}))
-    table = Table("point", "value", "unit", "quality", "error")
+    # Folded, not cut with an ellipsis: a point reference or an error is read whole.
+    table = Table(
+        Column("point", overflow="fold"),
+        "value",
+        "unit",
+        "quality",
+        Column("error", overflow="fold"),
+    )
     arrays: list[tuple[str, str]] = []
     for r in result["results"]:
         v = r["value"]

@@ -11,10 +11,11 @@ the handlers of :func:`bms_service.install_error_handlers` turn them into an
     │   └── AddressInUseError (OSError)      a BACnet/IP ip:port is already bound (SO_REUSEPORT hides it)
     ├── RequestError (ValueError)            400: the request cannot be carried out as asked
     │   ├── InvalidPointError                400: malformed point reference
-    │   ├── InvalidPriorityError             400: priority outside 1-16, or 6 when reserved
+    │   ├── InvalidPriorityError             400: priority outside 1-16 (the schema refuses it first)
     │   └── InvalidValueError (TypeError)    400: value of the wrong type for the point
     ├── AuthError                            401: missing or wrong bearer token
     ├── WriteRefusedError (PermissionError)  403: an interlock or a read-only point refuses the write
+    │   └── ReservedPriorityError            403: priority 6 while it is reserved (a setting, not bad input)
     ├── NotFoundError (LookupError)          404
     │   ├── UnknownDeviceError               404: no such device discovered
     │   ├── UnknownPointError                404: no such object on a known device
@@ -71,6 +72,10 @@ class AuthError(IotError):
 class WriteRefusedError(IotError, PermissionError):
     code = "write_refused"
     status = 403
+
+
+class ReservedPriorityError(WriteRefusedError):
+    code = "reserved_priority"
 
 
 class NotFoundError(IotError, LookupError):

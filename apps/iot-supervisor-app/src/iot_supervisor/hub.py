@@ -3,6 +3,10 @@
 A slow client never blocks the BACnet side: each client has a bounded queue,
 and when it is full the oldest event is dropped (the newest value matters).
 
+At shutdown :meth:`Hub.close` ends every stream: a stream never ends by itself,
+and the HTTP server waits for open responses before it stops, so without it a
+connected client held the service's shutdown for minutes.
+
 Subscriptions do not outlive their readers: one made ``end_with_stream`` ends
 when the last stream reading it closes, and any subscription ends after its
 idle timeout with no stream reading it (a client that subscribed and went away
@@ -30,10 +34,13 @@ class StreamClient:
     """One connected stream client, optionally limited to one subscription."""
 
     subscription: str | None
-    queue: asyncio.Queue[ValueChange] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    queue: asyncio.Queue[ValueChange | None] = field(
+        default_factory=lambda: asyncio.Queue(QUEUE_SIZE)
+    )
+    """Value changes; ``None`` means the service is shutting down: end the stream."""
     dropped: int = 0
 
-    def offer(self, event: ValueChange) -> None:
+    def offer(self, event: ValueChange | None) -> None:
         if self.queue.full():
             self.queue.get_nowait()
             self.dropped += 1
@@ -48,6 +55,7 @@ class Hub:
         self._clients: set[StreamClient] = set()
         self._watched: dict[str, int] = {}
         self._sub_points: dict[str, frozenset[str]] = {}
+        self.closed = False
         self._monotonic = monotonic
         self._readers: dict[str, int] = {}
         self._idle_since: dict[str, float] = {}
@@ -87,6 +95,12 @@ class Hub:
     def client_count(self) -> int:
         return len(self._clients)
 
+    def close(self) -> None:
+        """End every stream now and every stream opened from now on (the service stops)."""
+        self.closed = True
+        for client in self._clients:
+            client.offer(None)
+
     def expired(self) -> list[str]:
         """Subscriptions no stream reads that should end now (see the module doc)."""
         now = self._monotonic()
@@ -103,6 +117,8 @@ class Hub:
     @asynccontextmanager
     async def connect(self, subscription: str | None) -> AsyncIterator[StreamClient]:
         client = StreamClient(subscription)
+        if self.closed:
+            client.offer(None)
         self._clients.add(client)
         if subscription is not None:
             self._readers[subscription] = self._readers.get(subscription, 0) + 1

@@ -38,6 +38,7 @@ from iot_supervisor.errors import (
     InvalidPriorityError,
     IotError,
     NotFoundError,
+    ReservedPriorityError,
     UnknownSubscriptionError,
     WriteRefusedError,
 )
@@ -53,6 +54,7 @@ from iot_supervisor.store import RuntimeStore
 log = logging.getLogger(__name__)
 
 RESERVED_PRIORITY = 6
+AUDIT_FLUSH_WAIT_S = 1.0
 VERSION = "0.1.0"
 
 
@@ -90,6 +92,7 @@ class Supervisor:
 
     async def stop(self) -> None:
         self.ready = False
+        self.hub.close()
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -186,7 +189,7 @@ class Supervisor:
                 f"priority {priority} is outside 1-16", details={"priority": priority}
             )
         if priority == RESERVED_PRIORITY and not self.settings.allow_priority_6:
-            raise InvalidPriorityError(
+            raise ReservedPriorityError(
                 "priority 6 is reserved for minimum on/off time and is not enabled",
                 details={"priority": priority},
             )
@@ -203,20 +206,25 @@ class Supervisor:
 
     def refuse(self, caller: str, point: str, value: object, priority: object, reason: str) -> None:
         """Record a refused write in the audit log."""
+        fits = isinstance(priority, int) and not isinstance(priority, bool) and 1 <= priority <= 16
+        if priority is not None and not fits:
+            # the column takes 1-16 only (a huge number would not even fit SQLite's integer):
+            # the given priority goes into the reason, so the entry is never lost
+            reason = f"{reason} (priority given: {str(priority)[:40]})"
         self.store.audit(
             caller=caller,
             point=point,
             value=value if isinstance(value, bool | int | float | str) else None,
-            priority=priority
-            if isinstance(priority, int) and not isinstance(priority, bool)
-            else None,
+            priority=priority if fits and isinstance(priority, int) else None,
             outcome="refused",
             reason=reason,
         )
         self.metrics.writes.labels("refused").inc()
 
     async def audit_log(self, limit: int, outcome: str | None) -> list[AuditEntry]:
-        await self.store.flush()
+        # wait briefly for what was just recorded; a lock held by another process must not
+        # hold this answer (WAL serves what is committed meanwhile)
+        await self.store.flush(timeout_s=AUDIT_FLUSH_WAIT_S)
         return await asyncio.to_thread(self.store.audit_entries, limit, outcome)
 
     # -- history -------------------------------------------------------------------

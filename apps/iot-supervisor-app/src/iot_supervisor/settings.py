@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
+from bms_telemetry import MqttSettings
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -53,6 +54,11 @@ class Settings(BaseSettings):
     )
     targets: list[str] = Field(
         default_factory=list, description="Device addresses for unicast discovery."
+    )
+    routers: list[str] = Field(
+        default_factory=list,
+        description="BACnet routers (ip:port) whose networks discovery also searches: a global "
+        "Who-Is is sent through each, whatever the discovery mode.",
     )
     bbmd_address: str | None = Field(
         default=None, description="BBMD to register with as a foreign device."
@@ -109,7 +115,17 @@ class Settings(BaseSettings):
         default=None, description="YAML/JSON mapping of protocol name to its configuration."
     )
 
+    mqtt: MqttSettings | None = Field(
+        default=None,
+        description='MQTT telemetry (JSON in BMS_IOT_MQTT, e.g. {"host": "127.0.0.1"}); off if unset.',
+    )
+
     value_log_retention_s: float = Field(default=86_400.0, gt=0, description="Value log kept.")
+    shutdown_grace_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="At shutdown, streams end at once; other requests get this long to finish.",
+    )
     simulate: Path | None = Field(
         default=None, description="Also run the simulator from this YAML/JSON file."
     )
@@ -120,6 +136,7 @@ class Settings(BaseSettings):
             ("bacnet_address", self.bacnet_address),
             ("broadcast_address", self.broadcast_address),
             *(("target", t) for t in self.targets),
+            *(("router", r) for r in self.routers),
             *((("bbmd_address", self.bbmd_address),) if self.bbmd_address else ()),
             ("http_host", self.http_host),
         ):

@@ -4,6 +4,12 @@ The event loop only puts statements on a queue (:meth:`RuntimeStore.submit`);
 the writer thread batches them into transactions. Reads run in a worker thread
 on their own connection; :meth:`flush` lets a reader see everything submitted
 before it (the audit log is read right after a refusal is recorded).
+
+Another process may hold the database locked (a backup, an operator's
+``sqlite3`` shell). The writer then retries the whole batch with a growing
+delay instead of dropping statements, so the audit log never loses an entry;
+readers wait for the writer only briefly (:meth:`flush` with a timeout), since
+WAL lets them read what is committed while the lock is held.
 """
 
 from __future__ import annotations
@@ -40,6 +46,15 @@ log = logging.getLogger(__name__)
 
 _Statement = tuple[str, tuple[Any, ...]]
 _PRUNE_EVERY = 500
+_BUSY_TIMEOUT_S = 1.0
+"""SQLite's own wait for a lock, per attempt; the writer retries after it."""
+_RETRY_MAX_S = 2.0
+
+
+def _is_lock(err: sqlite3.Error) -> bool:
+    return isinstance(err, sqlite3.OperationalError) and (
+        "locked" in str(err) or "busy" in str(err)
+    )
 
 
 class RuntimeStore:
@@ -51,6 +66,8 @@ class RuntimeStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.executescript(SCHEMA)
+        self.lock_retries = 0
+        """Times a batch waited for a lock held by another process."""
         self._queue: queue.SimpleQueue[_Statement | Callable[[], None] | None] = queue.SimpleQueue()
         self._writer = threading.Thread(
             target=self._write_loop, name="runtime.db writer", daemon=True
@@ -58,8 +75,8 @@ class RuntimeStore:
         self._writer.start()
         self.journal_mode = self._query_one("PRAGMA journal_mode")
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+    def _connect(self, timeout: float = 10.0) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=timeout, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn
@@ -75,7 +92,7 @@ class RuntimeStore:
         self._queue.put((sql, params))
 
     def _write_loop(self) -> None:
-        conn = self._connect()
+        conn = self._connect(_BUSY_TIMEOUT_S)
         written = 0
         try:
             while True:
@@ -83,40 +100,62 @@ class RuntimeStore:
                 batch = [item]
                 while not self._queue.empty() and len(batch) < 1000:
                     batch.append(self._queue.get())
-                done: list[Callable[[], None]] = []
-                stop = False
-                with conn:
-                    for entry in batch:
-                        if entry is None:
-                            stop = True
-                        elif callable(entry):
-                            done.append(entry)
-                        else:
-                            written += self._execute(conn, entry)
-                    if written >= _PRUNE_EVERY:
-                        written = 0
-                        conn.execute(
-                            "DELETE FROM value_log WHERE at < ?", (time.time() - self.retention_s,)
-                        )
+                stop = any(entry is None for entry in batch)
+                done = [entry for entry in batch if callable(entry)]
+                statements = [e for e in batch if e is not None and not callable(e)]
+                written += self._commit(conn, statements, written + len(statements))
+                if written >= _PRUNE_EVERY:
+                    written = 0
                 for callback in done:
-                    callback()
+                    try:
+                        callback()
+                    except RuntimeError:  # the flush's event loop has closed: nobody waits
+                        continue
                 if stop:
                     return
         finally:
             conn.close()
 
+    def _commit(self, conn: sqlite3.Connection, statements: list[_Statement], count: int) -> int:
+        """Commit ``statements`` in one transaction, retrying while another process holds a lock."""
+        delay = 0.05
+        while True:
+            try:
+                with conn:
+                    written = sum(self._execute(conn, s) for s in statements)
+                    if count >= _PRUNE_EVERY:
+                        conn.execute(
+                            "DELETE FROM value_log WHERE at < ?", (time.time() - self.retention_s,)
+                        )
+                return written
+            except sqlite3.Error as err:
+                if not _is_lock(err):
+                    log.exception("runtime.db: a batch of %d failed", len(statements))
+                    return 0
+                self.lock_retries += 1
+                if self.lock_retries == 1 or self.lock_retries % 20 == 0:
+                    log.warning("runtime.db is locked by another process; retrying (%s)", err)
+                time.sleep(delay)
+                delay = min(_RETRY_MAX_S, delay * 2)
+
     @staticmethod
     def _execute(conn: sqlite3.Connection, statement: _Statement) -> int:
         # One bad statement must not end the writer thread: everything after it would be lost.
+        # A lock is not a bad statement: it goes up, and the whole batch is tried again.
         try:
             conn.execute(*statement)
-        except (sqlite3.Error, OverflowError, ValueError):
+        except sqlite3.Error as err:
+            if _is_lock(err):
+                raise
+            log.exception("runtime.db: statement failed: %s", statement[0])
+            return 0
+        except (OverflowError, ValueError):
             log.exception("runtime.db: statement failed: %s", statement[0])
             return 0
         return 1
 
-    async def flush(self) -> None:
-        """Wait until everything submitted so far is committed."""
+    async def flush(self, timeout_s: float | None = None) -> bool:
+        """Wait until everything submitted so far is committed; False if ``timeout_s`` passed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
 
@@ -130,7 +169,14 @@ class RuntimeStore:
         if not self._writer.is_alive():
             raise RuntimeError("the runtime.db writer thread has stopped")
         self._queue.put(done)
-        await future
+        if timeout_s is None:
+            await future
+            return True
+        try:
+            await asyncio.wait_for(asyncio.shield(future), timeout_s)
+        except TimeoutError:
+            return False
+        return True
 
     def close(self) -> None:
         self._queue.put(None)
@@ -186,6 +232,7 @@ class RuntimeStore:
         return [DeviceDetail.model_validate_json(r[0]) for r in rows]
 
     def audit_entries(self, limit: int = 100, outcome: str | None = None) -> list[AuditEntry]:
+        """The newest audit entries; what another process's lock holds back is not in them yet."""
         sql = "SELECT id, at, caller, point, value, priority, outcome, reason FROM audit"
         params: tuple[Any, ...] = ()
         if outcome is not None:

@@ -87,16 +87,31 @@ FIELD_QUIRKS: tuple[tuple[str, ...], ...] = (
 """The quirks of the ten devices of :func:`field_building`, device 1001 first."""
 
 
+BEHIND_ROUTER_QUIRKS: tuple[tuple[str, ...], ...] = ((), ("no-rpm",))
+"""The quirks of the two devices behind :func:`field_building`'s router, 1011 and 1012."""
+ROUTER_INSTANCE = 1100
+
+
 def field_building(
-    ip_prefix: str, port: int, *, points_per_device: int = 7, slow_ms: int = 800
+    ip_prefix: str,
+    port: int,
+    *,
+    points_per_device: int = 7,
+    slow_ms: int = 800,
+    behind_port: int | None = None,
 ) -> SimulatorConfig:
     """Ten devices as a real building has them: one clean, the others each with quirks.
 
     Device 1004 accepts only 206-byte APDUs, does not segment and has 40 objects, so
     its object list is read entry by entry; the others have ``points_per_device``.
+    With ``behind_port``, a BACnet router (device 1100 on ``{ip_prefix}30:{port}``,
+    network 1) has network 2 on that port behind it, with two more devices.
     """
     grid = SimulatorConfig.grid(
-        devices=len(FIELD_QUIRKS), points_per_device=40, ip_prefix=ip_prefix, port=port
+        devices=len(FIELD_QUIRKS),
+        points_per_device=max(40, points_per_device),
+        ip_prefix=ip_prefix,
+        port=port,
     )
     devices = []
     for spec, quirks in zip(grid.devices, FIELD_QUIRKS, strict=True):
@@ -104,10 +119,33 @@ def field_building(
         data |= {"quirks": list(quirks), "slowMs": slow_ms, "dropFraction": 0.2}
         if spec.instance == 1004:
             data["maxApdu"] = 206
+            data["objects"] = data["objects"][: max(40, points_per_device)]
         else:
             data["objects"] = data["objects"][:points_per_device]
         devices.append(data)
-    return SimulatorConfig.model_validate({"tickS": grid.tick_s, "devices": devices})
+    routers = []
+    if behind_port is not None:
+        routers.append(
+            {
+                "instance": ROUTER_INSTANCE,
+                "name": "Router-MSTP-2",
+                "address": f"{ip_prefix}30/8:{port}",
+                "behindAddress": f"{ip_prefix}30/8:{behind_port}",
+            }
+        )
+        behind = SimulatorConfig.grid(
+            devices=len(BEHIND_ROUTER_QUIRKS),
+            points_per_device=points_per_device,
+            ip_prefix=ip_prefix,
+            first_host=2 + len(FIELD_QUIRKS),
+            first_instance=1001 + len(FIELD_QUIRKS),
+            port=behind_port,
+        )
+        for spec, quirks in zip(behind.devices, BEHIND_ROUTER_QUIRKS, strict=True):
+            devices.append({**spec.model_dump(by_alias=True), "quirks": list(quirks)})
+    return SimulatorConfig.model_validate(
+        {"tickS": grid.tick_s, "devices": devices, "routers": routers}
+    )
 
 
 def loopback_settings(plan: NetPlan, data_dir: Path, token: str, **overrides: Any) -> Settings:
@@ -120,7 +158,8 @@ def loopback_settings(plan: NetPlan, data_dir: Path, token: str, **overrides: An
         "discovery_mode": "directed-broadcast",
         "discovery_timeout_s": 1.0,
         "request_timeout_s": 0.5,
-        "request_retries": 0,
+        # One retry: on a loaded machine a single late reply must not take a device offline.
+        "request_retries": 1,
         "offline_after_failures": 1,
         "probe_interval_s": 0.3,
         "cov_lifetime_s": 30,

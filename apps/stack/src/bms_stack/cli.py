@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ import typer
 from bms_stack.demo import DesignerClient, admin_password, provision_demo
 from bms_stack.demo_project import demo_graph, demo_points
 from bms_stack.services import ServiceSpec
-from bms_stack.stack import Stack, StackConfig, trust_designer_key
+from bms_stack.stack import Stack, StackConfig, load_settings, trust_designer_key
 
 app = typer.Typer(
     name="bms-stack",
@@ -51,10 +52,29 @@ def up(
     demo: Annotated[
         bool, typer.Option(help="Create and deploy the demo project on first start.")
     ] = True,
+    mqtt: Annotated[
+        bool,
+        typer.Option(
+            help="Start Mosquitto on 127.0.0.1 and publish telemetry to it (docs/mqtt.md)."
+        ),
+    ] = False,
+    mqtt_port: Annotated[int, typer.Option(help="The broker's port with --mqtt.")] = 1883,
     modbus: Annotated[
         bool,
         typer.Option(help="Add the simulated Modbus meter and VFD (examples/demo-modbus.yaml)."),
     ] = True,
+    settings: Annotated[
+        Path | None,
+        typer.Option(
+            help="Settings per service, YAML: {iot: {bacnet_address: ..., targets: [...]}, "
+            "engine: {...}, designer: {...}}. Over BMS_IOT_/BMS_ENGINE_/BMS_DESIGNER_ variables, "
+            "which pass through too."
+        ),
+    ] = None,
+    bacnet_address: Annotated[
+        str | None,
+        typer.Option(help="The IoT service's own BACnet/IP ip[/prefix][:port] (over --settings)."),
+    ] = None,
 ) -> None:
     """Start IoT service -> engine -> Designer, keep them running, stop them on Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -63,12 +83,20 @@ def up(
     if not simulator.exists():
         typer.echo(f"error: no simulator file at {simulator}", err=True)
         raise typer.Exit(1)
+    try:
+        per_service = load_settings(settings) if settings is not None else {}
+    except (OSError, ValueError) as err:
+        typer.echo(f"error: --settings: {err}", err=True)
+        raise typer.Exit(1) from None
+    if bacnet_address is not None:
+        per_service["iot"] = {**per_service.get("iot", {}), "bacnet_address": bacnet_address}
     data_dir.mkdir(parents=True, exist_ok=True)
     config = StackConfig(
         data_dir=data_dir.resolve(), simulator=simulator.resolve(), iot_port=iot_port,
         protocols=DEFAULT_PROTOCOLS.resolve() if modbus else None,
+        mqtt_port=mqtt_port if mqtt else None,
         engine_port=engine_port, designer_port=designer_port, web_dir=web_dir.resolve(),
-        admin_password=admin_password_,
+        admin_password=admin_password_, settings=per_service, environ=dict(os.environ),
     )  # fmt: skip
     stack = Stack(config)
     stopping = False

@@ -21,7 +21,8 @@ One flow, ``demo``, every second:
   (ASHRAE Guideline 36), then held by a PID whose output is split into heating
   valve, outdoor-air damper (only while economizing is enabled) and cooling valve.
 - Economizer enable: differential dry bulb, outdoor against return air.
-- A trend log of every zone temperature.
+- A trend log of every zone temperature, and a comfort alarm on each (above
+  30 °C or below 12 °C for 30 s).
 - With a supply-fan VFD (Modbus TCP, ``DemoPoints.vfd``): its speed is commanded
   from a speed parameter while the fan runs (0 % otherwise), its speed feedback
   is read back and trended, and a deviation alarm trips when the feedback stays
@@ -37,6 +38,8 @@ from bms_schemas import Graph
 from supervisor_engine.graph_builder import GraphBuilder
 
 FLOW_ID = "demo"
+ZONE_HIGH_LIMIT = 30.0
+ZONE_LOW_LIMIT = 12.0
 PERIOD_MS = 1000
 
 OCCUPIED_HEATING_SP = 21.5
@@ -273,6 +276,13 @@ def demo_graph(
         g.wire(f"{z}_request", "out", "sat_requests", f"in{i}")
         g.node("alarm.trend-log", f"{z}_trend", intervalS=300.0, capacity=2016)
         g.wire(f"{z}_temp", "value", f"{z}_trend", "in")
+        # An operator's comfort alarm: a zone far outside any setpoint for half a minute.
+        g.node(
+            "alarm.limit", f"{z}_comfort_alarm", highLimit=ZONE_HIGH_LIMIT, lowLimit=ZONE_LOW_LIMIT,
+            deadband=0.5, onDelayS=30.0, offDelayS=10.0, priority=60, alarmClass="comfort",
+            unit="°C", message=f"Zone {i} at {{value:.1f}} {{unit}}, {{condition}} limit {{limit:.0f}} {{unit}}",
+        )  # fmt: skip
+        g.wire(f"{z}_temp", "value", f"{z}_comfort_alarm", "in")
 
     # Supply air temperature: trim and respond, then one loop split over the coils.
     point_in("sat", points.sat)

@@ -8,8 +8,8 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,14 @@ class StackConfig:
     web_dir: Path = Path("apps/designer/web/dist")
     admin_password: str | None = None
     ready_timeout_s: float = 120.0
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Per service ('iot', 'engine', 'designer'): its settings by field name (a settings file)."""
+    environ: Mapping[str, str] = field(default_factory=dict)
+    """The caller's environment: its BMS_IOT_/BMS_ENGINE_/BMS_DESIGNER_ settings pass through."""
     protocols: Path | None = None
     """The IoT service's protocol plugins (BMS_IOT_PROTOCOLS_FILE), e.g. the demo's Modbus devices."""
+    mqtt_port: int | None = None
+    """Start a Mosquitto broker on 127.0.0.1 at this port, and publish telemetry to it."""
 
     @property
     def iot_url(self) -> str:
@@ -64,20 +70,110 @@ def device_addresses(simulator: Path) -> list[str]:
     return addresses
 
 
+def mosquitto_spec(config: StackConfig, port: int) -> ServiceSpec:
+    """Debian's Mosquitto on 127.0.0.1:``port``, its data beside the services' (docs/mqtt.md)."""
+    import getpass
+    import socket
+
+    binary = shutil.which("mosquitto") or shutil.which("mosquitto", path="/usr/sbin")
+    if binary is None:
+        raise RuntimeError("--mqtt needs mosquitto (apt-get install mosquitto)")
+    data = config.data_dir / "mosquitto"
+    data.mkdir(parents=True, exist_ok=True)
+    conf = data / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+        f"persistence_location {data}/\nuser {getpass.getuser()}\n",
+        encoding="utf-8",
+    )
+
+    def listening() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    return ServiceSpec(
+        name="mosquitto", argv=[binary, "-c", str(conf)], env=clean_env(),
+        log=config.data_dir / "logs" / "mosquitto.log", ready=listening,
+        url=f"mqtt://127.0.0.1:{port}",
+    )  # fmt: skip
+
+
+PREFIXES = {"iot": "BMS_IOT_", "engine": "BMS_ENGINE_", "designer": "BMS_DESIGNER_"}
+"""Each service's pydantic-settings environment prefix."""
+
+
+def load_settings(path: Path) -> dict[str, dict[str, Any]]:
+    """A stack settings file: ``{iot: {...}, engine: {...}, designer: {...}}`` (YAML or JSON).
+
+    Keys are each service's settings field names, e.g. ``iot: {bacnet_address:
+    127.12.0.1/8:47809, discovery_mode: unicast, targets: [127.12.0.2:47808]}``.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise ValueError(f"{path}: expected a mapping of service name to its settings")
+    unknown = sorted(set(data) - set(PREFIXES))
+    if unknown:
+        raise ValueError(f"{path}: unknown services {unknown}; known: {sorted(PREFIXES)}")
+    return {name: dict(values) for name, values in data.items()}
+
+
+def service_env(
+    service: str, config: StackConfig, wiring: Mapping[str, str], defaults: Mapping[str, str]
+) -> dict[str, str]:
+    """The service's environment, later sources winning over earlier ones.
+
+    ``defaults`` (the stack's choices for the demo) < the caller's ``BMS_<SERVICE>_``
+    environment < the settings file < ``wiring`` (data dirs, ports, URLs and token files
+    that tie the three services together and must stay consistent).
+    """
+    prefix = PREFIXES[service]
+    env = dict(defaults)
+    env |= {k: v for k, v in config.environ.items() if k.startswith(prefix)}
+    for name, value in config.settings.get(service, {}).items():
+        env[prefix + name.upper()] = _env_value(value)
+    env |= wiring
+    return clean_env(**env)
+
+
+def _env_value(value: Any) -> str:
+    # pydantic-settings reads lists and mappings as JSON, booleans as true/false.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
+
+
 def service_specs(config: StackConfig) -> list[ServiceSpec]:
-    """The three services, in start order."""
+    """The three services (and a broker, if asked for), in start order."""
     data = config.data_dir
     iot_token, engine_token = data / "iot" / "token", data / "engine" / "token"
+    iot_mqtt: dict[str, str] = {}
+    engine_mqtt: dict[str, str] = {}
+    if config.mqtt_port is not None:
+        broker = {"host": "127.0.0.1", "port": config.mqtt_port, "site": "demo"}
+        iot_mqtt = {"BMS_IOT_MQTT": json.dumps(broker)}
+        engine_mqtt = {"BMS_ENGINE_MQTT": json.dumps(broker)}
     iot = ServiceSpec(
         name="iot-service",
         argv=[str(BIN / "iot-supervisor"), "serve", "--simulate", str(config.simulator)],
-        env=clean_env(
-            BMS_IOT_DATA_DIR=str(data / "iot"),
-            BMS_IOT_HTTP_PORT=str(config.iot_port),
-            BMS_IOT_DISCOVERY_MODE="unicast",
-            BMS_IOT_TARGETS=json.dumps(device_addresses(config.simulator)),
-            BMS_IOT_DISCOVER_ON_START="true",
-            **({"BMS_IOT_PROTOCOLS_FILE": str(config.protocols)} if config.protocols else {}),
+        env=service_env(
+            "iot",
+            config,
+            wiring={
+                "BMS_IOT_DATA_DIR": str(data / "iot"),
+                "BMS_IOT_HTTP_PORT": str(config.iot_port),
+                **({"BMS_IOT_PROTOCOLS_FILE": str(config.protocols)} if config.protocols else {}),
+                **iot_mqtt,
+            },
+            defaults={
+                "BMS_IOT_DISCOVERY_MODE": "unicast",
+                "BMS_IOT_TARGETS": json.dumps(device_addresses(config.simulator)),
+                "BMS_IOT_DISCOVER_ON_START": "true",
+            },
         ),
         log=data / "logs" / "iot-service.log",
         ready=lambda: (
@@ -101,22 +197,23 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
             "--port",
             str(config.engine_port),
         ],
-        env=clean_env(),
+        env=service_env("engine", config, wiring=engine_mqtt, defaults={}),
         log=data / "logs" / "engine.log",
         ready=lambda: _json(f"{config.engine_url}/engine/health").get("ready") is True,
         url=config.engine_url,
     )
-    designer_env = clean_env(
-        BMS_DESIGNER_DATA_DIR=str(data / "designer"),
-        BMS_DESIGNER_PORT=str(config.designer_port),
-        BMS_DESIGNER_WEB_DIR=str(config.web_dir),
-        BMS_DESIGNER_ENGINE_URL=config.engine_url,
-        BMS_DESIGNER_ENGINE_TOKEN_FILE=str(engine_token),
-        BMS_DESIGNER_IOT_URL=config.iot_url,
-        BMS_DESIGNER_IOT_TOKEN_FILE=str(iot_token),
-    )
+    designer_wiring = {
+        "BMS_DESIGNER_DATA_DIR": str(data / "designer"),
+        "BMS_DESIGNER_PORT": str(config.designer_port),
+        "BMS_DESIGNER_WEB_DIR": str(config.web_dir),
+        "BMS_DESIGNER_ENGINE_URL": config.engine_url,
+        "BMS_DESIGNER_ENGINE_TOKEN_FILE": str(engine_token),
+        "BMS_DESIGNER_IOT_URL": config.iot_url,
+        "BMS_DESIGNER_IOT_TOKEN_FILE": str(iot_token),
+    }
     if config.admin_password:
-        designer_env["BMS_DESIGNER_ADMIN_PASSWORD"] = config.admin_password
+        designer_wiring["BMS_DESIGNER_ADMIN_PASSWORD"] = config.admin_password
+    designer_env = service_env("designer", config, wiring=designer_wiring, defaults={})
     designer = ServiceSpec(
         name="designer",
         argv=[str(BIN / "designer"), "serve"],
@@ -125,6 +222,8 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
         ready=lambda: http_ok(f"{config.designer_url}/health"),
         url=config.designer_url,
     )
+    if config.mqtt_port is not None:
+        return [mosquitto_spec(config, config.mqtt_port), iot, engine, designer]
     return [iot, engine, designer]
 
 

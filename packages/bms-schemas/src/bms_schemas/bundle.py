@@ -66,6 +66,13 @@ class BundleDefaults(BmsModel):
         default=DegradedPolicy.HOLD,
         description="What a point output does with a non-ok value when no constraint says.",
     )
+    command_refresh_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="Every command held on a device is written again this long after it was "
+        "confirmed, to take control back after a device reboot (a point output's refreshS "
+        "refreshes one point more often).",
+    )
 
 
 class BundleSignature(BmsModel):

@@ -78,6 +78,40 @@ class IotLinkStatus(BmsModel):
     writes_sent: int
     writes_refused: int
     writes_failed: int
+    unauthorized: bool = Field(
+        default=False, description="The IoT service refuses the engine's token."
+    )
+    devices_offline: tuple[int, ...] = Field(
+        default=(), description="Devices the bundle touches that the IoT service reports offline."
+    )
+
+
+class UnconfirmedCommandStatus(BmsModel):
+    """A command whose priority slot did not hold it for several deliveries in a row."""
+
+    point: str
+    priority: int = Field(ge=1, le=16)
+    value: bool | int | float | str | None
+    failures: int = Field(
+        ge=0, description="Consecutive deliveries that failed or read back wrong."
+    )
+    problem: str | None = None
+
+
+class CommandTruthStatus(BmsModel):
+    """Whether the devices hold what the engine commands (read back after every write)."""
+
+    held: int = Field(ge=0, description="Commands the engine holds on devices.")
+    confirmed: int = Field(ge=0, description="Of those, confirmed by the slot read back.")
+    mismatches: int = Field(ge=0, description="Deliveries whose slot read back another value.")
+    failures: int = Field(ge=0, description="Deliveries the device did not take.")
+    reasserts: int = Field(ge=0, description="Times every held command was delivered again.")
+    last_reassert: str | None = Field(default=None, description="Why, the last time.")
+    refresh_s: float | None = Field(
+        default=None,
+        description="Each held command is delivered again this long after it was confirmed.",
+    )
+    unconfirmed: tuple[UnconfirmedCommandStatus, ...] = ()
 
 
 class EngineStatus(BmsModel):
@@ -95,6 +129,16 @@ class EngineStatus(BmsModel):
     iot: IotLinkStatus
     points_read: int = 0
     points_written: int = 0
+    commands: CommandTruthStatus | None = Field(
+        default=None, description="Delivery and confirmation of the engine's commands."
+    )
+    degraded_reasons: tuple[str, ...] = Field(
+        default=(), description="Why the engine's health is degraded (empty when it is not)."
+    )
+    fallback_from: str | None = Field(
+        default=None,
+        description="The version that should run but failed to load, when a fallback runs instead.",
+    )
 
 
 class EngineHealth(BmsModel):
@@ -120,9 +164,11 @@ class DeploymentRecord(BmsModel):
 
 
 class DeploymentHistory(BmsModel):
-    """The deployment history, newest first."""
+    """The deployment history, newest first (a page of it)."""
 
     entries: tuple[DeploymentRecord, ...]
+    total: int | None = Field(default=None, ge=0, description="Entries kept in all.")
+    offset: int = Field(default=0, ge=0, description="Entries skipped before this page.")
 
 
 class TrendLog(BmsModel):

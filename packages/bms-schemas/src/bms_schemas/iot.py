@@ -136,6 +136,8 @@ class WriteItem(BmsModel):
     )
     priority: int | None = Field(
         default=None,
+        ge=1,
+        le=16,
         description="BACnet priority 1-16 (6 is reserved); the service's default when omitted.",
     )
 

@@ -59,14 +59,29 @@ _REF = re.compile(
 )
 
 
+def _up_to(limit: int) -> str:
+    """A regex of the decimal numbers 0..``limit``, leading zeros allowed (``int()`` takes them)."""
+    digits = str(limit)
+    shorter = [f"[1-9]\\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    same_length = []
+    for i, d in enumerate(digits):
+        low = 1 if i == 0 else 0
+        if int(d) > low:
+            rest = len(digits) - i - 1
+            tail = f"\\d{{{rest}}}" if rest else ""
+            same_length.append(f"{digits[:i]}[{low}-{int(d) - 1}]{tail}")
+    return f"0*(?:{'|'.join(['0', *shorter, *same_length, digits])})"
+
+
 _VENDOR_TYPE = r"12[89]|1[3-9]\d|[2-9]\d\d|10[01]\d|102[0-3]"
-_TAIL = rf",\d{{1,7}}(?:/(?:{_NAME}|\d+))?(?:\[\d+\])?$"
+_DEVICE = _up_to(MAX_INSTANCE - 1)
+_TAIL = rf",{_up_to(MAX_INSTANCE)}(?:/(?:{_NAME}|\d+))?(?:\[\d+\])?$"
 SCHEMA_PATTERN = (
-    rf"^(?:(?:bacnet:)?\d{{1,7}}/(?:{'|'.join(sorted(STANDARD_OBJECT_TYPES))}|{_VENDOR_TYPE}){_TAIL}"
-    rf"|(?!bacnet:){_NAME}:\d{{1,7}}/{_NAME}{_TAIL})"
+    rf"^(?:(?:bacnet:)?{_DEVICE}/(?:{'|'.join(sorted(STANDARD_OBJECT_TYPES))}|{_VENDOR_TYPE}){_TAIL}"
+    rf"|(?!bacnet:){_NAME}:{_DEVICE}/{_NAME}{_TAIL})"
 )
-"""The JSON Schema pattern: exactly the BACnet object types the model accepts, so that a
-schema-valid reference is one the API accepts (instance ranges aside); for another
+"""The JSON Schema pattern: exactly the BACnet object types and the instance ranges the
+model accepts, so that a schema-valid reference is one the API accepts; for another
 protocol, any hyphenated kind (the protocol's plugin names its kinds)."""
 
 

@@ -15,10 +15,13 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bms_schemas import PointConstraint, PointValue, Scalar
 from supervisor_engine.block import PointWrite
+
+if TYPE_CHECKING:
+    from supervisor_engine.command_truth import CommandLedger
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,13 @@ class AdapterStatus:
     values_received: int = 0
     max_backoff_s: float = 0.0
     refusals: list[dict[str, Any]] = field(default_factory=list)
+    unauthorized: bool = False
+    """The service refuses the engine's token (after reading the token file again)."""
+    devices_offline: list[int] = field(default_factory=list)
+    """Devices the bundle reads or commands that the service reports offline."""
+    reasserts: int = 0
+    last_reassert: str | None = None
+    """Why the held commands were last delivered again."""
 
 
 class IoAdapter(Protocol):
@@ -73,6 +83,19 @@ class IoAdapter(Protocol):
         """Commands waiting to be delivered."""
         ...
 
+    @property
+    def ledger(self) -> CommandLedger:
+        """What each commanded priority slot should hold, and what the device said."""
+        ...
+
+    def reassert(self, writes: Iterable[PointWrite] | None, reason: str) -> int:
+        """Deliver the held commands again (``writes``: the new truth); how many."""
+        ...
+
+    def set_command_refresh(self, refresh_s: float | None) -> None:
+        """How often held commands are delivered again (None: never)."""
+        ...
+
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver commands and follow values until ``stop`` is set."""
         ...
@@ -84,33 +107,41 @@ class IoAdapter(Protocol):
 
 @dataclass
 class PendingWrites:
-    """Commands waiting to be sent: the latest per point wins."""
+    """Commands waiting to be sent: the latest per point and priority wins.
 
-    _by_point: dict[str, PointWrite] = field(default_factory=dict)
+    Keyed by point *and* priority: a redeploy that moves a point to another
+    priority sends the relinquish of the old slot and the command of the new one,
+    not just the last of the two.
+    """
+
+    _by_slot: dict[tuple[str, int], PointWrite] = field(default_factory=dict)
 
     def put(self, writes: Iterable[PointWrite]) -> None:
         for write in writes:
-            # re-inserting moves the point to the end: older points go first
-            self._by_point.pop(write.point, None)
-            self._by_point[write.point] = write
+            key = (write.point, write.priority)
+            # re-inserting moves the slot to the end: older commands go first
+            self._by_slot.pop(key, None)
+            self._by_slot[key] = write
 
     def take(self, ready: Iterable[str] | None = None) -> list[PointWrite]:
         """Remove and return the pending commands (only of ``ready`` points, if given)."""
-        points = (
-            list(self._by_point) if ready is None else [p for p in ready if p in self._by_point]
-        )
-        return [self._by_point.pop(p) for p in points]
+        if ready is None:
+            keys = list(self._by_slot)
+        else:
+            wanted = set(ready)
+            keys = [k for k in self._by_slot if k[0] in wanted]
+        return [self._by_slot.pop(k) for k in keys]
 
     def put_back(self, writes: Iterable[PointWrite]) -> None:
-        """Return undelivered commands, unless a newer one for the point arrived meanwhile."""
+        """Return undelivered commands, unless a newer one for the slot arrived meanwhile."""
         for write in writes:
-            self._by_point.setdefault(write.point, write)
+            self._by_slot.setdefault((write.point, write.priority), write)
 
     def points(self) -> list[str]:
-        return list(self._by_point)
+        return list(dict.fromkeys(k[0] for k in self._by_slot))
 
     def __len__(self) -> int:
-        return len(self._by_point)
+        return len(self._by_slot)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ from supervisor_engine.bundle import (
     verify_document,
 )
 from supervisor_engine.catalogue_docs import render_markdown
+from supervisor_engine.codegen import CompiledFlow
+from supervisor_engine.compiler import compile_bundle
 from supervisor_engine.errors import EngineError, TraceError
 from supervisor_engine.registry import Registry, default_registry
 from supervisor_engine.simulation import simulate
@@ -182,6 +184,40 @@ def bundle(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+@app.command("compile")
+def compile_command(
+    bundle: BundleArg,
+    show: Annotated[
+        bool, typer.Option("--show", help="Print the generated Python source of each flow.")
+    ] = False,
+    flow: Annotated[
+        str | None, typer.Option("--flow", help="Only this flow (its id).", show_default=False)
+    ] = None,
+) -> None:
+    """Compile a bundle as the engine does at deploy; with --show, print each flow's code."""
+    with _user_errors():
+        model = parse_bundle(load_document(bundle))
+        issues = validate_bundle(model, _registry())
+        if issues:
+            err.print(f"error: {bundle}: {len(issues)} issue(s), first: {issues[0].message}")
+            raise typer.Exit(EXIT_INVALID)
+        program = compile_bundle(model, _registry())
+    flows = program.flows
+    if flow is not None:
+        if flow not in flows:
+            err.print(f"error: no flow {flow!r}; the bundle has {', '.join(flows)}")
+            raise typer.Exit(EXIT_INVALID)
+        flows = {flow: flows[flow]}
+    for flow_id, evaluator in flows.items():
+        assert isinstance(evaluator, CompiledFlow)
+        lines = evaluator.source.count("\n")
+        if show:
+            sys.stdout.write(f"# flow {flow_id!r}: {len(evaluator.nodes)} node(s)\n")
+            sys.stdout.write(evaluator.source + "\n")
+        else:
+            out.print(f"flow {flow_id}: {len(evaluator.nodes)} node(s), {lines} line(s) of Python")
 
 
 @app.command("simulate")

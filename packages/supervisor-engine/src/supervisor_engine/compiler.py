@@ -3,8 +3,10 @@
 Compilation does everything that can be done once: parameters parsed, ports
 resolved, a deterministic topological order fixed (unit delays first, then
 Kahn's algorithm taking nodes in their graph order), every port given a slot
-in a flat array, unwired inputs bound to constant slots. The evaluator then
-only indexes lists.
+in a flat array, unwired inputs bound to constant slots. The interpreter then
+only indexes lists; by default each flow is further turned into generated
+Python code (:mod:`supervisor_engine.codegen`), with the interpreter kept as
+the reference it is tested against.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from bms_schemas import MIN_PERIOD_MS as _MIN_PERIOD_MS
 from bms_schemas import Bundle, Graph, PointConstraint
 from supervisor_engine.block import BlockEnv, BlockType
+from supervisor_engine.codegen import CompiledFlow
 from supervisor_engine.errors import GraphValidationError
 from supervisor_engine.evaluator import FlowEvaluator, NodeSlots
 from supervisor_engine.registry import Registry
@@ -27,6 +30,9 @@ from supervisor_engine.validation import (
     dependency_graph,
     validate_bundle,
 )
+
+Engine = Literal["compiled", "interpreted"]
+"""How flows are evaluated: generated code (the default) or the reference interpreter."""
 
 
 @dataclass
@@ -52,6 +58,7 @@ def compile_graph(
     env: BlockEnv | None = None,
     *,
     min_period_ms: int = _MIN_PERIOD_MS,
+    engine: Engine = "compiled",
 ) -> Program:
     """Compile ``graph``; raises :class:`GraphValidationError` with every issue if it is invalid."""
     env = env or BlockEnv()
@@ -64,10 +71,10 @@ def compile_graph(
     )
     if analysis.issues:
         raise GraphValidationError(analysis.issues)
-    return _build(analysis, env)
+    return _build(analysis, env, engine)
 
 
-def compile_bundle(bundle: Bundle, registry: Registry) -> Program:
+def compile_bundle(bundle: Bundle, registry: Registry, *, engine: Engine = "compiled") -> Program:
     """Validate and compile a bundle (schema version and declared types included)."""
     issues = validate_bundle(bundle, registry)
     if issues:
@@ -78,14 +85,14 @@ def compile_bundle(bundle: Bundle, registry: Registry) -> Program:
         schedules=bundle.schedules,
     )
     analysis = analyse_graph(bundle.graph, registry, constraints=bundle.constraints)
-    return _build(analysis, env)
+    return _build(analysis, env, engine)
 
 
 def _by_point(constraints: Iterable[PointConstraint]) -> Mapping[str, PointConstraint]:
     return {str(c.point): c for c in constraints}
 
 
-def _build(analysis: Analysis, env: BlockEnv) -> Program:
+def _build(analysis: Analysis, env: BlockEnv, engine: Engine) -> Program:
     """Build from the analysed graph, in which composites are already flattened."""
     graph = analysis.graph
     program = Program()
@@ -93,7 +100,7 @@ def _build(analysis: Analysis, env: BlockEnv) -> Program:
     for flow in graph.flows:
         members = [n.id for n in graph.nodes if n.flow == flow.id]
         order = _order(members, deps, analysis.nodes)
-        program.flows[flow.id] = _build_flow(flow.id, order, analysis, env)
+        program.flows[flow.id] = _build_flow(flow.id, order, analysis, env, engine)
     return program
 
 
@@ -127,7 +134,9 @@ def _order(
     return order
 
 
-def _build_flow(flow_id: str, order: list[str], analysis: Analysis, env: BlockEnv) -> FlowEvaluator:
+def _build_flow(
+    flow_id: str, order: list[str], analysis: Analysis, env: BlockEnv, engine: Engine
+) -> FlowEvaluator:
     out_slot: dict[tuple[str, str], int] = {}
     slot_names: list[str] = []
     constants: dict[int, Any] = {}
@@ -159,7 +168,9 @@ def _build_flow(flow_id: str, order: list[str], analysis: Analysis, env: BlockEn
                 output_names=tuple(p.name for p in checked.outputs),
             )
         )
+    if engine == "compiled":
+        return CompiledFlow(flow_id, nodes, slot_names, constants)
     return FlowEvaluator(flow_id, nodes, slot_names, constants)
 
 
-__all__ = ["Program", "compile_bundle", "compile_graph"]
+__all__ = ["Engine", "Program", "compile_bundle", "compile_graph"]

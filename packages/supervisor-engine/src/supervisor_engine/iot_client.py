@@ -12,7 +12,20 @@ Three tasks, each on the engine's clock:
 - **writes**: the latest pending command per point, checked against the
   bundle's constraints and a per-point minimum interval, sent in one batch.
   The service refuses a whole batch for one bad write, so a refused batch is
-  retried write by write to find and drop the refused ones.
+  retried write by write to find and drop the refused ones. Every delivery is
+  confirmed against the priority slot the service reads back, and kept in a
+  :class:`~supervisor_engine.command_truth.CommandLedger`: confirmed commands
+  are refreshed every ``command_refresh_s``, failed or mismatched ones retried.
+- **devices**: the status of the devices the bundle touches; a device that
+  comes back online gets every command the engine holds on it again.
+
+Anything that may have cleared the device side re-asserts every held command
+in one batch: the service found again after an outage (its restart, a broken
+stream), a device back online, a new token. The engine's own start, deploy
+and rollback re-assert through :meth:`HttpIoAdapter.reassert`.
+
+A 401 is not an outage: the token file is read again (the token may have been
+rotated) and, if the token is still refused, the link reports "unauthorized".
 
 Every failure to reach the service backs off exponentially with full jitter,
 capped at ``backoff_max_s``.
@@ -52,10 +65,12 @@ from bms_schemas.iot import (
 from supervisor_engine.adapter import AdapterStatus, PendingWrites, Refusal, WriteGuard
 from supervisor_engine.block import PointWrite
 from supervisor_engine.clock import Clock
+from supervisor_engine.command_truth import DEFAULT_REFRESH_S, CommandLedger, device_of, slot_holds
 
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[str, dict[str, Any]], None]
+TokenSource = Callable[[], str | None]
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,12 @@ class IotClientSettings:
     """No byte from the stream for this long (keep-alives included): reconnect."""
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30.0
+    command_refresh_s: float | None = DEFAULT_REFRESH_S
+    """Deliver every held command again this long after its last confirmation (None: never)."""
+    command_retry_max_s: float = 30.0
+    """Cap of the retry delay of a command that failed or read back wrong."""
+    device_check_s: float = 10.0
+    """How often the status of the devices the bundle touches is checked."""
 
 
 class Backoff:
@@ -92,7 +113,7 @@ class Backoff:
 
 
 class ServiceUnavailable(Exception):
-    """The service did not answer (connection refused, timeout, 5xx)."""
+    """The service did not answer (connection refused, timeout, 5xx) or refused our token."""
 
 
 def refs(points: Iterable[str]) -> tuple[PointRef, ...]:
@@ -118,6 +139,7 @@ class HttpIoAdapter:
         transport: httpx.AsyncBaseTransport | None = None,
         on_event: EventSink | None = None,
         rng: random.Random | None = None,
+        token_source: TokenSource | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -132,6 +154,14 @@ class HttpIoAdapter:
         self._writes_waiting = asyncio.Event()
         self._guard = WriteGuard()
         self._last_sent: dict[str, float] = {}
+        self.ledger = CommandLedger(
+            refresh_s=settings.command_refresh_s,
+            retry_initial_s=min(2.0, settings.command_retry_max_s),
+            retry_max_s=settings.command_retry_max_s,
+        )
+        self._token = settings.token
+        self._token_source = token_source
+        self._offline: set[int] = set()
         self._on_event = on_event or (lambda _kind, _data: None)
         self._rng = rng or random.Random()
         self.on_value: Callable[[str], None] | None = None
@@ -163,8 +193,38 @@ class HttpIoAdapter:
     def submit(self, writes: Iterable[PointWrite]) -> None:
         writes = list(writes)
         if writes:
+            self.ledger.submitted(writes)
             self._pending.put(writes)
             self._writes_waiting.set()
+
+    def reassert(self, writes: Iterable[PointWrite] | None, reason: str) -> int:
+        """Deliver held commands again, in one batch; returns how many were queued.
+
+        ``writes`` are the engine's own commands (its blocks' state after a start, a
+        deploy or a rollback): they become the truth. None re-sends what the ledger
+        holds, unless a newer command for the slot is already pending.
+        """
+        if writes is not None:
+            batch = list(writes)
+            self.ledger.submitted(batch)
+            self._pending.put(batch)
+        else:
+            batch = self.ledger.active()
+            self.ledger.requeue(batch)
+            self._pending.put_back(batch)
+        self.status.reasserts += 1
+        self.status.last_reassert = reason
+        if batch:
+            self._writes_waiting.set()
+        log.info("re-asserting %d command(s): %s", len(batch), reason)
+        self._on_event("commands-reasserted", {"reason": reason, "commands": len(batch)})
+        return len(batch)
+
+    def set_command_refresh(self, refresh_s: float | None) -> None:
+        """The bundle's refresh interval of held commands (None: the adapter's setting)."""
+        self.ledger.refresh_s = (
+            refresh_s if refresh_s is not None else self.settings.command_refresh_s
+        )
 
     def set_constraints(self, constraints: Iterable[PointConstraint]) -> None:
         self._guard.set_constraints(constraints)
@@ -181,6 +241,7 @@ class HttpIoAdapter:
             asyncio.create_task(self._values_loop(stop), name="iot-values"),
             asyncio.create_task(self._poll_loop(stop), name="iot-poll"),
             asyncio.create_task(self._write_loop(stop), name="iot-writes"),
+            asyncio.create_task(self._devices_loop(stop), name="iot-devices"),
         ]
         try:
             await stop.wait()
@@ -226,19 +287,49 @@ class HttpIoAdapter:
         self.status.last_error = str(err)
 
     def _found(self) -> None:
+        self.status.unauthorized = False
         if not self.status.connected:
             log.info("IoT service reachable at %s", self.settings.base_url)
             self._emit("iot-connected", IotLinkEvent(url=self.settings.base_url))
+            self.status.connected = True
+            # the service may have restarted, and devices with it: hold every command again
+            self.reassert(None, "IoT service reachable again")
             self._writes_waiting.set()  # deliver what waited for the service
         self.status.connected = True
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _reread_token(self) -> bool:
+        """Read the token again (it may have been rotated); True when it changed."""
+        if self._token_source is None:
+            return False
         try:
-            response = await self._client.request(method, path, **kwargs)
-        except httpx.TransportError as err:
-            raise ServiceUnavailable(f"{type(err).__name__}: {err}") from err
-        if response.status_code >= 500:
-            raise ServiceUnavailable(f"{method} {path} answered {response.status_code}")
+            token = self._token_source()
+        except Exception:  # a token source that fails is the same as no new token
+            log.exception("reading the IoT token failed")
+            return False
+        if not token or token == self._token:
+            return False
+        self._token = token
+        self._client.headers["authorization"] = f"Bearer {token}"
+        log.info("the IoT token changed; using the new one")
+        return True
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        for attempt in range(2):
+            try:
+                response = await self._client.request(method, path, **kwargs)
+            except httpx.TransportError as err:
+                raise ServiceUnavailable(f"{type(err).__name__}: {err}") from err
+            if response.status_code >= 500:
+                raise ServiceUnavailable(f"{method} {path} answered {response.status_code}")
+            if response.status_code == 401:
+                if attempt == 0 and self._reread_token():
+                    continue  # a rotated token: try once more with the new one
+                self.status.unauthorized = True
+                raise ServiceUnavailable(
+                    "unauthorized: the IoT service refuses the engine's token "
+                    "(check BMS_ENGINE_IOT_TOKEN or the token file)"
+                )
+            break
         self._found()
         return response
 
@@ -247,7 +338,8 @@ class HttpIoAdapter:
     async def _values_loop(self, stop: asyncio.Event) -> None:
         backoff = Backoff(self.settings.backoff_initial_s, self.settings.backoff_max_s, self._rng)
         while not stop.is_set():
-            if not self._points:
+            while not self._points:  # a bundle that reads nothing subscribes to nothing
+                self._points_changed.clear()
                 await self._points_changed.wait()
             self._points_changed.clear()
             points = self._points
@@ -413,9 +505,16 @@ class HttpIoAdapter:
     async def _write_loop(self, stop: asyncio.Event) -> None:
         backoff = Backoff(self.settings.backoff_initial_s, self.settings.backoff_max_s, self._rng)
         while not stop.is_set():
-            await self._writes_waiting.wait()
+            if not self._writes_waiting.is_set():
+                # sleep until a command arrives, or a held one is due for refresh or retry
+                due = self.ledger.next_due()
+                if due == float("inf"):
+                    await self._writes_waiting.wait()
+                else:
+                    await self._sleep(max(0.0, due - self.clock.monotonic()), self._writes_waiting)
             self._writes_waiting.clear()
             now = self.clock.monotonic()
+            self._pending.put_back(self.ledger.take_due(now))
             ready = [p for p in self._pending.points() if self._ready_at(p) <= now]
             batch = self._pending.take(ready)
             if batch:
@@ -460,6 +559,7 @@ class HttpIoAdapter:
                 allowed.append(write)
             else:
                 self._refused(Refusal(write, f"engine constraint: {reason}"))
+                self.ledger.refused(write)
         if not allowed:
             return
         response = await self._post_writes(allowed)
@@ -486,6 +586,7 @@ class HttpIoAdapter:
                 self._refused(
                     Refusal(write, f"service refused ({response.status_code}): {message}")
                 )
+                self.ledger.refused(write)
             return
         results = WriteResponse.model_validate_json(response.content).results
         for write, result in zip(writes, results, strict=False):
@@ -493,10 +594,68 @@ class HttpIoAdapter:
                 self.status.writes_sent += 1
                 self._last_sent[write.point] = now
                 self._guard.sent(write, now)
+                holds = slot_holds(
+                    write.value, write.priority, result.priority_array, result.present_value
+                )
+                self.ledger.delivered(write, holds, now)
+                if holds is False:
+                    self._on_event(
+                        "command-mismatch",
+                        {"point": write.point, "priority": write.priority, "value": write.value,
+                         "priorityArray": result.priority_array},
+                    )  # fmt: skip
             else:
                 self.status.writes_failed += 1
+                self.ledger.failed(write, result.error or "the device did not take it", now)
                 failed = WriteFailedEvent(point=write.point, node=write.node_id, error=result.error)
                 self._emit("write-failed", failed)
+
+    # --- devices ------------------------------------------------------------------------------
+
+    def _devices_touched(self) -> set[int]:
+        points = [*self._points, *(w.point for w in self.ledger.active())]
+        return {d for p in points if (d := device_of(p)) is not None}
+
+    async def _devices_loop(self, stop: asyncio.Event) -> None:
+        """Follow the devices the bundle touches: report the offline ones, re-command the back."""
+        while not stop.is_set():
+            await self._sleep(self.settings.device_check_s)
+            touched = self._devices_touched()
+            if not touched:
+                continue
+            try:
+                response = await self._request("GET", "/devices")
+                if response.status_code != 200:
+                    continue
+                offline = {
+                    int(d["instance"]) for d in response.json() if d.get("status") == "offline"
+                } & touched
+            except ServiceUnavailable:
+                continue  # the other loops report the outage
+            except Exception:
+                log.exception("checking the devices failed unexpectedly")
+                continue
+            self.devices_changed(offline)
+
+    def devices_changed(self, offline: set[int]) -> None:
+        """The devices now offline; each one back online gets its commands again."""
+        for device in sorted(self._offline - offline):
+            held = self.ledger.active(device)
+            self.ledger.requeue(held)
+            self._pending.put_back(held)
+            if held:
+                self._writes_waiting.set()
+            self.status.reasserts += 1
+            self.status.last_reassert = f"device {device} back online"
+            log.info("device %s back online: re-asserting %d command(s)", device, len(held))
+            self._on_event(
+                "commands-reasserted",
+                {"reason": f"device {device} back online", "commands": len(held)},
+            )
+        for device in sorted(offline - self._offline):
+            self._on_event("device-offline", {"device": device})
+        self._offline = offline
+        self.status.devices_offline = sorted(offline)
 
     def _refused(self, refusal: Refusal) -> None:
         self.status.writes_refused += 1

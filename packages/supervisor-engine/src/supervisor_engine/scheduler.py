@@ -6,7 +6,9 @@ error nor lateness accumulates. A tick that starts late is run once and counted
 as an overrun; slots that passed entirely while the flow was blocked are counted
 as missed and never replayed as a burst: the flow runs once, for the latest slot
 that is due. An on-change trigger (:meth:`Scheduler.request_run`) adds one extra
-run off the grid without moving the grid.
+run off the grid without moving the grid; triggered runs of a flow are at least one
+period apart (a chattering input cannot make a flow run faster than its period), a
+periodic run in between answering the request.
 
 The scheduler does not evaluate anything; it calls ``run_tick`` with a
 :class:`TickCall` whose ``due`` is the tick's logical time. All time comes from
@@ -116,6 +118,7 @@ class _Flow:
         self.last_k: int | None = None  # None after a triggered run: dt is then a difference
         self.last_due: float | None = None
         self.trigger_due: float | None = None
+        self.last_triggered: float | None = None  # due time of the last triggered run
         self.ticks = self.overruns = self.missed = self.triggered_runs = self.errors = 0
         self.last_lateness = self.max_lateness = self.last_duration = 0.0
         self.last_run: datetime | None = None
@@ -236,7 +239,7 @@ class Scheduler:
         for f in self._flows:
             if f.next_due <= limit:
                 batch.append((f.next_due, f, True))
-            elif f.trigger_due is not None:
+            elif f.trigger_due is not None and f.trigger_due <= limit:
                 batch.append((f.trigger_due, f, False))
         if len(batch) > 1:  # a stable sort keeps the given order among equal due times
             batch.sort(key=lambda b: round(b[0] / _SAME_INSTANT_S))
@@ -278,7 +281,7 @@ class Scheduler:
         started = self._clock.monotonic()
         dt = f.period if f.last_due is None else due - f.last_due
         f.triggered_runs += 1
-        f.last_k, f.last_due, f.trigger_due = None, due, None
+        f.last_k, f.last_due, f.trigger_due, f.last_triggered = None, due, None, due
         wall = self._clock.wall_at(due)
         self._call(
             f, TickCall(f.timing.flow_id, f.next_k - 1, due, started, dt, wall, True), started
@@ -356,16 +359,19 @@ class Scheduler:
     def request_run(self, flow_id: str) -> None:
         """Run ``flow_id`` once as soon as possible, off its grid (which does not move).
 
-        Requests made before the run coalesce into one, due at the first request; if the
-        flow's periodic slot comes due first, that run answers the request. A flow that
-        requests itself from every run never lets ``run_until`` advance.
+        Requests made before the run coalesce into one, due at the first request, or one
+        period after the flow's last triggered run if that is later (the rate limit); if
+        the flow's periodic slot comes due first, that run answers the request.
 
         Raises:
             KeyError: If there is no such flow.
         """
         f = self._by_id[flow_id]
         if f.trigger_due is None:
-            f.trigger_due = self._clock.monotonic()
+            now = self._clock.monotonic()
+            f.trigger_due = (
+                now if f.last_triggered is None else max(now, f.last_triggered + f.period)
+            )
         if self._wake is not None:
             self._wake.set()
 

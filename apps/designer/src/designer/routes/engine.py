@@ -108,6 +108,17 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/stream", response_class=StreamingResponse, responses=STREAM_RESPONSES)
-async def engine_stream(services: Svc, _user: User) -> StreamingResponse:
+async def engine_stream(
+    services: Svc,
+    _user: User,
+    kinds: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=r"^(tick|values|event|alarm)(,(tick|values|event|alarm))*$",
+            description="Comma-separated event kinds to receive (all if unset).",
+        ),
+    ] = None,
+) -> StreamingResponse:
     """The engine's events (server-sent events), relayed: each an ``EngineStreamMessage``."""
-    return await relay(services.engine, "/engine/stream")
+    return await relay(services.engine, "/engine/stream", {"kinds": kinds} if kinds else None)

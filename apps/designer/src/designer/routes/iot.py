@@ -18,6 +18,8 @@ from bms_schemas.history import HistoryResponse
 from bms_schemas.iot import (
     AuditLog,
     DeviceInfo,
+    DiscoverRequest,
+    DiscoverResponse,
     PointInfo,
     ReadRequest,
     ReadResponse,
@@ -65,6 +67,15 @@ def audit_caller(username: str, reason: str) -> str:
     """
     text = f"designer:{username}: {reason}"
     return "".join(c if " " <= c <= "~" else "?" for c in text)[:64]
+
+
+@router.post("/discover", response_model=DiscoverResponse)
+async def iot_discover(
+    services: Svc, _user: User, target: Target, body: DiscoverRequest | None = None
+) -> Any:
+    """Ask the IoT service to discover devices now (Who-Is, then describe each one)."""
+    request = (body or DiscoverRequest()).model_dump(mode="json", exclude_none=True)
+    return await services.iot.json("POST", "/discover", json=request, **vars(target))
 
 
 @router.get("/devices", response_model=list[DeviceInfo])

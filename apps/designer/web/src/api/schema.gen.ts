@@ -290,6 +290,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/iot/discover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Iot Discover
+         * @description Ask the IoT service to discover devices now (Who-Is, then describe each one).
+         */
+        post: operations["iotDiscover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/iot/points/history": {
         parameters: {
             query?: never;
@@ -1259,6 +1279,52 @@ export interface components {
             schemaVersion: string;
         };
         /**
+         * CommandTruthStatus
+         * @description Whether the devices hold what the engine commands (read back after every write).
+         */
+        CommandTruthStatus: {
+            /**
+             * Confirmed
+             * @description Of those, confirmed by the slot read back.
+             */
+            confirmed: number;
+            /**
+             * Failures
+             * @description Deliveries the device did not take.
+             */
+            failures: number;
+            /**
+             * Held
+             * @description Commands the engine holds on devices.
+             */
+            held: number;
+            /**
+             * Lastreassert
+             * @description Why, the last time.
+             */
+            lastReassert?: string | null;
+            /**
+             * Mismatches
+             * @description Deliveries whose slot read back another value.
+             */
+            mismatches: number;
+            /**
+             * Reasserts
+             * @description Times every held command was delivered again.
+             */
+            reasserts: number;
+            /**
+             * Refreshs
+             * @description Each held command is delivered again this long after it was confirmed.
+             */
+            refreshS?: number | null;
+            /**
+             * Unconfirmed
+             * @default []
+             */
+            unconfirmed: components["schemas"]["UnconfirmedCommandStatus"][];
+        };
+        /**
          * CompositeDefinition
          * @description One version of a composite block.
          */
@@ -1526,11 +1592,22 @@ export interface components {
         };
         /**
          * DeploymentHistory
-         * @description The deployment history, newest first.
+         * @description The deployment history, newest first (a page of it).
          */
         DeploymentHistory: {
             /** Entries */
             entries: components["schemas"]["DeploymentRecord"][];
+            /**
+             * Offset
+             * @description Entries skipped before this page.
+             * @default 0
+             */
+            offset: number;
+            /**
+             * Total
+             * @description Entries kept in all.
+             */
+            total?: number | null;
         };
         /**
          * DeploymentList
@@ -1686,6 +1763,49 @@ export interface components {
          */
         DiffBase: "active" | "previous" | "chosen" | "none";
         /**
+         * DiscoverRequest
+         * @description Parameters of a discovery run; every field falls back to the service's settings.
+         */
+        DiscoverRequest: {
+            /**
+             * Describe
+             * @description Also read each device's objects and metadata.
+             * @default true
+             */
+            describe: boolean;
+            /**
+             * Highlimit
+             * @description Highest instance.
+             */
+            highLimit?: number | null;
+            /**
+             * Lowlimit
+             * @description Lowest instance.
+             */
+            lowLimit?: number | null;
+            /**
+             * Timeouts
+             * @description How long to wait for I-Am replies, in seconds.
+             */
+            timeoutS?: number | null;
+        };
+        /**
+         * DiscoverResponse
+         * @description The devices found by a discovery run.
+         */
+        DiscoverResponse: {
+            /**
+             * Devices
+             * @description Devices that answered.
+             */
+            devices: components["schemas"]["DeviceInfo"][];
+            /**
+             * Durationms
+             * @description How long discovery and description took.
+             */
+            durationMs: number;
+        };
+        /**
          * Edge
          * @description A wire from an output port of one node to an input port of another.
          */
@@ -1720,6 +1840,19 @@ export interface components {
             activatedAt?: string | null;
             /** Activatedby */
             activatedBy?: string | null;
+            /** @description Delivery and confirmation of the engine's commands. */
+            commands?: components["schemas"]["CommandTruthStatus"] | null;
+            /**
+             * Degradedreasons
+             * @description Why the engine's health is degraded (empty when it is not).
+             * @default []
+             */
+            degradedReasons: string[];
+            /**
+             * Fallbackfrom
+             * @description The version that should run but failed to load, when a fallback runs instead.
+             */
+            fallbackFrom?: string | null;
             /**
              * Faults
              * @description Faulted nodes and their errors.
@@ -2040,6 +2173,12 @@ export interface components {
         IotLinkStatus: {
             /** Connected */
             connected: boolean;
+            /**
+             * Devicesoffline
+             * @description Devices the bundle touches that the IoT service reports offline.
+             * @default []
+             */
+            devicesOffline: number[];
             /** Lasterror */
             lastError: string | null;
             /** Pendingwrites */
@@ -2048,6 +2187,12 @@ export interface components {
             reconnects: number;
             /** Streamconnected */
             streamConnected: boolean;
+            /**
+             * Unauthorized
+             * @description The IoT service refuses the engine's token.
+             * @default false
+             */
+            unauthorized: boolean;
             /** Url */
             url: string;
             /** Writesfailed */
@@ -2977,6 +3122,25 @@ export interface components {
              * @enum {string}
              */
             kind: "tick";
+        };
+        /**
+         * UnconfirmedCommandStatus
+         * @description A command whose priority slot did not hold it for several deliveries in a row.
+         */
+        UnconfirmedCommandStatus: {
+            /**
+             * Failures
+             * @description Consecutive deliveries that failed or read back wrong.
+             */
+            failures: number;
+            /** Point */
+            point: string;
+            /** Priority */
+            priority: number;
+            /** Problem */
+            problem?: string | null;
+            /** Value */
+            value: boolean | number | string | null;
         };
         /**
          * ValidationIssue
@@ -4249,7 +4413,10 @@ export interface operations {
     };
     engineStream: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Comma-separated event kinds to receive (all if unset). */
+                kinds?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4456,6 +4623,105 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PointInfo"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    iotDiscover: {
+        parameters: {
+            query?: {
+                /** @description Use this project's device configuration (IoT URL, token). */
+                project?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DiscoverRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscoverResponse"];
                 };
             };
             /** @description Bad Request */

@@ -2,18 +2,24 @@
  * The engine's status and its live values, through the Designer: the status once (best effort),
  * then the engine's event stream (only when the engine answered) onto the canvas's blocks and wires.
  */
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
-import type { EngineEvent, EngineStatus, JsonValue } from "../api/types";
+import type { EngineEvent, EngineStatus } from "../api/types";
+import { type PointUnit, liveText, nodeUnit } from "../lib/liveUnits";
 import type { FlowDocument } from "./useFlowDocument";
+import { usePointUnits } from "./usePointUnits";
 
-function valueText(v: JsonValue | undefined, quality: string): string {
-  return `${typeof v === "number" ? Number(v.toFixed(2)) : String(v)}${quality !== "ok" ? ` (${quality})` : ""}`;
+/** An event's payload, typed by its kind from the generated EngineStreamMessage. */
+function payload<K extends "status" | "values" | "tick">(_kind: K, ev: Event): EngineEvent<K> {
+  return JSON.parse((ev as MessageEvent<string>).data) as EngineEvent<K>;
 }
 
 export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">) {
   const [engine, setEngine] = useState<EngineStatus | null>(null);
   const { setNodes, setEdges } = doc;
+  // Live values carry their unit: a point block's from its point, others from their parameters.
+  const pointUnits = usePointUnits();
+  const units = useRef(new Map<string, PointUnit>());
 
   const refreshEngine = useCallback(() => {
     api.GET("/api/engine/status").then((r) => r.data && setEngine(r.data), () => undefined);
@@ -24,19 +30,19 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
   useEffect(() => {
     if (!engineUp) return;
     const es = new EventSource("/api/engine/stream");
-    const data = <K extends "status" | "values" | "tick">(_kind: K, ev: Event) =>
-      JSON.parse((ev as MessageEvent<string>).data) as EngineEvent<K>;
-    es.addEventListener("status", (ev) => setEngine(data("status", ev)));
+    es.addEventListener("status", (ev) => setEngine(payload("status", ev)));
     es.addEventListener("values", (ev) => {
-      const values = data("values", ev);
+      const data = payload("values", ev);
       setNodes((ns) =>
         ns.map((n) => {
-          const ports = values.nodes[n.id];
+          const ports = data.nodes[n.id];
           if (!ports) return n;
           const live: Record<string, string> = {};
           let status = "ok";
+          const unit = nodeUnit(String(n.data.blockType), (n.data.params ?? {}) as Record<string, unknown>, pointUnits);
+          units.current.set(n.id, unit);
           for (const [port, [v, q]] of Object.entries(ports)) {
-            live[port] = valueText(v, q);
+            live[port] = liveText(v, q, unit);
             if (q !== "ok" && status === "ok") status = q;
           }
           return { ...n, data: { ...n.data, live, status } };
@@ -45,19 +51,19 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
       // Wires carry the value of the output that drives them.
       setEdges((es) =>
         es.map((e) => {
-          const v = e.sourceHandle ? values.nodes[e.source]?.[e.sourceHandle] : undefined;
-          return v ? { ...e, label: valueText(v[0], v[1]) } : e;
+          const v = e.sourceHandle ? data.nodes[e.source]?.[e.sourceHandle] : undefined;
+          return v ? { ...e, label: liveText(v[0], v[1], units.current.get(e.source)) } : e;
         }),
       );
     });
     es.addEventListener("tick", (ev) => {
-      const t = data("tick", ev);
+      const t = payload("tick", ev);
       setEngine((e) =>
         e ? { ...e, flows: e.flows.map((f) => (f.id === t.flow ? { ...f, ticks: f.ticks + 1 } : f)) } : e,
       );
     });
     return () => es.close();
-  }, [engineUp, setNodes, setEdges]);
+  }, [engineUp, setNodes, setEdges, pointUnits]);
 
   return { engine, refreshEngine };
 }

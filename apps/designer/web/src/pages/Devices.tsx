@@ -2,6 +2,8 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { api, errorMessage } from "../api/client";
 import type { DeviceInfo, PointInfo } from "../api/types";
+import { DiscoverDevices } from "../components/DiscoverDevices";
+import { formatValue } from "../lib/units";
 
 type Live = Record<string, { value: unknown; quality: string; units?: string | null }>;
 
@@ -92,6 +94,7 @@ export function Devices() {
   return (
     <section className="devices">
       <h1>Devices</h1>
+      <DiscoverDevices onFound={setDevices} />
       {message && <p role="status">{message}</p>}
       {devices && (
         <table className="list">
@@ -140,10 +143,11 @@ export function Devices() {
                   <tr key={String(p.point)}>
                     <td title={p.description ?? ""}>{p.name}</td>
                     <td>
-                      <code>{String(p.point)}</code>
+                      <code>{String(p.point)}</code>{" "}
+                      <a href={`#/trends?point=${encodeURIComponent(String(p.point))}`}>trend</a>
                     </td>
                     <td data-testid={`value-${p.point}`} className={v ? `q-${v.quality}` : ""}>
-                      {v ? `${String(v.value)} ${v.units ?? p.unitSymbol ?? ""}` : "—"}
+                      {v ? formatValue(v.value, { unit: p.unitSymbol ?? v.units, stateTexts: p.stateTexts }) : "—"}
                       {v && v.quality !== "ok" ? ` (${v.quality})` : ""}
                     </td>
                     <td>{p.commandable ? <ManualWrite point={p} onDone={setMessage} /> : <small>read-only</small>}</td>

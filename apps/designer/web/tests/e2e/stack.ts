@@ -15,7 +15,7 @@ const REPO = resolve(HERE, "../../../../..");
 const BIN = join(REPO, ".venv/bin");
 export const WEB_DIST = resolve(HERE, "../../dist");
 export const PASSWORD = "e2e-stack-password";
-const IOT_TOKEN = "iot-ui-e2e-token";
+export const IOT_TOKEN = "iot-ui-e2e-token";
 const DEVICE = "127.0.212.2/8:48030";
 const SERVICE_BACNET = "127.0.212.1/8:48031";
 const BROADCAST = "127.255.255.255:48030";
@@ -95,6 +95,7 @@ export async function startStack(): Promise<Stack> {
           objects: [
             { type: "analog-value", instance: 1, name: "ZN-T", value: 24.0, units: "degrees-celsius", commandable: true },
             { type: "analog-output", instance: 1, name: "DMPR", value: 0.0, units: "percent" },
+            { type: "analog-value", instance: 2, name: "ZN2-T", value: 22.0, units: "degrees-celsius", commandable: true },
           ],
         },
       ],

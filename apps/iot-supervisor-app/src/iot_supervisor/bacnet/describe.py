@@ -68,6 +68,12 @@ async def discover(client: BacnetClient, request: DiscoverRequest) -> list[Devic
         i_ams = await client.who_is_directed(Address(s.broadcast_address), low, high, timeout)
     else:
         i_ams = await app.who_is(low, high, timeout=timeout)
+    if s.routers:
+        # A global Who-Is sent to each router, which forwards it onto its other networks.
+        routed = await asyncio.gather(
+            *(client.who_is_directed(Address(f"*:*@{r}"), low, high, timeout) for r in s.routers)
+        )
+        i_ams = [*i_ams, *(i for reply in routed for i in reply)]
     devices: dict[int, Device] = {d.instance: d for d in identified}
     for i_am in i_ams:
         instance = i_am.iAmDeviceIdentifier[1]
@@ -75,13 +81,20 @@ async def discover(client: BacnetClient, request: DiscoverRequest) -> list[Devic
             continue
         devices[instance] = Device(
             instance=instance,
-            address="{}:{}".format(*i_am.pduSource.addrTuple),
+            address=device_address(i_am.pduSource),
             max_apdu=int(i_am.maxAPDULengthAccepted),
             segmentation=str(i_am.segmentationSupported),
             in_flight=s.in_flight_per_device,
             vendor_id=int(i_am.vendorID),
         )
     return [devices[i] for i in sorted(devices)]
+
+
+def device_address(source: Address) -> str:
+    """``ip:port``, or for a device behind a router ``NET:0xMAC@ROUTER-IP:PORT``."""
+    if source.addrType == Address.remoteStationAddr:
+        return str(source)
+    return "{}:{}".format(*source.addrTuple)
 
 
 async def identify(client: BacnetClient, target: str, timeout: float) -> Device | None:

@@ -22,10 +22,16 @@ from bacpypes3.ipv4 import IPv4DatagramServer  # type: ignore[import-untyped]
 from bacpypes3.local.device import DeviceObject  # type: ignore[import-untyped]
 from bacpypes3.local.networkport import NetworkPortObject  # type: ignore[import-untyped]
 from bacpypes3.pdu import PDU, IPv4Address, LocalStation  # type: ignore[import-untyped]
+from bacpypes3.settings import settings as bacpypes_settings  # type: ignore[import-untyped]
 
 from iot_supervisor.addresses import BipAddress, ensure_free
 
 BIND_TIMEOUT_S = 5.0
+
+# Explicit routes in addresses ('2:0x7f000028a124@127.0.0.30:47808'): a device behind a
+# router is reached through the router its I-Am came from, with no router table to keep.
+# Set on import, before any such address is parsed (the runtime.db cache is loaded early).
+bacpypes_settings.route_aware = True
 
 
 def build_application(
@@ -34,6 +40,7 @@ def build_application(
     instance: int,
     name: str,
     objects: list[Any] | None = None,
+    routes_to: tuple[int, int, BipAddress] | None = None,
     max_apdu: int = 1476,
     max_segments: int = 64,
     segmentation: str = "segmentedBoth",
@@ -43,8 +50,15 @@ def build_application(
     foreign_bbmd: BipAddress | None = None,
     bbmd: bool = False,
 ) -> Application:
-    """Build an Application; must run inside the event loop that will serve it."""
+    """Build an Application; must run inside the event loop that will serve it.
+
+    ``routes_to=(near, far, far_address)`` makes it a BACnet router: its port on
+    ``address`` is network ``near``, and a second port on ``far_address`` is
+    network ``far``, with the devices behind the router.
+    """
     ensure_free(address)
+    if routes_to is not None:
+        ensure_free(routes_to[2])
     device = DeviceObject(
         objectIdentifier=("device", instance),
         objectName=name,
@@ -69,7 +83,19 @@ def build_application(
         port.bbmdAcceptFDRegistrations = True
         port.bbmdForeignDeviceTable = []
         port.bbmdBroadcastDistributionTable = [BDTEntry(address.hostport)]
-    app = Application.from_object_list([device, port, *(objects or [])])
+    ports = [port]
+    if routes_to is not None:
+        near, far, far_address = routes_to
+        port.networkNumber = near
+        ports.append(
+            NetworkPortObject(
+                far_address.bind_spec,
+                objectIdentifier=("network-port", 2),
+                objectName="NetworkPort-2",
+                networkNumber=far,
+            )
+        )
+    app = Application.from_object_list([device, *ports, *(objects or [])])
     app.next_invoke_id = random.randrange(256)
     for link_layer in app.link_layers.values():
         _send_other_loopback_on_the_wire(link_layer.server)

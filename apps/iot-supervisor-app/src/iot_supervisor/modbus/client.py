@@ -122,6 +122,7 @@ class ModbusProtocol:
                 client=self._new_client(device),
             )
         self._listeners: list[ValueListener] = []
+        self._infos: dict[tuple[int, str], PointInfo] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._simulator: Any = None
         self.stats = {"requests": 0, "timeouts": 0, "errors": 0}
@@ -263,7 +264,11 @@ class ModbusProtocol:
 
     def point_info(self, point: PointRef) -> PointInfo:
         device, entry = self._entry(point)
-        return self._point_info(device, entry)
+        key = (device.config.instance, entry.name)
+        info = self._infos.get(key)
+        if info is None:
+            info = self._infos[key] = self._point_info(device, entry)
+        return info
 
     def encode(self, info: PointInfo, value: Scalar | None) -> Any:
         """The registers for ``value``, checked against the map (type, range, codes)."""

@@ -18,10 +18,10 @@ import math
 import struct
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from bms_schemas import Scalar
 
@@ -122,6 +122,7 @@ class RegisterMap(_Strict):
         description="Unmapped registers a batched read may span; 0 reads only adjacent points.",
     )  # fmt: skip
     points: tuple[RegisterPoint, ...] = Field(min_length=1)
+    _by_address: dict[tuple[str, int], RegisterPoint] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _no_overlap(self) -> RegisterMap:
@@ -138,11 +139,11 @@ class RegisterMap(_Strict):
                     raise ValueError(f"{self.model}: {a.name} and {b.name} overlap in {kind}")
         return self
 
+    def model_post_init(self, context: Any, /) -> None:
+        self._by_address = {(p.kind.value, p.address): p for p in self.points}
+
     def point(self, kind: str, address: int) -> RegisterPoint | None:
-        for p in self.points:
-            if p.kind == kind and p.address == address:
-                return p
-        return None
+        return self._by_address.get((kind, address))
 
     def orders(self, point: RegisterPoint) -> tuple[Order, Order]:
         return point.word_order or self.word_order, point.byte_order or self.byte_order

@@ -5,6 +5,7 @@ from iot_supervisor.simulator.config import (
     DeviceSpec,
     ObjectSpec,
     PlantSpec,
+    RouterSpec,
     ScriptSpec,
     SimulatorConfig,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "DeviceSpec",
     "ObjectSpec",
     "PlantSpec",
+    "RouterSpec",
     "ScriptSpec",
     "Simulator",
     "SimulatorConfig",

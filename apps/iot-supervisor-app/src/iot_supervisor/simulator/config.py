@@ -22,6 +22,13 @@
         maxApdu: 206
         slowMs: 800
         objects: [...]
+      - instance: 1011                      # behind the router: on its far port
+        address: 127.0.0.12/8:47820
+        name: FCU-11
+        objects: [...]
+    routers:                                # network 1 (here) <-> network 2 (port 47820)
+      - {instance: 1100, name: Router-1, address: 127.0.0.30/8:47808,
+         behindAddress: 127.0.0.30/8:47820, network: 1, behindNetwork: 2}
 """
 
 from __future__ import annotations
@@ -155,6 +162,39 @@ class DeviceSpec(_Model):
         return BipAddress.parse(self.address)
 
 
+class RouterSpec(_Model):
+    """A BACnet router between the devices' network and another one (an MS/TP trunk's stand-in).
+
+    Devices whose address is on ``behindAddress``'s port sit behind it: they are
+    reached only through the router, with network number ``behindNetwork``.
+    """
+
+    instance: int = Field(ge=0, le=4_194_302, description="The router's own device instance.")
+    name: str = Field(min_length=1, description="The router's device object-name.")
+    address: str = Field(description="Its port on the devices' network, 'ip/prefix:port'.")
+    network: int = Field(default=1, ge=1, le=65534, description="That network's number.")
+    behind_address: str = Field(description="Its port on the network behind it.")
+    behind_network: int = Field(
+        default=2, ge=1, le=65534, description="The number of the network behind it."
+    )
+
+    @model_validator(mode="after")
+    def _loopback_and_distinct(self) -> RouterSpec:
+        for what, address in (("address", self.address), ("behindAddress", self.behind_address)):
+            require_loopback(address, allow_lan=False, what=f"router {self.instance} {what}")
+        if self.bip.port == self.behind_bip.port or self.network == self.behind_network:
+            raise ValueError(f"router {self.instance}: its two networks must differ (port, number)")
+        return self
+
+    @property
+    def bip(self) -> BipAddress:
+        return BipAddress.parse(self.address)
+
+    @property
+    def behind_bip(self) -> BipAddress:
+        return BipAddress.parse(self.behind_address)
+
+
 class PlantSpec(_Model):
     """A physical model driving the devices' objects (see ``simulator/building.py``)."""
 
@@ -208,11 +248,15 @@ class SimulatorConfig(_Model):
     plant: PlantSpec | None = Field(
         default=None, description="A physical model that reads the commands and writes the inputs."
     )
+    routers: tuple[RouterSpec, ...] = Field(
+        default=(), description="BACnet routers, with devices on the network behind them."
+    )
 
     @model_validator(mode="after")
     def _unique_devices(self) -> SimulatorConfig:
-        instances = [d.instance for d in self.devices]
+        instances = [d.instance for d in self.devices] + [r.instance for r in self.routers]
         addresses = [d.bip.hostport for d in self.devices]
+        addresses += [a.hostport for r in self.routers for a in (r.bip, r.behind_bip)]
         if len(set(instances)) != len(instances):
             raise ValueError("duplicate device instance")
         if len(set(addresses)) != len(addresses):

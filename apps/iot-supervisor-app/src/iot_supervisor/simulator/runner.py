@@ -34,6 +34,7 @@ class Simulator:
         self.config = config
         self._specs = {d.instance: d for d in config.devices}
         self._apps: dict[int, Application] = {}
+        self._routers: list[Application] = []
         self._ticker: asyncio.Task[None] | None = None
         self._ticks = 0
         self._plant_task: asyncio.Task[None] | None = None
@@ -43,7 +44,16 @@ class Simulator:
         """The plant model when the config has one; a test may reach in (``fan_failed``)."""
 
     async def start(self) -> None:
-        """Bind every device and start the value scripts."""
+        """Bind every router and device and start the value scripts."""
+        for router in self.config.routers:
+            app = build_application(
+                router.bip,
+                instance=router.instance,
+                name=router.name,
+                routes_to=(router.network, router.behind_network, router.behind_bip),
+            )
+            await wait_bound(app)
+            self._routers.append(app)
         for spec in self.config.devices:
             await self.revive(spec.instance)
         if any(o.script for d in self.config.devices for o in d.objects):
@@ -69,6 +79,9 @@ class Simulator:
             self._ticker = None
         for instance in list(self._apps):
             self.kill(instance)
+        for router in self._routers:
+            router.close()
+        self._routers = []
 
     async def __aenter__(self) -> Simulator:
         await self.start()

@@ -1,0 +1,635 @@
+"""Flows compiled to Python code: one generated ``tick`` function per flow.
+
+The interpreter (:class:`~supervisor_engine.evaluator.FlowEvaluator`) walks a
+list of steps and indexes flat arrays for every port. Here the same compiled
+flow is turned, once at deploy, into straight-line Python source: every port
+is a local variable, simple blocks' arithmetic and quality propagation are
+written inline, and stateful blocks are called directly with their context.
+The source goes through ``compile()`` once; no text from the graph is ever
+part of it (point keys, node ids and odd constants live in the function's
+namespace as objects, and only numbers, booleans and ``None`` are written as
+literals). The expression block evaluates its own whitelisted syntax as before.
+
+The interpreter stays the reference: a property test runs random graphs
+through both and requires the same outputs, qualities, faults and writes.
+Where inlined code raises (a value of an unexpected type), the node is
+evaluated again by the reference step, so a fault reads exactly as the
+interpreter would report it.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from bms_schemas import QUALITY_RANK, PointValue
+from supervisor_engine.block import PointWrite, TickInfo
+from supervisor_engine.blocks.expression import check_expression
+from supervisor_engine.evaluator import FlowEvaluator, NodeSlots, TickResult
+from supervisor_engine.quality import FAULT, OK, STALE
+
+log = logging.getLogger(__name__)
+
+Inline = Callable[["_Emitter", NodeSlots, list[str], list[str], list[str], list[str]], list[str]]
+"""Writes the body of one simple block: (emitter, node, in values, in ranks, out values, out ranks) -> lines."""
+
+
+def _literal(value: Any) -> str | None:
+    """Source for ``value`` when it is a plain literal that reads back identical, else None."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if type(value) is int:
+        return repr(value)
+    if type(value) is float and math.isfinite(value):
+        return repr(value)
+    return None
+
+
+class _Emitter:
+    """Builds the source of one flow's tick function and the namespace it runs in."""
+
+    def __init__(self, flow: FlowEvaluator) -> None:
+        self.flow = flow
+        self.namespace: dict[str, Any] = {}
+        self.ctx: dict[str, str] = {}
+        """Namespace name of each node's context, by node id."""
+        self.literals: set[str] = set()
+        """Source text of the literals written, which are known at generation time."""
+        self.limits: dict[timedelta, tuple[str, str]] = {}
+        """Stale limits the function being written needs, by age."""
+        self._count = 0
+
+    def begin(self) -> dict[str, Any]:
+        """Start a new function with a namespace of its own.
+
+        Each generated function gets a small namespace: a global lookup then stays a
+        cheap, cache-friendly hit even in a flow of ten thousand blocks.
+        """
+        self.namespace = {
+            "QR": QUALITY_RANK,
+            "_fsum": math.fsum,
+            "_abs": abs,
+            "_max": max,
+            "_min": min,
+            "_slow": _slow,
+            "_limit": _limit,
+        }
+        self.limits = {}
+        return self.namespace
+
+    def name(self, prefix: str, value: Any) -> str:
+        """A namespace name holding ``value`` (never written into the source)."""
+        self._count += 1
+        key = f"{prefix}{self._count}"
+        self.namespace[key] = value
+        return key
+
+    def const(self, value: Any) -> str:
+        """``value`` as source: a literal when safe, else a namespace name."""
+        lit = _literal(value)
+        if lit is None:
+            return self.name("K", value)
+        self.literals.add(lit)
+        return lit
+
+    def limit(self, age: timedelta) -> str:
+        """A local holding ``wall - age`` for the chunk being written (computed once per tick)."""
+        if age not in self.limits:
+            self.limits[age] = (f"_lim{len(self.limits)}", self.name("A", age))
+        return self.limits[age][0]
+
+    def none_test(self, exprs: Sequence[str]) -> str | None:
+        """Source testing whether any of ``exprs`` is None; None when none of them can be."""
+        tests: list[str] = []
+        for x in exprs:
+            if x in self.literals:
+                if x == "None":
+                    return "True"
+                continue  # a literal that is not None ('0 is None' is a syntax warning)
+            tests.append(f"{x} is None")
+        return " or ".join(tests) if tests else None
+
+    def is_true(self, x: str) -> str:
+        """Source for ``x is True``, folded for literals."""
+        return repr(x == "True") if x in self.literals else f"{x} is True"
+
+
+def _worst(ranks: Sequence[str]) -> str:
+    """Source for the worst (highest) of some quality ranks, without calling ``max``."""
+    if not ranks:
+        return str(OK)
+    if len(ranks) == 1:
+        return ranks[0]
+    if len(ranks) == 2:
+        a, b = ranks
+        return f"({a} if {a} > {b} else {b})"
+    return f"_max({', '.join(ranks)})"
+
+
+class CompiledFlow(FlowEvaluator):
+    """A flow evaluated by generated code; same interface and results as the interpreter."""
+
+    def __init__(
+        self,
+        flow_id: str,
+        nodes: Sequence[NodeSlots],
+        slot_names: Sequence[str],
+        constants: Mapping[int, Any],
+    ) -> None:
+        super().__init__(flow_id, nodes, slot_names, constants)
+        parts = _generate(self, _Emitter(self), constants)
+        self.source = "\n".join(source for source, _namespace in parts)
+        """The generated Python, every function of it (``supervisor-engine compile --show``)."""
+        *chunks, (tick_source, tick_namespace) = parts
+        for c, (source, namespace) in enumerate(chunks):
+            code = compile(source, f"<flow {flow_id!r} part {c}>", "exec")
+            exec(code, namespace)  # the source is ours: see the module docstring
+            tick_namespace[f"_chunk{c}"] = namespace[f"_chunk{c}"]
+        exec(compile(tick_source, f"<flow {flow_id!r}>", "exec"), tick_namespace)
+        self._run: Callable[..., dict[str, str]] = tick_namespace["tick"]
+
+    def tick(
+        self, now: float, wall: datetime, dt: float, snapshot: Mapping[str, PointValue]
+    ) -> TickResult:
+        """Evaluate every node once at logical time ``now``."""
+        info: TickInfo = self._tick
+        info.now, info.wall, info.dt, info.snapshot = now, wall, dt, snapshot
+        writes: list[PointWrite] = []
+        info.writes = writes
+        new_faults = self._run(self._values, self._ranks, snapshot.get, wall)
+        faults = self._faults
+        if new_faults:
+            for node_id in new_faults.keys() - faults.keys():
+                log.warning("node %s faulted: %s", node_id, new_faults[node_id])
+        self._faults = new_faults
+        info.first = False
+        return TickResult(writes=writes, faults=new_faults)
+
+
+CHUNK = 100
+"""Nodes per generated function: CPython compiles many small functions much faster
+than one huge one, and a call per hundred nodes costs nothing."""
+
+
+def _generate(
+    flow: FlowEvaluator, em: _Emitter, constants: Mapping[int, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """(source, namespace) of each chunk function, then of ``tick`` which calls them."""
+    steps = list(zip(flow.nodes, flow._steps, strict=True))
+    parts: list[tuple[str, dict[str, Any]]] = []
+    calls: list[str] = []
+    for c, start in enumerate(range(0, len(steps), CHUNK)):
+        namespace = em.begin()
+        lines = _chunk(c, start, steps[start : start + CHUNK], em, constants)
+        parts.append(("\n".join(lines) + "\n", namespace))
+        calls.append(f"_chunk{c}(values, ranks, sget, wall, faults)")
+    namespace = em.begin()
+    body = [*calls]
+    for step in flow._latches:
+        node = step.node
+        ctx = em.name("C", step.ctx)
+        ins_v = [em.const(constants[i]) if i in constants else f"values[{i}]" for i in node.inputs]
+        ins_r = [str(OK) if i in constants else f"ranks[{i}]" for i in node.inputs]
+        body.append(f"# latch of node {node.node_id!r}")
+        if node.block.type == "math.unit-delay":
+            body += [f"_s = {ctx}.state", f"_s.value = {ins_v[0]}", f"_s.quality = {ins_r[0]}"]
+        else:
+            latch = em.name("L", step.fn)
+            body.append(f"{latch}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))")
+    body.append("return faults")
+    lines = ["def tick(values, ranks, sget, wall):", "    faults = {}", *_indent(body)]
+    parts.append(("\n".join(lines) + "\n", namespace))
+    return parts
+
+
+def _chunk(
+    c: int,
+    start: int,
+    steps: Sequence[tuple[NodeSlots, Any]],
+    em: _Emitter,
+    constants: Mapping[int, Any],
+) -> list[str]:
+    """One generated function evaluating ``steps`` (consecutive nodes of the order)."""
+    defined: set[int] = set()
+    preload: set[int] = set()
+    const: dict[int, str] = {}
+
+    def constant(i: int) -> str:
+        if i not in const:
+            const[i] = em.const(constants[i])
+        return const[i]
+
+    def value(i: int) -> str:
+        if i in constants:
+            return constant(i)
+        if i in defined:
+            return f"v{i}"
+        # an earlier chunk's output (this tick's), or a delay's input read before its
+        # source ran (last tick's): either way what the arrays hold now
+        preload.add(i)
+        return f"x{i}"
+
+    def rank(i: int) -> str:
+        if i in constants:
+            return str(OK)
+        return f"r{i}" if i in defined else f"y{i}"
+
+    body: list[str] = []
+    own: list[int] = []
+    for k, (node, step) in enumerate(steps, start):
+        ins_v = [value(i) for i in node.inputs]
+        ins_r = [rank(i) for i in node.inputs]
+        defined.update(node.outputs)
+        own += node.outputs
+        outs_v = [f"v{o}" for o in node.outputs]
+        outs_r = [f"r{o}" for o in node.outputs]
+        body.append(f"# {k}: node {node.node_id!r} ({node.block.type})")
+        ctx = em.ctx[node.node_id] = em.name("C", step.ctx)
+        node_name = em.name("N", node.node_id)
+        inline = _INLINE.get(node.block.type)
+        if node.block.type == "io.constant":
+            # a literal (or a name): nothing to fail
+            body += [f"{outs_v[0]} = {em.const(_param(node, 'value'))}", f"{outs_r[0]} = {OK}"]
+            continue
+        if inline is not None:
+            fast = inline(em, node, ins_v, ins_r, outs_v, outs_r)
+            ref = em.name("REF", _reference(step))
+            slow = (
+                f"{outs_v[0]}, {outs_r[0]} = _slow(faults, {ref}, {node_name}, values, "
+                f"{node.outputs[0]}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))"
+            )
+            body += ["try:", *_indent(fast), "except Exception:", "    " + slow]
+            continue
+        fault = [f"faults[{node_name}] = f'{{type(err).__name__}}: {{err}}'"]
+        for o in node.outputs:
+            fault += [f"v{o} = values[{o}]", f"r{o} = {FAULT}"]
+        fn = em.name("F", step.fn)
+        if node.block.type == "io.point-output" and _param(node, "refresh_s") is None:
+            # Most ticks a command does not move: say so without the call. Only plain
+            # floats are decided here; anything else goes to the block itself.
+            (commanded, enable), q_commanded = ins_v, ins_r[0]
+            deadband = em.const(_param(node, "deadband"))
+            guarded = [
+                f"_st = {ctx}.state",
+                f"if ({q_commanded} == {OK} and {em.is_true(enable)} and type({commanded}) is float"
+                " and _st.has_commanded and type(_st.commanded) is float"
+                f" and not _abs({commanded} - _st.commanded) > {deadband}):",
+                f"    _o, _q = _st.commanded, {OK}",
+                "else:",
+                f"    _o, _q = {fn}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))",
+            ]
+            worst = "_q"
+        elif node.block.quality_aware:
+            guarded = [f"_o, _q = {fn}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))"]
+            worst = "_q"
+        else:
+            call = [f"_o = {fn}({ctx}, ({_tuple(ins_v)}))"]
+            worst = _worst(ins_r)
+            guarded = call
+            none = em.none_test(ins_v)
+            if none is not None:
+                none_out = "None" if len(outs_v) == 1 else f"(None,) * {len(outs_v)}"
+                guarded = [
+                    "_q = " + worst,
+                    f"if {none}:",
+                    f"    _o = {none_out}",
+                    f"    _q = _q if _q > {STALE} else {STALE}",
+                    "else:",
+                    *_indent(call),
+                ]
+                worst = "_q"
+        body += ["try:", *_indent(guarded), "except Exception as err:", *_indent(fault)]
+        if len(outs_v) == 1:
+            body += ["else:", f"    {outs_v[0]} = _o", f"    {outs_r[0]} = {worst}"]
+        elif outs_v:
+            body += ["else:", f"    {', '.join(outs_v)}, = _o"]
+            body += [f"    {x} = {worst}" for x in outs_r]
+    # write this chunk's slots back: monitoring reads them, later chunks and the next
+    # tick too (a faulted node keeps its last outputs)
+    if own:
+        lo, hi = min(own), max(own) + 1
+        if sorted(own) == list(range(lo, hi)):
+            body.append(f"values[{lo}:{hi}] = ({_tuple([f'v{o}' for o in range(lo, hi)])})")
+            body.append(f"ranks[{lo}:{hi}] = ({_tuple([f'r{o}' for o in range(lo, hi)])})")
+        else:  # outputs are numbered in evaluation order, so this is not expected
+            body += [f"values[{o}] = v{o}" for o in own]
+            body += [f"ranks[{o}] = r{o}" for o in own]
+    pre = [f"x{i} = values[{i}]; y{i} = ranks[{i}]" for i in sorted(preload)]
+    pre += [f"{local} = _limit(wall, {age})" for local, age in em.limits.values()]
+    head = f"def _chunk{c}(values, ranks, sget, wall, faults):"
+    return [head, *_indent(pre), *_indent(body), "    pass", ""]
+
+
+def _slow(
+    faults: dict[str, str],
+    reference: Callable[[tuple[Any, ...], tuple[int, ...]], tuple[tuple[Any, ...], int]],
+    node_id: str,
+    values: list[Any],
+    slot: int,
+    ins: tuple[Any, ...],
+    qs: tuple[int, ...],
+) -> tuple[Any, int]:
+    """An inlined node whose code raised, evaluated again the interpreter's way."""
+    try:
+        outs, q = reference(ins, qs)
+    except Exception as err:
+        faults[node_id] = f"{type(err).__name__}: {err}"
+        return values[slot], FAULT
+    return outs[0], q
+
+
+def _tuple(items: Sequence[str]) -> str:
+    if not items:
+        return ""
+    return ", ".join(items) + ("," if len(items) == 1 else "")
+
+
+def _indent(lines: Sequence[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
+def _reference(step: Any) -> Callable[[tuple[Any, ...], tuple[int, ...]], Any]:
+    """One node evaluated exactly as the interpreter does: (values, ranks) -> (outs, rank)."""
+    fn, ctx, n_out, aware = step.fn, step.ctx, step.n_out, step.aware
+
+    def reference(ins: tuple[Any, ...], qs: tuple[int, ...]) -> tuple[tuple[Any, ...], int]:
+        if aware:
+            out, q = fn(ctx, ins, qs)
+        else:
+            q = max(qs) if qs else OK
+            if None in ins:
+                out = None if n_out == 1 else (None,) * n_out
+                q = q if q > STALE else STALE
+            else:
+                out = fn(ctx, ins)
+        return ((out,) if n_out == 1 else tuple(out)), q
+
+    return reference
+
+
+# ---- simple blocks written inline ------------------------------------------------------
+
+
+def _plain(expr: Callable[[NodeSlots, list[str], _Emitter], str]) -> Inline:
+    """A block without quality handling: worst input rank, None in -> None out."""
+
+    def emit(
+        em: _Emitter,
+        node: NodeSlots,
+        ins_v: list[str],
+        ins_r: list[str],
+        outs_v: list[str],
+        outs_r: list[str],
+    ) -> list[str]:
+        (out_v,), (out_r,) = outs_v, outs_r
+        worst = _worst(ins_r)
+        none = em.none_test(ins_v)
+        if none is None:
+            return [f"{out_v} = {expr(node, ins_v, em)}", f"{out_r} = {worst}"]
+        return [
+            f"{out_r} = {worst}",
+            f"if {none}:",
+            f"    {out_v} = None",
+            f"    if {out_r} < {STALE}: {out_r} = {STALE}",
+            "else:",
+            f"    {out_v} = {expr(node, ins_v, em)}",
+        ]
+
+    return emit
+
+
+def _param(node: NodeSlots, name: str) -> Any:
+    return getattr(node.params, name)
+
+
+def _compare(node: NodeSlots, x: list[str], em: _Emitter) -> str:
+    op = str(_param(node, "op"))
+    if op in ("==", "!="):
+        tol = em.const(_param(node, "tolerance"))
+        return f"_abs({x[0]} - {x[1]}) {'<=' if op == '==' else '>'} {tol}"
+    return f"{x[0]} {op} {x[1]}"
+
+
+def _between(node: NodeSlots, x: list[str], em: _Emitter) -> str:
+    low, high = em.const(_param(node, "low")), em.const(_param(node, "high"))
+    op = "<=" if _param(node, "inclusive") else "<"
+    return f"{low} {op} {x[0]} {op} {high}"
+
+
+def _gate(kind: str) -> Inline:
+    def emit(
+        em: _Emitter,
+        node: NodeSlots,
+        ins_v: list[str],
+        ins_r: list[str],
+        outs_v: list[str],
+        outs_r: list[str],
+    ) -> list[str]:
+        (out_v,), (out_r,) = outs_v, outs_r
+        if str(_param(node, "on_invalid")) == "false":
+            terms = [
+                f"({em.is_true(v)} and {r} < {STALE})" for v, r in zip(ins_v, ins_r, strict=True)
+            ]
+            return [f"{out_v} = {_combine(kind, terms)}", f"{out_r} = {OK}"]
+        none = em.none_test(ins_v) or "False"
+        return [
+            f"if {none}:",
+            f"    {out_v} = None",
+            f"    {out_r} = {_worst([*ins_r, str(STALE)])}",
+            "else:",
+            f"    {out_v} = {_combine(kind, [f'bool({x})' for x in ins_v])}",
+            f"    {out_r} = {_worst(ins_r)}",
+        ]
+
+    return emit
+
+
+def _combine(kind: str, terms: list[str]) -> str:
+    if kind == "and":
+        return "(" + " and ".join(terms) + ")"
+    if kind == "or":
+        return "(" + " or ".join(terms) + ")"
+    # every term is a bool: xor of bools is a bool, as sum(...) % 2 == 1 is
+    return "(" + " ^ ".join(terms) + ")"
+
+
+def _switch(
+    em: _Emitter,
+    node: NodeSlots,
+    ins_v: list[str],
+    ins_r: list[str],
+    outs_v: list[str],
+    outs_r: list[str],
+) -> list[str]:
+    (out_v,), (out_r,) = outs_v, outs_r
+    sel, on_true, on_false = ins_v
+    rs, rt, rf = ins_r
+    return [
+        f"if {em.none_test([sel]) or 'False'}:",
+        f"    {out_v} = None",
+        f"    {out_r} = {_worst([rs, str(STALE)])}",
+        f"elif {sel}:",
+        f"    {out_v} = {on_true}",
+        f"    {out_r} = {_worst([rs, rt])}",
+        "else:",
+        f"    {out_v} = {on_false}",
+        f"    {out_r} = {_worst([rs, rf])}",
+    ]
+
+
+def _point_input(
+    em: _Emitter,
+    node: NodeSlots,
+    ins_v: list[str],
+    ins_r: list[str],
+    outs_v: list[str],
+    outs_r: list[str],
+) -> list[str]:
+    (out_v,), (out_r,) = outs_v, outs_r
+    key = em.name("P", node.bound.key)
+    age = _stale_age(node.bound.stale_after_s)
+    if age is None:
+        stale = f"(wall - _s.timestamp).total_seconds() > {em.const(node.bound.stale_after_s)}"
+    else:
+        # older than the limit <=> (wall - timestamp).total_seconds() > stale_after_s, exactly;
+        # a limit that cannot be had (None) makes the comparison raise: the reference decides
+        stale = f"_s.timestamp <= {em.limit(age)}"
+    return [
+        f"_s = sget({key})",
+        "if _s is None:",
+        f"    {out_v} = None",
+        f"    {out_r} = {STALE}",
+        "else:",
+        f"    {out_r} = QR[_s.quality]",
+        f"    if {out_r} < {STALE} and {stale}:",
+        f"        {out_r} = {STALE}",
+        f"    {out_v} = _s.value",
+    ]
+
+
+def _stale_age(stale_after_s: float) -> timedelta | None:
+    """The least age whose ``total_seconds()`` is above ``stale_after_s``; None if out of range.
+
+    ``total_seconds()`` is whole microseconds divided by 10**6, correctly rounded, so it
+    grows with the age: ages at or above this one are exactly the stale ones.
+    """
+    if not math.isfinite(stale_after_s) or abs(stale_after_s) > 1e12:
+        return None
+    n = math.floor(stale_after_s * 1e6)
+    while n / 10**6 > stale_after_s:
+        n -= 1
+    while n / 10**6 <= stale_after_s:
+        n += 1
+    try:
+        return timedelta(microseconds=n)
+    except OverflowError:
+        return None
+
+
+def _limit(wall: datetime, age: timedelta) -> datetime | None:
+    """``wall - age``, when datetime arithmetic on ``wall`` is exact (naive or a fixed offset)."""
+    if wall.tzinfo is not None and type(wall.tzinfo) is not timezone:
+        return None
+    try:
+        return wall - age
+    except OverflowError:
+        return None
+
+
+def _unit_delay(
+    em: _Emitter,
+    node: NodeSlots,
+    ins_v: list[str],
+    ins_r: list[str],
+    outs_v: list[str],
+    outs_r: list[str],
+) -> list[str]:
+    (out_v,), (out_r,) = outs_v, outs_r
+    ctx = em.ctx[node.node_id]
+    return [f"_s = {ctx}.state", f"{out_v} = _s.value", f"{out_r} = _s.quality"]
+
+
+def _line(node: NodeSlots, x: list[str], em: _Emitter) -> str:
+    y1, y2 = _param(node, "y1"), _param(node, "y2")
+    c = {k: em.const(_param(node, k)) for k in ("x1", "y1", "x2", "y2")}
+    # the block's own formula, operand for operand, so that it rounds the same
+    y = f"{c['y1']} + ({x[0]} - {c['x1']}) * ({c['y2']} - {c['y1']}) / ({c['x2']} - {c['x1']})"
+    if not _param(node, "clamp"):
+        return y
+    return f"_min(_max({y}, {em.const(min(y1, y2))}), {em.const(max(y1, y2))})"
+
+
+def _limiter(node: NodeSlots, x: list[str], em: _Emitter) -> str:
+    low, high = em.const(_param(node, "min")), em.const(_param(node, "max"))
+    return f"_min(_max({x[0]}, {low}), {high})"
+
+
+def _expression(
+    em: _Emitter,
+    node: NodeSlots,
+    ins_v: list[str],
+    ins_r: list[str],
+    outs_v: list[str],
+    outs_r: list[str],
+) -> list[str]:
+    """The formula as a function of its inputs, made from the tree that passed the whitelist."""
+    (out_v,), (out_r,) = outs_v, outs_r
+    bound = node.bound
+    tree = check_expression(
+        _param(node, "expression"), _param(node, "inputs"), _param(node, "bool_inputs")
+    )[0]
+    args = ast.arguments(
+        posonlyargs=[], args=[ast.arg(arg=n) for n in bound.names], kwonlyargs=[],
+        kw_defaults=[], defaults=[],
+    )  # fmt: skip
+    lam = ast.fix_missing_locations(ast.Expression(body=ast.Lambda(args=args, body=tree.body)))
+    # eval of a tree that passed the whitelist, with no builtins (as the block itself does)
+    formula = em.name("E", eval(compile(lam, "<expression>", "eval"), dict(bound.namespace)))
+    convert = "float" if str(_param(node, "value_type")) == "number" else "bool"
+    none = em.none_test(ins_v)
+    lines = [
+        f"_x = {formula}({_tuple(ins_v)})",
+        # x - x is 0 for a finite number and nan for nan or inf (truthy): the block refuses
+        # those with an error, so the reference evaluates it again and reports it
+        "if _x.__class__ is float and _x - _x: raise ArithmeticError",
+        f"{out_v} = {convert}(_x)",
+        f"{out_r} = {_worst(ins_r)}",
+    ]
+    if none is None:
+        return lines
+    return [
+        f"if {none}:",
+        f"    {out_v} = None",
+        f"    {out_r} = {_worst([*ins_r, str(STALE)])}" if ins_r else f"    {out_r} = {STALE}",
+        "else:",
+        *_indent(lines),
+    ]
+
+
+_INLINE: dict[str, Inline] = {
+    "math.linear-reset": _plain(_line),
+    "math.limiter": _plain(_limiter),
+    "math.expression": _expression,
+    "io.point-input": _point_input,
+    "math.unit-delay": _unit_delay,
+    "math.add": _plain(lambda _n, x, _e: f"_fsum(({_tuple(x)}))"),
+    "math.multiply": _plain(lambda _n, x, _e: " * ".join(x)),
+    "math.subtract": _plain(lambda _n, x, _e: f"{x[0]} - {x[1]}"),
+    "math.gain": _plain(lambda n, x, e: f"{e.const(_param(n, 'k'))} * {x[0]}"),
+    "math.offset": _plain(lambda n, x, e: f"{x[0]} + {e.const(_param(n, 'offset'))}"),
+    "math.abs": _plain(lambda _n, x, _e: f"_abs({x[0]})"),
+    "logic.not": _plain(lambda _n, x, _e: f"not {x[0]}"),
+    "logic.compare": _plain(_compare),
+    "logic.between": _plain(_between),
+    "logic.switch": _switch,
+    "logic.and": _gate("and"),
+    "logic.or": _gate("or"),
+    "logic.xor": _gate("xor"),
+}
+
+
+__all__ = ["CompiledFlow"]
