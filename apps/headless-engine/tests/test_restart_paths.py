@@ -27,15 +27,9 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
 from supervisor_engine import bundle_document, public_key_pem, sign_document
-from supervisor_engine.testing import (
-    ChildProcess,
-    GraphBuilder,
-    clean_env,
-    free_port,
-    make_bundle,
-    wait_for,
-)
+from supervisor_engine.testing import GraphBuilder, make_bundle
 
 IOT_TOKEN = "iot-restart-paths-token"
 BIN = Path(sys.executable).parent
