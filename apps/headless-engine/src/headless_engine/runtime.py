@@ -160,7 +160,7 @@ class EngineRuntime:
     def _event(self, event: str, level: int = logging.INFO, **fields: Any) -> None:
         fields.setdefault("bundle_version", self.active.version if self.active else None)
         log.log(level, event, extra=fields)
-        notice = NoticeEvent(event=event, fields=to_jsonable_python(fields))
+        notice = NoticeEvent(event=event, **to_jsonable_python(fields))
         self.hub.publish("event", notice.model_dump(mode="json"))
 
     def _record(self, action: str, by: str, outcome: str, *, version: str | None = None,

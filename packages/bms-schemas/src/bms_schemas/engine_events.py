@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, JsonValue, RootModel
+from pydantic import ConfigDict, Field, JsonValue, RootModel
 
 from bms_schemas._base import BmsModel
 from bms_schemas.alarms import AlarmEvent
@@ -41,12 +41,15 @@ class ValuesEvent(BmsModel):
 
 
 class NoticeEvent(BmsModel):
-    """Something the engine did (deploy, rollback, start, stop, a bundle that failed to load)."""
+    """Something the engine did (deploy, rollback, start, stop, a bundle that failed to load).
+
+    Its particulars (``version``, ``by``, ``error``, ``bundle_version``...) sit beside ``event``,
+    as in the engine's JSON log line of the same event.
+    """
+
+    model_config = ConfigDict(extra="allow")
 
     event: str = Field(description="What happened, e.g. 'deploy' or 'bundle-failed-to-load'.")
-    fields: dict[str, JsonValue] = Field(
-        default_factory=dict, description="Its particulars: version, who, error..."
-    )
 
 
 class IotLinkEvent(BmsModel):

@@ -2317,6 +2317,9 @@ export interface components {
         /**
          * NoticeEvent
          * @description Something the engine did (deploy, rollback, start, stop, a bundle that failed to load).
+         *
+         *     Its particulars (``version``, ``by``, ``error``, ``bundle_version``...) sit beside ``event``,
+         *     as in the engine's JSON log line of the same event.
          */
         NoticeEvent: {
             /**
@@ -2324,13 +2327,8 @@ export interface components {
              * @description What happened, e.g. 'deploy' or 'bundle-failed-to-load'.
              */
             event: string;
-            /**
-             * Fields
-             * @description Its particulars: version, who, error...
-             */
-            fields?: {
-                [key: string]: components["schemas"]["JsonValue"];
-            };
+        } & {
+            [key: string]: unknown;
         };
         /** NoticeMessage */
         NoticeMessage: {
