@@ -9,6 +9,13 @@ stream), and the process's CPU time over wall time (1.0 = one core).
 
     uv run python bench/engine_tick.py                 # a table; about 4.5 minutes
     uv run python bench/engine_tick.py --json --duration 60
+    uv run python bench/engine_tick.py --with-services --blocks 1000
+
+``--with-services`` runs the engine among the other services, as deployed: a BACnet
+simulator (10 devices x 100 points), the IoT service it is connected to, and the
+Designer, all on the same cores (see ``footprint.py``); besides the tick listener, a
+second stream client follows every node's values (as the Designer's live view does).
+The JSON keeps its shape; each entry says ``"services": true``.
 """
 
 from __future__ import annotations
@@ -86,6 +93,61 @@ class TickListener:
         self._client.close()
 
 
+class ValuesListener(TickListener):
+    """A stream client following every node's values, as the Designer's live view does."""
+
+    def _run(self) -> None:
+        try:
+            with self._client.stream(
+                "GET", "/engine/stream", params={"kinds": "values"}
+            ) as response:
+                for line in response.iter_lines():
+                    if self._stop.is_set():
+                        return
+                    if line.startswith("data: "):
+                        json.loads(line[6:])
+        except httpx.HTTPError:
+            return
+
+
+def measure_with_services(
+    blocks: int, period_ms: int, duration: float, settle: float
+) -> dict[str, Any]:
+    from footprint import Services
+
+    with tempfile.TemporaryDirectory(prefix="bench-tick-services-") as tmp:
+        root = Path(tmp)
+        subprocess.run(
+            [str(BIN / "supervisor-engine"), "keygen", "--private", str(root / "k"), "--public", str(root / "k.pub")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        services = Services(root, 10, 100, full=True, public_key=root / "k.pub")
+        try:
+            url, token = services.engine_url, services.engine_token
+            headers = {"authorization": f"Bearer {token}"}
+            response = httpx.post(
+                f"{url}/engine/deploy", json={"bundle": signed_bundle(blocks, period_ms, root / "k")},
+                headers=headers, timeout=120,
+            )  # fmt: skip
+            response.raise_for_status()
+            listener, values = TickListener(url, token), ValuesListener(url, token)
+            engine = services.children["engine"].proc
+            assert engine is not None
+            time.sleep(settle)
+            began, cpu_began = time.monotonic(), cpu_seconds(engine.pid)
+            time.sleep(duration)
+            ended, cpu_ended = time.monotonic(), cpu_seconds(engine.pid)
+            listener.close()
+            values.close()
+            status = httpx.get(f"{url}/engine/status", headers=headers, timeout=10).json()
+        finally:
+            services.close()
+    return {
+        **_figures(blocks, period_ms, listener, began, ended, cpu_began, cpu_ended, status),
+        "services": True,
+    }
+
+
 def measure(blocks: int, period_ms: int, duration: float, settle: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-tick-") as tmp:
         root = Path(tmp)
@@ -132,6 +194,19 @@ def measure(blocks: int, period_ms: int, duration: float, settle: float) -> dict
                 engine.wait(30)
             except subprocess.TimeoutExpired:
                 engine.kill()
+    return _figures(blocks, period_ms, listener, began, ended, cpu_began, cpu_ended, status)
+
+
+def _figures(
+    blocks: int,
+    period_ms: int,
+    listener: TickListener,
+    began: float,
+    ended: float,
+    cpu_began: float,
+    cpu_ended: float,
+    status: dict[str, Any],
+) -> dict[str, Any]:
     lateness = sorted(ms for at, ms in listener.samples if began <= at <= ended)
     if len(lateness) < 2:
         raise RuntimeError(f"only {len(lateness)} tick events in the window")
@@ -161,9 +236,18 @@ def main() -> None:
     )
     parser.add_argument("--settle", type=float, default=5.0, help="seconds before measuring")
     parser.add_argument("--blocks", type=int, nargs="*", help="only these sizes")
+    parser.add_argument("--periods", type=int, nargs="*", help="only these periods (ms)")
+    parser.add_argument(
+        "--with-services", action="store_true", help="run among the IoT service and the Designer"
+    )
     args = parser.parse_args()
-    configs = [c for c in CONFIGS if not args.blocks or c[0] in args.blocks]
-    results = [measure(blocks, period, args.duration, args.settle) for blocks, period in configs]
+    configs = [
+        c
+        for c in CONFIGS
+        if (not args.blocks or c[0] in args.blocks) and (not args.periods or c[1] in args.periods)
+    ]
+    run = measure_with_services if args.with_services else measure
+    results = [run(blocks, period, args.duration, args.settle) for blocks, period in configs]
     if args.json:
         print(json.dumps({"results": results}))
         return

@@ -135,3 +135,21 @@ def test_built_spa_is_served_when_present(tmp_path: Path):
 def test_a_body_that_cannot_be_parsed_answers_the_envelope(client):
     assert_unparseable_bodies_answer_the_envelope(client, "/api/projects")
     assert client.get("/api/projects").json() == {"projects": []}
+
+
+def test_a_wall_clock_stepped_forward_does_not_delete_other_sessions(tmp_path: Path):
+    from datetime import UTC, datetime, timedelta
+
+    from designer.auth import Accounts
+    from designer.db import make_engine, migrate, session_factory
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'projects.db'}")
+    migrate(engine)
+    clock = {"now": datetime(2026, 11, 29, 12, tzinfo=UTC)}
+    accounts = Accounts(session_factory(engine), session_hours=12, clock=lambda: clock["now"])
+    accounts.ensure_admin("admin", PASSWORD, tmp_path)
+    first, _ = accounts.login("admin", PASSWORD)
+    clock["now"] += timedelta(days=2)  # the clock steps forward; someone signs in meanwhile
+    accounts.login("admin", PASSWORD)
+    clock["now"] -= timedelta(days=2)  # and steps back
+    assert accounts.principal(first).username == "admin"

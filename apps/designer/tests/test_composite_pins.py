@@ -92,3 +92,41 @@ def test_a_deployed_composite_version_is_pinned(client):
     rebuilt = client.post(f"/api/projects/{pid}/bundles", json={"version": "1.1.0"})
     assert rebuilt.status_code == 201, rebuilt.text
     assert rebuilt.json()["document"]["composites"]["zone"]["version"] == 2
+
+
+def test_a_selection_becomes_a_composite_through_the_api(client):
+    g = GraphBuilder(flow="zone", period_ms=1000)
+    t = g.node("io.point-input", "t", point="2001/analog-value,1")
+    sp = g.node("io.constant", "sp", value=22.0)
+    pid = g.node("control.pid", "pid", kp=10.0, action="direct")
+    out = g.node("io.point-output", "damper", point=DAMPER, priority=10)
+    g.wire(t, "value", pid, "pv").wire(sp, "value", pid, "setpoint").wire(pid, "out", out, "value")
+    created = client.post(
+        "/api/projects",
+        json={
+            "name": "extract",
+            "content": {"graph": g.build().model_dump(mode="json", by_alias=True)},
+        },
+    ).json()
+    pid_ = created["id"]
+    made = client.post(
+        f"/api/projects/{pid_}/composites",
+        json={"revision": created["revision"], "nodes": ["sp", "pid"], "name": "zone_loop"},
+    )
+    assert made.status_code == 201, made.text
+    graph = made.json()["content"]["graph"]
+    assert [c["name"] for c in graph["composites"]] == ["zone_loop"]
+    assert {n["id"] for n in graph["nodes"]} == {"t", "zone_loop_1", "damper"}
+    assert client.post(f"/api/projects/{pid_}/validate").json()["valid"] is True
+
+    stale = client.post(
+        f"/api/projects/{pid_}/composites",
+        json={"revision": created["revision"], "nodes": ["t"], "name": "x"},
+    )
+    assert stale.status_code == 409
+    bad = client.post(
+        f"/api/projects/{pid_}/composites",
+        json={"revision": made.json()["revision"], "nodes": ["nope"], "name": "x"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["details"]["field"] == "nodes"

@@ -23,6 +23,8 @@ from supervisor_engine.testing import GraphBuilder
 from .conftest import PASSWORD
 
 IOT_TOKEN = "iot-designer-e2e-token"
+IOT_DESIGNER_TOKEN = "iot-designer-e2e-designer-token"
+"""The Designer's own token: the only one the IoT service trusts to name the operator."""
 BIN = Path(sys.executable).parent
 DEVICE = "127.0.211.2/8:48020"
 SERVICE_BACNET = "127.0.211.1/8:48021"
@@ -55,7 +57,7 @@ def system(tmp_path: Path) -> Iterator[dict[str, Any]]:
                     BMS_DESIGNER_ENGINE_URL=f"http://127.0.0.1:{engine_port}",
                     BMS_DESIGNER_ENGINE_TOKEN_FILE=str(engine_state / "token"),
                     BMS_DESIGNER_IOT_URL=f"http://127.0.0.1:{iot_port}",
-                    BMS_DESIGNER_IOT_TOKEN=IOT_TOKEN,
+                    BMS_DESIGNER_IOT_TOKEN=IOT_DESIGNER_TOKEN,
                 ),
                 tmp_path / "designer.log",
             )
@@ -94,6 +96,7 @@ def system(tmp_path: Path) -> Iterator[dict[str, Any]]:
                 clean_env(
                     BMS_IOT_DATA_DIR=str(tmp_path / "iot"),
                     BMS_IOT_TOKEN=IOT_TOKEN,
+                    BMS_IOT_DESIGNER_TOKEN=IOT_DESIGNER_TOKEN,
                     BMS_IOT_HTTP_PORT=str(iot_port),
                     BMS_IOT_BACNET_ADDRESS=SERVICE_BACNET,
                     BMS_IOT_BROADCAST_ADDRESS=BROADCAST,
@@ -253,18 +256,30 @@ def test_design_bind_validate_deploy_roll_back_and_override_through_the_designer
     # a manual override and its release, audited by the IoT service with the user and reason
     write = client.post(
         "/api/iot/points/write",
-        json={"point": TEMP_PV, "value": 19.5, "priority": 8, "reason": "commissioning"},
-    )
+        json={"point": TEMP_PV, "value": 19.5, "priority": 8, "reason": "commissioning",
+              "durationS": 3600},
+    )  # fmt: skip
     assert write.status_code == 200, write.text
     assert write.json()["results"][0]["ok"] is True
+    [override] = client.get("/api/iot/overrides").json()["overrides"]
+    assert (override["caller"], override["reason"]) == ("designer:admin", "commissioning")
+    assert 3590 < override["remainingS"] <= 3600
+    slots = client.get("/api/iot/points/priority-array", params={"point": TEMP_PV}).json()["slots"]
+    assert (slots[7]["value"], slots[7]["holder"]) == (19.5, "designer:admin")
+    assert client.get("/api/iot/points/priority-array", params={"point": "x"}).status_code == 422
     release = client.post(
         "/api/iot/points/release", json={"point": TEMP_PV, "priority": 8, "reason": "done"}
     )
     assert release.json()["results"][0]["value"] is None
     audit = client.get("/api/iot/writes").json()["entries"]
-    callers = [e["caller"] for e in audit if e["point"] == TEMP_PV]
-    assert any(c.startswith("designer:admin: commissioning@") for c in callers), callers
-    assert any(c.startswith("designer:admin: done@") for c in callers), callers
+    mine = [(e["caller"], e["reason"]) for e in audit if e["point"] == TEMP_PV]
+    assert ("designer:admin", "commissioning") in mine, mine
+    assert ("designer:admin", "done") in mine, mine
+    assert client.get("/api/iot/overrides").json()["overrides"] == []
+    filtered = client.get(
+        "/api/iot/writes", params={"caller": "admin", "point": TEMP_PV, "outcome": "written"}
+    ).json()["entries"]
+    assert [e["reason"] for e in filtered] == ["done", "commissioning"]
     # the engine's event stream, relayed: the first event is its status
     with client.stream("GET", "/api/engine/stream") as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")

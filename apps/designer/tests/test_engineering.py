@@ -71,6 +71,18 @@ def test_each_signal_kind(client, project, signal, at_4s):
     assert rows[-1][2] == pytest.approx(at_4s)
 
 
+def test_a_point_written_without_its_property_still_feeds_the_simulation(client, project):
+    short = TEMP_PV.removesuffix("/present-value")
+    body = {"durationS": 2, "inputs": [{"kind": "constant", "point": short, "value": 23.0}],
+            "watch": ["pid.out"]}  # fmt: skip
+    result = simulate(client, project["id"], **body).json()
+    assert result["rows"][-1][2] == pytest.approx(20.0)  # (23 - 21) * 10
+    bad = simulate(client, project["id"], durationS=2,
+                   inputs=[{"kind": "constant", "point": "not a point", "value": 1.0}])  # fmt: skip
+    assert bad.status_code == 422
+    assert bad.json()["details"]["field"] == "inputs.0.point"
+
+
 def test_simulation_of_one_flow(client, project):
     response = simulate(client, project["id"], durationS=1, flow="zone")
     assert response.status_code == 200

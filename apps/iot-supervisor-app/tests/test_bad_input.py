@@ -51,6 +51,12 @@ CASES = [
     ("huge priority", {"point": AV, "value": 20.0, "priority": 10**20}, 422, "invalid_request"),
     # Schema-valid, refused by the service's setting: 403, like an interlock.
     ("priority 6", {"point": AV, "value": 20.0, "priority": 6}, 403, "reserved_priority"),
+    # true once became priority 1 (manual life safety) and "8" became 8: no coercion.
+    ("priority true", {"point": AV, "value": 20.0, "priority": True}, 422, "invalid_request"),
+    ("priority string", {"point": AV, "value": 20.0, "priority": "8"}, 422, "invalid_request"),
+    ("priority float", {"point": AV, "value": 20.0, "priority": 8.0}, 422, "invalid_request"),
+    # 1e308 once reached the device encoder.
+    ("beyond float32", {"point": AV, "value": 1e308, "priority": 8}, 422, "invalid_request"),
     ("wrong type", {"point": AV, "value": "hot", "priority": 8}, 400, "invalid_value"),
     ("above interlock", {"point": AV, "value": 35.0, "priority": 8}, 403, "write_refused"),
     ("priority not allowed", {"point": AV, "value": 20.0, "priority": 9}, 403, "write_refused"),
@@ -84,7 +90,7 @@ def test_each_bad_write_is_refused_and_audited(
 
     refused = locked_service.http.get("/writes", params={"outcome": "refused"}).json()["entries"]
     assert len(refused) >= len(CASES)
-    reasons = " | ".join(e["reason"] for e in refused)
+    reasons = " | ".join(e["error"] for e in refused)
     for fragment in (
         "analog-value,999",
         "writes.1.priority",
@@ -129,7 +135,28 @@ def test_rate_limit_per_point(simulator: SimHandle, service_factory: Any) -> Non
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
     [refused] = service.http.get("/writes", params={"outcome": "refused"}).json()["entries"]
-    assert "faster than" in refused["reason"]
+    assert "faster than" in refused["error"]
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_a_non_finite_value_refuses_the_whole_batch(
+    locked_service: ServiceHandle, simulator: SimHandle, number: str
+) -> None:
+    before = simulator.present_value(1001, "analog-value,2")
+    # Python's JSON parser reads NaN and Infinity; the body is sent raw, as a bad client would.
+    body = (
+        f'{{"writes": [{{"point": "{AV}", "value": 21.0, "priority": 8}},'
+        f' {{"point": "{AV}", "value": {number}, "priority": 8}}]}}'
+    )
+    response = locked_service.http.post(
+        "/points/write", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert "finite" in response.json()["message"]
+    assert simulator.present_value(1001, "analog-value,2") == before
+    refused = locked_service.http.get("/writes", params={"outcome": "refused"}).json()["entries"]
+    assert len(refused) == 2
+    assert all("finite" in e["error"] for e in refused)
 
 
 def test_a_body_that_cannot_be_parsed_answers_the_envelope(

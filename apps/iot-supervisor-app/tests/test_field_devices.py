@@ -152,7 +152,10 @@ def test_undecodable_property_is_one_faulty_point_not_a_failed_batch(
         f"{CLEAN}/analog-input,1/present-value",
         f"{CLEAN}/analog-value,2/current-command-priority",
     ]
+    stats = _bacnet(field).stats
+    before = stats["requests"]
     bad, same_object, other_device, well_encoded = _read(field, refs)
+    first_read = stats["requests"] - before
     assert bad["value"]["quality"] == "fault"
     assert bad["value"]["value"] is None
     assert "undecodable reply" in bad["error"]
@@ -160,6 +163,12 @@ def test_undecodable_property_is_one_faulty_point_not_a_failed_batch(
     assert other_device["value"]["quality"] == "ok"
     assert well_encoded["value"]["quality"] == "ok"
     assert _device(field, REAL_CCP)["device"]["status"] == "online"
+    # The undecodable property is remembered: the next read asks for it alone, and one RPM
+    # serves the rest (2 requests to the device, not a failed RPM and 4 ReadProperty).
+    before = stats["requests"]
+    again = _read(field, refs)
+    assert [r["value"]["quality"] for r in again] == ["fault", "ok", "ok", "ok"]
+    assert stats["requests"] - before < first_read
     field.http.post("/points/write", json={"writes": [{**write, "value": None}]})
 
 
@@ -209,6 +218,16 @@ def test_points_without_cov_are_polled_and_say_so(
     finally:
         reader.close()
         field.http.delete(f"/subscriptions/{sub}")
+
+
+def _cov_subscriptions(building: SimHandle, instance: int) -> int:
+    """Active COV subscriptions held by a simulated device (read on the device side)."""
+
+    def count() -> int:
+        app = building.sim._apps[instance]
+        return sum(len(d.cov_subscriptions) for d in app._cov_detections.values())
+
+    return int(building.loop.call(count))
 
 
 def _point(service: ServiceHandle, instance: int, kind: str, number: int) -> dict[str, Any]:
@@ -307,11 +326,20 @@ def test_a_mixed_building_answers_every_point_and_takes_every_command(
             reader.wait_for(lambda e, ref=ref: e["point"] == ref, 10, f"the first value of {ref}")
         for n, instance in enumerate([*INSTANCES, *BEHIND]):
             building.set_value(instance, "analog-input,1", 40.0 + n)
+        sources = {}
         for n, ref in enumerate(inputs):
-            reader.wait_for(
+            event = reader.wait_for(
                 lambda e, ref=ref, n=n: e["point"] == ref and e["value"]["value"] == 40.0 + n,
                 10,
                 f"the change of {ref}",
+            )
+            sources[int(ref.split("/")[0])] = event["source"]
+        # Polling where the device has no COV; COV elsewhere, through the router too (the
+        # subscription held by the device itself; which of COV and poll came first may vary).
+        assert sources[NO_COV] == sources[MIXED] == "poll"
+        for instance in (CLEAN, *BEHIND):
+            wait_for(
+                lambda i=instance: _cov_subscriptions(building, i) > 0, 10, f"COV at {instance}"
             )
     finally:
         reader.close()

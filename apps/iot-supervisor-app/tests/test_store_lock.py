@@ -56,4 +56,21 @@ def test_a_priority_that_fits_no_integer_is_refused_and_audited(service_factory)
     entries = service.http.get("/writes", params={"outcome": "refused"}).json()["entries"]
     assert entries, "the refusal is in the audit log"
     assert entries[0]["priority"] is None
-    assert str(huge) in entries[0]["reason"]
+    assert str(huge) in entries[0]["error"]
+
+
+def test_a_wall_clock_stepped_forward_prunes_no_value_log_rows(tmp_path: Path, monkeypatch):
+    import time
+
+    store = RuntimeStore(tmp_path / "runtime.db", retention_s=3600)
+    stamp = datetime.now(UTC)
+    real = time.time
+    # the wall clock steps two days ahead while the service runs (only the wall clock)
+    monkeypatch.setattr(time, "time", lambda: real() + 2 * 86_400)
+    try:
+        for i in range(600):  # more than a pruning round
+            store.save_value(POINT, PointValue(value=float(i), timestamp=stamp))
+        assert asyncio.run(_flush(store, 30)) is True
+        assert store.value_log_count(str(POINT)) == 600
+    finally:
+        store.close()

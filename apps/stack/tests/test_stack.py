@@ -90,7 +90,7 @@ def test_the_stack_comes_up_runs_the_demo_restarts_a_dead_process_and_stops_clea
     with stack.iot() as iot:
         written = wait_for(
             lambda: [e for e in iot.get("/writes", params={"outcome": "written"}).json()["entries"]
-                     if e["caller"].startswith("headless-engine@")],
+                     if e["caller"] == "engine"],
             60, "the demo bundle to write to the simulated building",
         )  # fmt: skip
         assert written
@@ -99,7 +99,7 @@ def test_the_stack_comes_up_runs_the_demo_restarts_a_dead_process_and_stops_clea
         vfd = "modbus:9002/holding-register,0/present-value"
         wait_for(
             lambda: [e for e in iot.get("/writes", params={"outcome": "written"}).json()["entries"]
-                     if e["point"] == vfd and e["caller"].startswith("headless-engine@")],
+                     if e["point"] == vfd and e["caller"] == "engine"],
             60, "the demo to command the Modbus VFD's speed",
         )  # fmt: skip
         feedback = iot.post("/points/read", json={"points": ["modbus:9002/input-register,0"]})

@@ -5,12 +5,16 @@ from __future__ import annotations
 import math
 import struct
 
+import pytest
+
 from bms_schemas import CompositeDefinition, Graph, IssueCode, composite_type
 from supervisor_engine import (
+    CompositeError,
     InputTrace,
     compile_graph,
     default_registry,
     definition_hash,
+    extract_composite,
     flatten_graph,
     pin_issues,
     simulate,
@@ -306,3 +310,42 @@ def test_one_bundle_runs_one_version_of_each_composite():
 def test_a_graph_without_composites_is_not_copied():
     graph = hand_drawn_building(1)
     assert flatten_graph(graph, REGISTRY).graph is graph
+
+
+def test_a_selection_becomes_a_composite_that_runs_as_the_blocks_did():
+    drawn = hand_drawn_building()
+    selection = ["zone_2__pid", "zone_2__lim", "zone_2__in_setpoint"]
+    graph, definition = extract_composite(drawn, selection, "cooling_zone", REGISTRY)
+    assert [p.name for p in definition.inputs] == ["t_2_value"]
+    assert [(t.node, t.port) for t in definition.inputs[0].targets] == [("zone_2__pid", "pv")]
+    assert [p.name for p in definition.outputs] == ["zone_2__lim_out"]
+    assert {n.id for n in graph.nodes} >= {"cooling_zone_1", "t_2", "d_2"}
+    assert not {n.id for n in graph.nodes} & set(selection)
+    assert validate_graph(graph, REGISTRY) == []
+
+    trace = InputTrace(
+        tuple(
+            (float(k), f"1/analog-input,{i}/present-value", 22.0 + (k % 97) / 50)
+            for k in range(0, 600, 5)
+            for i in (1, 2, 3)
+        )
+    )
+    before = simulate(make_bundle(drawn), REGISTRY, trace, 600.0)
+    after = simulate(make_bundle(graph), REGISTRY, trace, 600.0)
+    assert after.rows == before.rows
+    assert make_bundle(graph).composites["cooling_zone"].version == 1
+
+    again, second = extract_composite(
+        graph, ["zone_3__pid", "zone_3__lim"], "cooling_zone", REGISTRY
+    )
+    assert second.version == 2
+    assert "cooling_zone_2" in {n.id for n in again.nodes}
+
+
+def test_a_selection_across_flows_is_refused():
+    g = GraphBuilder(period_ms=1000)
+    g.node("io.constant", "a", value=1.0)
+    g.flow("other", period_ms=1000)
+    g.node("io.constant", "b", value=2.0)
+    with pytest.raises(CompositeError, match="one flow"):
+        extract_composite(g.build(), ["a", "b"], "pair", REGISTRY)

@@ -255,3 +255,23 @@ def test_long_chains_validate_without_recursion_limits(size):
         g.wire(prev, "value" if i == 0 else "out", nxt, "in1").wire("k", "value", nxt, "in2")
         prev = nxt
     assert validate_graph(g.build(), REGISTRY) == []
+
+
+def test_an_invalid_parameter_is_reported_in_plain_words_and_leaves_its_wires_connected() -> None:
+    from supervisor_engine import default_registry, validate_graph
+    from supervisor_engine.testing import GraphBuilder
+
+    g = GraphBuilder(flow="f", period_ms=1000)
+    g.node("io.point-input", "t", point="2001/analog-input,1")
+    g.node("io.parameter", "sp", value=40.0, min=15.0, max=30.0, unit="degC")
+    g.node("control.pid", "pid", kp=-1.0)
+    g.node("io.point-output", "out", point="2001/analog-output,1")
+    g.wire("t", "value", "pid", "pv").wire("sp", "out", "pid", "setpoint")
+    g.wire("pid", "out", "out", "value")
+    issues = validate_graph(g.build(), default_registry())
+    assert [(i.code.value, i.node, i.field) for i in issues] == [
+        ("invalid_parameter", "sp", "params"),
+        ("invalid_parameter", "pid", "params.kp"),
+    ]  # and no "input out.value must be connected": it is wired, from the faulty PID
+    assert issues[0].message == "node 'sp' (io.parameter): value 40.0 is above max 30.0"
+    assert issues[1].message == "node 'pid' (control.pid): kp must be greater than 0.0"

@@ -21,14 +21,32 @@ from designer.auth import Accounts
 from designer.bundles import Bundles
 from designer.db import make_engine, migrate, session_factory
 from designer.deployments import Deployments
+from designer.exchange import MAX_ARCHIVE_BYTES
+from designer.limits import BodyLimit
 from designer.projects import Projects
-from designer.routes import auth, engine, engineering, health, iot, projects, releases
+from designer.routes import (
+    auth,
+    engine,
+    engineering,
+    health,
+    iot,
+    projects,
+    releases,
+    templates,
+)
 from designer.routes.web import mount_web
 from designer.services import Services
 from designer.settings import Settings
 from designer.signing import load_or_create_key
 from designer.upstream import Upstream
-from supervisor_engine import GraphValidationError, Registry, TraceError, default_registry
+from supervisor_engine import (
+    CompositeError,
+    GraphValidationError,
+    Registry,
+    TemplateError,
+    TraceError,
+    default_registry,
+)
 
 log = logging.getLogger("designer")
 
@@ -108,15 +126,23 @@ def create_app(
             await services.iot.aclose()
             services.database.dispose()
 
+    docs = settings.docs_enabled()
     app = FastAPI(
         title="BMS Designer",
         version="0.1.0",
         description="Projects, validation, signed bundles, deployments, and one origin for the editor.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Off when exposed on the LAN unless asked for: the API map helps an attacker first.
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.add_middleware(
+        BodyLimit, json_bytes=settings.max_json_body_bytes, upload_bytes=MAX_ARCHIVE_BYTES
     )
     app.state.services = services
-    for module in (health, auth, projects, engineering, releases, iot, engine):
+    for module in (health, auth, projects, engineering, releases, iot, engine, templates):
         app.include_router(module.router)
     install_error_handlers(app)
     mount_web(app, settings.web_dir)
@@ -132,6 +158,15 @@ def _graph_invalid(err: GraphValidationError) -> tuple[int, ErrorEnvelope]:
     )
 
 
+def _composite_invalid(err: CompositeError) -> tuple[int, ErrorEnvelope]:
+    return 422, ErrorEnvelope(code=err.code, message=str(err), details={"field": "nodes"})
+
+
+def _template_invalid(err: TemplateError) -> tuple[int, ErrorEnvelope]:
+    field = f"template.{err.field or ''}".rstrip(".")
+    return 422, ErrorEnvelope(code=err.code, message=str(err), details={"field": field})
+
+
 def _trace_invalid(err: TraceError) -> tuple[int, ErrorEnvelope]:
     return 422, ErrorEnvelope(code=err.code, message=str(err), details={"field": "watch"})
 
@@ -141,5 +176,10 @@ def install_error_handlers(app: FastAPI) -> None:
     install_error_handlers_for(
         app,
         service="Designer",
-        mapped={GraphValidationError: _graph_invalid, TraceError: _trace_invalid},
+        mapped={
+            GraphValidationError: _graph_invalid,
+            CompositeError: _composite_invalid,
+            TemplateError: _template_invalid,
+            TraceError: _trace_invalid,
+        },
     )

@@ -13,6 +13,7 @@ import hmac
 import logging
 import secrets
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,8 +24,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bms_service.tokens import write_secret
-from designer.errors import NotAuthenticatedError
+from designer.errors import NotAuthenticatedError, TooManyAttemptsError
 from designer.models import SessionRow, User
+from designer.throttle import LoginThrottle
 from designer.timeutil import aware, now
 
 log = logging.getLogger("designer.auth")
@@ -32,6 +34,8 @@ log = logging.getLogger("designer.auth")
 SESSION_COOKIE = "bms_session"
 CSRF_COOKIE = "bms_csrf"
 CSRF_HEADER = "x-csrf-token"
+PRUNE_AFTER = timedelta(days=7)
+"""Expired sessions are deleted this long after their expiry, not at it (clock steps)."""
 PASSWORD_FILE = "admin-password"
 
 
@@ -57,10 +61,16 @@ class Accounts:
         *,
         session_hours: float,
         hasher: PasswordHasher | None = None,
+        throttle: LoginThrottle | None = None,
+        clock: Callable[[], datetime] = now,
     ) -> None:
         self._sessions = sessions
+        self._now = clock
         self._lifetime = timedelta(hours=session_hours)
         self._hasher = hasher or PasswordHasher()
+        self.throttle = throttle or LoginThrottle()
+        # Checked for unknown users, so that they take as long as known ones.
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
 
     def ensure_admin(self, username: str, password: str | None, data_dir: Path) -> str | None:
         """Create the admin on first start; returns a generated password (printed once)."""
@@ -83,20 +93,35 @@ class Accounts:
             log.info("created the admin account %r", username)
             return generated
 
-    def login(self, username: str, password: str) -> tuple[str, Principal]:
-        """A new session token for valid credentials."""
+    def login(self, username: str, password: str, address: str = "?") -> tuple[str, Principal]:
+        """A new session token for valid credentials.
+
+        Throttled per user and address (:class:`~designer.throttle.LoginThrottle`); an unknown
+        user costs one password hash like a known one, so the time does not tell them apart.
+        """
+        wait = self.throttle.retry_after(username, address)
+        if wait > 0:
+            raise TooManyAttemptsError(
+                f"too many wrong passwords; try again in {wait:.0f} s",
+                details={"field": "password", "retryAfterS": round(wait, 1)},
+            )
         with self._sessions.begin() as db:
             user = db.scalar(select(User).where(User.username == username))
             try:
                 if user is None:
+                    self._hasher.verify(self._dummy_hash, password)
                     raise VerificationError("no such user")
                 self._hasher.verify(user.password_hash, password)
             except (VerificationError, InvalidHashError):
+                self.throttle.failed(username, address)
                 raise NotAuthenticatedError("wrong username or password") from None
+            self.throttle.succeeded(username, address)
             token = secrets.token_urlsafe(32)
             csrf = secrets.token_urlsafe(32)
-            created = now()
-            db.execute(delete(SessionRow).where(SessionRow.expires_at < created))
+            created = self._now()
+            # only sessions long past their expiry go: a wall clock stepped forward (NTP after
+            # a dead RTC battery) must not delete everyone else's sessions at the next login
+            db.execute(delete(SessionRow).where(SessionRow.expires_at < created - PRUNE_AFTER))
             db.add(
                 SessionRow(
                     token_hash=_digest(token),
@@ -114,7 +139,7 @@ class Accounts:
             raise NotAuthenticatedError("sign in first: no session cookie")
         with self._sessions() as db:
             row = db.get(SessionRow, _digest(token))
-            if row is None or aware(row.expires_at) <= now():
+            if row is None or aware(row.expires_at) <= self._now():
                 raise NotAuthenticatedError("the session is unknown or has expired; sign in again")
             user = db.get(User, row.user_id)
             if user is None:

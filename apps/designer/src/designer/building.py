@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bms_schemas import Bundle, Graph, IssueCode, ValidationIssue
+from bms_schemas import Bundle, BundleSchedules, Graph, IssueCode, ValidationIssue
 from bms_schemas.designer import ProjectContent
 from supervisor_engine import Registry, build_bundle, validate_bundle, validate_graph
 
@@ -61,5 +61,8 @@ def project_bundle(
         version=version,
         created_by=created_by,
         created_at=created_at,
+        constraints=content.constraints,
+        defaults=content.defaults,
+        schedules=BundleSchedules(calendars=content.calendars),
     )
     return bundle, binding_issues(content) + validate_bundle(bundle, registry)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bms_schemas import Bundle, Edge, Node
-from bms_schemas.designer import NodeChange, PriorityChange
+from bms_schemas.designer import ConstraintChange, FieldChange, NodeChange, PriorityChange
 from supervisor_engine import Registry, compile_bundle
 
 
@@ -26,6 +26,26 @@ def _node_change(
     if wired_before != wired_after:
         fields.append("inputs")
     return fields
+
+
+def constraint_changes(old: Bundle | None, new: Bundle) -> list[ConstraintChange]:
+    """Per point, each field of its limits that differs, old -> new (null when absent)."""
+    before = {
+        str(c.point): c.model_dump(mode="json", exclude={"point"})
+        for c in (old.constraints if old else ())
+    }
+    after = {str(c.point): c.model_dump(mode="json", exclude={"point"}) for c in new.constraints}
+    changes = []
+    for point in sorted(set(before) | set(after)):
+        was, now = before.get(point, {}), after.get(point, {})
+        fields = {
+            key: FieldChange(before=was.get(key), after=now.get(key))
+            for key in sorted(set(was) | set(now))
+            if was.get(key) != now.get(key)
+        }
+        if fields:
+            changes.append(ConstraintChange(point=point, changes=fields))
+    return changes
 
 
 def written_points(bundle: Bundle, registry: Registry) -> dict[str, int]:
@@ -57,6 +77,7 @@ def bundle_diff(old: Bundle | None, new: Bundle, registry: Registry) -> dict[str
         "blocks_changed": tuple(changed),
         "points_newly_written": tuple(sorted(set(points_after) - set(points_before))),
         "points_no_longer_written": tuple(sorted(set(points_before) - set(points_after))),
+        "constraint_changes": tuple(constraint_changes(old, new)),
         "priority_changes": tuple(
             PriorityChange(point=p, before=points_before[p], after=points_after[p])
             for p in sorted(set(points_before) & set(points_after))

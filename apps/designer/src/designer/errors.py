@@ -6,6 +6,7 @@
     ├── NotAuthenticatedError         401  no session, expired session, wrong password
     ├── CsrfError                     403  state-changing request without the CSRF token
     ├── NotFoundError                 404  unknown project, bundle version (LookupError)
+    ├── TooManyAttemptsError          429  sign-in attempts too fast after wrong passwords
     ├── ConflictError                 409
     │   ├── StaleRevisionError        409  a save based on an old revision (details: current)
     │   └── VersionExistsError        409  a bundle version already built for the project
@@ -46,6 +47,11 @@ class CsrfError(DesignerError):
 class NotFoundError(DesignerError, LookupError):
     code = "not_found"
     status = 404
+
+
+class TooManyAttemptsError(DesignerError):
+    code = "too_many_attempts"
+    status = 429
 
 
 class ConflictError(DesignerError):

@@ -28,6 +28,10 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
+MAX_ENTRIES = 2000
+"""Files in an archive: a project has two per flow and one more."""
+MAX_UNCOMPRESSED_BYTES = 32 * 1024 * 1024
+"""All files together, uncompressed: a zip bomb is refused before anything is inflated."""
 UNASSIGNED = "_unassigned"
 """The file for nodes whose flow does not exist (a project being edited may have them)."""
 
@@ -112,6 +116,7 @@ def import_zip(data: bytes) -> tuple[str, ProjectContent]:
     except zipfile.BadZipFile as err:
         raise ImportFormatError(f"not a zip archive: {err}", field="body") from err
     with archive:
+        _check_sizes(archive)
         project = _load(archive, "project.json")
         if not isinstance(project, dict):
             raise ImportFormatError("project.json is not a JSON object", field="project.json")
@@ -130,6 +135,27 @@ def import_zip(data: bytes) -> tuple[str, ProjectContent]:
         order = list(project.get("flows") or [])
         ordered = [f for f in order if f in names] + [f for f in names if f not in order]
         return _content(archive, project, ordered)
+
+
+def _check_sizes(archive: zipfile.ZipFile) -> None:
+    """Refuse an archive with too many entries or too much to inflate, from its directory.
+
+    zipfile never returns more than an entry's declared ``file_size``, so the sizes checked
+    here bound what reading can produce.
+    """
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
+        raise ImportFormatError(
+            f"the archive has {len(entries)} files; a project export has at most {MAX_ENTRIES}",
+            field="body",
+        )
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ImportFormatError(
+            f"the archive would expand to {total / 1024 / 1024:.0f} MiB; at most "
+            f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MiB is accepted",
+            field="body",
+        )
 
 
 def _invalid(err: ValidationError, where: str) -> ImportFormatError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from bms_schemas import Scalar
+from bms_schemas import PointRef, PointRefError, Scalar
 from bms_schemas.designer import (
     ConstantSignal,
     InputSignal,
@@ -63,8 +63,14 @@ def signal_samples(signal: InputSignal, duration_s: float) -> list[tuple[float, 
 def input_trace(request: SimulationRequest) -> InputTrace:
     samples: list[tuple[float, str, Scalar]] = []
     for index, signal in enumerate(request.inputs):
+        # one canonical form, as the engine binds its point inputs: "2102/analog-input,1"
+        # feeds the same input as "2102/analog-input,1/present-value"
+        try:
+            point = str(PointRef.parse(signal.point))
+        except PointRefError as err:
+            raise InvalidInputError(str(err), field=f"inputs.{index}.point") from err
         points = signal_samples(signal, request.duration_s)
-        samples += [(t, signal.point, v) for t, v in points]
+        samples += [(t, point, v) for t, v in points]
         if len(samples) > MAX_SAMPLES:
             raise InvalidInputError(
                 f"the inputs make more than {MAX_SAMPLES} samples; use a larger sampleS",

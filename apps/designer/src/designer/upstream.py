@@ -1,7 +1,9 @@
 """HTTP clients of the engine and the IoT service, with their bearer tokens.
 
 A token is given in the settings or read from its file on each call, so a
-service that generates its token after the Designer started still works.
+service that generates its token after the Designer started still works. Each
+client only ever calls the base URL of its settings: no request content picks
+another address, so a token never leaves for a host the operator did not set.
 """
 
 from __future__ import annotations
@@ -46,13 +48,15 @@ class Upstream:
             return self._token
         return read_token(self._token_file) if self._token_file is not None else None
 
-    def headers(self, caller: str | None, token: str | None = None) -> dict[str, str]:
+    def headers(self, caller: str | None, on_behalf_of: str | None = None) -> dict[str, str]:
         headers = {}
-        bearer = token or self.token()
+        bearer = self.token()
         if bearer:
             headers["authorization"] = f"Bearer {bearer}"
         if caller:
-            headers["x-caller"] = "".join(c if " " <= c <= "~" else "?" for c in caller)[:64]
+            headers["x-caller"] = printable_ascii(caller)
+        if on_behalf_of:
+            headers["x-on-behalf-of"] = printable_ascii(on_behalf_of)
         return headers
 
     async def call(
@@ -63,18 +67,20 @@ class Upstream:
         json: Any = None,
         params: dict[str, Any] | None = None,
         caller: str | None = None,
-        base_url: str | None = None,
-        token: str | None = None,
+        on_behalf_of: str | None = None,
     ) -> httpx.Response:
-        """The service's answer, whatever its status; :class:`UpstreamError` if unreachable."""
-        url = f"{base_url.rstrip('/')}{path}" if base_url else path
+        """The service's answer, whatever its status; :class:`UpstreamError` if unreachable.
+
+        ``caller`` names the user to the engine (``X-Caller``); ``on_behalf_of`` names the
+        operator to the IoT service, which trusts it only on the Designer's token.
+        """
         try:
             return await self._client.request(
-                method, url, json=json, params=params, headers=self.headers(caller, token)
+                method, path, json=json, params=params, headers=self.headers(caller, on_behalf_of)
             )
         except httpx.HTTPError as err:
             raise UpstreamError(
-                f"the {self.name} at {base_url or self.base_url} does not answer: {err!r}",
+                f"the {self.name} at {self.base_url} does not answer: {err!r}",
                 details={"service": self.name},
             ) from err
 
@@ -92,19 +98,16 @@ class Upstream:
         path: str,
         *,
         params: dict[str, Any] | None = None,
-        base_url: str | None = None,
-        token: str | None = None,
     ) -> tuple[httpx.Response, AsyncIterator[bytes]]:
         """An open streaming response (server-sent events) and its byte iterator."""
-        url = f"{base_url.rstrip('/')}{path}" if base_url else path
         request = self._client.build_request(
-            "GET", url, params=params, headers=self.headers(None, token), timeout=None
+            "GET", path, params=params, headers=self.headers(None), timeout=None
         )
         try:
             response = await self._client.send(request, stream=True)
         except httpx.HTTPError as err:
             raise UpstreamError(
-                f"the {self.name} at {base_url or self.base_url} does not answer: {err!r}",
+                f"the {self.name} at {self.base_url} does not answer: {err!r}",
                 details={"service": self.name},
             ) from err
         if response.status_code >= 400:
@@ -134,6 +137,11 @@ def parsed(name: str, answer: type[M], body: Any) -> M:
             f"the {name} answered a body that is not a {answer.__name__}: {err.errors()[0]['msg']}",
             details={"service": name, "answer": body},
         ) from err
+
+
+def printable_ascii(text: str) -> str:
+    """A header value: printable ASCII only (a newline would forge a header), 64 characters."""
+    return "".join(c if " " <= c <= "~" else "?" for c in text)[:64]
 
 
 def checked(name: str, response: httpx.Response) -> Any:

@@ -70,6 +70,16 @@ def require_loopback(text: str, *, allow_lan: bool, what: str) -> str:
     return text
 
 
+def is_loopback_host(host: str) -> bool:
+    """Whether an HTTP bind host is a loopback address (``localhost`` counts)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def ensure_free(address: BipAddress) -> None:
     """Raise :class:`AddressInUseError` when the UDP ip:port is already bound."""
     probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

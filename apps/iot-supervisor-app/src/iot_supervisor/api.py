@@ -20,7 +20,9 @@ from bms_schemas.iot import (
     DiscoverRequest,
     DiscoverResponse,
     HealthStatus,
+    OverrideList,
     PointInfo,
+    PriorityArray,
     ReadRequest,
     ReadResponse,
     SubscriptionInfo,
@@ -29,7 +31,7 @@ from bms_schemas.iot import (
     WriteResponse,
 )
 from bms_service import error_responses
-from bms_service.tokens import bearer_matches
+from iot_supervisor.auth import ON_BEHALF_HEADER, Principal, TokenRegistry
 from iot_supervisor.errors import AuthError, InvalidPointError, RequestError
 from iot_supervisor.service import Supervisor
 
@@ -44,15 +46,25 @@ def supervisor(request: Request) -> Supervisor:
 
 
 def require_token(request: Request) -> None:
-    if not bearer_matches(request.headers.get("authorization"), request.app.state.token):
+    tokens: TokenRegistry = request.app.state.tokens
+    principal = tokens.principal(request.headers.get("authorization"))
+    if principal is None:
         raise AuthError("missing or wrong bearer token")
+    request.state.principal = principal
 
 
 def caller(request: Request) -> str:
-    """Who is asking, for the audit log: the X-Caller header (if any) and the peer address."""
-    name = request.headers.get("x-caller", "api")[:64]
-    host = request.client.host if request.client else "?"
-    return f"{name}@{host}"
+    """Who is asking, for the audit log: the authenticated principal, never a free header.
+
+    Only the Designer's token may add the operator it acts for (``X-On-Behalf-Of``).
+    """
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        tokens: TokenRegistry = request.app.state.tokens
+        principal = tokens.principal(request.headers.get("authorization"))
+    if principal is None:
+        return "unauthenticated"
+    return principal.caller(request.headers.get(ON_BEHALF_HEADER))
 
 
 Sup = Annotated[Supervisor, Depends(supervisor)]
@@ -163,9 +175,51 @@ async def audit_log(
     sup: Sup,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     outcome: Annotated[str | None, Query(pattern="^(written|failed|refused)$")] = None,
+    point: Annotated[str | None, Query(max_length=200, description="Only this point.")] = None,
+    device: Annotated[
+        int | None, Query(ge=0, le=4_194_302, description="Only this device.")
+    ] = None,
+    caller: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Only this caller, e.g. 'engine' or 'designer:alice' (or 'alice').",
+        ),
+    ] = None,
+    since: Annotated[
+        datetime | None, Query(description="Only entries at or after (ISO 8601).")
+    ] = None,
+    until: Annotated[
+        datetime | None, Query(description="Only entries at or before (ISO 8601).")
+    ] = None,
 ) -> AuditLog:
-    """The write audit log, newest first: every write, failure and refusal, with the caller."""
-    return AuditLog(entries=tuple(await sup.audit_log(limit, outcome)))
+    """The write audit log, newest first: every write, failure and refusal, with who and why."""
+    entries = await sup.audit_log(
+        limit, outcome, point=str(_point(point)) if point else None, device=device, caller=caller,
+        since=_aware(since) if since else None, until=_aware(until) if until else None,
+    )  # fmt: skip
+    return AuditLog(entries=tuple(entries))
+
+
+def _point(text: str) -> PointRef:
+    try:
+        return PointRef.parse(text)
+    except PointRefError as err:
+        raise InvalidPointError(str(err), details={"field": "point"}) from err
+
+
+@router.get("/overrides", response_model=OverrideList)
+async def overrides(sup: Sup) -> OverrideList:
+    """Operator overrides active now: point, value, priority, who, why, since, until."""
+    return OverrideList(overrides=tuple(sup.active_overrides()))
+
+
+@router.get("/points/priority-array", response_model=PriorityArray)
+async def priority_array(
+    sup: Sup, point: Annotated[str, Query(max_length=200, description="A commandable point.")]
+) -> PriorityArray:
+    """The point's 16 priority slots read from the device, with who wrote each value we wrote."""
+    return await sup.priority_array(_point(point))
 
 
 @router.get("/metrics", response_class=Response)
@@ -219,9 +273,10 @@ async def websocket_twin(websocket: WebSocket) -> None:
     sup: Supervisor = websocket.app.state.supervisor
     header = websocket.headers.get("authorization")
     query = websocket.query_params.get("token")
-    token = websocket.app.state.token
-    if not (
-        bearer_matches(header, token) or bearer_matches(f"Bearer {query}" if query else None, token)
+    tokens: TokenRegistry = websocket.app.state.tokens
+    if (
+        tokens.principal(header) is None
+        and tokens.principal(f"Bearer {query}" if query else None) is None
     ):
         await websocket.close(code=1008, reason="missing or wrong bearer token")
         return

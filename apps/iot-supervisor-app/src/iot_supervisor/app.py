@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 
 from bms_service import install_error_handlers
 from iot_supervisor.api import caller, public, router, websocket_twin
-from iot_supervisor.auth import load_or_create_token
+from iot_supervisor.auth import TokenRegistry, load_or_create_token
 from iot_supervisor.bacnet.client import BacnetClient
 from iot_supervisor.metrics import Metrics
 from iot_supervisor.plugins import load_protocols
@@ -34,8 +35,14 @@ from iot_supervisor.store import RuntimeStore
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastAPI:
-    """Build the service. ``bacnet`` replaces the default BACnet/IP client (another protocol)."""
+def create_app(
+    settings: Settings,
+    bacnet: PointProtocol | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    """Build the service. ``bacnet`` replaces the default BACnet/IP client (another protocol);
+    ``clock`` (UTC wall time) lets a test move time past an override's end."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,7 +55,11 @@ def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastA
             stack.callback(store.close)
             primary = bacnet if bacnet is not None else BacnetClient(settings)
             protocol = ProtocolRouter(primary, load_protocols(settings))
-            sup = Supervisor(settings, protocol, store, Metrics())
+            sup = (
+                Supervisor(settings, protocol, store, Metrics())
+                if clock is None
+                else Supervisor(settings, protocol, store, Metrics(), clock=clock)
+            )
             await sup.start()
             stack.push_async_callback(sup.stop)
             app.state.supervisor = sup
@@ -66,9 +77,11 @@ def create_app(settings: Settings, bacnet: PointProtocol | None = None) -> FastA
         version=VERSION,
         description="The only path between the BMS supervisor and BACnet/IP devices.",
         lifespan=lifespan,
+        **docs_urls(settings.docs_enabled()),
     )
     app.state.settings = settings
     app.state.token = load_or_create_token(settings)
+    app.state.tokens = TokenRegistry.from_settings(settings)
     app.include_router(public)
     app.include_router(router)
     app.add_api_websocket_route("/ws", websocket_twin)
@@ -81,6 +94,13 @@ def _audit_invalid_write(request: Request, err: RequestValidationError, message:
     """A write refused because its body does not validate is audited like any other refusal."""
     if request.url.path == "/points/write" and hasattr(request.app.state, "supervisor"):
         _audit_refused_body(request, err.body, message)
+
+
+def docs_urls(enabled: bool) -> dict[str, Any]:
+    """FastAPI's documentation routes, or none of them (a service exposed on the LAN)."""
+    if enabled:
+        return {}
+    return {"docs_url": None, "redoc_url": None, "openapi_url": None}
 
 
 def _audit_refused_body(request: Request, body: Any, message: str) -> None:
@@ -98,4 +118,5 @@ def _audit_refused_body(request: Request, body: Any, message: str) -> None:
             item.get("value"),
             item.get("priority"),
             message,
+            item.get("reason"),
         )

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bms_schemas import PointRef, PointValue
@@ -23,7 +25,10 @@ from bms_schemas.iot import (
     DiscoverRequest,
     DiscoverResponse,
     HealthStatus,
+    Override,
     PointInfo,
+    PriorityArray,
+    PrioritySlot,
     ReadRequest,
     ReadResponse,
     ReadResult,
@@ -35,27 +40,33 @@ from bms_schemas.iot import (
     WriteResponse,
 )
 from iot_supervisor.errors import (
-    InvalidPriorityError,
     IotError,
     NotFoundError,
-    ReservedPriorityError,
+    RequestError,
     UnknownSubscriptionError,
-    WriteRefusedError,
 )
 from iot_supervisor.history import downsample, kind_of
 from iot_supervisor.hub import Hub
 from iot_supervisor.interlocks import WriteGuard
 from iot_supervisor.metrics import Metrics
 from iot_supervisor.normalise import unit_symbol
+from iot_supervisor.overrides import OverrideBook
 from iot_supervisor.protocol import PointProtocol
 from iot_supervisor.settings import Settings
 from iot_supervisor.store import RuntimeStore
+from iot_supervisor.writepolicy import WritePolicy
 
 log = logging.getLogger(__name__)
 
-RESERVED_PRIORITY = 6
 AUDIT_FLUSH_WAIT_S = 1.0
 VERSION = "0.1.0"
+SERVICE_CALLER = "iot-service"
+"""The audit identity of what the service writes by itself (an override's end)."""
+OTHER_CLIENT = "another BACnet client"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class Supervisor:
@@ -65,17 +76,26 @@ class Supervisor:
         protocol: PointProtocol,
         store: RuntimeStore,
         metrics: Metrics | None = None,
+        clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self.settings = settings
         self.protocol = protocol
         self.store = store
         self.metrics = metrics or Metrics()
         self.hub = Hub()
+        self.clock = clock
         self.guard = WriteGuard(
             settings.all_interlocks(),
             rate_per_s=settings.rate_limit_per_s,
             burst=settings.rate_limit_burst,
         )
+        self.policy = WritePolicy(
+            self.guard,
+            default_priority=settings.default_priority,
+            allow_priority_6=settings.allow_priority_6,
+        )
+        self.overrides = OverrideBook(store, clock)
+        self._overrides_task: asyncio.Task[None] | None = None
         self._cache: dict[str, PointValue] = {}
         self.ready = False
         self._sweeper: asyncio.Task[None] | None = None
@@ -83,20 +103,24 @@ class Supervisor:
     async def start(self) -> None:
         cached = await asyncio.to_thread(self.store.load_devices)
         self.protocol.load_cache(cached)
+        self.overrides.load(await asyncio.to_thread(self.store.load_overrides))
         self.protocol.add_listener(self._on_value)
         await self.protocol.start()
         self._sweeper = asyncio.create_task(self._sweep_subscriptions(), name="subscriptions")
         self.ready = True
+        # Overrides that ended while the service was down are relinquished now.
+        self._overrides_task = asyncio.create_task(self._override_loop(), name="overrides")
         if self.settings.discover_on_start:
             await self.discover(DiscoverRequest())
 
     async def stop(self) -> None:
         self.ready = False
         self.hub.close()
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        for task in (self._overrides_task, self._sweeper):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.protocol.close()
         await self.store.flush()
 
@@ -166,66 +190,167 @@ class Supervisor:
             try:
                 planned.append(self._validate(item))
             except IotError as err:
-                self.refuse(caller, str(item.point), item.value, item.priority, err.message)
+                self.refuse(
+                    caller, str(item.point), item.value, item.priority, err.message, item.reason
+                )
                 raise
         results = []
         for item, priority, encoded in planned:
             result = await self.protocol.write(item.point, encoded, priority)
             outcome = "written" if result.ok else "failed"
             if result.ok:
-                self.guard.record(item.point, item.value)
+                self.policy.record(item.point, item.value)
+                self.overrides.written(item, priority, caller)
             self.store.audit(
-                caller=caller, point=str(item.point), value=item.value,
-                priority=priority, outcome=outcome, reason=result.error,
+                caller=caller, point=str(item.point), value=item.value, priority=priority,
+                outcome=outcome, reason=item.reason, error=result.error,
             )  # fmt: skip
             self.metrics.writes.labels(outcome).inc()
             results.append(result)
         return WriteResponse(results=tuple(results))
 
     def _validate(self, item: WriteItem) -> tuple[WriteItem, int, object]:
-        priority = self.settings.default_priority if item.priority is None else item.priority
-        if not 1 <= priority <= 16:
-            raise InvalidPriorityError(
-                f"priority {priority} is outside 1-16", details={"priority": priority}
-            )
-        if priority == RESERVED_PRIORITY and not self.settings.allow_priority_6:
-            raise ReservedPriorityError(
-                "priority 6 is reserved for minimum on/off time and is not enabled",
-                details={"priority": priority},
-            )
+        priority = self.policy.priority(item)
         info = self.protocol.point_info(item.point)
-        if item.point.property != "present-value" or item.point.index is not None:
-            raise WriteRefusedError(f"{item.point}: only present-value can be written")
-        if not info.writable or (item.value is None and not info.commandable):
-            what = "relinquished" if item.value is None else "written"
-            raise WriteRefusedError(f"{item.point}: {info.object_type} cannot be {what}")
+        self.policy.check(item, info, priority)
         encoded = self.protocol.encode(info, item.value)
-        self.guard.check(item.point, item.value, priority)
-        self.guard.take_token(item.point)
+        self.policy.take_token(item.point)
         return item, priority, encoded
 
-    def refuse(self, caller: str, point: str, value: object, priority: object, reason: str) -> None:
-        """Record a refused write in the audit log."""
+    def refuse(
+        self,
+        caller: str,
+        point: str,
+        value: object,
+        priority: object,
+        error: str,
+        reason: object = None,
+    ) -> None:
+        """Record a refused write in the audit log: ``error`` says why it was refused."""
+        if isinstance(value, float) and not math.isfinite(value):
+            value = str(value)  # kept as text: the audit log must stay readable as JSON
         fits = isinstance(priority, int) and not isinstance(priority, bool) and 1 <= priority <= 16
         if priority is not None and not fits:
             # the column takes 1-16 only (a huge number would not even fit SQLite's integer):
-            # the given priority goes into the reason, so the entry is never lost
-            reason = f"{reason} (priority given: {str(priority)[:40]})"
+            # the given priority goes into the error, so the entry is never lost
+            error = f"{error} (priority given: {str(priority)[:40]})"
         self.store.audit(
             caller=caller,
             point=point,
             value=value if isinstance(value, bool | int | float | str) else None,
             priority=priority if fits and isinstance(priority, int) else None,
             outcome="refused",
-            reason=reason,
+            reason=reason[:200] if isinstance(reason, str) else None,
+            error=error,
         )
         self.metrics.writes.labels("refused").inc()
 
-    async def audit_log(self, limit: int, outcome: str | None) -> list[AuditEntry]:
+    async def audit_log(
+        self,
+        limit: int,
+        outcome: str | None,
+        *,
+        point: str | None = None,
+        device: int | None = None,
+        caller: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[AuditEntry]:
         # wait briefly for what was just recorded; a lock held by another process must not
         # hold this answer (WAL serves what is committed meanwhile)
         await self.store.flush(timeout_s=AUDIT_FLUSH_WAIT_S)
-        return await asyncio.to_thread(self.store.audit_entries, limit, outcome)
+        return await asyncio.to_thread(
+            lambda: self.store.audit_entries(
+                limit, outcome, point=point, device=device, caller=caller, since=since, until=until
+            )
+        )
+
+    # -- overrides and priority arrays ----------------------------------------------
+
+    def active_overrides(self) -> list[Override]:
+        return self.overrides.active()
+
+    async def _override_loop(self) -> None:
+        while True:
+            try:
+                await self.expire_overrides()
+            except Exception:  # the loop must outlive one bad pass, or overrides never end
+                log.exception("ending overrides failed")
+            await asyncio.sleep(self.settings.override_check_s)
+
+    async def expire_overrides(self) -> int:
+        """Relinquish every override whose end has come; the number relinquished."""
+        ended = 0
+        for override in self.overrides.due():
+            reason = (
+                f"override by {override.caller} ended at {override.until:%Y-%m-%d %H:%M:%S} UTC"
+                + (f" ({override.reason})" if override.reason else "")
+            )[:200]
+            key = (str(override.point), override.priority)
+            try:
+                info = self.protocol.point_info(override.point)
+                result = await self.protocol.write(
+                    override.point, self.protocol.encode(info, None), override.priority
+                )
+                error = result.error if not result.ok else None
+            except IotError as err:
+                error = err.message
+            self.store.audit(
+                caller=SERVICE_CALLER, point=key[0], value=None, priority=override.priority,
+                outcome="failed" if error else "written", reason=reason, error=error,
+            )  # fmt: skip
+            self.metrics.writes.labels("failed" if error else "written").inc()
+            if error:
+                log.warning("could not end the override of %s: %s", key[0], error)
+                self.overrides.retry_later(override, self.settings.override_retry_s)
+            else:
+                self.overrides.remove(key)
+                ended += 1
+        return ended
+
+    async def priority_array(self, point: PointRef) -> PriorityArray:
+        """The point's 16 slots read from the device, each with who wrote it."""
+        info: PointInfo = self.protocol.point_info(point)
+        if not info.commandable:
+            raise RequestError(
+                f"{point} has no priority array ({info.object_type} is not commandable)",
+                details={"field": "point"},
+            )
+        base = point.model_copy(update={"property": "present-value", "index": None})
+        refs = [
+            base,
+            base.model_copy(update={"property": "relinquish-default"}),
+            *(
+                base.model_copy(update={"property": "priority-array", "index": i})
+                for i in range(1, 17)
+            ),
+        ]
+        results = await self.protocol.read(refs)
+        failed = next((r for r in results if r.error), None)
+        if failed is not None:
+            raise RequestError(f"{failed.point}: {failed.error}", details={"field": "point"})
+        await self.store.flush(timeout_s=AUDIT_FLUSH_WAIT_S)
+        written = await asyncio.to_thread(self.store.latest_writes, str(base))
+        slots = []
+        for priority, result in enumerate(results[2:], start=1):
+            value = result.value.value
+            slot = PrioritySlot(priority=priority, value=value)
+            if value is not None:
+                ours = written.get(priority)
+                override = self.overrides.get(base, priority)
+                if ours is not None and _same(ours.value, value):
+                    slot = slot.model_copy(
+                        update={"holder": ours.caller, "reason": ours.reason, "since": ours.at,
+                                "until": override.until if override else None}
+                    )  # fmt: skip
+                else:
+                    slot = slot.model_copy(update={"holder": OTHER_CLIENT})
+            slots.append(slot)
+        active = next((s.priority for s in slots if s.value is not None), None)
+        return PriorityArray(
+            point=base, present_value=results[0].value.value,
+            relinquish_default=results[1].value.value, active_priority=active, slots=tuple(slots),
+        )  # fmt: skip
 
     # -- history -------------------------------------------------------------------
 
@@ -339,6 +464,19 @@ class Supervisor:
         self.metrics.value_changes.labels(source).inc()
         self.store.save_value(point, value)
         self.hub.publish(ValueChange(point=point, value=value, source=source))
+
+
+def _same(written: object, read: object) -> bool:
+    """Whether a value read from a slot is the one the service wrote (REALs are float32)."""
+    if isinstance(written, bool) or isinstance(read, bool):
+        return (
+            bool(written) == bool(read)
+            if type(written) is type(read)
+            else str(written) == str(read)
+        )
+    if isinstance(written, int | float) and isinstance(read, int | float):
+        return math.isclose(written, read, rel_tol=1e-6, abs_tol=1e-6)
+    return str(written) == str(read)
 
 
 __all__ = ["Supervisor"]

@@ -16,7 +16,7 @@ from bms_telemetry import MqttSettings
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from iot_supervisor.addresses import require_loopback
+from iot_supervisor.addresses import is_loopback_host, require_loopback
 from iot_supervisor.interlocks import Interlock
 
 DiscoveryMode = Literal["global", "directed-broadcast", "unicast", "foreign"]
@@ -35,7 +35,27 @@ class Settings(BaseSettings):
     token: SecretStr | None = Field(
         default=None, description="Bearer token; generated into data_dir on first start if unset."
     )
+    token_principal: str = Field(
+        default="engine",
+        min_length=1,
+        max_length=64,
+        description="Who the main token authenticates, as the audit log names it.",
+    )
+    designer_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The Designer's bearer token, the only one that may name the operator it acts for "
+            "(X-On-Behalf-Of); generated into data_dir/designer-token on first start if unset."
+        ),
+    )
     allow_lan: bool = Field(default=False, description="Allow non-loopback addresses.")
+    api_docs: bool | None = Field(
+        default=None,
+        description=(
+            "Serve /docs, /redoc and /openapi.json; on when bound to loopback and off on the LAN "
+            "unless set."
+        ),
+    )
 
     bacnet_address: str = Field(
         default="127.0.0.1/8:47809", description="The service's own BACnet/IP ip[/prefix][:port]."
@@ -103,6 +123,12 @@ class Settings(BaseSettings):
     interlocks_file: Path | None = Field(default=None, description="JSON/YAML file of interlocks.")
     rate_limit_per_s: float = Field(default=5.0, gt=0, description="Writes per second per point.")
     rate_limit_burst: int = Field(default=10, ge=1, description="Burst of writes per point.")
+    override_check_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often overrides are checked for their end."
+    )
+    override_retry_s: float = Field(
+        default=30.0, gt=0, description="Wait before retrying to end an override that failed."
+    )
 
     protocols: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
@@ -173,6 +199,16 @@ class Settings(BaseSettings):
     @property
     def token_path(self) -> Path:
         return self.data_dir / "token"
+
+    @property
+    def designer_token_path(self) -> Path:
+        return self.data_dir / "designer-token"
+
+    def docs_enabled(self) -> bool:
+        """Whether the API documentation is served (``api_docs``, else only on loopback)."""
+        if self.api_docs is not None:
+            return self.api_docs
+        return is_loopback_host(self.http_host)
 
 
 def _load(path: Path) -> object:

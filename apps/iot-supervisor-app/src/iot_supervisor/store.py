@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bms_schemas import PointRef, PointValue, Scalar
-from bms_schemas.iot import AuditEntry, DeviceDetail
+from bms_schemas.iot import AuditEntry, DeviceDetail, Override
 from iot_supervisor.history import LogRow
 
 SCHEMA = """
@@ -38,9 +38,24 @@ CREATE INDEX IF NOT EXISTS value_log_at ON value_log (at);
 CREATE INDEX IF NOT EXISTS value_log_point_at ON value_log (point, at);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, caller TEXT NOT NULL, point TEXT NOT NULL,
-    value TEXT, priority INTEGER, outcome TEXT NOT NULL, reason TEXT
+    value TEXT, priority INTEGER, outcome TEXT NOT NULL, reason TEXT, error TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_point ON audit (point, priority);
+CREATE TABLE IF NOT EXISTS overrides (
+    point TEXT NOT NULL, priority INTEGER NOT NULL, value TEXT NOT NULL, caller TEXT NOT NULL,
+    reason TEXT, since TEXT NOT NULL, until TEXT, PRIMARY KEY (point, priority)
 );
 """
+
+_MIGRATIONS: tuple[tuple[str, str, str], ...] = (
+    # (table, column, statements run when the column is missing)
+    (
+        "audit",
+        "error",
+        # Before the column existed, 'reason' held why a write failed or was refused.
+        "ALTER TABLE audit ADD COLUMN error TEXT; UPDATE audit SET error = reason, reason = NULL;",
+    ),
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +72,21 @@ def _is_lock(err: sqlite3.Error) -> bool:
     )
 
 
+def _entry(r: Any) -> AuditEntry:
+    return AuditEntry(
+        id=r[0], at=datetime.fromisoformat(r[1]), caller=r[2], point=r[3],
+        value=json.loads(r[4]), priority=r[5], outcome=r[6], reason=r[7], error=r[8],
+    )  # fmt: skip
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Add the columns a runtime.db written by an older version lacks."""
+    for table, column, statements in _MIGRATIONS:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            conn.executescript(statements)
+
+
 class RuntimeStore:
     """The service's persistent state."""
 
@@ -66,8 +96,10 @@ class RuntimeStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.executescript(SCHEMA)
+            _migrate(conn)
         self.lock_retries = 0
         """Times a batch waited for a lock held by another process."""
+        self._wall0, self._mono0 = time.time(), time.monotonic()
         self._queue: queue.SimpleQueue[_Statement | Callable[[], None] | None] = queue.SimpleQueue()
         self._writer = threading.Thread(
             target=self._write_loop, name="runtime.db writer", daemon=True
@@ -86,6 +118,11 @@ class RuntimeStore:
             return conn.execute(sql).fetchone()[0]
 
     # -- writer thread ---------------------------------------------------------
+
+    def steady_now(self) -> float:
+        """Wall time as it was at start plus monotonic time since: retention is pruned by it,
+        so a wall clock stepped forward (or back) while running never prunes rows early."""
+        return self._wall0 + (time.monotonic() - self._mono0)
 
     def submit(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         """Queue a statement; never blocks."""
@@ -125,7 +162,8 @@ class RuntimeStore:
                     written = sum(self._execute(conn, s) for s in statements)
                     if count >= _PRUNE_EVERY:
                         conn.execute(
-                            "DELETE FROM value_log WHERE at < ?", (time.time() - self.retention_s,)
+                            "DELETE FROM value_log WHERE at < ?",
+                            (self.steady_now() - self.retention_s,),
                         )
                 return written
             except sqlite3.Error as err:
@@ -210,9 +248,12 @@ class RuntimeStore:
         priority: int | None,
         outcome: str,
         reason: str | None = None,
+        error: str | None = None,
     ) -> None:
+        """Record a write attempt: ``reason`` is the caller's why, ``error`` why it did not happen."""
         self.submit(
-            "INSERT INTO audit (at, caller, point, value, priority, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit (at, caller, point, value, priority, outcome, reason, error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 datetime.now(UTC).isoformat(),
                 caller,
@@ -221,33 +262,99 @@ class RuntimeStore:
                 priority,
                 outcome,
                 reason,
+                error,
             ),
         )
 
+    def save_override(self, override: Override) -> None:
+        self.submit(
+            "INSERT OR REPLACE INTO overrides (point, priority, value, caller, reason, since, until) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                str(override.point),
+                override.priority,
+                json.dumps(override.value),
+                override.caller,
+                override.reason,
+                override.since.isoformat(),
+                override.until.isoformat() if override.until else None,
+            ),
+        )
+
+    def delete_override(self, point: str, priority: int) -> None:
+        self.submit("DELETE FROM overrides WHERE point = ? AND priority = ?", (point, priority))
+
     # -- reads (run them with asyncio.to_thread) -----------------------------------
+
+    def load_overrides(self) -> list[Override]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT point, priority, value, caller, reason, since, until FROM overrides"
+            ).fetchall()
+        return [
+            Override(
+                point=PointRef.parse(r[0]), priority=r[1], value=json.loads(r[2]), caller=r[3],
+                reason=r[4], since=datetime.fromisoformat(r[5]),
+                until=datetime.fromisoformat(r[6]) if r[6] else None,
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def latest_writes(self, point: str) -> dict[int, AuditEntry]:
+        """Per priority, the last write the service made to ``point`` (relinquishes included)."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, at, caller, point, value, priority, outcome, reason, error FROM audit "
+                "WHERE id IN (SELECT max(id) FROM audit WHERE point = ? AND outcome = 'written' "
+                "GROUP BY priority)",
+                (point,),
+            ).fetchall()
+        return {r[5]: _entry(r) for r in rows}
 
     def load_devices(self) -> list[DeviceDetail]:
         with self._connect() as conn:
             rows = conn.execute("SELECT detail FROM devices ORDER BY instance").fetchall()
         return [DeviceDetail.model_validate_json(r[0]) for r in rows]
 
-    def audit_entries(self, limit: int = 100, outcome: str | None = None) -> list[AuditEntry]:
-        """The newest audit entries; what another process's lock holds back is not in them yet."""
-        sql = "SELECT id, at, caller, point, value, priority, outcome, reason FROM audit"
-        params: tuple[Any, ...] = ()
+    def audit_entries(
+        self,
+        limit: int = 100,
+        outcome: str | None = None,
+        *,
+        point: str | None = None,
+        device: int | None = None,
+        caller: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[AuditEntry]:
+        """The newest entries first, filtered by outcome, point, device, caller and time."""
+        where: list[str] = []
+        params: list[Any] = []
         if outcome is not None:
-            sql += " WHERE outcome = ?"
-            params = (outcome,)
+            where.append("outcome = ?")
+            params.append(outcome)
+        if point is not None:
+            where.append("point = ?")
+            params.append(point)
+        if device is not None:
+            where.append("point LIKE ?")
+            params.append(f"{device}/%")
+        if caller is not None:
+            where.append("(caller = ? OR caller LIKE ?)")
+            params += [caller, f"%:{caller}"]
+        if since is not None:
+            where.append("at >= ?")
+            params.append(since.astimezone(UTC).isoformat())
+        if until is not None:
+            where.append("at <= ?")
+            params.append(until.astimezone(UTC).isoformat())
+        sql = "SELECT id, at, caller, point, value, priority, outcome, reason, error FROM audit"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT ?"
         with self._connect() as conn:
             rows = conn.execute(sql, (*params, limit)).fetchall()
-        return [
-            AuditEntry(
-                id=r[0], at=datetime.fromisoformat(r[1]), caller=r[2], point=r[3],
-                value=json.loads(r[4]), priority=r[5], outcome=r[6], reason=r[7],
-            )
-            for r in rows
-        ]  # fmt: skip
+        return [_entry(r) for r in rows]
 
     def value_history(
         self, point: str, start: float, end: float

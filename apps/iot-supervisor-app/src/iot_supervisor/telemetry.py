@@ -6,11 +6,13 @@ What it publishes (docs/mqtt.md):
   ``mqtt.points`` of the settings, which it watches itself) to
   ``<prefix>/<site>/points/<point>``, retained, with quality and units;
 - every entry of the write audit log to ``events/audit`` (written, failed or
-  refused, with who and why); a command by anyone but the engine (an operator
-  taking a point over) also to ``events/override``.
+  refused, with who and why);
+- every operator override (``GET /overrides``) as it starts and as it ends
+  (released, taken over, or its duration over) to ``events/override``.
 
 The audit log is tailed from ``runtime.db``, so every entry is published in
-the order it was recorded, whichever code path recorded it.
+the order it was recorded, whichever code path recorded it; the override book
+is compared with what was last published on the same beat.
 
 Commands from MQTT (``<prefix>/<site>/commands/<point>``, a JSON body
 ``{"value": ..., "priority": ..., "reason": ...}``) are off unless
@@ -42,7 +44,6 @@ from iot_supervisor.service import Supervisor
 log = logging.getLogger(__name__)
 
 PROCESS = "iot"
-ENGINE_CALLER = "headless-engine"
 AUDIT_POLL_S = 0.2
 
 
@@ -65,6 +66,7 @@ class IotTelemetry:
         self.topics = self.publisher.topics
         self._tasks: list[asyncio.Task[None]] = []
         self._last_audit = 0
+        self._overrides: dict[tuple[str, int], dict[str, Any]] = {}
         self._allowed = {str(PointRef.parse(p)) for p in settings.command_points}
         registry = supervisor.metrics.registry
         Gauge("iot_mqtt_queue_depth", "MQTT messages waiting for the broker.", registry=registry
@@ -76,6 +78,7 @@ class IotTelemetry:
 
     async def start(self, points: list[str]) -> None:
         self._last_audit = await asyncio.to_thread(self._max_audit_id)
+        self._overrides = self._override_book()  # those that started before: not news
         if self.settings.commands:
             self.publisher.subscribe(self.topics.commands, self._command)
         await self.publisher.start()
@@ -108,6 +111,10 @@ class IotTelemetry:
 
     async def _values(self, connected: asyncio.Event) -> None:
         async with self.sup.hub.connect(None) as client:
+            # Unbounded: a stream client's queue drops its oldest events when a burst (a batch
+            # read of many watched points) outruns it; telemetry must not. This loop empties it
+            # into the on-disk queue as fast as the event loop lets it.
+            client.queue = asyncio.Queue()
             connected.set()
             while True:
                 change = await client.queue.get()
@@ -129,7 +136,7 @@ class IotTelemetry:
     def _new_audit(self) -> list[tuple[Any, ...]]:
         with contextlib.closing(self._db()) as db:
             return db.execute(
-                "SELECT id, at, caller, point, value, priority, outcome, reason FROM audit "
+                "SELECT id, at, caller, point, value, priority, outcome, reason, error FROM audit "
                 "WHERE id > ? ORDER BY id", (self._last_audit,),
             ).fetchall()  # fmt: skip
 
@@ -141,17 +148,34 @@ class IotTelemetry:
     async def _publish_audit(self) -> None:
         await self.sup.store.flush()
         for row in await asyncio.to_thread(self._new_audit):
-            entry_id, at, caller, point, value, priority, outcome, reason = row
+            entry_id, at, caller, point, value, priority, outcome, reason, error = row
             body = {
                 "id": entry_id, "at": at, "caller": caller, "point": point,
                 "value": json.loads(value), "priority": priority, "outcome": outcome,
-                "reason": reason,
+                "reason": reason, "error": error,
             }  # fmt: skip
             self.publisher.publish(self.topics.event("audit"), body)
-            if outcome == "written" and not caller.startswith(ENGINE_CALLER):
-                kind = "released" if body["value"] is None else "commanded"
-                self.publisher.publish(self.topics.event("override"), {**body, "override": kind})
             self._last_audit = entry_id
+        self._publish_overrides()
+
+    def _override_book(self) -> dict[tuple[str, int], dict[str, Any]]:
+        return {
+            (str(o.point), o.priority): o.model_dump(
+                mode="json", by_alias=True, exclude={"remaining_s"}
+            )
+            for o in self.sup.overrides.active()
+        }
+
+    def _publish_overrides(self) -> None:
+        now = self._override_book()
+        topic = self.topics.event("override")
+        for key, before in self._overrides.items():
+            if now.get(key) != before:  # released, ended, or taken over by a newer override
+                self.publisher.publish(topic, {"event": "ended", **before})
+        for key, override in now.items():
+            if self._overrides.get(key) != override:
+                self.publisher.publish(topic, {"event": "started", **override})
+        self._overrides = now
 
     # -- commands -------------------------------------------------------------------
 
@@ -164,18 +188,17 @@ class IotTelemetry:
             point = PointRef.parse(point_text)
             if str(point) not in self._allowed:
                 raise PermissionError(f"{point} is not in mqtt.command_points")
-            item = WriteItem(point=point, value=body.get("value"), priority=body.get("priority"))
-            await self.sup.write(WriteRequest(writes=(item,)), caller=_caller(body))
+            reason = body.get("reason")
+            item = WriteItem(
+                point=point, value=body.get("value"), priority=body.get("priority"),
+                reason=str(reason)[:200] if reason else None,
+            )  # fmt: skip
+            await self.sup.write(WriteRequest(writes=(item,)), caller="mqtt")
         except IotError as err:
             log.warning("mqtt command on %s refused: %s", point_text, err.message)
         except (ValueError, PermissionError, PointRefError, ValidationError) as err:
             self.sup.refuse("mqtt", point_text, None, None, f"mqtt command: {err}")
             log.warning("mqtt command on %s refused: %s", point_text, err)
-
-
-def _caller(body: dict[str, Any]) -> str:
-    reason = body.get("reason")
-    return f"mqtt ({str(reason)[:48]})" if reason else "mqtt"
 
 
 __all__ = ["IotTelemetry", "value_payload"]

@@ -12,6 +12,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -205,9 +206,12 @@ class SimHandle:
 class ServiceHandle:
     """The service under uvicorn on 127.0.0.1, with an httpx client carrying the token."""
 
-    def __init__(self, settings: Settings, token: str) -> None:
+    def __init__(
+        self, settings: Settings, token: str, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.settings = settings
-        self.app = create_app(settings)
+        self.token = token
+        self.app = create_app(settings, clock=clock)
         self.loop = LoopThread("service")
         config = uvicorn.Config(
             self.app,

@@ -28,6 +28,7 @@ from bms_schemas.designer import (
     SessionInfo,
     ValidationReport,
 )
+from bms_stack.demo_project import demo_constraints
 
 log = logging.getLogger("bms_stack")
 
@@ -66,12 +67,23 @@ class DesignerClient:
         self.http.close()
 
 
+def demo_content(graph: Graph) -> ProjectContent:
+    """The demo project's content: its graph, limits on every commanded point, clamped."""
+    return ProjectContent.model_validate(
+        {
+            "graph": graph,
+            "constraints": demo_constraints(graph),
+            "defaults": {"limitAction": "clamp"},
+        }
+    )
+
+
 def provision_demo(designer: DesignerClient, graph: Callable[[], Graph]) -> str | None:
     """Create and deploy the demo project unless it exists; the version deployed, if any."""
     projects = designer.call(ProjectList, "GET", "/api/projects").projects
     if any(p.name == DEMO_NAME for p in projects):
         return None
-    create = ProjectCreate(name=DEMO_NAME, content=ProjectContent(graph=graph()))
+    create = ProjectCreate(name=DEMO_NAME, content=demo_content(graph()))
     project = designer.call(Project, "POST", "/api/projects", create)
     base = f"/api/projects/{project.id}"
     report = designer.call(ValidationReport, "POST", f"{base}/validate")

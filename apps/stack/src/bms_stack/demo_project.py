@@ -18,7 +18,7 @@ One flow, ``demo``, every second:
   damper up to its heating maximum. A cooling loop near saturation is one
   request for colder supply air.
 - Supply air temperature: reset by trim and respond from the zones' requests
-  (ASHRAE Guideline 36), then held by a PID whose output is split into heating
+  (ASHRAE Guideline 36), never above an outdoor-air reset, then held by a PID whose output is split into heating
   valve, outdoor-air damper (only while economizing is enabled) and cooling valve.
 - Economizer enable: differential dry bulb, outdoor against return air.
 - A trend log of every zone temperature, and a comfort alarm on each (above
@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bms_schemas import Graph
+from bms_schemas import DegradedPolicy, Graph, PointConstraint, PointRef
 from supervisor_engine.graph_builder import GraphBuilder
 
 FLOW_ID = "demo"
@@ -290,17 +290,26 @@ def demo_graph(
     point_in("rat", points.rat)
     # Guideline 36's defaults (I = 2, trim +0.1 K, respond -0.2 K a request, at most -0.6 K):
     # ignoring only one request made the reset hunt all afternoon (a 25-minute sawtooth).
+    # The floor is 12 degC, which a hot design day needs (tests/test_design_days.py).
     g.node(
-        "hvac.trim-respond", "sat_reset", sp0=16.0, spMin=13.0, spMax=18.0, delayS=300.0,
+        "hvac.trim-respond", "sat_reset", sp0=16.0, spMin=12.0, spMax=18.0, delayS=300.0,
         stepS=120.0, ignoredRequests=2, spTrim=0.1, spRes=-0.2, spResMax=-0.6,
     )  # fmt: skip
     g.wire("fan_proof", "proven", "sat_reset", "device_on")
     g.wire("sat_requests", "out", "sat_reset", "requests")
+    # Guideline 36 also lowers the supply air with the outdoor air (18 degC at 16 degC outdoors,
+    # 12 degC from 21 degC): with I = 2 the two starved zones of a hot day, or of a step in
+    # gains, are never answered by trim and respond alone.
+    g.node("math.linear-reset", "sat_oat_limit", x1=16.0, y1=18.0, x2=21.0, y2=12.0)
+    g.wire("oat", "value", "sat_oat_limit", "in")
+    g.node("select.min", "sat_setpoint", inputs=2)
+    g.wire("sat_reset", "setpoint", "sat_setpoint", "in1")
+    g.wire("sat_oat_limit", "out", "sat_setpoint", "in2")
     g.node(
         "control.pid", "sat_pid", action="direct", proportionalBand=10.0, tiS=120.0,
         disableAction="fallback", fallbackValue=32.0,
     )  # fmt: skip
-    g.wire("sat", "value", "sat_pid", "pv").wire("sat_reset", "setpoint", "sat_pid", "setpoint")
+    g.wire("sat", "value", "sat_pid", "pv").wire("sat_setpoint", "out", "sat_pid", "setpoint")
     g.wire("fan_proof", "proven", "sat_pid", "enable")
     g.node(
         "control.split-range", "sat_split", outputs=3,
@@ -342,6 +351,32 @@ def add_vfd(g: GraphBuilder, vfd: VfdPoints, *, run: tuple[str, str]) -> None:
     g.wire("vfd_feedback", "value", "vfd_trend", "in")
 
 
+def demo_constraints(graph: Graph) -> tuple[PointConstraint, ...]:
+    """Limits on every point the demo commands, as a controls engineer would author them.
+
+    Valves, dampers and the VFD speed are 0-100 %; the outdoor-air damper falls back to
+    closed when its inputs go bad, the others hold their last command.
+    Priorities stay in the engine's range (10-16), below the operator's 8.
+    """
+    constraints = []
+    for node in graph.nodes:
+        if node.type != "io.point-output":
+            continue
+        point = PointRef.parse(str(node.params["point"]))
+        if node.params.get("valueType") == "bool":
+            constraints.append(PointConstraint(point=point, min_priority=10))
+            continue
+        fallback = node.id.startswith("oa_damper")
+        constraints.append(
+            PointConstraint(
+                point=point, min=0.0, max=100.0, min_priority=10,
+                degraded=DegradedPolicy.FALLBACK if fallback else DegradedPolicy.HOLD,
+                fallback=0.0 if fallback else None,
+            )
+        )  # fmt: skip
+    return tuple(constraints)
+
+
 __all__ = [
     "ALL_DAYS",
     "DEMO_POINTS",
@@ -355,6 +390,7 @@ __all__ = [
     "VfdPoints",
     "ZonePoints",
     "add_vfd",
+    "demo_constraints",
     "demo_graph",
     "demo_points",
 ]

@@ -151,6 +151,8 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
     """The three services (and a broker, if asked for), in start order."""
     data = config.data_dir
     iot_token, engine_token = data / "iot" / "token", data / "engine" / "token"
+    # The Designer has a token of its own: the only one the IoT service trusts to name an operator.
+    designer_iot_token = data / "iot" / "designer-token"
     iot_mqtt: dict[str, str] = {}
     engine_mqtt: dict[str, str] = {}
     if config.mqtt_port is not None:
@@ -209,7 +211,7 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
         "BMS_DESIGNER_ENGINE_URL": config.engine_url,
         "BMS_DESIGNER_ENGINE_TOKEN_FILE": str(engine_token),
         "BMS_DESIGNER_IOT_URL": config.iot_url,
-        "BMS_DESIGNER_IOT_TOKEN_FILE": str(iot_token),
+        "BMS_DESIGNER_IOT_TOKEN_FILE": str(designer_iot_token),
     }
     if config.admin_password:
         designer_wiring["BMS_DESIGNER_ADMIN_PASSWORD"] = config.admin_password

@@ -10,6 +10,7 @@ from bms_schemas.bundle import (
     Bundle,
     BundleDefaults,
     BundleSignature,
+    LimitAction,
     SchemaVersionError,
     check_schema_version,
 )
@@ -55,18 +56,22 @@ from bms_schemas.templates import (
     TemplatePreview,
 )
 from bms_schemas.values import (
+    FLOAT32_MAX,
     QUALITIES_BY_RANK,
     QUALITY_RANK,
     PointValue,
     PortType,
+    Priority,
     Quality,
     Scalar,
     ValueType,
+    WriteValue,
     worst_quality,
 )
 
 __all__ = [
     "COMPOSITE_PREFIX",
+    "FLOAT32_MAX",
     "MAX_INSTANCE",
     "MIN_PERIOD_MS",
     "QUALITIES_BY_RANK",
@@ -103,6 +108,7 @@ __all__ = [
     "Graph",
     "InstancePreview",
     "IssueCode",
+    "LimitAction",
     "Node",
     "ParamRef",
     "Placeholder",
@@ -114,6 +120,7 @@ __all__ = [
     "PortSpec",
     "PortType",
     "Position",
+    "Priority",
     "Quality",
     "Scalar",
     "SchemaVersionError",
@@ -126,6 +133,7 @@ __all__ = [
     "ValidationIssue",
     "ValueType",
     "WeekNDayEntry",
+    "WriteValue",
     "check_schema_version",
     "composite_type",
     "parse_composite_type",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
@@ -53,6 +54,13 @@ def check_schema_version(schema_version: str, supported: str = SCHEMA_VERSION) -
         )
 
 
+class LimitAction(StrEnum):
+    """What the engine does with a command outside its authored limits."""
+
+    REFUSE = "refuse"
+    CLAMP = "clamp"
+
+
 class BundleDefaults(BmsModel):
     """Defaults for blocks that leave a setting unset."""
 
@@ -65,6 +73,13 @@ class BundleDefaults(BmsModel):
     degraded: DegradedPolicy = Field(
         default=DegradedPolicy.HOLD,
         description="What a point output does with a non-ok value when no constraint says.",
+    )
+    limit_action: LimitAction = Field(
+        default=LimitAction.REFUSE,
+        description=(
+            "A command outside its constraint's min/max: 'refuse' drops it (recorded as a "
+            "refusal), 'clamp' sends the nearest limit instead (the write's reason says so)."
+        ),
     )
     command_refresh_s: float = Field(
         default=600.0,

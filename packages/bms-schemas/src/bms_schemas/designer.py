@@ -10,14 +10,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, JsonValue
+from pydantic import Field, JsonValue, model_validator
 
 from bms_schemas._base import BmsModel
-from bms_schemas.bundle import SEMVER_PATTERN
+from bms_schemas.bundle import SEMVER_PATTERN, BundleDefaults
+from bms_schemas.calendars import Calendar
+from bms_schemas.constraints import PointConstraint
 from bms_schemas.graph import Graph
 from bms_schemas.issues import ValidationIssue
 from bms_schemas.points import PointRef
-from bms_schemas.values import Scalar
+from bms_schemas.templates import TemplatePreview
+from bms_schemas.values import FiniteScalar, Priority, Scalar
 
 EXPORT_FORMAT_VERSION = 1
 """The version of the project export format this library writes and reads."""
@@ -54,14 +57,20 @@ class SessionInfo(BmsModel):
 
 
 class DeviceConfig(BmsModel):
-    """How the project reaches its devices: the IoT service."""
+    """Notes on how the project's site reaches its devices.
+
+    Kept for projects that have them, but never used to connect: the Designer only talks to
+    the IoT service and engine of its own settings, so project content cannot send its
+    tokens elsewhere.
+    """
 
     iot_url: str | None = Field(
-        default=None, description="Base URL of the IoT service; the Designer's own if null."
+        default=None,
+        description="The site's IoT service URL, for reference only; never called.",
     )
     iot_token: str | None = Field(
         default=None,
-        description="Bearer token for that service; never exported with the project.",
+        description="Unused; never sent anywhere and never exported with the project.",
     )
 
 
@@ -80,6 +89,31 @@ class ProjectContent(BmsModel):
     parameters: dict[str, JsonValue] = Field(
         default_factory=dict, description="Project-wide parameters (free-form)."
     )
+    constraints: tuple[PointConstraint, ...] = Field(
+        default_factory=tuple,
+        description=(
+            "Limits and degraded policy per commanded point (min, max, max rate, priorities, "
+            "hold/fallback/relinquish); carried into the bundle and enforced by the engine."
+        ),
+    )
+    calendars: dict[str, Calendar] = Field(
+        default_factory=dict,
+        description="Shared calendars (holidays) by name, used by schedule blocks.",
+    )
+    defaults: BundleDefaults = Field(
+        default_factory=BundleDefaults,
+        description="Bundle defaults: write priority, stale-after, degraded policy, limit action.",
+    )
+
+    @model_validator(mode="after")
+    def _one_constraint_per_point(self) -> ProjectContent:
+        seen: set[str] = set()
+        for constraint in self.constraints:
+            key = str(constraint.point)
+            if key in seen:
+                raise ValueError(f"the point {key} has two sets of limits; keep one")
+            seen.add(key)
+        return self
 
 
 class ProjectCreate(BmsModel):
@@ -96,6 +130,20 @@ class ProjectSave(BmsModel):
 
     revision: Revision
     content: ProjectContent = Field(description="The whole new content.")
+
+
+class CompositeCreate(BmsModel):
+    """Make a composite block from a selection of the project's blocks, based on a revision."""
+
+    revision: Revision
+    nodes: tuple[str, ...] = Field(
+        min_length=1, description="Ids of the blocks to enclose (one flow)."
+    )
+    name: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_\-]{0,40}$",
+        description="Name of the new composite (a new version if the name exists).",
+    )
+    title: str = Field(default="", description="Display name; the name if empty.")
 
 
 class ProjectRename(BmsModel):
@@ -237,6 +285,22 @@ class PriorityChange(BmsModel):
     after: int
 
 
+class FieldChange(BmsModel):
+    """One field's value before and after (null where it was or becomes unset)."""
+
+    before: JsonValue = None
+    after: JsonValue = None
+
+
+class ConstraintChange(BmsModel):
+    """A commanded point whose authored limits change: each changed field, old -> new."""
+
+    point: str
+    changes: dict[str, FieldChange] = Field(
+        description="Changed field -> before and after; a point without limits before has null."
+    )
+
+
 class DiffBase(StrEnum):
     """What a bundle is compared with."""
 
@@ -270,6 +334,9 @@ class BundleDiff(BmsModel):
     points_newly_written: tuple[str, ...]
     points_no_longer_written: tuple[str, ...]
     priority_changes: tuple[PriorityChange, ...]
+    constraint_changes: tuple[ConstraintChange, ...] = Field(
+        default=(), description="Points whose limits or degraded policy change, old -> new."
+    )
 
 
 # -- simulation -------------------------------------------------------------------------------
@@ -345,18 +412,22 @@ class ManualWrite(BmsModel):
     """An operator override: a value at a priority, with the reason for the audit log."""
 
     point: PointRef = Field(description="Point reference, e.g. '1001/analog-value,3'.")
-    value: Scalar = Field(description="Value to write.")
-    priority: int = Field(
-        default=8, ge=1, le=16, description="BACnet priority (8: manual operator)."
-    )
+    value: FiniteScalar = Field(description="Value to write: finite, inside the float32 range.")
+    priority: Priority = Field(default=8, description="BACnet priority (8: manual operator).")
     reason: str = Field(min_length=1, max_length=200, description="Why, for the audit log.")
+    duration_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=31 * 86_400,
+        description="Seconds until the IoT service relinquishes the override; none: until released.",
+    )
 
 
 class ManualRelease(BmsModel):
     """Release an override: write null at its priority."""
 
     point: PointRef = Field(description="Point reference, e.g. '1001/analog-value,3'.")
-    priority: int = Field(default=8, ge=1, le=16, description="The priority to relinquish.")
+    priority: Priority = Field(default=8, description="The priority to relinquish.")
     reason: str = Field(min_length=1, max_length=200, description="Why, for the audit log.")
 
 
@@ -366,3 +437,10 @@ class DesignerHealth(BmsModel):
     live: bool = Field(description="The process answers.")
     ready: bool = Field(description="The database answers.")
     reasons: tuple[str, ...] = Field(default=(), description="Why not ready.")
+
+
+class TemplateApplied(BmsModel):
+    """A template applied: the saved project and what the application did."""
+
+    project: Project = Field(description="The project as saved.")
+    preview: TemplatePreview = Field(description="Bindings, unresolved, ambiguous, and the diff.")

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from bms_schemas._base import BmsModel
 from bms_schemas.points import PointRef
-from bms_schemas.values import PointValue, Scalar
+from bms_schemas.values import PointValue, Scalar, StrictPriorityNumber, WriteValue
 
 
 class DeviceStatus(StrEnum):
@@ -68,6 +68,14 @@ class PointInfo(BmsModel):
     commandable: bool = Field(description="Whether the object has a priority array.")
     writable: bool = Field(description="Whether the service allows writes to this point at all.")
     cov: bool = Field(description="Whether the object supports SubscribeCOV.")
+    min_value: float | None = Field(
+        default=None,
+        description="The device's own lowest value (BACnet min-pres-value); writes below are refused.",
+    )
+    max_value: float | None = Field(
+        default=None,
+        description="The device's own highest value (BACnet max-pres-value); writes above are refused.",
+    )
 
 
 class DeviceDetail(BmsModel):
@@ -131,15 +139,47 @@ class WriteItem(BmsModel):
     """One write: a value (or null to relinquish) at a priority."""
 
     point: PointRef = Field(description="The point to write, normally a present-value.")
-    value: Scalar | None = Field(
-        description="The value to write; null relinquishes the point at this priority."
+    value: WriteValue = Field(
+        description=(
+            "The value to write; null relinquishes the point at this priority. A number must be "
+            "finite and inside the float32 range."
+        )
     )
-    priority: int | None = Field(
+    priority: StrictPriorityNumber | None = Field(
         default=None,
         ge=1,
         le=16,
-        description="BACnet priority 1-16 (6 is reserved); the service's default when omitted.",
+        description=(
+            "BACnet priority 1-16 (6 is reserved), an integer (never true or '8'); the "
+            "service's default when omitted."
+        ),
     )
+    reason: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Why the write is made, kept in the audit log apart from who made it.",
+    )
+    override: bool = Field(
+        default=False,
+        description=(
+            "An operator override: listed in GET /overrides until released, or until its "
+            "duration ends. Implied by durationS."
+        ),
+    )
+    duration_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=31 * 86_400,
+        description=(
+            "Seconds after which the service relinquishes this value at its priority (an "
+            "override with an end), also when the service restarted in between."
+        ),
+    )
+
+    @property
+    def is_override(self) -> bool:
+        """Whether this write is an operator override (explicitly, or by having a duration)."""
+        return self.value is not None and (self.override or self.duration_s is not None)
 
 
 class WriteRequest(BmsModel):
@@ -226,12 +266,70 @@ class AuditEntry(BmsModel):
 
     id: int = Field(description="Sequence number of the entry.")
     at: datetime = Field(description="When the write was attempted (UTC).")
-    caller: str = Field(description="Who asked for the write.")
+    caller: str = Field(
+        description=(
+            "Who asked for the write, from authentication: 'engine', or 'designer:<user>' for "
+            "an operator signed in to the Designer."
+        )
+    )
     point: str = Field(description="The point as the caller gave it (it may not parse).")
     value: Scalar | None = Field(description="The value asked for; null for a relinquish.")
     priority: int | None = Field(description="The priority asked for.")
     outcome: str = Field(description="'written', 'failed' or 'refused'.")
-    reason: str | None = Field(default=None, description="Why it failed or was refused.")
+    reason: str | None = Field(default=None, description="Why the caller asked for the write.")
+    error: str | None = Field(default=None, description="Why it failed or was refused.")
+
+
+class Override(BmsModel):
+    """A value an operator holds on a point at a priority, until released or until it ends."""
+
+    point: PointRef = Field(description="The point overridden.")
+    value: Scalar = Field(description="The value held.")
+    priority: int = Field(ge=1, le=16, description="The priority it is held at.")
+    caller: str = Field(description="Who set it (the authenticated principal).")
+    reason: str | None = Field(default=None, description="Why.")
+    since: datetime = Field(description="When it was written (UTC).")
+    until: datetime | None = Field(
+        default=None, description="When the service relinquishes it (UTC); null: until released."
+    )
+    remaining_s: float | None = Field(
+        default=None, description="Seconds left until it ends, when it has an end."
+    )
+
+
+class OverrideList(BmsModel):
+    """The overrides active now, soonest to end first."""
+
+    overrides: tuple[Override, ...] = Field(description="The active overrides.")
+
+
+class PrioritySlot(BmsModel):
+    """One slot of a point's priority array, and who put its value there."""
+
+    priority: int = Field(ge=1, le=16, description="The slot, 1 (highest) to 16.")
+    value: Scalar | None = Field(description="The slot's value; null when relinquished.")
+    holder: str | None = Field(
+        default=None,
+        description=(
+            "Who wrote the value: 'engine', 'designer:<user>' (an operator), or 'another "
+            "BACnet client' when the service did not write it; null for an empty slot."
+        ),
+    )
+    reason: str | None = Field(default=None, description="Why, as the writer said.")
+    since: datetime | None = Field(default=None, description="When the service wrote it.")
+    until: datetime | None = Field(default=None, description="When an override in it ends.")
+
+
+class PriorityArray(BmsModel):
+    """A commandable point's 16 priority slots with their holders."""
+
+    point: PointRef = Field(description="The point.")
+    present_value: Scalar | None = Field(description="The value in effect.")
+    relinquish_default: Scalar | None = Field(description="The value when every slot is empty.")
+    active_priority: int | None = Field(
+        description="The highest-precedence slot that holds a value; null if none does."
+    )
+    slots: tuple[PrioritySlot, ...] = Field(description="The 16 slots, priority 1 first.")
 
 
 class AuditLog(BmsModel):
@@ -260,7 +358,11 @@ __all__ = [
     "DiscoverRequest",
     "DiscoverResponse",
     "HealthStatus",
+    "Override",
+    "OverrideList",
     "PointInfo",
+    "PriorityArray",
+    "PrioritySlot",
     "ReadRequest",
     "ReadResponse",
     "ReadResult",

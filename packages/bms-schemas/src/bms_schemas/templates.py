@@ -168,3 +168,19 @@ class TemplatePreview(BmsModel):
     changes: tuple[TemplateChange, ...] = Field(
         default=(), description="The diff against the graph as it is."
     )
+
+
+class TemplateRequest(BmsModel):
+    """Preview a template against the devices of the project's IoT service."""
+
+    template: EquipmentTemplate = Field(description="The template.")
+    tags: TagFile = Field(default_factory=TagFile, description="Point tags: explicit and by rule.")
+    devices: tuple[int, ...] = Field(
+        default=(), description="Device instances to consider; every known device if empty."
+    )
+
+
+class TemplateApply(TemplateRequest):
+    """Apply a template to the project's graph, based on a revision."""
+
+    revision: int = Field(ge=0, description="The project revision this is based on.")

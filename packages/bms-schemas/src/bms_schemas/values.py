@@ -7,11 +7,12 @@ take the worst quality of the inputs it was computed from.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from bms_schemas._base import BmsModel
 
@@ -96,6 +97,41 @@ class PortType(BmsModel):
 
 Scalar = bool | int | float | str
 """A value a port can carry."""
+
+FLOAT32_MAX = 3.4028234663852886e38
+"""The largest finite IEEE 754 single: a BACnet REAL cannot hold more."""
+
+
+def _writable(value: Scalar | None) -> Scalar | None:
+    # A NaN or 1e308 must be refused with the rest of its batch, never reach a device encoder.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a finite number")
+    if abs(value) > FLOAT32_MAX:
+        raise ValueError(f"{value:g} is outside the range of a 32-bit float (±{FLOAT32_MAX:.4g})")
+    return value
+
+
+FiniteScalar = Annotated[Scalar, AfterValidator(_writable)]
+"""A value (not null) that may be written: finite, inside the float32 range when a number."""
+
+WriteValue = Annotated[Scalar | None, AfterValidator(_writable)]
+"""A value that may be written to a point: finite, and inside the float32 range when a number."""
+
+Priority = Annotated[
+    int,
+    Field(
+        strict=True,
+        ge=1,
+        le=16,
+        description="BACnet priority 1-16 (1 highest); an integer, never true or '8'.",
+    ),
+]
+"""A BACnet priority: strictly an integer from 1 to 16."""
+
+StrictPriorityNumber = Annotated[int, Field(strict=True)]
+"""An integer with no coercion (no bool, no numeric string); its range is checked by the owner."""
 
 
 class PointValue(BmsModel):

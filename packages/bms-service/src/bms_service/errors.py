@@ -14,6 +14,7 @@ One boundary per service: :func:`install_error_handlers` maps
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -61,9 +62,21 @@ class ServiceError(Exception):
         self.details = details
 
 
+def _json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities as strings: an error about a NaN must still be JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def envelope(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
     """The JSON response of one error."""
-    body = ErrorEnvelope(code=code, message=message, details=jsonable_encoder(details))
+    safe = _json_safe(jsonable_encoder(details))
+    body = ErrorEnvelope(code=code, message=message, details=safe)
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
 
 
@@ -71,12 +84,18 @@ def _where(loc: Any) -> str:
     return ".".join(str(p) for p in loc or ())
 
 
+def _plain(message: object) -> str:
+    """Pydantic's message without its 'Value error, ' prefix: the words a user can act on."""
+    text = str(message or "invalid")
+    for prefix in ("Value error, ", "Assertion failed, "):
+        text = text.removeprefix(prefix)
+    return text
+
+
 def invalid_request(err: RequestValidationError) -> tuple[str, dict[str, Any]]:
     """The message and details of a request that does not validate: every field named."""
     errors = jsonable_encoder(err.errors(), custom_encoder={Exception: str})
-    listed = [
-        {"field": _where(e.get("loc")), "message": str(e.get("msg", "invalid"))} for e in errors
-    ]
+    listed = [{"field": _where(e.get("loc")), "message": _plain(e.get("msg"))} for e in errors]
     message = "; ".join(f"{e['field']}: {e['message']}" for e in listed[:_MAX_LISTED])
     first = listed[0]["field"] if listed else ""
     return message or "invalid request", {"field": first, "errors": listed}

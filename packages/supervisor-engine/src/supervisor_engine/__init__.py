@@ -37,6 +37,7 @@ from supervisor_engine.compiler import Program, compile_bundle, compile_graph
 from supervisor_engine.composites import Flattening, definition_hash, flatten_graph, pin_issues
 from supervisor_engine.errors import (
     BundleError,
+    CompositeError,
     EngineError,
     GraphValidationError,
     KeyFileError,
@@ -46,6 +47,7 @@ from supervisor_engine.errors import (
     UnknownBlockTypeError,
 )
 from supervisor_engine.evaluator import FlowEvaluator, NodeSlots, TickResult
+from supervisor_engine.extraction import extract_composite
 from supervisor_engine.registry import Registry, default_registry
 from supervisor_engine.scheduler import FlowStats, FlowTiming, Scheduler, TickCall
 from supervisor_engine.simulation import simulate
@@ -65,6 +67,7 @@ __all__ = [
     "BlockType",
     "BundleError",
     "Clock",
+    "CompositeError",
     "EngineError",
     "Flattening",
     "FlowEvaluator",
@@ -102,6 +105,7 @@ __all__ = [
     "default_registry",
     "definition_hash",
     "equipment_from_device",
+    "extract_composite",
     "flatten_graph",
     "generate_key",
     "instance_id",

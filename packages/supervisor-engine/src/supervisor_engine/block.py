@@ -252,4 +252,25 @@ def param_errors(err: ValidationError) -> list[tuple[str, str]]:
 
     The path is empty for an error of the parameters as a whole (two fields that disagree).
     """
-    return [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in err.errors()]
+    return [(".".join(str(p) for p in e["loc"]), plain_message(e)) for e in err.errors()]
+
+
+_BOUNDS = {
+    "greater_than": ("must be greater than", "gt"),
+    "greater_than_equal": ("must be at least", "ge"),
+    "less_than": ("must be less than", "lt"),
+    "less_than_equal": ("must be at most", "le"),
+}
+
+
+def plain_message(error: Any) -> str:
+    """A validation error in plain words: 'must be at most 30', not 'Input should be ...'."""
+    kind, ctx, msg = error.get("type"), error.get("ctx") or {}, str(error.get("msg", ""))
+    if kind in _BOUNDS:
+        words, key = _BOUNDS[kind]
+        return f"{words} {ctx.get(key)}"
+    if kind == "missing":
+        return "is required"
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    return msg.replace("Input should be", "must be", 1)

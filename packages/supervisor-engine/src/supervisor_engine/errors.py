@@ -9,7 +9,8 @@ Hierarchy::
     │   └── SignatureError           (ValueError) missing, malformed or not matching signature
     ├── KeyFileError                 (ValueError) a key file that is not an Ed25519 key
     ├── TraceError                   (ValueError) an input trace that does not parse
-    └── TemplateError                (ValueError) an equipment template that does not fit the graph
+    ├── TemplateError                (ValueError) an equipment template that does not fit the graph
+    └── CompositeError               (ValueError) a selection that cannot become a composite
 
 A block's own exception during a tick is not an EngineError: the evaluator
 captures it, faults the node and goes on.
@@ -83,3 +84,9 @@ class TemplateError(EngineError, ValueError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class CompositeError(EngineError, ValueError):
+    """A selection that cannot be made into a composite (several flows, unknown blocks, a bad name)."""
+
+    code = "composite_invalid"

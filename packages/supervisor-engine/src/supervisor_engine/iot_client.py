@@ -571,9 +571,15 @@ class HttpIoAdapter:
         self._settle(allowed, response, now)
 
     async def _post_writes(self, writes: list[PointWrite]) -> httpx.Response:
+        # The reason says which node commanded the write; the audit log keeps it beside "engine".
         body = WriteRequest(
             writes=tuple(
-                WriteItem(point=PointRef.parse(w.point), value=w.value, priority=w.priority)
+                WriteItem(
+                    point=PointRef.parse(w.point),
+                    value=w.value,
+                    priority=w.priority,
+                    reason=f"node {w.node_id}: {w.reason}"[:200],
+                )
                 for w in writes
             )
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bms_schemas import Bundle, Graph, PointConstraint, PointValue, Quality
+from bms_schemas import Bundle, BundleDefaults, Graph, PointConstraint, PointValue, Quality
 from supervisor_engine.block import BlockEnv
 from supervisor_engine.bundle import build_bundle
 from supervisor_engine.compiler import compile_graph
@@ -24,6 +24,7 @@ def make_bundle(
     version: str = "1.0.0",
     constraints: tuple[PointConstraint, ...] = (),
     registry: Registry | None = None,
+    defaults: BundleDefaults | None = None,
 ) -> Bundle:
     """An unsigned bundle of ``graph`` with a fixed creation time, for reproducible tests."""
     return build_bundle(
@@ -33,6 +34,7 @@ def make_bundle(
         created_by="test",
         created_at=datetime(2025, 1, 1, tzinfo=UTC),
         constraints=constraints,
+        defaults=defaults,
     )
 
 

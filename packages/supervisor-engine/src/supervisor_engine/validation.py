@@ -192,8 +192,9 @@ def _check_nodes(
             for path, message in param_errors(err):
                 result.add(
                     IssueCode.INVALID_PARAMETER,
-                    f"node {node.id!r} ({node.type}): parameter{f' {path}' if path else 's'}: "
-                    f"{message}",
+                    f"node {node.id!r} ({node.type}): {path} {message}"
+                    if path
+                    else f"node {node.id!r} ({node.type}): {message}",
                     node=node.id,
                     field=f"params.{path}" if path else "params",
                 )
@@ -282,9 +283,18 @@ def _check_edges(edges: Sequence[Edge], node_ids: set[str], result: Analysis) ->
 
 
 def _check_unconnected(result: Analysis) -> None:
+    # An input wired from a node whose own parameters are invalid is connected: only that
+    # node is at fault, and it says so (its edges could not be checked, so are not drivers).
+    present = {n.id for n in result.graph.nodes}
+    unchecked = present - result.nodes.keys()
+    wired = {(e.target, e.target_port) for e in result.graph.edges if e.source in unchecked}
     for node_id, checked in result.nodes.items():
         for port in checked.inputs:
-            if port.required and (node_id, port.name) not in result.drivers:
+            if (
+                port.required
+                and (node_id, port.name) not in result.drivers
+                and (node_id, port.name) not in wired
+            ):
                 result.add(
                     IssueCode.UNCONNECTED_INPUT,
                     f"input {node_id}.{port.name} ({checked.node.type}) must be connected",

@@ -12,9 +12,13 @@ router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERRORS)
 
 
 @router.post("/login", response_model=SessionInfo)
-def login(services: Svc, body: LoginRequest, response: Response) -> SessionInfo:
-    """Check the credentials and start a session (HttpOnly, SameSite=Strict cookie)."""
-    token, principal = services.accounts.login(body.username, body.password)
+def login(services: Svc, body: LoginRequest, request: Request, response: Response) -> SessionInfo:
+    """Check the credentials and start a session (HttpOnly, SameSite=Strict cookie).
+
+    Wrong passwords are throttled per user and address: 429 with ``retryAfterS``.
+    """
+    address = request.client.host if request.client else "?"
+    token, principal = services.accounts.login(body.username, body.password, address)
     max_age = int(services.settings.session_hours * 3600)
     secure = services.settings.secure_cookies
     response.set_cookie(

@@ -12,7 +12,9 @@ from designer.errors import CsrfError
 from designer.services import Services
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-ERRORS: dict[int | str, dict[str, Any]] = error_responses(401, 403, 404, 409, 422, 500, 502)
+ERRORS: dict[int | str, dict[str, Any]] = error_responses(
+    401, 403, 404, 409, 413, 422, 429, 500, 502
+)
 
 
 def get_services(request: Request) -> Services:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from bms_schemas.designer import (
+    CompositeCreate,
     Project,
     ProjectCopy,
     ProjectCreate,
@@ -16,6 +17,7 @@ from bms_schemas.designer import (
 )
 from designer.exchange import export_zip, import_zip
 from designer.routes.deps import ERRORS, Svc, User
+from supervisor_engine import extract_composite
 
 router = APIRouter(prefix="/api/projects", tags=["projects"], responses=ERRORS)
 
@@ -65,6 +67,22 @@ def get_project(services: Svc, _user: User, project_id: str) -> Project:
 def save_project(services: Svc, _user: User, project_id: str, body: ProjectSave) -> Project:
     """Replace the content; 409 with the current revision when ``revision`` is stale."""
     return services.projects.save(project_id, body.revision, body.content)
+
+
+@router.post("/{project_id}/composites", response_model=Project, status_code=201)
+def create_composite(services: Svc, _user: User, project_id: str, body: CompositeCreate) -> Project:
+    """Replace the selected blocks by an instance of a new composite made of them.
+
+    The engine library builds it (typed inputs and outputs from the wires that cross the
+    selection); 409 when ``revision`` is stale, 422 naming ``nodes`` when the selection
+    cannot become a composite.
+    """
+    project = services.projects.get(project_id)
+    graph, _definition = extract_composite(
+        project.content.graph, body.nodes, body.name, services.registry, title=body.title
+    )
+    content = project.content.model_copy(update={"graph": graph})
+    return services.projects.save(project_id, body.revision, content)
 
 
 @router.post("/{project_id}/rename", response_model=Project)

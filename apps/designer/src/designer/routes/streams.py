@@ -15,12 +15,9 @@ async def relay(
     upstream: Upstream,
     path: str,
     params: dict[str, Any] | None = None,
-    *,
-    base_url: str | None = None,
-    token: str | None = None,
 ) -> StreamingResponse:
     """The upstream's event stream, byte for byte, closed when the browser goes away."""
-    _response, body = await upstream.stream(path, params=params, base_url=base_url, token=token)
+    _response, body = await upstream.stream(path, params=params)
     return StreamingResponse(
         body, media_type="text/event-stream", headers={"cache-control": "no-cache"}
     )

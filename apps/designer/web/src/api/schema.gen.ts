@@ -22,6 +22,8 @@ export interface paths {
         /**
          * Login
          * @description Check the credentials and start a session (HttpOnly, SameSite=Strict cookie).
+         *
+         *     Wrong passwords are throttled per user and address: 429 with ``retryAfterS``.
          */
         post: operations["login"];
         delete?: never;
@@ -310,6 +312,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/iot/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Iot Overrides
+         * @description Operator overrides active now, with who, why and when each ends.
+         */
+        get: operations["iotOverrides"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/iot/points/history": {
         parameters: {
             query?: never;
@@ -322,6 +344,26 @@ export interface paths {
          * @description Points' value history over a range, downsampled by the IoT service (min/max/avg).
          */
         get: operations["iotHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/iot/points/priority-array": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Iot Priority Array
+         * @description A commandable point's 16 priority slots, with who holds each one the service wrote.
+         */
+        get: operations["iotPriorityArray"];
         put?: never;
         post?: never;
         delete?: never;
@@ -439,7 +481,8 @@ export interface paths {
         };
         /**
          * Iot Audit Log
-         * @description The IoT service's write audit log, newest first.
+         * @description The IoT service's write audit log, newest first: filter by outcome, point, device,
+         *     operator ('alice' or 'designer:alice', 'engine') and time.
          */
         get: operations["iotAuditLog"];
         put?: never;
@@ -589,6 +632,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/composites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Composite
+         * @description Replace the selected blocks by an instance of a new composite made of them.
+         *
+         *     The engine library builds it (typed inputs and outputs from the wires that cross the
+         *     selection); 409 when ``revision`` is stale, 422 naming ``nodes`` when the selection
+         *     cannot become a composite.
+         */
+        post: operations["createComposite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/copy": {
         parameters: {
             query?: never;
@@ -727,6 +794,46 @@ export interface paths {
          * @description Run the project's flows on the virtual clock with the given input signals.
          */
         post: operations["simulate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/templates/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply
+         * @description Apply and save (409 when ``revision`` is stale); the preview says what was done.
+         */
+        post: operations["apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Template
+         * @description Every binding, the unresolved and the ambiguous ones, and the diff; nothing saved.
+         */
+        post: operations["previewTemplate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1021,9 +1128,14 @@ export interface components {
             at: string;
             /**
              * Caller
-             * @description Who asked for the write.
+             * @description Who asked for the write, from authentication: 'engine', or 'designer:<user>' for an operator signed in to the Designer.
              */
             caller: string;
+            /**
+             * Error
+             * @description Why it failed or was refused.
+             */
+            error?: string | null;
             /**
              * Id
              * @description Sequence number of the entry.
@@ -1046,7 +1158,7 @@ export interface components {
             priority: number | null;
             /**
              * Reason
-             * @description Why it failed or was refused.
+             * @description Why the caller asked for the write.
              */
             reason?: string | null;
             /**
@@ -1066,6 +1178,41 @@ export interface components {
              */
             entries: components["schemas"]["AuditEntry"][];
         };
+        /**
+         * Binding
+         * @description One placeholder of one instance.
+         */
+        Binding: {
+            /**
+             * Candidates
+             * @description Every matching point (several when ambiguous).
+             * @default []
+             */
+            candidates: string[];
+            /**
+             * Point
+             * @description The point bound, when bound.
+             */
+            point?: string | null;
+            /**
+             * Port
+             * @description The composite port.
+             */
+            port: string;
+            /** @description Bound, unresolved (no point) or ambiguous. */
+            status: components["schemas"]["BindingStatus"];
+            /**
+             * Tags
+             * @description The tags it asked for.
+             */
+            tags: string[];
+        };
+        /**
+         * BindingStatus
+         * @description How one placeholder of one instance resolved.
+         * @enum {string}
+         */
+        BindingStatus: "bound" | "unresolved" | "ambiguous";
         /**
          * BlockRole
          * @description How a block relates to the outside world (the editor reads it, never block type names).
@@ -1144,6 +1291,40 @@ export interface components {
             version?: string | null;
         };
         /**
+         * BundleDefaults
+         * @description Defaults for blocks that leave a setting unset.
+         */
+        BundleDefaults: {
+            /**
+             * Commandrefreshs
+             * @description Every command held on a device is written again this long after it was confirmed, to take control back after a device reboot (a point output's refreshS refreshes one point more often).
+             * @default 600
+             */
+            commandRefreshS: number;
+            /**
+             * @description What a point output does with a non-ok value when no constraint says.
+             * @default hold
+             */
+            degraded: components["schemas"]["DegradedPolicy"];
+            /**
+             * @description A command outside its constraint's min/max: 'refuse' drops it (recorded as a refusal), 'clamp' sends the nearest limit instead (the write's reason says so).
+             * @default refuse
+             */
+            limitAction: components["schemas"]["LimitAction"];
+            /**
+             * Staleafters
+             * @description A point input older than this is 'stale'.
+             * @default 300
+             */
+            staleAfterS: number;
+            /**
+             * Writepriority
+             * @description BACnet priority of point outputs that give none.
+             * @default 16
+             */
+            writePriority: number;
+        };
+        /**
          * BundleDetail
          * @description A stored bundle with its document.
          */
@@ -1211,6 +1392,12 @@ export interface components {
             /** Blocksremoved */
             blocksRemoved: string[];
             /**
+             * Constraintchanges
+             * @description Points whose limits or degraded policy change, old -> new.
+             * @default []
+             */
+            constraintChanges: components["schemas"]["ConstraintChange"][];
+            /**
              * Engineerror
              * @description Why the engine's active bundle is unknown, when it is.
              */
@@ -1261,6 +1448,18 @@ export interface components {
         BundleList: {
             /** Bundles */
             bundles: components["schemas"]["BundleInfo"][];
+        };
+        /**
+         * Calendar
+         * @description A named set of dates.
+         */
+        Calendar: {
+            /**
+             * Entries
+             * @description Dates, ranges and rules.
+             * @default []
+             */
+            entries: (components["schemas"]["DateEntry"] | components["schemas"]["DateRangeEntry"] | components["schemas"]["WeekNDayEntry"])[];
         };
         /**
          * Catalogue
@@ -1323,6 +1522,33 @@ export interface components {
              * @default []
              */
             unconfirmed: components["schemas"]["UnconfirmedCommandStatus"][];
+        };
+        /**
+         * CompositeCreate
+         * @description Make a composite block from a selection of the project's blocks, based on a revision.
+         */
+        CompositeCreate: {
+            /**
+             * Name
+             * @description Name of the new composite (a new version if the name exists).
+             */
+            name: string;
+            /**
+             * Nodes
+             * @description Ids of the blocks to enclose (one flow).
+             */
+            nodes: string[];
+            /**
+             * Revision
+             * @description The revision a save is based on (optimistic concurrency).
+             */
+            revision: number;
+            /**
+             * Title
+             * @description Display name; the name if empty.
+             * @default
+             */
+            title: string;
         };
         /**
          * CompositeDefinition
@@ -1529,6 +1755,64 @@ export interface components {
             value: boolean | number | string;
         };
         /**
+         * ConstraintChange
+         * @description A commanded point whose authored limits change: each changed field, old -> new.
+         */
+        ConstraintChange: {
+            /**
+             * Changes
+             * @description Changed field -> before and after; a point without limits before has null.
+             */
+            changes: {
+                [key: string]: components["schemas"]["FieldChange"];
+            };
+            /** Point */
+            point: string;
+        };
+        /**
+         * DateEntry
+         * @description One calendar day.
+         */
+        DateEntry: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "date";
+        };
+        /**
+         * DateRangeEntry
+         * @description Every day from ``start`` to ``end``, both included.
+         */
+        DateRangeEntry: {
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "range";
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+        };
+        /**
+         * DegradedPolicy
+         * @description What a point output does when the value it would write is not ``ok``.
+         * @enum {string}
+         */
+        DegradedPolicy: "hold" | "fallback" | "relinquish";
+        /**
          * DeployResponse
          * @description The outcome of a deploy, reload or rollback.
          */
@@ -1681,17 +1965,21 @@ export interface components {
         };
         /**
          * DeviceConfig
-         * @description How the project reaches its devices: the IoT service.
+         * @description Notes on how the project's site reaches its devices.
+         *
+         *     Kept for projects that have them, but never used to connect: the Designer only talks to
+         *     the IoT service and engine of its own settings, so project content cannot send its
+         *     tokens elsewhere.
          */
         DeviceConfig: {
             /**
              * Iottoken
-             * @description Bearer token for that service; never exported with the project.
+             * @description Unused; never sent anywhere and never exported with the project.
              */
             iotToken?: string | null;
             /**
              * Ioturl
-             * @description Base URL of the IoT service; the Designer's own if null.
+             * @description The site's IoT service URL, for reference only; never called.
              */
             iotUrl?: string | null;
         };
@@ -1894,6 +2182,46 @@ export interface components {
          */
         EngineStreamMessage: components["schemas"]["StatusMessage"] | components["schemas"]["TickMessage"] | components["schemas"]["ValuesMessage"] | components["schemas"]["NoticeMessage"] | components["schemas"]["AlarmMessage"] | components["schemas"]["IotLinkMessage"] | components["schemas"]["WriteRefusedMessage"] | components["schemas"]["WriteFailedMessage"] | components["schemas"]["PointUnknownMessage"];
         /**
+         * EquipmentTemplate
+         * @description Instantiate a composite for every piece of equipment whose points match.
+         */
+        EquipmentTemplate: {
+            /**
+             * Composite
+             * @description Composite node type, 'composite:NAME@VERSION'.
+             */
+            composite: string;
+            /**
+             * Flow
+             * @description Flow the instances go into.
+             */
+            flow: string;
+            /**
+             * Links
+             * @description Composite inputs every instance takes from one node of the flow, as port -> 'node.port' (e.g. shared setpoints: 'heat_sp' -> 'heat_sp.out').
+             */
+            links?: {
+                [key: string]: string;
+            };
+            /**
+             * Name
+             * @description Template name; also the prefix of the instance ids.
+             */
+            name: string;
+            /**
+             * Params
+             * @description Composite parameters, the same for every instance.
+             */
+            params?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /**
+             * Placeholders
+             * @description Bound ports.
+             */
+            placeholders: components["schemas"]["Placeholder"][];
+        };
+        /**
          * ErrorEnvelope
          * @description ``{code, message, details}``: a stable machine code, a sentence for people, and context.
          */
@@ -1910,6 +2238,14 @@ export interface components {
              * @description What went wrong, in a sentence that names the culprit.
              */
             message: string;
+        };
+        /**
+         * FieldChange
+         * @description One field's value before and after (null where it was or becomes unset).
+         */
+        FieldChange: {
+            after?: components["schemas"]["JsonValue"];
+            before?: components["schemas"]["JsonValue"];
         };
         /**
          * Flow
@@ -2142,6 +2478,37 @@ export interface components {
             value: boolean | number | string | null;
         };
         /**
+         * InstancePreview
+         * @description What applying the template does for one piece of equipment.
+         */
+        InstancePreview: {
+            /**
+             * Bindings
+             * @description One per placeholder.
+             */
+            bindings: components["schemas"]["Binding"][];
+            /**
+             * Complete
+             * @description Whether every required placeholder is bound (only then is it instantiated).
+             */
+            complete: boolean;
+            /**
+             * Equipment
+             * @description Equipment id.
+             */
+            equipment: string;
+            /**
+             * Equipmentname
+             * @description Equipment name.
+             */
+            equipmentName: string;
+            /**
+             * Instance
+             * @description Id of the composite instance.
+             */
+            instance: string;
+        };
+        /**
          * IotLinkEvent
          * @description The link to the IoT service came up (``url``) or went down (``error``).
          */
@@ -2210,6 +2577,12 @@ export interface components {
         IssueCode: "unknown_block_type" | "unsupported_block_version" | "invalid_parameter" | "unknown_node" | "unknown_port" | "unknown_flow" | "port_type_mismatch" | "unconnected_input" | "multiple_drivers" | "cross_flow_edge" | "cycle" | "duplicate_id" | "point_written_twice" | "period_too_short" | "priority_not_allowed" | "invalid_trigger" | "unsupported_schema_version" | "unknown_composite" | "invalid_composite" | "composite_pin_changed";
         JsonValue: unknown;
         /**
+         * LimitAction
+         * @description What the engine does with a command outside its authored limits.
+         * @enum {string}
+         */
+        LimitAction: "refuse" | "clamp";
+        /**
          * LoginRequest
          * @description A user's credentials.
          */
@@ -2249,6 +2622,11 @@ export interface components {
          * @description An operator override: a value at a priority, with the reason for the audit log.
          */
         ManualWrite: {
+            /**
+             * Durations
+             * @description Seconds until the IoT service relinquishes the override; none: until released.
+             */
+            durationS?: number | null;
             /** @description Point reference, e.g. '1001/analog-value,3'. */
             point: components["schemas"]["PointRef"];
             /**
@@ -2264,7 +2642,7 @@ export interface components {
             reason: string;
             /**
              * Value
-             * @description Value to write.
+             * @description Value to write: finite, inside the float32 range.
              */
             value: boolean | number | string;
         };
@@ -2340,6 +2718,61 @@ export interface components {
             kind: "event";
         };
         /**
+         * Override
+         * @description A value an operator holds on a point at a priority, until released or until it ends.
+         */
+        Override: {
+            /**
+             * Caller
+             * @description Who set it (the authenticated principal).
+             */
+            caller: string;
+            /** @description The point overridden. */
+            point: components["schemas"]["PointRef"];
+            /**
+             * Priority
+             * @description The priority it is held at.
+             */
+            priority: number;
+            /**
+             * Reason
+             * @description Why.
+             */
+            reason?: string | null;
+            /**
+             * Remainings
+             * @description Seconds left until it ends, when it has an end.
+             */
+            remainingS?: number | null;
+            /**
+             * Since
+             * Format: date-time
+             * @description When it was written (UTC).
+             */
+            since: string;
+            /**
+             * Until
+             * @description When the service relinquishes it (UTC); null: until released.
+             */
+            until?: string | null;
+            /**
+             * Value
+             * @description The value held.
+             */
+            value: boolean | number | string;
+        };
+        /**
+         * OverrideList
+         * @description The overrides active now, soonest to end first.
+         */
+        OverrideList: {
+            /**
+             * Overrides
+             * @description The active overrides.
+             */
+            overrides: components["schemas"]["Override"][];
+        };
+        /**
          * ParamRef
          * @description A parameter of a node inside a composite.
          */
@@ -2354,6 +2787,79 @@ export interface components {
              * @description Name of its parameter (camelCase, as in the node's params).
              */
             param: string;
+        };
+        /**
+         * Placeholder
+         * @description A port of the template's composite, bound to the one point that carries these tags.
+         */
+        Placeholder: {
+            /**
+             * Port
+             * @description Input or output port of the composite.
+             */
+            port: string;
+            /**
+             * Priority
+             * @description BACnet priority of the command (output ports).
+             * @default 10
+             */
+            priority: number;
+            /**
+             * Required
+             * @description Whether an instance needs this point; an unresolved optional port stays unwired.
+             * @default true
+             */
+            required: boolean;
+            /**
+             * Tags
+             * @description Every one of these tags must be on the point.
+             */
+            tags: string[];
+        };
+        /**
+         * PointConstraint
+         * @description Limits on one written point, enforced by the engine before any write.
+         */
+        PointConstraint: {
+            /**
+             * @description What to do when the value to write is not ok.
+             * @default hold
+             */
+            degraded: components["schemas"]["DegradedPolicy"];
+            /**
+             * Fallback
+             * @description Value written under the 'fallback' policy.
+             */
+            fallback?: boolean | number | string | null;
+            /**
+             * Max
+             * @description Highest value that may be written.
+             */
+            max?: number | null;
+            /**
+             * Maxpriority
+             * @description Lowest-precedence priority allowed.
+             * @default 16
+             */
+            maxPriority: number;
+            /**
+             * Maxratepers
+             * @description Largest change per second between two writes.
+             */
+            maxRatePerS?: number | null;
+            /**
+             * Min
+             * @description Lowest value that may be written.
+             */
+            min?: number | null;
+            /**
+             * Minpriority
+             * @description Highest-precedence priority allowed.
+             * @default 1
+             */
+            minPriority: number;
+            /** @description The point these limits apply to. */
+            point: components["schemas"]["PointRef"];
         };
         /**
          * PointHistory
@@ -2407,6 +2913,16 @@ export interface components {
              * @description The object's description, if any.
              */
             description?: string | null;
+            /**
+             * Maxvalue
+             * @description The device's own highest value (BACnet max-pres-value); writes above are refused.
+             */
+            maxValue?: number | null;
+            /**
+             * Minvalue
+             * @description The device's own lowest value (BACnet min-pres-value); writes below are refused.
+             */
+            minValue?: number | null;
             /**
              * Name
              * @description The object's object-name.
@@ -2581,6 +3097,34 @@ export interface components {
             y: number;
         };
         /**
+         * PriorityArray
+         * @description A commandable point's 16 priority slots with their holders.
+         */
+        PriorityArray: {
+            /**
+             * Activepriority
+             * @description The highest-precedence slot that holds a value; null if none does.
+             */
+            activePriority: number | null;
+            /** @description The point. */
+            point: components["schemas"]["PointRef"];
+            /**
+             * Presentvalue
+             * @description The value in effect.
+             */
+            presentValue: boolean | number | string | null;
+            /**
+             * Relinquishdefault
+             * @description The value when every slot is empty.
+             */
+            relinquishDefault: boolean | number | string | null;
+            /**
+             * Slots
+             * @description The 16 slots, priority 1 first.
+             */
+            slots: components["schemas"]["PrioritySlot"][];
+        };
+        /**
          * PriorityChange
          * @description A point written at another priority than before.
          */
@@ -2591,6 +3135,42 @@ export interface components {
             before: number;
             /** Point */
             point: string;
+        };
+        /**
+         * PrioritySlot
+         * @description One slot of a point's priority array, and who put its value there.
+         */
+        PrioritySlot: {
+            /**
+             * Holder
+             * @description Who wrote the value: 'engine', 'designer:<user>' (an operator), or 'another BACnet client' when the service did not write it; null for an empty slot.
+             */
+            holder?: string | null;
+            /**
+             * Priority
+             * @description The slot, 1 (highest) to 16.
+             */
+            priority: number;
+            /**
+             * Reason
+             * @description Why, as the writer said.
+             */
+            reason?: string | null;
+            /**
+             * Since
+             * @description When the service wrote it.
+             */
+            since?: string | null;
+            /**
+             * Until
+             * @description When an override in it ends.
+             */
+            until?: string | null;
+            /**
+             * Value
+             * @description The slot's value; null when relinquished.
+             */
+            value: boolean | number | string | null;
         };
         /**
          * Project
@@ -2641,6 +3221,20 @@ export interface components {
             bindings?: {
                 [key: string]: string;
             };
+            /**
+             * Calendars
+             * @description Shared calendars (holidays) by name, used by schedule blocks.
+             */
+            calendars?: {
+                [key: string]: components["schemas"]["Calendar"];
+            };
+            /**
+             * Constraints
+             * @description Limits and degraded policy per commanded point (min, max, max rate, priorities, hold/fallback/relinquish); carried into the bundle and enforced by the engine.
+             */
+            constraints?: components["schemas"]["PointConstraint"][];
+            /** @description Bundle defaults: write priority, stale-after, degraded policy, limit action. */
+            defaults?: components["schemas"]["BundleDefaults"];
             /** @description Device (IoT service) configuration. */
             devices?: components["schemas"]["DeviceConfig"];
             /** @description Flows, nodes, edges and layout. */
@@ -3075,6 +3669,160 @@ export interface components {
             points: components["schemas"]["PointRef"][];
         };
         /**
+         * TagFile
+         * @description Point tags: explicit per point, and naming rules; both add up.
+         */
+        TagFile: {
+            /**
+             * Format
+             * @description File format marker.
+             * @default bms-tags/1
+             * @constant
+             */
+            format: "bms-tags/1";
+            /**
+             * Points
+             * @description Tags by point reference ('2101/analog-input,1').
+             */
+            points?: {
+                [key: string]: string[];
+            };
+            /**
+             * Rules
+             * @description Naming rules, applied in order.
+             * @default []
+             */
+            rules: components["schemas"]["TagRule"][];
+        };
+        /**
+         * TagRule
+         * @description Tags for every point whose object name matches a pattern.
+         */
+        TagRule: {
+            /**
+             * Match
+             * @description Regular expression searched in the object name (case-insensitive).
+             */
+            match: string;
+            /**
+             * Objecttype
+             * @description Only points of this object type.
+             */
+            objectType?: string | null;
+            /**
+             * Tags
+             * @description Tags the matching points get.
+             */
+            tags: string[];
+        };
+        /**
+         * TemplateApplied
+         * @description A template applied: the saved project and what the application did.
+         */
+        TemplateApplied: {
+            /** @description Bindings, unresolved, ambiguous, and the diff. */
+            preview: components["schemas"]["TemplatePreview"];
+            /** @description The project as saved. */
+            project: components["schemas"]["Project"];
+        };
+        /**
+         * TemplateApply
+         * @description Apply a template to the project's graph, based on a revision.
+         */
+        TemplateApply: {
+            /**
+             * Devices
+             * @description Device instances to consider; every known device if empty.
+             * @default []
+             */
+            devices: number[];
+            /**
+             * Revision
+             * @description The project revision this is based on.
+             */
+            revision: number;
+            /** @description Point tags: explicit and by rule. */
+            tags?: components["schemas"]["TagFile"];
+            /** @description The template. */
+            template: components["schemas"]["EquipmentTemplate"];
+        };
+        /**
+         * TemplateChange
+         * @description A node the (re-)application adds, removes or changes.
+         */
+        TemplateChange: {
+            /**
+             * Change
+             * @description What happens to it.
+             * @enum {string}
+             */
+            change: "added" | "removed" | "changed";
+            /**
+             * Detail
+             * @description What differs, for a changed node.
+             * @default
+             */
+            detail: string;
+            /**
+             * Node
+             * @description Node id.
+             */
+            node: string;
+        };
+        /**
+         * TemplatePreview
+         * @description Everything applying a template would do, before it is done.
+         */
+        TemplatePreview: {
+            /**
+             * Ambiguous
+             * @description Placeholders that matched several points.
+             */
+            ambiguous: number;
+            /**
+             * Changes
+             * @description The diff against the graph as it is.
+             * @default []
+             */
+            changes: components["schemas"]["TemplateChange"][];
+            /**
+             * Instances
+             * @description One per piece of equipment.
+             */
+            instances: components["schemas"]["InstancePreview"][];
+            /**
+             * Instantiated
+             * @description Instances that would be created or kept.
+             */
+            instantiated: number;
+            /**
+             * Template
+             * @description Template name.
+             */
+            template: string;
+            /**
+             * Unresolved
+             * @description Required placeholders without a point.
+             */
+            unresolved: number;
+        };
+        /**
+         * TemplateRequest
+         * @description Preview a template against the devices of the project's IoT service.
+         */
+        TemplateRequest: {
+            /**
+             * Devices
+             * @description Device instances to consider; every known device if empty.
+             * @default []
+             */
+            devices: number[];
+            /** @description Point tags: explicit and by rule. */
+            tags?: components["schemas"]["TagFile"];
+            /** @description The template. */
+            template: components["schemas"]["EquipmentTemplate"];
+        };
+        /**
          * TickEvent
          * @description One tick of a flow ran.
          */
@@ -3244,6 +3992,32 @@ export interface components {
          * @enum {string}
          */
         VersionBump: "major" | "minor" | "patch";
+        /**
+         * WeekNDayEntry
+         * @description A rule such as 'the 4th Thursday of November' (BACnet WeekNDay).
+         */
+        WeekNDayEntry: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "week-n-day";
+            /**
+             * Month
+             * @description 1-12, or null for every month.
+             */
+            month?: number | null;
+            /**
+             * Week
+             * @description 1-5 for the n-th such weekday of the month, 'last', or null for any.
+             */
+            week?: number | "last" | null;
+            /**
+             * Weekday
+             * @description ISO weekday, 1 = Monday, or null for any day.
+             */
+            weekday?: number | null;
+        };
         /**
          * WriteFailedEvent
          * @description The service sent a command and the device refused it.
@@ -3441,8 +4215,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3531,8 +4323,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3623,8 +4433,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3715,8 +4543,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3822,8 +4668,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3920,8 +4784,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4012,8 +4894,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4104,8 +5004,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4196,8 +5114,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4288,8 +5224,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4380,8 +5334,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4476,8 +5448,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4507,10 +5497,7 @@ export interface operations {
     };
     iotDevices: {
         parameters: {
-            query?: {
-                /** @description Use this project's device configuration (IoT URL, token). */
-                project?: string | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -4571,8 +5558,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4602,10 +5607,7 @@ export interface operations {
     };
     iotDevicePoints: {
         parameters: {
-            query?: {
-                /** @description Use this project's device configuration (IoT URL, token). */
-                project?: string | null;
-            };
+            query?: never;
             header?: never;
             path: {
                 instance: number;
@@ -4668,8 +5670,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4699,10 +5719,7 @@ export interface operations {
     };
     iotDiscover: {
         parameters: {
-            query?: {
-                /** @description Use this project's device configuration (IoT URL, token). */
-                project?: string | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -4767,8 +5784,136 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    iotOverrides: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverrideList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4807,8 +5952,6 @@ export interface operations {
                 end?: string | null;
                 /** @description Buckets to downsample to. */
                 buckets?: number;
-                /** @description Use this project's device configuration (IoT URL, token). */
-                project?: string | null;
             };
             header?: never;
             path?: never;
@@ -4870,8 +6013,139 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    iotPriorityArray: {
+        parameters: {
+            query: {
+                /** @description A point, e.g. '1001/analog-value,3'. */
+                point: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriorityArray"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4901,10 +6175,7 @@ export interface operations {
     };
     iotRead: {
         parameters: {
-            query?: {
-                /** @description Use this project's device configuration (IoT URL, token). */
-                project?: string | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -4969,8 +6240,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5000,10 +6289,7 @@ export interface operations {
     };
     iotManualRelease: {
         parameters: {
-            query?: {
-                /** @description Use this project's device configuration (IoT URL, token). */
-                project?: string | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -5068,8 +6354,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5099,10 +6403,7 @@ export interface operations {
     };
     iotManualWrite: {
         parameters: {
-            query?: {
-                /** @description Use this project's device configuration (IoT URL, token). */
-                project?: string | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -5167,8 +6468,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5200,8 +6519,6 @@ export interface operations {
         parameters: {
             query?: {
                 subscription?: string | null;
-                /** @description Use this project's device configuration (IoT URL, token). */
-                project?: string | null;
             };
             header?: never;
             path?: never;
@@ -5263,8 +6580,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5294,10 +6629,7 @@ export interface operations {
     };
     iotSubscribe: {
         parameters: {
-            query?: {
-                /** @description Use this project's device configuration (IoT URL, token). */
-                project?: string | null;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -5362,8 +6694,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5395,8 +6745,13 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description Use this project's device configuration (IoT URL, token). */
-                project?: string | null;
+                outcome?: string | null;
+                device?: number | null;
+                caller?: string | null;
+                since?: string | null;
+                until?: string | null;
+                /** @description Only this point. */
+                point?: string | null;
             };
             header?: never;
             path?: never;
@@ -5458,8 +6813,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5553,8 +6926,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5649,8 +7040,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5747,8 +7156,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5841,8 +7268,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5939,8 +7384,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6033,8 +7496,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6127,8 +7608,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6225,8 +7724,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6320,8 +7837,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6418,8 +7953,142 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createComposite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompositeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6516,8 +8185,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6610,8 +8297,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6708,8 +8413,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6802,8 +8525,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6900,8 +8641,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6994,8 +8753,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7092,8 +8869,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7190,8 +8985,258 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateApply"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateApplied"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    previewTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7284,8 +9329,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7376,8 +9439,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,12 +22,16 @@ export interface ChartProps {
   testId?: string;
   /** Label of the time axis; "" hides it. */
   xLabel?: string;
+  /** x holds seconds from the start (a simulation), not epoch seconds. */
+  elapsed?: boolean;
 }
 
 function options(props: ChartProps, width: number): uPlot.Options {
   const units = unitsOf(props.series);
   const scaleOf = (unit: string) => `u${units.indexOf(unit)}`;
-  const series: uPlot.Series[] = [{ label: "time", value: (_u, v) => (v == null ? "" : formatTime(v)) }];
+  const series: uPlot.Series[] = [
+    { label: "time", value: (_u, v) => (v == null ? "" : props.elapsed ? `${v} s` : formatTime(v)) },
+  ];
   const bands: uPlot.Band[] = [];
   props.series.forEach((s, i) => {
     const stroke = PALETTE[i % PALETTE.length] as string;
@@ -48,8 +52,14 @@ function options(props: ChartProps, width: number): uPlot.Options {
       bands.push({ series: [hiIdx, hiIdx + 1], fill: `${stroke}22` });
     }
   });
-  const scales: uPlot.Scales = { x: { time: true } };
-  const axes: uPlot.Axis[] = [{ label: props.xLabel ?? "", labelSize: props.xLabel ? 20 : 0 }];
+  const scales: uPlot.Scales = { x: { time: !props.elapsed } };
+  const axes: uPlot.Axis[] = [
+    {
+      label: props.xLabel ?? "",
+      labelSize: props.xLabel ? 20 : 0,
+      values: props.elapsed ? (_u, ticks) => ticks.map((t) => `${t} s`) : undefined,
+    },
+  ];
   units.forEach((unit, i) => {
     const key = scaleOf(unit);
     scales[key] = unit === "on/off" ? { range: [-0.1, 1.1] } : { auto: true };

@@ -27,6 +27,11 @@ export function Palette({ blocks, onAdd }: { blocks: BlockSpec[]; onAdd: (type: 
         onChange={(e) => setQuery(e.target.value)}
       />
       <div className="palette-groups">
+        {groups.length === 0 && (
+          <p className="empty" role="status">
+            No block matches “{query.trim()}”. Try a type (pid, limit) or a category (alarm, hvac).
+          </p>
+        )}
         {groups.map(([category, items]) => (
           <details key={category} open={query !== "" || category === "io" || category === "control"}>
             <summary>

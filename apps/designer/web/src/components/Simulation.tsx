@@ -4,51 +4,12 @@ import { api, errorMessage } from "../api/client";
 import type { BlockSpec, JsonValue, SimulationResult } from "../api/types";
 import { outputsOf } from "../lib/connection";
 import type { BlockNode } from "../lib/graph";
+import { simulationSeries } from "../lib/simulation";
+import { Chart } from "./Chart";
 
-const COLOURS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2"];
-
-function Plot({ result }: { result: SimulationResult }) {
-  const W = 320;
-  const H = 180;
-  const series = result.columns
-    .map((name, i) => ({ name, i }))
-    .filter(({ i, name }) => i > 0 && result.rows.some((r) => typeof r[i] === "number" || typeof r[i] === "boolean") && name !== "time_s");
-  const t = result.rows.map((r) => Number(r[0]));
-  const vals = (i: number) => result.rows.map((r) => (typeof r[i] === "boolean" ? (r[i] ? 1 : 0) : Number(r[i])));
-  const all = series.flatMap(({ i }) => vals(i)).filter(Number.isFinite);
-  const lo = Math.min(...all, 0);
-  const hi = Math.max(...all, 1);
-  const t0 = t[0] ?? 0;
-  const t1 = t[t.length - 1] ?? 1;
-  const x = (v: number) => ((v - t0) / (t1 - t0 || 1)) * (W - 40) + 35;
-  const y = (v: number) => H - 20 - ((v - lo) / (hi - lo || 1)) * (H - 30);
-  return (
-    <figure className="plot" data-testid="plot">
-      <svg width={W} height={H} role="img" aria-label="Simulated traces">
-        <line x1={35} y1={H - 20} x2={W - 5} y2={H - 20} stroke="#888" />
-        <line x1={35} y1={10} x2={35} y2={H - 20} stroke="#888" />
-        <text x={2} y={14} fontSize={10}>{hi.toFixed(1)}</text>
-        <text x={2} y={H - 22} fontSize={10}>{lo.toFixed(1)}</text>
-        <text x={W - 40} y={H - 5} fontSize={10}>{t1.toFixed(0)} s</text>
-        {series.map(({ i }, k) => (
-          <polyline
-            key={i}
-            fill="none"
-            stroke={COLOURS[k % COLOURS.length]}
-            strokeWidth={1.5}
-            points={vals(i).map((v, j) => `${x(t[j] ?? 0).toFixed(1)},${y(Number.isFinite(v) ? v : lo).toFixed(1)}`).join(" ")}
-          />
-        ))}
-      </svg>
-      <figcaption>
-        {series.map(({ name }, k) => (
-          <span key={name} style={{ color: COLOURS[k % COLOURS.length] }}>
-            ■ {name}{" "}
-          </span>
-        ))}
-      </figcaption>
-    </figure>
-  );
+function Plot({ result, nodes }: { result: SimulationResult; nodes: BlockNode[] }) {
+  const data = useMemo(() => simulationSeries(result, nodes), [result, nodes]);
+  return <Chart testId="plot" x={data.x} series={data.series} height={220} xLabel="" elapsed />;
 }
 
 export function Simulation({
@@ -117,7 +78,7 @@ export function Simulation({
         Run simulation
       </button>
       {error && <p className="error" role="alert">{error}</p>}
-      {result && <Plot result={result} />}
+      {result && <Plot result={result} nodes={nodes} />}
     </section>
   );
 }

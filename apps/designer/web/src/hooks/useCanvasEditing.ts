@@ -40,12 +40,13 @@ export function useCanvasEditing(doc: FlowDocument, catalogue: Map<string, Block
   );
   const onConnectEnd = useCallback(() => window.setTimeout(() => setRefused(null), REFUSAL_SHOWN_MS), []);
 
+  // A block added by keyboard lands in free space, not on top of the block already there.
   const addBlock = useCallback(
     (type: string, position?: { x: number; y: number }) => {
       const taken = new Set((projectRef.current?.content.graph?.nodes ?? []).map((n) => n.id));
       for (const n of nodes) taken.add(n.id);
       const id = newNodeId(type, taken);
-      const pos = position ?? flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
+      const pos = position ?? freeSpot(flow.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 }), nodes);
       setNodes((ns) => [
         ...ns.map((n) => ({ ...n, selected: false })),
         { id, type: "block", position: pos, selected: true, data: { blockType: type, params: {}, label: null } },
@@ -112,4 +113,24 @@ export function useCanvasEditing(doc: FlowDocument, catalogue: Map<string, Block
     arrangeSelection,
     fit,
   };
+}
+
+const BLOCK_W = 200;
+const BLOCK_H = 120;
+
+type Placed = { position: { x: number; y: number }; measured?: { width?: number; height?: number } };
+
+/** The first spot at or below ``at`` where a new block (about 200 x 120) covers no block. */
+export function freeSpot(at: { x: number; y: number }, nodes: Placed[]): { x: number; y: number } {
+  const pos = { ...at };
+  for (let i = 0; i < 50; i++) {
+    const hit = nodes.find((n) => {
+      const w = n.measured?.width ?? BLOCK_W;
+      const h = n.measured?.height ?? BLOCK_H;
+      return pos.x < n.position.x + w && n.position.x < pos.x + BLOCK_W && pos.y < n.position.y + h && n.position.y < pos.y + BLOCK_H;
+    });
+    if (!hit) return pos;
+    pos.y = hit.position.y + (hit.measured?.height ?? BLOCK_H) + 20;
+  }
+  return pos;
 }

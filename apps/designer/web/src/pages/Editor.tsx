@@ -1,6 +1,6 @@
 /** The flow editor: palette, canvas, parameters, validation, autosave, deploy, live values. */
 import { Background, Controls, MiniMap, type NodeTypes, ReactFlow, ReactFlowProvider } from "@xyflow/react";
-import { useCallback, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { BlockNode } from "../components/BlockNode";
 import { CatalogueContext } from "../components/catalogue";
 import { ConflictDialog } from "../components/editor/ConflictDialog";
@@ -8,17 +8,22 @@ import { DeployDialog } from "../components/editor/DeployDialog";
 import { DeploymentsPanel } from "../components/editor/DeploymentsPanel";
 import { EditorToolbar } from "../components/editor/EditorToolbar";
 import { EngineStatusBar } from "../components/editor/EngineStatusBar";
+import { FindBlock } from "../components/editor/FindBlock";
+import { FlowActions } from "../components/editor/FlowActions";
 import { FlowTabs } from "../components/editor/FlowTabs";
 import { ProblemsPanel } from "../components/editor/ProblemsPanel";
 import { type SidePanel, SideTabs } from "../components/editor/SideTabs";
 import { Palette } from "../components/Palette";
 import { ParamPanel } from "../components/ParamPanel";
 import { Simulation } from "../components/Simulation";
+import { useArrange } from "../hooks/useArrange";
 import { useAutosave } from "../hooks/useAutosave";
 import { useCanvasEditing } from "../hooks/useCanvasEditing";
 import { useDeploy } from "../hooks/useDeploy";
 import { useEngineStream } from "../hooks/useEngineStream";
 import { useFlowDocument } from "../hooks/useFlowDocument";
+import { useFlowOrganise } from "../hooks/useFlowOrganise";
+import { useMakeComposite } from "../hooks/useMakeComposite";
 import { useFlowTabs } from "../hooks/useFlowTabs";
 import { usePointOptions } from "../hooks/usePointOptions";
 import { useProjectLoad } from "../hooks/useProjectLoad";
@@ -26,10 +31,13 @@ import { useShortcuts } from "../hooks/useShortcuts";
 import { useUndoHistory } from "../hooks/useUndoHistory";
 import { useValidation } from "../hooks/useValidation";
 import type { BlockNode as BlockNodeType, WireEdge } from "../lib/graph";
+import { withComposites } from "../lib/composites";
+import { GRID } from "../lib/layout";
 
 // Declared once at module scope (xyflow performance guidance).
 const nodeTypes: NodeTypes = { block: BlockNode };
 const DELETE_KEYS = ["Delete", "Backspace"];
+const SNAP_GRID: [number, number] = [GRID, GRID];
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
 
 function EditorInner({ projectId }: { projectId: string }) {
@@ -44,16 +52,21 @@ function EditorInner({ projectId }: { projectId: string }) {
   const { issues, validate } = useValidation(projectId, doc);
   const onSaved = useCallback(() => void validate(), [validate]);
   const autosave = useAutosave({ projectId, doc, history, onSaved, notify: setMessage });
-  const { blocks, catalogue } = useProjectLoad(projectId, doc, autosave.markSaved, setMessage);
+  const { blocks, catalogue: blockCatalogue } = useProjectLoad(projectId, doc, autosave.markSaved, setMessage);
+  const docGraph = doc.project?.content.graph;
+  const catalogue = useMemo(() => withComposites(blockCatalogue, docGraph), [blockCatalogue, docGraph]);
   const { engine, refreshEngine } = useEngineStream(doc);
   const points = usePointOptions();
   const canvas = useCanvasEditing(doc, catalogue, showParams);
   const tabs = useFlowTabs(doc, canvas.fit);
-  useShortcuts(doc, history, { arrange: canvas.arrangeSelection, fit: canvas.fit });
+  const arrange = useArrange(doc, catalogue, setMessage);
+  const organise = useFlowOrganise(doc, setMessage);
+  useShortcuts(doc, history, { arrange: () => void arrange(), fit: canvas.fit });
   const { saveState, save } = autosave;
   const saveFirst = useCallback(async () => {
     if (saveState !== "saved") await save();
   }, [saveState, save]);
+  const makeComposite = useMakeComposite(projectId, doc, saveFirst, autosave.markSaved, setMessage);
   const deploy = useDeploy({
     projectId,
     saveFirst,
@@ -81,11 +94,12 @@ function EditorInner({ projectId }: { projectId: string }) {
           onUndo={history.undo}
           onRedo={history.redo}
           onFit={canvas.fit}
-          onArrange={canvas.arrangeSelection}
+          onArrange={() => void arrange()}
           onValidate={() => void validate().then(showProblems)}
           onDeploy={() => void deploy.start()}
         />
-        <FlowTabs
+        <div className="flow-bar">
+          <FlowTabs
           flows={project.content.graph?.flows ?? []}
           current={flowId}
           onSwitch={tabs.switchFlow}
@@ -93,6 +107,15 @@ function EditorInner({ projectId }: { projectId: string }) {
           onAdd={tabs.addFlow}
           onPeriod={tabs.setPeriod}
         />
+        <FlowActions
+          index={(project.content.graph?.flows ?? []).findIndex((f) => f.id === flowId)}
+          count={project.content.graph?.flows?.length ?? 0}
+          onMove={organise.moveFlow}
+          onDelete={organise.deleteFlow}
+          selected={nodes.filter((n) => n.selected).length}
+          onMakeComposite={() => void makeComposite()}
+        />
+        </div>
         <div className="workspace">
           <Palette blocks={blocks} onAdd={(t) => canvas.addBlock(t)} />
           <div className="canvas" onDrop={canvas.onDrop} onDragOver={(e) => e.preventDefault()} data-testid="canvas">
@@ -108,12 +131,16 @@ function EditorInner({ projectId }: { projectId: string }) {
               deleteKeyCode={DELETE_KEYS}
               multiSelectionKeyCode={MULTI_SELECT_KEYS}
               fitView
+              fitViewOptions={FIT_VIEW}
               minZoom={0.2}
+              snapToGrid
+              snapGrid={SNAP_GRID}
             >
               <Background gap={20} />
               <MiniMap pannable zoomable />
               <Controls />
             </ReactFlow>
+            <FindBlock graph={doc.graphNow() ?? undefined} onPick={canvas.selectNode} />
           </div>
           <aside className="side" aria-label="Details">
             <SideTabs panel={panel} problems={issues?.length ?? null} onPick={setPanel} />
@@ -162,6 +189,9 @@ function EditorInner({ projectId }: { projectId: string }) {
     </CatalogueContext.Provider>
   );
 }
+
+/** A first block dropped in an empty flow is shown at 100 %, not blown up to the 200 % maximum. */
+const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
 
 export function Editor({ projectId }: { projectId: string }) {
   return (

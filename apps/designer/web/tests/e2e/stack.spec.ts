@@ -94,7 +94,10 @@ test("design, simulate, deploy, watch live values, roll back, override by hand",
     await page.getByRole("tab", { name: "Simulate" }).click();
     await page.getByRole("button", { name: "Run simulation" }).click();
     await expect(page.getByTestId("plot")).toBeVisible({ timeout: 30_000 });
-    await expect(page.getByTestId("plot").locator("polyline")).not.toHaveCount(0);
+    await expect(page.getByTestId("plot").locator("canvas")).toBeVisible();
+    // every series drawn has data (a series without any is marked "no data")
+    await expect(page.getByTestId("plot").locator(".legend-item")).not.toHaveCount(0);
+    await expect(page.getByTestId("plot").locator(".no-data")).toHaveCount(0);
     await shot(page, "11-stack-simulation");
   });
 

@@ -16,6 +16,8 @@ const BIN = join(REPO, ".venv/bin");
 export const WEB_DIST = resolve(HERE, "../../dist");
 export const PASSWORD = "e2e-stack-password";
 export const IOT_TOKEN = "iot-ui-e2e-token";
+/** The Designer's own IoT token: the only one the service trusts to name the signed-in operator. */
+const IOT_DESIGNER_TOKEN = "iot-ui-e2e-designer-token";
 const DEVICE = "127.0.212.2/8:48030";
 const SERVICE_BACNET = "127.0.212.1/8:48031";
 const BROADCAST = "127.255.255.255:48030";
@@ -84,7 +86,7 @@ export async function startStack(): Promise<Stack> {
       BMS_DESIGNER_ENGINE_URL: `http://127.0.0.1:${enginePort}`,
       BMS_DESIGNER_ENGINE_TOKEN_FILE: join(engineState, "token"),
       BMS_DESIGNER_IOT_URL: iotUrl,
-      BMS_DESIGNER_IOT_TOKEN: IOT_TOKEN,
+      BMS_DESIGNER_IOT_TOKEN: IOT_DESIGNER_TOKEN,
     }));
     await waitFor("the Designer", async () => (await fetch(url)).status === 200);
     const sim = {
@@ -105,6 +107,7 @@ export async function startStack(): Promise<Stack> {
     run("iot", ["iot-supervisor", "serve"], baseEnv({
       BMS_IOT_DATA_DIR: join(dir, "iot"),
       BMS_IOT_TOKEN: IOT_TOKEN,
+      BMS_IOT_DESIGNER_TOKEN: IOT_DESIGNER_TOKEN,
       BMS_IOT_HTTP_PORT: String(iotPort),
       BMS_IOT_BACNET_ADDRESS: SERVICE_BACNET,
       BMS_IOT_BROADCAST_ADDRESS: BROADCAST,

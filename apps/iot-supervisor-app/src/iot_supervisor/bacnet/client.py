@@ -336,6 +336,32 @@ class BacnetClient:
         decoded, or would not fit an unsegmented APDU, is retried in parts, so one odd
         property fails alone.
         """
+        if device.rpm is not False and device.undecodable:
+            # Properties already known to be undecodable are read alone, so that the RPM of
+            # the others is not spoilt (and retried one by one) at every read.
+            known_bad = [
+                (o, [(p, i) for p, i in props if (_key(o), prop_key(p, i)) in device.undecodable])
+                for o, props in specs
+            ]
+            rest = [
+                (
+                    o,
+                    [
+                        (p, i)
+                        for p, i in props
+                        if (_key(o), prop_key(p, i)) not in device.undecodable
+                    ],
+                )
+                for o, props in specs
+            ]
+            bad_specs = [(o, props) for o, props in known_bad if props]
+            if bad_specs:
+                good_specs = [(o, props) for o, props in rest if props]
+                good, bad = await asyncio.gather(
+                    self.read_multiple(device, good_specs) if good_specs else _no_values(),
+                    self._read_singly(device, bad_specs),
+                )
+                return good | bad
         if device.rpm is not False:
             request: list[Any] = []
             for object_id, props in specs:
@@ -371,6 +397,12 @@ class BacnetClient:
                         Failed(error_type_reason(value)) if isinstance(value, ErrorType) else value
                     )
                 return out
+        return await self._read_singly(device, specs)
+
+    async def _read_singly(
+        self, device: Device, specs: Sequence[tuple[ObjectIdentifier, Sequence[Prop]]]
+    ) -> dict[tuple[str, str], Any]:
+        """One ReadProperty per property, concurrently within the device's in-flight limit."""
         keys = [(o, p, i) for o, props in specs for p, i in props]
         values = await asyncio.gather(*(self._read_one(device, o, p, i) for o, p, i in keys))
         return {(_key(o), prop_key(p, i)): v for (o, p, i), v in zip(keys, values, strict=True)}
@@ -383,6 +415,9 @@ class BacnetClient:
                 device,
                 lambda: self.app.read_property(device.addr, object_id, prop, array_index=index),
             )
+        except UndecodableReplyError as err:
+            device.undecodable.add((_key(object_id), prop_key(prop, index)))
+            return Failed(str(err))
         except BacnetError as err:
             return Failed(str(err))
 
@@ -495,6 +530,10 @@ def _key(object_id: Any) -> str:
 
 def _object_id(point: PointRef) -> ObjectIdentifier:
     return ObjectIdentifier(f"{point.object_type},{point.instance}")
+
+
+async def _no_values() -> dict[tuple[str, str], Any]:
+    return {}
 
 
 def _too_big(err: BacnetError) -> bool:

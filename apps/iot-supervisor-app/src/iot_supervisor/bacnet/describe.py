@@ -201,6 +201,9 @@ async def _describe_chunk(
         props: list[Prop] = [("object-name", None)]
         if kind.startswith("analog"):
             props.append(("units", None))
+            if kind != "analog-input":
+                # The device's own range: writes outside it are refused before they are sent.
+                props += [("min-pres-value", None), ("max-pres-value", None)]
         if kind.startswith("multi-state"):
             props.append(("state-text", None))
         if kind in _COMMANDABLE_CANDIDATES:
@@ -219,6 +222,7 @@ def _point_info(device: int, object_id: str, props: dict[str, Any], *, cov: bool
     units = str(props["units"]) if "units" in props else None
     texts = props.get("state-text")
     commandable = "relinquish-default" in props
+    low, high = props.get("min-pres-value"), props.get("max-pres-value")
     return PointInfo(
         point=PointRef(device=device, object_type=kind, instance=int(instance)),
         name=str(props.get("object-name", object_id)),
@@ -229,4 +233,6 @@ def _point_info(device: int, object_id: str, props: dict[str, Any], *, cov: bool
         commandable=commandable,
         writable=commandable or kind.endswith("value"),
         cov=cov,
+        min_value=float(low) if isinstance(low, int | float) else None,
+        max_value=float(high) if isinstance(high, int | float) else None,
     )

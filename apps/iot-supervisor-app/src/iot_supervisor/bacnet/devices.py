@@ -30,6 +30,8 @@ class Device:
     last_seen: datetime | None = None
     rpm: bool | None = None
     """Whether the device takes ReadPropertyMultiple; None until its first answer says."""
+    undecodable: set[tuple[str, str]] = field(default_factory=set)
+    """(object, property) pairs whose value the stack could not decode: read alone, not in RPM."""
     semaphore: asyncio.Semaphore = field(init=False)
     addr: Address = field(init=False)
     object_id: ObjectIdentifier = field(init=False)

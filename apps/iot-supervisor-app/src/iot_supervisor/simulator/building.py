@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 RHO_CP_AIR = 1.2 * 1005.0
@@ -104,6 +104,28 @@ class BuildingParams:
     occupied_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     utc_offset_h: float = 0.0
     """Local time = UTC + this, for the weather and the occupants."""
+    gain_step_w: float = 0.0
+    """Extra internal gain in every zone from ``gain_step_from_h`` while occupied (a crowd
+    arrives, equipment starts): a step disturbance for the zone loops."""
+    gain_step_from_h: float = 11.0
+
+
+SCENARIOS: dict[str, dict[str, float]] = {
+    "hot": {"oat_mean_c": 29.0, "oat_amplitude_k": 6.0},
+    "cold": {"oat_mean_c": -12.0, "oat_amplitude_k": 2.0},
+    "mild": {"oat_mean_c": 14.0, "oat_amplitude_k": 6.0},
+    "gain-step": {"oat_mean_c": 18.0, "oat_amplitude_k": 5.0, "gain_step_w": 800.0},
+}
+"""Design days as overrides of :class:`BuildingParams`: a hot one (35 degC at 15:00), a cold
+one (-10 degC at its warmest), a mild shoulder day, and a step of 800 W more internal gain in
+every zone at 11:00 on a warm day."""
+
+
+def scenario_params(name: str, **overrides: object) -> BuildingParams:
+    """The building on design day ``name`` (see :data:`SCENARIOS`), with ``overrides``."""
+    if name not in SCENARIOS:
+        raise ValueError(f"unknown scenario {name!r}; use one of {sorted(SCENARIOS)}")
+    return replace(BuildingParams(), **{**SCENARIOS[name], **overrides})  # type: ignore[arg-type]
 
 
 def command_names(zones: int) -> tuple[str, ...]:
@@ -243,6 +265,8 @@ class BuildingModel:
             g = RHO_CP_AIR * q / 1000.0  # W/K carried by the supply air
             discharge = self.sat + z.reheat_rise_k * _fraction(self.commands[f"zone{i + 1}.reheat"])
             gains = z.base_gain_w + (z.occupied_gain_w if gains_on else 0.0)
+            if gains_on and self.local_hour(mid) >= p.gain_step_from_h:
+                gains += p.gain_step_w
             conductance = z.ua_w_per_k + g
             steady = (z.ua_w_per_k * oat + g * discharge + gains) / conductance
             self.zone_temps[i] = _relax(
@@ -279,9 +303,11 @@ def _relax(value: float, target: float, h: float, tau: float) -> float:
 
 
 __all__ = [
+    "SCENARIOS",
     "BuildingModel",
     "BuildingParams",
     "ZoneParams",
     "command_names",
     "measurement_names",
+    "scenario_params",
 ]

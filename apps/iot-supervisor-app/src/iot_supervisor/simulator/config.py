@@ -93,6 +93,21 @@ class ObjectSpec(_Model):
     )
     description: str | None = Field(default=None, description="The object's description.")
     script: ScriptSpec | None = Field(default=None, description="Scripted value change.")
+    min_pres_value: float | None = Field(
+        default=None, description="min-pres-value (analog outputs and values); 0 for a % output."
+    )
+    max_pres_value: float | None = Field(
+        default=None, description="max-pres-value (analog outputs and values); 100 for a % output."
+    )
+
+    def pres_value_range(self) -> tuple[float | None, float | None]:
+        """The range the object declares: as configured, or 0-100 for a percent output,
+        as real actuators do."""
+        if self.type == "analog-output" and self.units == "percent":
+            low = 0.0 if self.min_pres_value is None else self.min_pres_value
+            high = 100.0 if self.max_pres_value is None else self.max_pres_value
+            return low, high
+        return self.min_pres_value, self.max_pres_value
 
     @property
     def is_commandable(self) -> bool:
@@ -108,6 +123,9 @@ class ObjectSpec(_Model):
             raise ValueError(f"{self.type} cannot be commandable")
         if self.type.startswith("multi-state") and not self.state_texts:
             raise ValueError(f"{self.type},{self.instance} needs stateTexts")
+        ranged = self.min_pres_value is not None or self.max_pres_value is not None
+        if ranged and self.type not in ("analog-output", "analog-value"):
+            raise ValueError(f"{self.type} has no min-pres-value/max-pres-value here")
         return self
 
 
@@ -212,22 +230,31 @@ class PlantSpec(_Model):
         "commands must be bound to commandable objects, measurements to the others."
     )
 
-    building: dict[str, float | list[int]] = Field(
+    building: dict[str, float | list[int] | str] = Field(
         default_factory=dict,
         description="Overrides of the model's BuildingParams by field name, e.g. "
-        "{'oat_mean_c': 26, 'occupied_weekdays': [0, 1, 2, 3, 4, 5, 6]}; zones keep their defaults.",
+        "{'oat_mean_c': 26, 'occupied_weekdays': [0, 1, 2, 3, 4, 5, 6]}; zones keep their defaults. "
+        "'scenario' picks a design day first: hot, cold, mild or gain-step.",
     )
 
     @model_validator(mode="after")
     def _known_parameters(self) -> PlantSpec:
         from dataclasses import fields
 
-        from iot_supervisor.simulator.building import BuildingParams
+        from iot_supervisor.simulator.building import SCENARIOS, BuildingParams
 
         known = {f.name for f in fields(BuildingParams)} - {"zones"}
-        unknown = sorted(set(self.building) - known)
+        unknown = sorted(set(self.building) - known - {"scenario"})
         if unknown:
             raise ValueError(f"unknown building parameters {unknown}; known: {sorted(known)}")
+        scenario = self.building.get("scenario")
+        if scenario is not None and scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r}; use one of {sorted(SCENARIOS)}")
+        strings = sorted(
+            k for k, v in self.building.items() if isinstance(v, str) and k != "scenario"
+        )
+        if strings:
+            raise ValueError(f"building parameter {strings[0]!r} must be a number or a list")
         return self
 
     @property

@@ -173,6 +173,12 @@ def build_object(spec: ObjectSpec, value: Any = None, *, real_ccp: bool = False)
             "units": EngineeringUnits(spec.units),
             "covIncrement": spec.cov_increment,
         }
+        if spec.type != "analog-input":
+            low, high = spec.pres_value_range()
+            if low is not None:
+                kwargs["minPresValue"] = float(low)
+            if high is not None:
+                kwargs["maxPresValue"] = float(high)
     elif spec.type.startswith("binary"):
         kwargs["presentValue"] = BinaryPV(_binary(present))
         if spec.type == "binary-input":

@@ -19,7 +19,13 @@ from bacpypes3.app import Application  # type: ignore[import-untyped]
 from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-untyped]
 
 from iot_supervisor.bacnet.stack import build_application, wait_bound
-from iot_supervisor.simulator.building import BuildingModel, BuildingParams, Signal, ZoneParams
+from iot_supervisor.simulator.building import (
+    BuildingModel,
+    BuildingParams,
+    Signal,
+    ZoneParams,
+    scenario_params,
+)
 from iot_supervisor.simulator.config import ObjectSpec, PlantSpec, ScriptSpec, SimulatorConfig
 from iot_supervisor.simulator.objects import build_object, set_simulated_value
 from iot_supervisor.simulator.quirks import RequestStats, apply_quirks
@@ -203,7 +209,9 @@ def _building_params(plant: PlantSpec) -> BuildingParams:
     overrides: dict[str, Any] = {
         k: tuple(v) if isinstance(v, list) else v for k, v in plant.building.items()
     }
-    params = dataclasses.replace(BuildingParams(), **overrides)
+    scenario = overrides.pop("scenario", None)
+    base = scenario_params(str(scenario)) if scenario is not None else BuildingParams()
+    params = dataclasses.replace(base, **overrides)
     if plant.zones == len(params.zones):
         return params
     return dataclasses.replace(params, zones=(ZoneParams(),) * plant.zones)

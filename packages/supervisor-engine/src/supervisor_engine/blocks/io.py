@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from bms_schemas import QUALITY_RANK, DegradedPolicy, PointRef, Scalar, StateClass
+from bms_schemas import QUALITY_RANK, DegradedPolicy, LimitAction, PointRef, Scalar, StateClass
 from supervisor_engine.block import (
     BlockContext,
     BlockEnv,
@@ -108,6 +108,9 @@ class _OutputBinding:
     priority: int
     policy: DegradedPolicy
     fallback: Scalar | None
+    low: float | None = None
+    """Clamp to these limits (the constraint's, when the bundle says 'clamp'); None: no clamp."""
+    high: float | None = None
 
 
 @dataclass
@@ -123,12 +126,26 @@ class OutputState:
 def _bind_output(params: PointOutputParams, env: BlockEnv) -> _OutputBinding:
     key = str(params.point)
     constraint = env.constraints.get(key)
+    clamp = constraint is not None and env.defaults.limit_action is LimitAction.CLAMP
     return _OutputBinding(
         key=key,
         priority=params.priority if params.priority is not None else env.defaults.write_priority,
         policy=constraint.degraded if constraint else env.defaults.degraded,
         fallback=constraint.fallback if constraint else None,
+        low=constraint.min if clamp and constraint else None,
+        high=constraint.max if clamp and constraint else None,
     )
+
+
+def _clamped(binding: _OutputBinding, value: Any, reason: str) -> tuple[Any, str]:
+    """The value inside the authored limits, and a reason that says when it was moved."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value, reason
+    if binding.high is not None and value > binding.high:
+        return binding.high, f"clamped to the maximum {binding.high:g} (asked {value:g})"
+    if binding.low is not None and value < binding.low:
+        return binding.low, f"clamped to the minimum {binding.low:g} (asked {value:g})"
+    return value, reason
 
 
 def _moved(old: Any, new: Any, deadband: float) -> bool:
@@ -156,6 +173,8 @@ def _point_output(
         target, reason = binding.fallback, "degraded-fallback"
     elif binding.policy is DegradedPolicy.RELINQUISH:
         target, reason = None, "degraded-relinquish"
+    if target is not _NOTHING and target is not None:
+        target, reason = _clamped(binding, target, reason)
     if target is not _NOTHING:
         changed = (
             not state.has_commanded

@@ -36,8 +36,8 @@ export function FlowTabs({ flows, current, onSwitch, onRename, onAdd, onPeriod }
           Scan every
           <input
             type="number"
-            min={10}
-            step={10}
+            min={100}
+            step={100}
             key={`${current}-${currentFlow.schedule.periodMs}`}
             defaultValue={currentFlow.schedule.periodMs}
             onBlur={(e) => onPeriod(Number(e.target.value))}

@@ -1,0 +1,151 @@
+/**
+ * Readable flows in Chromium: "Arrange" (ELK, layered, left to right) untangles a flow whose
+ * blocks were all dropped on one spot, with no two blocks overlapping (checked from the DOM);
+ * Ctrl-F finds a block by name; a flow can be reordered and deleted.
+ */
+import { type Page } from "@playwright/test";
+import { expect, seedProject, shot, signIn, test, url, watchConsole } from "./fixtures";
+
+const FLOW = { id: "zones", name: "Zones", schedule: { periodMs: 1000, phaseMs: 0 }, triggerOnChange: [] };
+
+/** Four zone loops (sensor, setpoint, PID, limiter, damper command): 20 blocks, all at one spot. */
+function zonesGraph() {
+  const nodes: unknown[] = [];
+  const edges: unknown[] = [];
+  const layout: Record<string, { x: number; y: number }> = {};
+  const wire = (source: string, sourcePort: string, target: string, targetPort: string) =>
+    edges.push({ source, sourcePort, target, targetPort });
+  for (let z = 1; z <= 4; z++) {
+    const dev = 2100 + z;
+    nodes.push(
+      { id: `z${z}_temp`, type: "io.point-input", flow: "zones", params: { point: `${dev}/analog-input,1` }, label: `Zone ${z} temperature` },
+      { id: `z${z}_sp`, type: "io.constant", flow: "zones", params: { value: 22.5 }, label: `Zone ${z} setpoint` },
+      { id: `z${z}_pid`, type: "control.pid", flow: "zones", params: { kp: 10, action: "direct" }, label: `Zone ${z} cooling loop` },
+      { id: `z${z}_lim`, type: "math.limiter", flow: "zones", params: { min: 20, max: 100 } },
+      { id: `z${z}_damper`, type: "io.point-output", flow: "zones", params: { point: `${dev}/analog-output,1`, priority: 10 }, label: `Zone ${z} damper` },
+    );
+    wire(`z${z}_temp`, "value", `z${z}_pid`, "pv");
+    wire(`z${z}_sp`, "value", `z${z}_pid`, "setpoint");
+    wire(`z${z}_pid`, "out", `z${z}_lim`, "in");
+    wire(`z${z}_lim`, "out", `z${z}_damper`, "value");
+    for (const part of ["temp", "sp", "pid", "lim", "damper"]) layout[`z${z}_${part}`] = { x: 200 + z * 4, y: 150 + z * 4 };
+  }
+  return { flows: [FLOW], nodes, edges, layout };
+}
+
+async function nodeBoxes(page: Page) {
+  return page.locator(".react-flow__node").evaluateAll((els) =>
+    els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return { id: el.getAttribute("data-id") ?? "", x: r.x, y: r.y, width: r.width, height: r.height };
+    }),
+  );
+}
+
+function overlapping(boxes: { id: string; x: number; y: number; width: number; height: number }[]): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i]!;
+      const b = boxes[j]!;
+      if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) found.push(`${a.id}/${b.id}`);
+    }
+  return found;
+}
+
+for (const viewport of [
+  { width: 1440, height: 900 },
+  { width: 1024, height: 700 },
+]) {
+  test(`arrange untangles a flow, and Ctrl-F finds a block (${viewport.width}x${viewport.height})`, async ({ page }) => {
+    const errors = watchConsole(page);
+    await page.setViewportSize(viewport);
+    await signIn(page);
+    const id = await seedProject(page, `layout ${viewport.width}`, zonesGraph());
+    await page.goto(`${url()}/#/p/${id}`);
+    await expect(page.getByTestId("save-state")).toContainText("Saved");
+    await expect(page.locator(".react-flow__node")).toHaveCount(20);
+    expect(overlapping(await nodeBoxes(page)).length).toBeGreaterThan(0); // the mess we start from
+
+    await page.getByRole("button", { name: "Arrange" }).click();
+    await expect(page.getByText("Arranged 20 blocks.")).toBeVisible();
+    await page.waitForTimeout(400); // the fit animation
+    const boxes = await nodeBoxes(page);
+    expect(overlapping(boxes)).toEqual([]);
+    // Left to right: each sensor left of its loop, each loop left of its damper command.
+    const at = new Map(boxes.map((b) => [b.id, b]));
+    for (let z = 1; z <= 4; z++) {
+      expect(at.get(`z${z}_temp`)!.x).toBeLessThan(at.get(`z${z}_pid`)!.x);
+      expect(at.get(`z${z}_pid`)!.x).toBeLessThan(at.get(`z${z}_damper`)!.x);
+    }
+    await shot(page, `layout-arranged-${viewport.width}`);
+
+    await page.getByTestId("canvas").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("Control+f");
+    const find = page.getByRole("textbox", { name: "Find a block" });
+    await expect(find).toBeFocused();
+    await find.fill("zone 3 cool");
+    await expect(page.getByRole("option")).toHaveCount(1);
+    await shot(page, `layout-find-${viewport.width}`);
+    await find.press("Enter");
+    await expect(page.locator('.react-flow__node[data-id="z3_pid"]')).toHaveClass(/selected/);
+    await expect(page.getByTestId("node-z3_pid")).toBeInViewport();
+    await expect(find).toHaveCount(0);
+    expect(errors).toEqual([]);
+  });
+}
+
+test("a flow can be reordered and deleted", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "flows", zonesGraph());
+  await page.goto(`${url()}/#/p/${id}`);
+  await expect(page.getByTestId("save-state")).toContainText("Saved");
+  await page.getByRole("button", { name: "Add a flow" }).click();
+  const tabs = page.getByRole("tablist", { name: "Flows" }).getByRole("tab");
+  await expect(tabs).toHaveCount(2);
+  await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
+  const added = (await tabs.nth(1).textContent()) ?? "";
+  await page.getByRole("button", { name: "Move flow left" }).click();
+  await expect(tabs.nth(0)).toHaveText(added);
+  await expect(page.getByRole("button", { name: "Move flow left" })).toBeDisabled();
+  await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Delete flow" }).click();
+  await expect(tabs).toHaveCount(1);
+  await expect(tabs.nth(0)).toHaveText("Zones");
+  await expect(page.getByRole("button", { name: "Delete flow" })).toBeDisabled();
+  await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
+  await shot(page, "layout-flows");
+  expect(errors).toEqual([]);
+});
+
+test("a selection becomes one composite block, typed like any block", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  const id = await seedProject(page, "composite", zonesGraph());
+  await page.goto(`${url()}/#/p/${id}`);
+  await expect(page.getByTestId("save-state")).toContainText("Saved");
+  await page.getByRole("button", { name: "Arrange" }).click();
+  await expect(page.getByText("Arranged 20 blocks.")).toBeVisible();
+  await page.waitForTimeout(400);
+  for (const node of ["z1_sp", "z1_pid", "z1_lim"]) {
+    await page.getByTestId(`node-${node}`).click({ modifiers: ["Shift"] });
+  }
+  await expect(page.locator(".react-flow__node.selected")).toHaveCount(3);
+  page.once("dialog", (d) => void d.accept("zone_loop"));
+  await page.getByRole("button", { name: "Make composite" }).click();
+  await expect(page.getByText("Made composite “zone_loop” of 3 blocks.")).toBeVisible();
+  await expect(page.locator(".react-flow__node")).toHaveCount(18);
+  const instance = page.getByTestId("node-zone_loop_1");
+  await expect(instance).toBeVisible();
+  // Its handles are the composite's declared ports, wired where the blocks were.
+  await expect(page.locator('.react-flow__node[data-id="zone_loop_1"] .react-flow__handle.target[data-handleid="z1_temp_value"]')).toHaveCount(1);
+  await expect(page.locator('.react-flow__node[data-id="zone_loop_1"] .react-flow__handle.source[data-handleid="z1_lim_out"]')).toHaveCount(1);
+  await page.getByRole("button", { name: "Validate" }).click();
+  await expect(page.getByRole("tab", { name: "Problems (0)" })).toBeVisible();
+  await instance.scrollIntoViewIfNeeded();
+  await shot(page, "composite-from-selection");
+  expect(errors).toEqual([]);
+});
