@@ -83,6 +83,9 @@ class Services:
             self._start(tmp, devices, objects, full, public_key)
         except BaseException:
             self.close()
+            for log in sorted(tmp.glob("*.log")):  # say why, before the temp dir goes
+                tail = log.read_text(errors="replace").splitlines()[-5:]
+                print(f"--- {log.name}", *tail, sep="\n", file=sys.stderr)
             raise
 
     def _start(
@@ -118,7 +121,7 @@ class Services:
                 self.iot.post("/discover", json={})
             return found >= devices
 
-        wait_for(discovered, 300, f"the IoT service to discover {devices} devices")
+        wait_for(discovered, 120 + 8 * devices, f"the IoT service to discover {devices} devices")
         self.discovery_s = time.monotonic() - began
         if not full:
             return

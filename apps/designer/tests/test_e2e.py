@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
-from supervisor_engine.testing import GraphBuilder
+from supervisor_engine.testing import GraphBuilder, NetPlan
 
 from .conftest import PASSWORD
 
@@ -26,9 +26,10 @@ IOT_TOKEN = "iot-designer-e2e-token"
 IOT_DESIGNER_TOKEN = "iot-designer-e2e-designer-token"
 """The Designer's own token: the only one the IoT service trusts to name the operator."""
 BIN = Path(sys.executable).parent
-DEVICE = "127.0.211.2/8:48020"
-SERVICE_BACNET = "127.0.211.1/8:48021"
-BROADCAST = "127.255.255.255:48020"
+PLAN = NetPlan.allocate()  # this run's addresses and ports: another run never collides
+DEVICE = f"{PLAN.host(2)}/8:{PLAN.device_port}"
+SERVICE_BACNET = PLAN.service_address
+BROADCAST = PLAN.broadcast
 TEMP = "2001/analog-value,1"
 DAMPER = "2001/analog-output,1"
 DAMPER_PV = f"{DAMPER}/present-value"

@@ -34,6 +34,7 @@ def test_limits_and_calendars_go_into_the_bundle(client: TestClient) -> None:
     )  # fmt: skip
     assert document["defaults"]["limitAction"] == "clamp"
     assert "holidays" in document["schedules"]["calendars"]
+    assert document["project"] == {"id": project["id"], "name": "limits"}
 
 
 def test_bad_limits_are_refused_in_plain_words_on_the_field(client: TestClient) -> None:

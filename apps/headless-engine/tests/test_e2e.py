@@ -1,7 +1,7 @@
 """End to end over real processes: simulated BACnet devices, the IoT service, the engine.
 
 The simulator and the service are `iot-supervisor` processes talking BACnet/IP
-over UDP on 127.0.210.x; the engine is a `headless-engine` process talking
+over UDP on a 127.A.B.x block of their own (a NetPlan); the engine is a `headless-engine` process talking
 HTTP to the service. Tests kill and restart processes the way an operator or
 a crash would. Waiting is bounded polling for an observable event, never a
 sleep that assumes a speed.
@@ -23,13 +23,14 @@ import pytest
 
 from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
 from supervisor_engine import bundle_document, sign_document
-from supervisor_engine.testing import GraphBuilder, make_bundle
+from supervisor_engine.testing import GraphBuilder, NetPlan, make_bundle
 
 IOT_TOKEN = "iot-e2e-token"
 BIN = Path(sys.executable).parent
-DEVICE = "127.0.210.2/8:48010"
-SERVICE_BACNET = "127.0.210.1/8:48011"
-BROADCAST = "127.255.255.255:48010"
+PLAN = NetPlan.allocate()  # this run's addresses and ports: another run never collides
+DEVICE = f"{PLAN.host(2)}/8:{PLAN.device_port}"
+SERVICE_BACNET = PLAN.service_address
+BROADCAST = PLAN.broadcast
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -2,7 +2,8 @@
 
 Two simulator processes (a zone controller 2001 and an outdoor sensor 2002, so
 that the sensor can die alone), the IoT service and the engine, talking BACnet/IP
-on 127.0.214.x and HTTP. What the engine commands is read back over BACnet.
+on a 127.A.B.x block of their own (a NetPlan) and HTTP. What the engine
+commands is read back over BACnet.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import pytest
 from bms_schemas import BundleDefaults, DegradedPolicy, LimitAction, PointConstraint, PointRef
 from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
 from supervisor_engine import bundle_document, sign_document
-from supervisor_engine.testing import GraphBuilder, make_bundle
+from supervisor_engine.testing import GraphBuilder, NetPlan, make_bundle
 
 BIN = Path(sys.executable).parent
 TOKEN = "iot-limits-e2e-token"
-PORT = 48040
-SERVICE_BACNET = f"127.0.214.1/8:{PORT + 1}"
+PLAN = NetPlan.allocate()  # this run's addresses and ports: another run never collides
+PORT = PLAN.device_port
+SERVICE_BACNET = PLAN.service_address
 BROADCAST = f"127.255.255.255:{PORT}"
 DAMPER = "2001/analog-output,1/present-value"
 VALVE = "2001/analog-output,2/present-value"
@@ -47,7 +49,7 @@ def system(tmp_path: Path, public_key_file: Path) -> Iterator[dict[str, Any]]:
     procs: list[ChildProcess] = []
     try:
         procs.append(_simulator(tmp_path, "zone", {
-            "instance": 2001, "address": f"127.0.214.2/8:{PORT}", "name": "zone",
+            "instance": 2001, "address": f"{PLAN.host(2)}/8:{PORT}", "name": "zone",
             "objects": [
                 {"type": "analog-value", "instance": 1, "name": "SP", "value": 21.0,
                  "units": "degrees-celsius", "commandable": True},
@@ -56,7 +58,7 @@ def system(tmp_path: Path, public_key_file: Path) -> Iterator[dict[str, Any]]:
             ],
         }))  # fmt: skip
         sensor = _simulator(tmp_path, "sensor", {
-            "instance": 2002, "address": f"127.0.214.3/8:{PORT}", "name": "sensor",
+            "instance": 2002, "address": f"{PLAN.host(3)}/8:{PORT}", "name": "sensor",
             "objects": [{"type": "analog-value", "instance": 1, "name": "OAT", "value": 10.0,
                          "units": "degrees-celsius"}],
         })  # fmt: skip

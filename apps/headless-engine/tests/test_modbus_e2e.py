@@ -20,12 +20,13 @@ import yaml
 from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
 from bms_stack.demo_project import VfdPoints, add_vfd
 from supervisor_engine import bundle_document, sign_document
-from supervisor_engine.testing import GraphBuilder
+from supervisor_engine.testing import GraphBuilder, NetPlan
 from supervisor_engine.testing import make_bundle as bundle_of
 
 BIN = Path(sys.executable).parent
 TOKEN = "iot-modbus-e2e-token"
-HOST = "127.0.216.2"
+PLAN = NetPlan.allocate()  # this run's addresses and ports: another run never collides
+HOST = PLAN.host(2)
 VFD = VfdPoints(
     speed_cmd="modbus:9002/holding-register,0/present-value",
     speed_feedback="modbus:9002/input-register,0/present-value",
@@ -46,8 +47,8 @@ def iot_url(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     env = clean_env(
         BMS_IOT_DATA_DIR=str(tmp_path / "iot"), BMS_IOT_TOKEN=TOKEN, BMS_IOT_HTTP_PORT=str(port),
-        BMS_IOT_BACNET_ADDRESS="127.0.216.1/8:48216", BMS_IOT_DISCOVER_ON_START="true",
-        BMS_IOT_BROADCAST_ADDRESS="127.255.255.255:48217", BMS_IOT_DISCOVERY_TIMEOUT_S="0.2",
+        BMS_IOT_BACNET_ADDRESS=PLAN.service_address, BMS_IOT_DISCOVER_ON_START="true",
+        BMS_IOT_BROADCAST_ADDRESS=PLAN.broadcast, BMS_IOT_DISCOVERY_TIMEOUT_S="0.2",
         BMS_IOT_PROTOCOLS_FILE=str(protocols),
     )  # fmt: skip
     process = ChildProcess([str(BIN / "iot-supervisor"), "serve"], env, tmp_path / "iot.log")

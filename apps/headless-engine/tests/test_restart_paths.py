@@ -29,15 +29,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
 from supervisor_engine import bundle_document, public_key_pem, sign_document
-from supervisor_engine.testing import GraphBuilder, make_bundle
+from supervisor_engine.testing import GraphBuilder, NetPlan, make_bundle
 
 IOT_TOKEN = "iot-restart-paths-token"
 BIN = Path(sys.executable).parent
-PORT = 48030
-INNER = f"127.0.211.2/8:{PORT}"
-OUTER = f"127.0.211.3/8:{PORT}"
-SERVICE_BACNET = f"127.0.211.1/8:{PORT + 1}"
-BROADCAST = f"127.255.255.255:{PORT}"
+PLAN = NetPlan.allocate()  # this run's addresses and ports: another run never collides
+INNER = f"{PLAN.host(2)}/8:{PLAN.device_port}"
+OUTER = f"{PLAN.host(3)}/8:{PLAN.device_port}"
+SERVICE_BACNET = PLAN.service_address
+BROADCAST = PLAN.broadcast
 BACK_WITHIN_S = 30
 """Bound on how long a command may be missing after the path completes."""
 

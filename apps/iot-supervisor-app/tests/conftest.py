@@ -6,13 +6,13 @@ tests talk to it over HTTP with httpx. The simulator and the service each run
 in a thread with an event loop of their own, so a test can kill a device or
 change a value while the service is busy, and the tests stay synchronous.
 
-Each fixture instance gets its own 127.0.N.x addresses and UDP ports, so a
-directed broadcast of one test never reaches another test's devices.
+Each fixture instance gets its own 127.A.B.x addresses and UDP ports, from
+:meth:`NetPlan.allocate`, so a directed broadcast of one test never reaches
+another test's devices, nor those of a second test run on the same machine.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,12 +23,13 @@ from iot_supervisor.simulator import SimulatorConfig
 from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, loopback_settings
 
 TOKEN = "test-token-0123456789"
-_plans = itertools.count(1)
 
 
 @pytest.fixture
-def plan() -> NetPlan:
-    return NetPlan(next(_plans))
+def plan() -> Iterator[NetPlan]:
+    allocated = NetPlan.allocate()
+    yield allocated
+    allocated.release()
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ def test_simulate_in_the_background_stops_cleanly_on_sigint_and_sigterm(
     runs = []
     for n, signum in enumerate((signal.SIGINT, signal.SIGTERM)):
         config = tmp_path / f"sim-{n}.yaml"
-        config.write_text(YAML.format(ip=plan.ip_prefix, port=plan.device_port + 100 + n))
+        config.write_text(YAML.format(ip=plan.ip_prefix, port=plan.device_port + 4 + n))
         log = tmp_path / f"sim-{n}.log"
         with log.open("wb") as out:
             # A shell starts a background job (`cmd &`) with SIGINT ignored; so does this.

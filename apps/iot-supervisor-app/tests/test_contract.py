@@ -23,7 +23,7 @@ from iot_supervisor.simulator import SimulatorConfig
 from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, loopback_settings
 
 # A plan number outside the range the function-scoped fixtures count through.
-PLAN = NetPlan(200)
+PLAN = NetPlan.allocate()
 TOKEN = "contract-token-0123456789"
 NOT_IN_THE_SCHEMA = {
     # Its rule that start comes before end spans two parameters, which OpenAPI cannot

@@ -32,7 +32,7 @@ from iot_supervisor.testing import (
     loopback_settings,
 )
 
-PLAN = NetPlan(201)  # outside the range the function-scoped fixtures count through
+PLAN = NetPlan.allocate()
 TOKEN = "field-token-0123456789"
 INSTANCES = [1001 + i for i in range(len(FIELD_QUIRKS))]
 CLEAN, BROADCAST, NO_RPM, SMALL, REAL_CCP, NO_COV, SLOW, DROPS, NO_RPM_SLOW, MIXED = INSTANCES

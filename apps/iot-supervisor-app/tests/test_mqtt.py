@@ -194,7 +194,7 @@ def test_nothing_is_lost_while_the_broker_is_down_30_s(
 
 
 def test_a_process_that_dies_is_reported_offline_by_its_last_will(
-    broker: Mosquitto, recorder: Recorder, tmp_path: Path
+    broker: Mosquitto, recorder: Recorder, plan: NetPlan, tmp_path: Path
 ) -> None:
     import json
     import sys
@@ -204,8 +204,8 @@ def test_a_process_that_dies_is_reported_offline_by_its_last_will(
     mqtt = {"host": broker.host, "port": broker.port, "site": "test-site"}
     env = clean_env(
         BMS_IOT_DATA_DIR=str(tmp_path / "iot"), BMS_IOT_HTTP_PORT=str(free_port()),
-        BMS_IOT_BACNET_ADDRESS="127.0.216.9/8:48218", BMS_IOT_MQTT=json.dumps(mqtt),
-        BMS_IOT_BROADCAST_ADDRESS="127.255.255.255:48219",
+        BMS_IOT_BACNET_ADDRESS=plan.service_address, BMS_IOT_MQTT=json.dumps(mqtt),
+        BMS_IOT_BROADCAST_ADDRESS=plan.broadcast,
     )  # fmt: skip
     iot = ChildProcess(
         [str(Path(sys.executable).parent / "iot-supervisor"), "serve"], env, tmp_path / "iot.log"

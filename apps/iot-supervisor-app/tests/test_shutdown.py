@@ -20,6 +20,8 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
+from iot_supervisor.testing import NetPlan
+
 TOKEN = "shutdown-test-token"
 BIN = Path(sys.executable).parent
 STOPS_WITHIN_S = 10.0
@@ -33,13 +35,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_sigint_stops_the_service_promptly_with_sse_and_websocket_clients(tmp_path: Path):
+def test_sigint_stops_the_service_promptly_with_sse_and_websocket_clients(
+    plan: NetPlan, tmp_path: Path
+):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BMS_", "PYTEST"))}
     env |= {
         "BMS_IOT_DATA_DIR": str(tmp_path / "iot"), "BMS_IOT_TOKEN": TOKEN,
-        "BMS_IOT_HTTP_PORT": str(port), "BMS_IOT_BACNET_ADDRESS": "127.0.213.1/8:48051",
-        "BMS_IOT_BROADCAST_ADDRESS": "127.255.255.255:48050",
+        "BMS_IOT_HTTP_PORT": str(port), "BMS_IOT_BACNET_ADDRESS": plan.service_address,
+        "BMS_IOT_BROADCAST_ADDRESS": plan.broadcast,
         "BMS_IOT_STREAM_KEEPALIVE_S": "30",  # long: the stream must end because of shutdown
     }  # fmt: skip
     url = f"http://127.0.0.1:{port}"

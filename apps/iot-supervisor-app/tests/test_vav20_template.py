@@ -31,7 +31,7 @@ from supervisor_engine.testing import GraphBuilder
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 TOKEN = "test-token-0123456789"
-PLAN = NetPlan(217)  # 127.0.217.x, the addresses of the file
+PLAN = NetPlan.allocate()  # the file's devices, moved onto this run's addresses
 
 
 def building_config() -> SimulatorConfig:
@@ -48,8 +48,7 @@ def building_config() -> SimulatorConfig:
     }
     data["devices"] = [*data["devices"], broken]
     for device in data["devices"]:
-        host = device["address"].split("/")[0]
-        device["address"] = f"{host}/8:{PLAN.device_port}"
+        device["address"] = PLAN.move(device["address"])
     return SimulatorConfig.model_validate(data)
 
 
@@ -61,11 +60,11 @@ def setpoint_flow() -> GraphBuilder:
 
 
 def test_the_zone_template_binds_every_vav_of_the_simulated_building(tmp_path: Path) -> None:
-    assert (
-        SimulatorConfig.load(EXAMPLES / "vav-20-building.yaml")
-        .devices[0]
-        .address.startswith(PLAN.ip_prefix)
+    assert all(
+        d.address.startswith("127.0.217.")
+        for d in SimulatorConfig.load(EXAMPLES / "vav-20-building.yaml").devices
     )
+    assert all(d.address.startswith(PLAN.ip_prefix) for d in building_config().devices)
     tags = TagFile.model_validate(yaml.safe_load((EXAMPLES / "vav-20-tags.yaml").read_text()))
     simulator = SimHandle(building_config())
     try:

@@ -15,7 +15,7 @@ from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, loopback_s
 
 DEMO_FILE = Path(__file__).parents[2] / "iot-supervisor-app" / "examples" / "demo-building.yaml"
 TOKEN = "test-token-0123456789"
-PLAN = NetPlan(230)  # 127.0.230.x, UDP 48270/48271: clear of the other tests' plans
+PLAN = NetPlan.allocate()  # the demo file's devices, moved onto this run's addresses
 
 
 def demo_config(speed: float) -> SimulatorConfig:
@@ -23,8 +23,7 @@ def demo_config(speed: float) -> SimulatorConfig:
     config = SimulatorConfig.load(DEMO_FILE)
     data: dict[str, Any] = config.model_dump(by_alias=True)
     for device in data["devices"]:
-        host = device["address"].split("/")[0]
-        device["address"] = f"{host}/8:{PLAN.device_port}"
+        device["address"] = PLAN.move(device["address"])
     data["plant"]["speed"] = speed
     return SimulatorConfig.model_validate(data)
 

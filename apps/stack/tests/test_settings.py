@@ -17,6 +17,7 @@ import pytest
 from bms_service.testing import free_port
 from bms_stack.services import Running, spawn, stop
 from bms_stack.stack import Stack, StackConfig, load_settings, service_specs
+from supervisor_engine.testing import NetPlan
 
 SIMULATOR = """
 devices:
@@ -73,20 +74,25 @@ def test_a_settings_file_with_an_unknown_service_is_refused(tmp_path: Path) -> N
         load_settings(settings)
 
 
+STACK_PLANS = (NetPlan.allocate(), NetPlan.allocate())
+"""Each stack's own 127.A.B. block; both use the first plan's ports (the second's stay unused)."""
+STACK_PORT = STACK_PLANS[0].device_port
+
+
 @pytest.fixture
 def two_iot_services(tmp_path: Path) -> Iterator[list[tuple[StackConfig, Running]]]:
     started: list[tuple[StackConfig, Running]] = []
     try:
         for n in range(2):
-            ip = f"127.0.{232 + n}."
+            ip = STACK_PLANS[n].ip_prefix
             simulator = tmp_path / f"building-{n}.yaml"
-            simulator.write_text(SIMULATOR.format(instance=3001 + n, ip=ip, port=47962))
+            simulator.write_text(SIMULATOR.format(instance=3001 + n, ip=ip, port=STACK_PORT))
             config = StackConfig(
                 data_dir=tmp_path / f"stack-{n}",
                 simulator=simulator,
                 iot_port=free_port(),
                 # The same BACnet port for both, on each stack's own address.
-                settings={"iot": {"bacnet_address": f"{ip}1/8:47963"}},
+                settings={"iot": {"bacnet_address": f"{ip}1/8:{STACK_PORT + 1}"}},
             )
             spec = service_specs(config)[0]
             process = spawn(spec)
@@ -104,7 +110,7 @@ def test_two_stacks_run_side_by_side_on_their_own_bacnet_addresses(
 ) -> None:
     for n, (config, _) in enumerate(two_iot_services):
         health = httpx.get(f"{config.iot_url}/health", timeout=5).json()
-        assert health["bacnetAddress"] == f"127.0.{232 + n}.1:47963"
+        assert health["bacnetAddress"] == f"{STACK_PLANS[n].ip_prefix}1:{STACK_PORT + 1}"
         token = (config.data_dir / "iot" / "token").read_text().strip()
         devices = httpx.get(
             f"{config.iot_url}/devices", headers={"authorization": f"Bearer {token}"}, timeout=5

@@ -32,6 +32,7 @@ def test_bundle_has_the_drafts_top_level_fields_in_camel_case():
         "schemaVersion",
         "createdAt",
         "createdBy",
+        "project",
         "nodeTypes",
         "graph",
         "composites",

@@ -222,3 +222,32 @@ def test_generated_source_holds_no_text_from_the_graph() -> None:
     assert "import os" not in flow.source
     assert "binary-value" not in flow.source  # the point key is an object, not text
     flow.tick(0.0, T0, 1.0, {})
+
+
+def test_a_command_retained_from_before_the_limits_is_clamped_by_the_compiled_flow_too() -> None:
+    from bms_schemas import BundleDefaults, LimitAction, PointConstraint
+    from supervisor_engine.block import BlockEnv
+
+    point = "1/analog-value,2/present-value"
+    env = BlockEnv(
+        defaults=BundleDefaults(limit_action=LimitAction.CLAMP),
+        constraints={point: PointConstraint.model_validate({"point": point, "max": 100.0})},
+    )
+    g = GraphBuilder()
+    t = g.node("io.point-input", "t", point="1/analog-value,1")
+    o = g.node("io.point-output", "o", point="1/analog-value,2", priority=10)
+    g.wire(t, "value", o, "value")
+    graph = g.build()
+    snap = {
+        "1/analog-value,1/present-value": PointValue.model_construct(
+            value=120.0, quality=Quality.OK, timestamp=T0, units=None
+        )
+    }
+    seen = []
+    for engine in ("interpreted", "compiled"):
+        flow = compile_graph(graph, REGISTRY, env, engine=engine).flows["main"]  # type: ignore[arg-type]
+        state = flow.context("o").state  # a command of 120 retained from before the limits
+        state.commanded, state.has_commanded = 120.0, True
+        result = flow.tick(0.0, T0, 1.0, snap)
+        seen.append([(w.point, w.value) for w in result.writes])
+    assert seen[0] == seen[1] == [(point, 100.0)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bms_schemas import Bundle, BundleSchedules, Graph, IssueCode, ValidationIssue
+from bms_schemas import Bundle, BundleProject, BundleSchedules, Graph, IssueCode, ValidationIssue
 from bms_schemas.designer import ProjectContent
 from supervisor_engine import Registry, build_bundle, validate_bundle, validate_graph
 
@@ -53,6 +53,7 @@ def project_bundle(
     version: str,
     created_by: str,
     created_at: datetime | None = None,
+    project: BundleProject | None = None,
 ) -> tuple[Bundle, list[ValidationIssue]]:
     """An unsigned bundle of the project and every issue the engine would refuse it for."""
     bundle = build_bundle(
@@ -64,5 +65,6 @@ def project_bundle(
         constraints=content.constraints,
         defaults=content.defaults,
         schedules=BundleSchedules(calendars=content.calendars),
+        project=project,
     )
     return bundle, binding_issues(content) + validate_bundle(bundle, registry)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bms_schemas import Bundle, ValidationIssue
+from bms_schemas import Bundle, BundleProject, ValidationIssue
 from bms_schemas.designer import BundleDetail, BundleInfo, Project, VersionBump
 from designer.building import project_bundle
 from designer.errors import InvalidProjectError, NotFoundError, VersionExistsError
@@ -67,8 +67,9 @@ class Bundles:
                     details={"field": "version", "version": chosen},
                 )
             bundle, issues = project_bundle(
-                project.content, self._registry, version=chosen, created_by=created_by
-            )
+                project.content, self._registry, version=chosen, created_by=created_by,
+                project=BundleProject(id=project.id, name=project.name),
+            )  # fmt: skip
             issues += self._pin_issues(db, project)
             if issues:
                 raise InvalidProjectError(

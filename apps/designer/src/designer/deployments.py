@@ -50,13 +50,24 @@ class Deployments:
         self._engine = engine
         self._registry = registry
 
-    async def deploy(self, project_id: str, version: str, who: str) -> DeploymentEntry:
-        """Send the stored, signed bundle to the engine and record what it answered."""
+    async def deploy(
+        self, project_id: str, version: str, who: str, *, allow_other_project: bool = False,
+        allow_lower_version: bool = False, note: str | None = None,
+    ) -> DeploymentEntry:  # fmt: skip
+        """Send the stored, signed bundle to the engine and record what it answered.
+
+        The engine refuses another project's bundle or a lower version unless allowed here.
+        """
         bundle = self._bundles.get(project_id, version)
+        body: dict[str, Any] = {
+            "bundle": bundle.document, "allowOtherProject": allow_other_project,
+            "allowLowerVersion": allow_lower_version,
+        }  # fmt: skip
+        if note:
+            body["note"] = note
         return await self._act(
-            project_id, "deploy", version, bundle.hash, who, "/engine/deploy",
-            {"bundle": bundle.document},
-        )  # fmt: skip
+            project_id, "deploy", version, bundle.hash, who, "/engine/deploy", body
+        )
 
     async def rollback(self, project_id: str, version: str, who: str) -> DeploymentEntry:
         """Make an earlier version active again.
@@ -74,9 +85,10 @@ class Deployments:
         except UpstreamError as err:
             if err.status != 404:
                 raise
+        # A rollback goes back on purpose: the lower version is allowed, another project not.
         return await self._act(
             project_id, "rollback", version, bundle.hash, who, "/engine/deploy",
-            {"bundle": bundle.document},
+            {"bundle": bundle.document, "allowLowerVersion": True},
         )  # fmt: skip
 
     async def _act(

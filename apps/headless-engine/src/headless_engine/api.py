@@ -72,7 +72,10 @@ async def health(request: Request) -> Any:
 @router.post("/engine/deploy", response_model=DeployResponse, operation_id="deploy")
 async def deploy(runtime: Runtime, who: Caller, body: DeployRequest) -> DeployResponse:
     """Verify the signature, validate, persist and activate a bundle at a tick boundary."""
-    return runtime.deploy(dict(body.bundle), who)
+    return runtime.deploy(
+        dict(body.bundle), who, allow_other_project=body.allow_other_project,
+        allow_lower_version=body.allow_lower_version, note=body.note,
+    )  # fmt: skip
 
 
 @router.post("/engine/rollback", response_model=DeployResponse, operation_id="rollback")

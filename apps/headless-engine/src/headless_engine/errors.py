@@ -7,6 +7,7 @@
     ├── UnknownVersionError   404  no such bundle version deployed here (LookupError)
     ├── VersionConflictError  409  a version already deployed with other content
     ├── NoBundleError         409  start/reload without an active bundle
+    ├── DeployGuardError      409  another project's bundle, or a lower version, unconfirmed
     ├── AlarmNotFoundError    404  no alarm record with that id (LookupError)
     ├── AlarmStateError       409  acknowledging an alarm that waits for no acknowledgement
     ├── UnknownNodeError      404  no such block (of the kind asked for) in the active bundle
@@ -40,6 +41,16 @@ class UnknownVersionError(EngineAppError, LookupError):
 class VersionConflictError(EngineAppError):
     code = "version_conflict"
     status = 409
+
+
+class DeployGuardError(EngineAppError):
+    """A deploy that would replace another project, or go back a version, without saying so."""
+
+    status = 409
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class NoBundleError(EngineAppError):

@@ -32,7 +32,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic_core import to_jsonable_python
 
-from bms_schemas import Bundle, PointValue, Quality
+from bms_schemas import Bundle, PointValue, Quality, semver_key
 from bms_schemas.alarms import AlarmRecord
 from bms_schemas.engine import (
     CommandTruthStatus,
@@ -49,6 +49,7 @@ from bms_schemas.engine import (
 from bms_schemas.engine_events import NoticeEvent, TickEvent, ValuesEvent
 from headless_engine.alarms import AlarmBook, AlarmFile
 from headless_engine.errors import (
+    DeployGuardError,
     NoBundleError,
     StorageError,
     UnknownNodeError,
@@ -90,6 +91,30 @@ def _percentiles(samples: deque[float] | None) -> tuple[float, float]:
         return samples[0], samples[0]
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
     return cuts[49], cuts[98]
+
+
+def with_states(entries: list[DeploymentRecord], active_hash: str | None) -> list[DeploymentRecord]:
+    """The history, oldest first, each deploy or rollback with its real state.
+
+    An activation stays 'active' until the next one: a deploy makes it 'superseded', a
+    rollback 'rolled back'. The last activation is 'active' if it is what runs now.
+    """
+    out: list[DeploymentRecord] = []
+    current: int | None = None
+    for entry in entries:
+        if entry.action in ("deploy", "rollback"):
+            if entry.outcome == "refused":
+                entry = entry.model_copy(update={"state": "refused"})
+            elif entry.outcome == "active":
+                if current is not None:
+                    replaced = "rolled back" if entry.action == "rollback" else "superseded"
+                    out[current] = out[current].model_copy(update={"state": replaced})
+                entry = entry.model_copy(update={"state": "active"})
+                current = len(out)
+        out.append(entry)
+    if current is not None and out[current].hash != active_hash:
+        out[current] = out[current].model_copy(update={"state": "superseded"})
+    return out
 
 
 @dataclass
@@ -165,6 +190,8 @@ class EngineRuntime:
 
     def _record(self, action: str, by: str, outcome: str, *, version: str | None = None,
                 hash_: str | None = None, message: str | None = None) -> None:  # fmt: skip
+        project = getattr(self, "_deploy_project", None) or {}
+        deploying = action in ("deploy", "rollback")
         entry = DeploymentRecord(
             at=self.clock.now(),
             action=action,
@@ -173,6 +200,9 @@ class EngineRuntime:
             by=by,
             outcome=outcome,
             message=message,
+            project_id=project.get("id") if deploying else None,
+            project_name=project.get("name") if deploying else None,
+            note=getattr(self, "_deploy_note", None) if deploying else None,
         )
         try:
             self.store.record(entry)
@@ -285,12 +315,29 @@ class EngineRuntime:
         return bundle, compile_bundle(bundle, self.registry)
 
     def deploy(
-        self, document: dict[str, Any], by: str, *, action: str = "deploy"
+        self,
+        document: dict[str, Any],
+        by: str,
+        *,
+        action: str = "deploy",
+        allow_other_project: bool = False,
+        allow_lower_version: bool = False,
+        note: str | None = None,
     ) -> DeployResponse:
-        """Verify, validate, persist and activate a bundle; the active one stays on any error."""
+        """Verify, validate, persist and activate a bundle; the active one stays on any error.
+
+        A deploy of another project's bundle than the active one, or of a lower version of
+        the same project, is refused unless the request allows it explicitly (a rollback
+        goes back on purpose and is not asked).
+        """
         version = str(document.get("version")) if isinstance(document, Mapping) else None
+        project = document.get("project") if isinstance(document, Mapping) else None
+        self._deploy_note = note
+        self._deploy_project = project if isinstance(project, dict) else None
         try:
             bundle, program = self._load(document, verify=True)
+            if action == "deploy":
+                self._guard(bundle, allow_other_project, allow_lower_version)
             hash_ = content_hash(document)
             if self.store.has_bundle(bundle.version):
                 stored = content_hash(self.store.load_bundle(bundle.version))
@@ -299,7 +346,13 @@ class EngineRuntime:
                         f"version {bundle.version} was deployed before with other content "
                         f"({stored}); give this bundle a new version"
                     )
-        except (BundleError, SignatureError, VersionConflictError, ValueError) as err:
+        except (
+            BundleError,
+            SignatureError,
+            VersionConflictError,
+            DeployGuardError,
+            ValueError,
+        ) as err:
             self._record(action, by, "refused", version=version, message=str(err))
             self._event("deploy-refused", logging.WARNING, version=version, by=by, error=str(err))
             raise
@@ -312,6 +365,27 @@ class EngineRuntime:
             self._event("deploy-refused", logging.ERROR, version=version, by=by, error=message)
             raise StorageError(message) from err
         return self._switch(document, bundle, program, hash_, by, action)
+
+    def _guard(self, bundle: Bundle, other_project: bool, lower_version: bool) -> None:
+        active = self.active
+        if active is None:
+            return
+        old, new = active.bundle.project, bundle.project
+        if old is not None and new is not None and old.id != new.id:
+            if not other_project:
+                raise DeployGuardError(
+                    f"the engine runs project {old.name!r} version {active.version}; this "
+                    f"bundle is project {new.name!r} version {bundle.version} and would replace "
+                    "that whole program. Confirm with allowOtherProject to deploy it.",
+                    "other_project",
+                )
+            return
+        if semver_key(bundle.version) < semver_key(active.version) and not lower_version:
+            raise DeployGuardError(
+                f"version {bundle.version} is lower than the active {active.version}; confirm "
+                "with allowLowerVersion, or roll back to it",
+                "lower_version",
+            )
 
     def _switch(self, document: dict[str, Any], bundle: Bundle, program: Program, hash_: str,
                 by: str, action: str) -> DeployResponse:  # fmt: skip
@@ -629,6 +703,8 @@ class EngineRuntime:
             state=self.state,
             version=active.version if active else None,
             hash=active.hash if active else None,
+            project_id=active.bundle.project.id if active and active.bundle.project else None,
+            project_name=active.bundle.project.name if active and active.bundle.project else None,
             activated_at=active.activated_at if active else None,
             activated_by=active.activated_by if active else None,
             flows=tuple(flows),
@@ -762,7 +838,7 @@ class EngineRuntime:
         self, limit: int | None = None, offset: int = 0
     ) -> tuple[list[DeploymentRecord], int]:
         """A page of the deployment history, newest first, and how many entries there are."""
-        entries = self.store.history()
+        entries = with_states(self.store.history(), self.active.hash if self.active else None)
         newest_first = entries[::-1][offset : None if limit is None else offset + limit]
         return newest_first, len(entries)
 

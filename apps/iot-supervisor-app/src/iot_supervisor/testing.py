@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +22,9 @@ from bms_service.testing import wait_for
 from iot_supervisor.app import create_app
 from iot_supervisor.settings import Settings
 from iot_supervisor.simulator import Simulator, SimulatorConfig
+from supervisor_engine.testing_net import (
+    NetPlan as NetPlan,  # re-exported: tests place devices with it
+)
 
 T = TypeVar("T")
 
@@ -48,29 +50,6 @@ class LoopThread:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
-
-
-@dataclass(frozen=True)
-class NetPlan:
-    """Addresses of one test's devices and service, disjoint from every other test's."""
-
-    n: int
-
-    @property
-    def ip_prefix(self) -> str:
-        return f"127.0.{self.n}."
-
-    @property
-    def device_port(self) -> int:
-        return 47810 + 2 * self.n
-
-    @property
-    def service_address(self) -> str:
-        return f"127.0.{self.n}.1/8:{self.device_port + 1}"
-
-    @property
-    def broadcast(self) -> str:
-        return f"127.255.255.255:{self.device_port}"
 
 
 FIELD_QUIRKS: tuple[tuple[str, ...], ...] = (

@@ -9,10 +9,12 @@ from bms_schemas.bundle import (
     SEMVER_PATTERN,
     Bundle,
     BundleDefaults,
+    BundleProject,
     BundleSignature,
     LimitAction,
     SchemaVersionError,
     check_schema_version,
+    semver_key,
 )
 from bms_schemas.calendars import (
     BundleSchedules,
@@ -84,6 +86,7 @@ __all__ = [
     "BlockSpec",
     "Bundle",
     "BundleDefaults",
+    "BundleProject",
     "BundleSchedules",
     "BundleSignature",
     "Calendar",
@@ -137,5 +140,6 @@ __all__ = [
     "check_schema_version",
     "composite_type",
     "parse_composite_type",
+    "semver_key",
     "worst_quality",
 ]

@@ -90,6 +90,22 @@ class BundleDefaults(BmsModel):
     )
 
 
+def semver_key(version: str) -> tuple[int, int, int, int, str]:
+    """Order versions by major, minor, patch; a pre-release sorts before its release."""
+    match = re.match(SEMVER_PATTERN, version)
+    if match is None:
+        return (-1, -1, -1, 0, version)
+    pre = match[4] or ""
+    return (int(match[1]), int(match[2]), int(match[3]), 0 if pre else 1, pre)
+
+
+class BundleProject(BmsModel):
+    """The Designer project a bundle was built from."""
+
+    id: str = Field(min_length=1, max_length=64, description="The project's stable id.")
+    name: str = Field(min_length=1, max_length=200, description="The project's name.")
+
+
 class BundleSignature(BmsModel):
     """An Ed25519 signature over the canonical JSON of the rest of the bundle."""
 
@@ -109,6 +125,13 @@ class Bundle(BmsModel):
     )
     created_at: datetime = Field(description="When the bundle was built (UTC).")
     created_by: str = Field(min_length=1, description="Who built it.")
+    project: BundleProject | None = Field(
+        default=None,
+        description=(
+            "The project it was built from; the engine refuses a bundle of another project "
+            "than the active one unless the deploy says so."
+        ),
+    )
     node_types: dict[str, int] = Field(
         default_factory=dict,
         description="Every block type the graph uses, with the version of it the bundle was built for.",

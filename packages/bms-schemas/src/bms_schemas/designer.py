@@ -245,6 +245,20 @@ class DeploymentRequest(BmsModel):
     """Which stored version to deploy or roll back to."""
 
     version: str = Field(pattern=SEMVER_PATTERN, description="A bundle version of this project.")
+    allow_other_project: bool | None = Field(
+        default=None,
+        description=(
+            "True: the user confirmed replacing another project running on the engine (the UI "
+            "asks them to type this project's name)."
+        ),
+    )
+    allow_lower_version: bool | None = Field(
+        default=None,
+        description="True: the user confirmed deploying a lower version than the active one.",
+    )
+    note: str | None = Field(
+        default=None, max_length=500, description="Why this deploy; shown in the history."
+    )
 
 
 class DeploymentEntry(BmsModel):

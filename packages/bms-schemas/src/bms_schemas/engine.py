@@ -14,6 +14,16 @@ class DeployRequest(BmsModel):
     """A bundle to deploy, exactly as signed."""
 
     bundle: dict[str, JsonValue] = Field(description="The bundle document, signature included.")
+    allow_other_project: bool = Field(
+        default=False,
+        description="Deploy although the bundle is of another project than the active one.",
+    )
+    allow_lower_version: bool = Field(
+        default=False, description="Deploy although the version is lower than the active one."
+    )
+    note: str | None = Field(
+        default=None, max_length=500, description="Why this deploy, shown in the history."
+    )
 
 
 class RunState(StrEnum):
@@ -120,6 +130,8 @@ class EngineStatus(BmsModel):
     state: RunState
     version: str | None = Field(description="Active bundle version, if any.")
     hash: str | None = Field(description="Active bundle hash, if any.")
+    project_id: str | None = Field(default=None, description="The active bundle's project id.")
+    project_name: str | None = Field(default=None, description="The active bundle's project.")
     activated_at: datetime | None = None
     activated_by: str | None = None
     flows: tuple[FlowStatus, ...] = ()
@@ -161,6 +173,16 @@ class DeploymentRecord(BmsModel):
     by: str
     outcome: str = Field(description="'active', 'refused', 'failed-to-load', 'ok'.")
     message: str | None = None
+    project_id: str | None = Field(default=None, description="The bundle's project id.")
+    project_name: str | None = Field(default=None, description="The bundle's project name.")
+    note: str | None = Field(default=None, description="The deploy's note.")
+    state: str | None = Field(
+        default=None,
+        description=(
+            "For a deploy or rollback: 'active' (runs now), 'superseded' (a later deploy "
+            "replaced it), 'rolled back' (a rollback replaced it) or 'refused'."
+        ),
+    )
 
 
 class DeploymentHistory(BmsModel):

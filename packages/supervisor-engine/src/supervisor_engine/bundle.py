@@ -27,6 +27,7 @@ from bms_schemas import (
     SCHEMA_VERSION,
     Bundle,
     BundleDefaults,
+    BundleProject,
     BundleSchedules,
     BundleSignature,
     Graph,
@@ -49,6 +50,7 @@ def build_bundle(
     constraints: Iterable[PointConstraint] = (),
     defaults: BundleDefaults | None = None,
     schedules: BundleSchedules | None = None,
+    project: BundleProject | None = None,
 ) -> Bundle:
     """An unsigned bundle of ``graph`` (without its layout), declaring the block types it uses.
 
@@ -64,6 +66,7 @@ def build_bundle(
         schema_version=SCHEMA_VERSION,
         created_at=created_at or datetime.now(UTC),
         created_by=created_by,
+        project=project,
         node_types={t: registry.get(t).version for t in used if t in registry},
         graph=logic,
         composites=flat.pins,

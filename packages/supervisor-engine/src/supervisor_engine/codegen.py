@@ -268,7 +268,14 @@ def _chunk(
         for o in node.outputs:
             fault += [f"v{o} = values[{o}]", f"r{o} = {FAULT}"]
         fn = em.name("F", step.fn)
-        if node.block.type == "io.point-output" and _param(node, "refresh_s") is None:
+        if (
+            node.block.type == "io.point-output"
+            and _param(node, "refresh_s") is None
+            # authored limits clamp the target: the block itself decides (a command retained
+            # from before the limits must still be brought inside them)
+            and getattr(node.bound, "low", None) is None
+            and getattr(node.bound, "high", None) is None
+        ):
             # Most ticks a command does not move: say so without the call. Only plain
             # floats are decided here; anything else goes to the block itself.
             (commanded, enable), q_commanded = ins_v, ins_r[0]

@@ -16,6 +16,7 @@ from supervisor_engine.compiler import compile_graph
 from supervisor_engine.evaluator import FlowEvaluator
 from supervisor_engine.graph_builder import GraphBuilder as GraphBuilder
 from supervisor_engine.registry import Registry, default_registry
+from supervisor_engine.testing_net import NetPlan as NetPlan  # per-run loopback addresses
 
 
 def make_bundle(

@@ -79,7 +79,11 @@ async def deploy(
 ) -> DeploymentEntry:
     """Send a stored bundle to the engine; the attempt is recorded whatever the outcome."""
     services.projects.get(project_id)
-    return await services.deployments.deploy(project_id, body.version, user.username)
+    return await services.deployments.deploy(
+        project_id, body.version, user.username,
+        allow_other_project=bool(body.allow_other_project),
+        allow_lower_version=bool(body.allow_lower_version), note=body.note,
+    )  # fmt: skip
 
 
 @router.post("/api/projects/{project_id}/rollback", response_model=DeploymentEntry)

@@ -1923,10 +1923,30 @@ export interface components {
             /** Message */
             message?: string | null;
             /**
+             * Note
+             * @description The deploy's note.
+             */
+            note?: string | null;
+            /**
              * Outcome
              * @description 'active', 'refused', 'failed-to-load', 'ok'.
              */
             outcome: string;
+            /**
+             * Projectid
+             * @description The bundle's project id.
+             */
+            projectId?: string | null;
+            /**
+             * Projectname
+             * @description The bundle's project name.
+             */
+            projectName?: string | null;
+            /**
+             * State
+             * @description For a deploy or rollback: 'active' (runs now), 'superseded' (a later deploy replaced it), 'rolled back' (a rollback replaced it) or 'refused'.
+             */
+            state?: string | null;
             /** Version */
             version: string | null;
         };
@@ -1935,6 +1955,21 @@ export interface components {
          * @description Which stored version to deploy or roll back to.
          */
         DeploymentRequest: {
+            /**
+             * Allowlowerversion
+             * @description True: the user confirmed deploying a lower version than the active one.
+             */
+            allowLowerVersion?: boolean | null;
+            /**
+             * Allowotherproject
+             * @description True: the user confirmed replacing another project running on the engine (the UI asks them to type this project's name).
+             */
+            allowOtherProject?: boolean | null;
+            /**
+             * Note
+             * @description Why this deploy; shown in the history.
+             */
+            note?: string | null;
             /**
              * Version
              * @description A bundle version of this project.
@@ -2169,6 +2204,16 @@ export interface components {
              * @default 0
              */
             pointsWritten: number;
+            /**
+             * Projectid
+             * @description The active bundle's project id.
+             */
+            projectId?: string | null;
+            /**
+             * Projectname
+             * @description The active bundle's project.
+             */
+            projectName?: string | null;
             state: components["schemas"]["RunState"];
             /**
              * Version

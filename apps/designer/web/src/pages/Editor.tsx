@@ -7,6 +7,7 @@ import { ConflictDialog } from "../components/editor/ConflictDialog";
 import { DeployDialog } from "../components/editor/DeployDialog";
 import { DeploymentsPanel } from "../components/editor/DeploymentsPanel";
 import { EditorToolbar } from "../components/editor/EditorToolbar";
+import { SidePanelHandle } from "../components/editor/SidePanelHandle";
 import { EngineStatusBar } from "../components/editor/EngineStatusBar";
 import { FindBlock } from "../components/editor/FindBlock";
 import { FlowActions } from "../components/editor/FlowActions";
@@ -26,6 +27,7 @@ import { useFlowOrganise } from "../hooks/useFlowOrganise";
 import { useMakeComposite } from "../hooks/useMakeComposite";
 import { useFlowTabs } from "../hooks/useFlowTabs";
 import { usePointOptions } from "../hooks/usePointOptions";
+import { useSidePanel } from "../hooks/useSidePanel";
 import { useProjectLoad } from "../hooks/useProjectLoad";
 import { useShortcuts } from "../hooks/useShortcuts";
 import { useUndoHistory } from "../hooks/useUndoHistory";
@@ -48,6 +50,7 @@ function EditorInner({ projectId }: { projectId: string }) {
   const showDeployments = useCallback(() => setPanel("deployments"), []);
 
   const doc = useFlowDocument();
+  const side = useSidePanel();
   const history = useUndoHistory(doc);
   const { issues, validate } = useValidation(projectId, doc);
   const onSaved = useCallback(() => void validate(), [validate]);
@@ -116,7 +119,7 @@ function EditorInner({ projectId }: { projectId: string }) {
           onMakeComposite={() => void makeComposite()}
         />
         </div>
-        <div className="workspace">
+        <div className="workspace" style={{ gridTemplateColumns: `210px minmax(0, 1fr) ${side.width}px` }}>
           <Palette blocks={blocks} onAdd={(t) => canvas.addBlock(t)} />
           <div className="canvas" onDrop={canvas.onDrop} onDragOver={(e) => e.preventDefault()} data-testid="canvas">
             <ReactFlow<BlockNodeType, WireEdge>
@@ -142,7 +145,8 @@ function EditorInner({ projectId }: { projectId: string }) {
             </ReactFlow>
             <FindBlock graph={doc.graphNow() ?? undefined} onPick={canvas.selectNode} />
           </div>
-          <aside className="side" aria-label="Details">
+          <aside className={side.collapsed ? "side collapsed" : "side"} aria-label="Details">
+            <SidePanelHandle width={side.width} collapsed={side.collapsed} onWidth={side.setWidth} onToggle={side.toggle} />
             <SideTabs panel={panel} problems={issues?.length ?? null} onPick={setPanel} />
             {panel === "params" &&
               (one && spec ? (

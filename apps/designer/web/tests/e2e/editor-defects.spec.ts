@@ -50,3 +50,28 @@ test("the first drop stays at 100 %; blocks added by keyboard land in free space
   await shot(page, "31-editor-keyboard-added");
   expect(errors).toEqual([]);
 });
+
+test("the side panel can be widened by dragging its edge and collapsed", async ({ page }) => {
+  const errors = watchConsole(page);
+  await signIn(page);
+  const id = await seedProject(page, "side", { nodes: [], edges: [], flows: [FLOW], layout: {} });
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.goto(`${url()}/#/p/${id}`);
+  await expect(page.getByTestId("save-state")).toContainText("Saved");
+  const side = page.getByRole("complementary", { name: "Details" });
+  const before = (await side.boundingBox())!.width;
+  const handle = page.getByRole("separator", { name: "Resize the side panel" });
+  const h = (await handle.boundingBox())!;
+  await page.mouse.move(h.x + h.width / 2, h.y + 100);
+  await page.mouse.down();
+  await page.mouse.move(h.x - 120, h.y + 100, { steps: 5 });
+  await page.mouse.up();
+  expect((await side.boundingBox())!.width).toBeGreaterThan(before + 100);
+  await page.getByRole("button", { name: "Hide the side panel" }).click();
+  expect((await side.boundingBox())!.width).toBeLessThan(40);
+  await expect(page.getByRole("tab", { name: "Parameters" })).toBeHidden();
+  await shot(page, "32-editor-side-collapsed-1024");
+  await page.getByRole("button", { name: "Show the side panel" }).click();
+  await expect(page.getByRole("tab", { name: "Parameters" })).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,83 @@
+"""Deploy identity and guard rails: another project or a lower version only when asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
+
+from supervisor_engine import bundle_document, sign_document
+from supervisor_engine.testing import make_bundle
+
+from .conftest import zone_graph
+
+
+def _bundle(key: Ed25519PrivateKey, project: tuple[str, str], version: str) -> dict[str, Any]:
+    document = bundle_document(make_bundle(zone_graph().build(), version=version))
+    document["project"] = {"id": project[0], "name": project[1]}
+    return sign_document(document, key)
+
+
+def _deploy(engine: TestClient, document: dict[str, Any], **flags: Any) -> Any:
+    return engine.post("/engine/deploy", json={"bundle": document, **flags})
+
+
+OFFICE = ("p-office", "Office building")
+SCHOOL = ("p-school", "School")
+
+
+def test_another_projects_bundle_needs_confirmation(
+    engine: TestClient, signing_key: Ed25519PrivateKey
+) -> None:
+    assert _deploy(engine, _bundle(signing_key, OFFICE, "1.0.0"), note="first").status_code == 200
+    status = engine.get("/engine/status").json()
+    assert (status["projectName"], status["version"]) == ("Office building", "1.0.0")
+
+    refused = _deploy(engine, _bundle(signing_key, SCHOOL, "0.1.0"))
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "other_project"
+    assert "'Office building' version 1.0.0" in refused.json()["message"]
+    assert "'School' version 0.1.0" in refused.json()["message"]
+    status = engine.get("/engine/status").json()
+    assert (status["projectName"], status["version"]) == ("Office building", "1.0.0")
+
+    confirmed = _deploy(
+        engine, _bundle(signing_key, SCHOOL, "0.1.0"), allowOtherProject=True, note="handover"
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert engine.get("/engine/status").json()["projectName"] == "School"
+    history = engine.get("/engine/deployments").json()["entries"]
+    rows = [(e["projectName"], e["version"], e["state"], e["note"]) for e in history
+            if e["action"] == "deploy"]  # fmt: skip
+    assert rows == [
+        ("School", "0.1.0", "active", "handover"),
+        ("School", "0.1.0", "refused", None),
+        ("Office building", "1.0.0", "superseded", "first"),
+    ]
+
+
+def test_a_lower_version_needs_confirmation_and_a_rollback_is_marked(
+    engine: TestClient, signing_key: Ed25519PrivateKey
+) -> None:
+    for version in ("1.0.0", "1.1.0"):
+        assert _deploy(engine, _bundle(signing_key, OFFICE, version)).status_code == 200
+    lower = _deploy(engine, _bundle(signing_key, OFFICE, "0.9.0"))
+    assert lower.status_code == 409
+    assert lower.json()["code"] == "lower_version"
+    assert "0.9.0 is lower than the active 1.1.0" in lower.json()["message"]
+    assert engine.get("/engine/status").json()["version"] == "1.1.0"
+    assert engine.post("/engine/rollback", json={"version": "1.0.0"}).status_code == 200
+    states = {
+        (e["action"], e["version"]): e["state"]
+        for e in engine.get("/engine/deployments").json()["entries"]
+        if e["action"] in ("deploy", "rollback")
+    }
+    assert states == {
+        ("deploy", "1.0.0"): "superseded",
+        ("deploy", "1.1.0"): "rolled back",
+        ("deploy", "0.9.0"): "refused",
+        ("rollback", "1.0.0"): "active",
+    }
+    allowed = _deploy(engine, _bundle(signing_key, OFFICE, "0.9.0"), allowLowerVersion=True)
+    assert allowed.status_code == 200
