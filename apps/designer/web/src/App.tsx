@@ -4,9 +4,11 @@ import { CSRF_COOKIE, api, readCookie } from "./api/client";
 import type { SessionInfo } from "./api/types";
 import { EngineControls } from "./components/EngineControls";
 import { Alarms } from "./pages/Alarms";
+import { Audit } from "./pages/Audit";
 import { Devices } from "./pages/Devices";
 import { Editor } from "./pages/Editor";
 import { Login } from "./pages/Login";
+import { Overrides } from "./pages/Overrides";
 import { Projects } from "./pages/Projects";
 import { Trends } from "./pages/Trends";
 
@@ -48,7 +50,7 @@ export function App() {
   const editor = /^#\/p\/([^/]+)/.exec(hash);
   const page = editor
     ? "editor"
-    : (["devices", "alarms", "trends"].find((p) => hash.startsWith(`#/${p}`)) ?? "projects");
+    : (["devices", "overrides", "audit", "alarms", "trends"].find((p) => hash.startsWith(`#/${p}`)) ?? "projects");
   return (
     <div className="app">
       <header className="topbar">
@@ -59,6 +61,12 @@ export function App() {
           </a>
           <a href="#/devices" aria-current={page === "devices" ? "page" : undefined}>
             Devices
+          </a>
+          <a href="#/overrides" aria-current={page === "overrides" ? "page" : undefined}>
+            Overrides
+          </a>
+          <a href="#/audit" aria-current={page === "audit" ? "page" : undefined}>
+            Audit
           </a>
           <a href="#/alarms" aria-current={page === "alarms" ? "page" : undefined}>
             Alarms
@@ -81,6 +89,10 @@ export function App() {
           <Editor key={editor[1]} projectId={decodeURIComponent(editor[1])} />
         ) : page === "devices" ? (
           <Devices />
+        ) : page === "overrides" ? (
+          <Overrides />
+        ) : page === "audit" ? (
+          <Audit />
         ) : page === "alarms" ? (
           <Alarms />
         ) : page === "trends" ? (

@@ -19,10 +19,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_PLAN_PORTS = range(20000, 32760, 8)
+_PLAN_PORTS = range(20000, 32000, 8)
 """The first UDP port of each plan's block of eight: below Linux's ephemeral range (32768-60999),
 so a client socket the kernel numbers never takes one, and clear of the hand-run ranges
-(41100-41999, 47808/47809)."""
+(41100-41999, 47808/47809). 32000-32759 is the Playwright stack's (tests/e2e/stack.ts)."""
 PLAN_PORT_BLOCK = 8
 _LOCK_DIR = Path(tempfile.gettempdir()) / "bms-test-netplans"
 

@@ -3,6 +3,7 @@ import type { components } from "./schema.gen";
 
 type S = components["schemas"];
 
+export type AuditEntry = S["AuditEntry"];
 export type BlockSpec = S["BlockSpec"];
 export type BundleDiff = S["BundleDiff"];
 export type BundleInfo = S["BundleInfo"];
@@ -19,6 +20,7 @@ export type Flow = S["Flow"];
 export type Graph = S["Graph"];
 export type JsonValue = S["JsonValue"];
 export type GraphNode = S["Node"];
+export type Override = S["Override"];
 export type PointInfo = S["PointInfo"];
 export type PortSpec = S["PortSpec"];
 export type PortType = S["PortType"];

@@ -11,14 +11,21 @@ function ManualWrite({ point, onDone }: { point: PointInfo; onDone: (msg: string
   const [value, setValue] = useState("");
   const [priority, setPriority] = useState(8);
   const [reason, setReason] = useState("");
+  const [minutes, setMinutes] = useState("");
+  const [error, setError] = useState("");
   const parse = (v: string): boolean | number | string =>
     v === "true" ? true : v === "false" ? false : v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
   async function write(e: FormEvent) {
     e.preventDefault();
     const r = await api.POST("/api/iot/points/write", {
-      body: { point: String(point.point), value: parse(value), priority, reason },
+      body: {
+        point: String(point.point), value: parse(value), priority, reason,
+        durationS: minutes ? Number(minutes) * 60 : null,
+      },
     });
-    onDone(r.data ? `Wrote ${value} to ${point.point} at priority ${priority}` : errorMessage(r, "write failed"));
+    // A refusal (a device limit, an interlock) belongs next to the value that caused it.
+    setError(r.data ? "" : errorMessage(r, "write failed").replace(/^the IoT service answered \d+: /, ""));
+    if (r.data) onDone(`Wrote ${value} to ${point.point} at priority ${priority}`);
   }
   async function release() {
     const r = await api.POST("/api/iot/points/release", { body: { point: String(point.point), priority, reason } });
@@ -26,16 +33,24 @@ function ManualWrite({ point, onDone }: { point: PointInfo; onDone: (msg: string
   }
   return (
     <form className="manual" onSubmit={write} aria-label={`Manual write to ${point.name}`}>
-      <input aria-label="Value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} required size={6} />
+      <input aria-label="Value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} required size={6}
+        aria-invalid={error ? true : undefined} aria-describedby={error ? `write-error-${point.name}` : undefined} />
       <label>
         Priority
         <input type="number" min={1} max={16} value={priority} onChange={(e) => setPriority(Number(e.target.value))} />
       </label>
       <input aria-label="Reason" placeholder="reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={1} />
+      <input aria-label="Duration in minutes" placeholder="minutes (until released)" type="number" min={1}
+        value={minutes} onChange={(e) => setMinutes(e.target.value)} />
       <button type="submit">Write</button>
       <button type="button" onClick={() => void release()} disabled={!reason}>
         Release
       </button>
+      {error && (
+        <span className="field-error" role="alert" id={`write-error-${point.name}`}>
+          {error}
+        </span>
+      )}
     </form>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
+import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -18,9 +19,38 @@ export const PASSWORD = "e2e-stack-password";
 export const IOT_TOKEN = "iot-ui-e2e-token";
 /** The Designer's own IoT token: the only one the service trusts to name the signed-in operator. */
 const IOT_DESIGNER_TOKEN = "iot-ui-e2e-designer-token";
-const DEVICE = "127.0.212.2/8:48030";
-const SERVICE_BACNET = "127.0.212.1/8:48031";
-const BROADCAST = "127.255.255.255:48030";
+
+/** Whether nobody has the UDP port bound on any address (0.0.0.0 without reuse fails if so). */
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = createSocket({ type: "udp4", reuseAddr: false });
+    s.once("error", () => {
+      try {
+        s.close();
+      } catch {
+        /* never bound */
+      }
+      ok(false);
+    });
+    s.bind({ port, address: "0.0.0.0", exclusive: true }, () => s.close(() => ok(true)));
+  });
+}
+
+/**
+ * This run's BACnet addresses, like Python's NetPlan: a random 127.A.B. block and two UDP ports
+ * nobody has bound, from 32000-32759 (NetPlan takes 20000-31999, so the two never meet), so two
+ * runs, or a run beside a stack started by hand, never collide.
+ */
+async function netPlan(): Promise<{ device: string; service: string; broadcast: string }> {
+  const rand = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
+  for (let i = 0; i < 100; i++) {
+    const port = 32000 + 2 * rand(0, 379);
+    if (!(await udpFree(port)) || !(await udpFree(port + 1))) continue;
+    const prefix = `127.${rand(20, 254)}.${rand(1, 254)}.`;
+    return { device: `${prefix}2/8:${port}`, service: `${prefix}1/8:${port + 1}`, broadcast: `127.255.255.255:${port}` };
+  }
+  throw new Error("no free pair of UDP ports for the e2e stack");
+}
 
 export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -60,6 +90,7 @@ export interface Stack {
 
 export async function startStack(): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), "designer-ui-stack-"));
+  const plan = await netPlan();
   const procs: ChildProcess[] = [];
   const run = (name: string, args: string[], env: NodeJS.ProcessEnv) => {
     const out = openSync(join(dir, `${name}.log`), "a");
@@ -93,7 +124,7 @@ export async function startStack(): Promise<Stack> {
       tickS: 0.5,
       devices: [
         {
-          instance: 2001, address: DEVICE, name: "zone-1",
+          instance: 2001, address: plan.device, name: "zone-1",
           objects: [
             { type: "analog-value", instance: 1, name: "ZN-T", value: 24.0, units: "degrees-celsius", commandable: true },
             { type: "analog-output", instance: 1, name: "DMPR", value: 0.0, units: "percent" },
@@ -109,8 +140,8 @@ export async function startStack(): Promise<Stack> {
       BMS_IOT_TOKEN: IOT_TOKEN,
       BMS_IOT_DESIGNER_TOKEN: IOT_DESIGNER_TOKEN,
       BMS_IOT_HTTP_PORT: String(iotPort),
-      BMS_IOT_BACNET_ADDRESS: SERVICE_BACNET,
-      BMS_IOT_BROADCAST_ADDRESS: BROADCAST,
+      BMS_IOT_BACNET_ADDRESS: plan.service,
+      BMS_IOT_BROADCAST_ADDRESS: plan.broadcast,
       BMS_IOT_DISCOVERY_MODE: "directed-broadcast",
       BMS_IOT_DISCOVER_ON_START: "true",
       BMS_IOT_POLL_INTERVAL_S: "1",
