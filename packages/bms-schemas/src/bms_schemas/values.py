@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from bms_schemas._base import BmsModel
 
@@ -113,25 +113,41 @@ def _writable(value: Scalar | None) -> Scalar | None:
     return value
 
 
-FiniteScalar = Annotated[Scalar, AfterValidator(_writable)]
+# The schema states the float32 range, so that a client (or a contract test) generating
+# "valid" numbers from the OpenAPI document never meets a refusal it could not foresee.
+_RANGE = {"minimum": -FLOAT32_MAX, "maximum": FLOAT32_MAX}
+_WritableScalar = (
+    bool
+    | Annotated[int, WithJsonSchema({"type": "integer", **_RANGE})]
+    | Annotated[float, WithJsonSchema({"type": "number", **_RANGE})]
+    | str
+)
+
+FiniteScalar = Annotated[_WritableScalar, AfterValidator(_writable)]
 """A value (not null) that may be written: finite, inside the float32 range when a number."""
 
-WriteValue = Annotated[Scalar | None, AfterValidator(_writable)]
+WriteValue = Annotated[_WritableScalar | None, AfterValidator(_writable)]
 """A value that may be written to a point: finite, and inside the float32 range when a number."""
+
+
+def _integer_not_bool_or_text(value: object) -> object:
+    # true would be priority 1 (manual life safety) and "8" a guess: refuse both. A JSON number
+    # with no fraction (8.0) is an integer in JSON Schema, so it stays accepted as 8; 8.5 is not.
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("must be an integer, not a boolean or a string")
+    return value
+
 
 Priority = Annotated[
     int,
     Field(
-        strict=True,
         ge=1,
         le=16,
         description="BACnet priority 1-16 (1 highest); an integer, never true or '8'.",
     ),
+    BeforeValidator(_integer_not_bool_or_text),
 ]
-"""A BACnet priority: strictly an integer from 1 to 16."""
-
-StrictPriorityNumber = Annotated[int, Field(strict=True)]
-"""An integer with no coercion (no bool, no numeric string); its range is checked by the owner."""
+"""A BACnet priority: an integer from 1 to 16, never a boolean or a string."""
 
 
 class PointValue(BmsModel):
