@@ -52,11 +52,13 @@ def wait_for(
     raise TimeoutError(f"{what}: not within {timeout} s (last: {last!r})")
 
 
-def simulator_config(path: Path, net: int = 0, bacnet_port: int = BACNET_PORT) -> Path:
-    """The demo building moved to 127.11.<net>.x:<bacnet_port>."""
+def simulator_config(
+    path: Path, net: int = 0, bacnet_port: int = BACNET_PORT, network: str = "127.11"
+) -> Path:
+    """The demo building moved to <network>.<net>.x:<bacnet_port>."""
     config = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
     for i, device in enumerate(config["devices"]):
-        device["address"] = f"127.11.{net}.{i + 2}/8:{bacnet_port}"
+        device["address"] = f"{network}.{net}.{i + 2}/8:{bacnet_port}"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path
 
@@ -64,23 +66,32 @@ def simulator_config(path: Path, net: int = 0, bacnet_port: int = BACNET_PORT) -
 class DemoStack:
     """Simulator, IoT service, engine and Designer; processes can be killed and restarted."""
 
-    def __init__(self, data_dir: Path, *, offset: int = 0) -> None:
-        """``offset`` moves every port (and the 127.11.x network) so two stacks never meet."""
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        offset: int = 0,
+        network: str = "127.11",
+        settings: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """``offset`` moves every port (and the <network>.x subnet) so two stacks never meet;
+        ``network`` is the first two octets of the BACnet addresses; ``settings`` are merged
+        over the bench's own, per service."""
         self.data = data_dir
         net, bacnet = offset // 20, BACNET_PORT + offset
-        sim = simulator_config(data_dir / "building.yaml", net, bacnet)
+        sim = simulator_config(data_dir / "building.yaml", net, bacnet, network)
         self.config = StackConfig(
             data_dir=data_dir, simulator=sim, iot_port=IOT_PORT + offset,
             engine_port=ENGINE_PORT + offset, designer_port=DESIGNER_PORT + offset,
             web_dir=ROOT / "apps/designer/web/dist",
             admin_password="fault-bench-admin",
-            settings={
-                "iot": {"bacnet_address": f"127.11.{net}.1/8:{bacnet + 1}",
+            settings=_merged({
+                "iot": {"bacnet_address": f"{network}.{net}.1/8:{bacnet + 1}",
                         "request_timeout_s": 0.5, "request_retries": 0,
                         "offline_after_failures": 1, "probe_interval_s": 0.5},
                 "engine": {"device_check_s": 1, "command_retry_max_s": 2, "backoff_max_s": 1,
                            "poll_interval_s": 5},
-            },
+            }, settings or {}),
         )  # fmt: skip
         specs = service_specs(self.config)
         iot = specs[0]
@@ -89,7 +100,7 @@ class DemoStack:
         self.sim_spec = ServiceSpec(
             name="simulator", argv=[str(BIN / "iot-supervisor"), "simulate", str(sim)],
             env=clean_env(), log=data_dir / "logs" / "simulator.log", ready=lambda: True,
-            url=f"bacnet://127.11.{net}.2:{bacnet}",
+            url=f"bacnet://{network}.{net}.2:{bacnet}",
         )  # fmt: skip
         (data_dir / "logs").mkdir(parents=True, exist_ok=True)
         self.stack = Stack(self.config, [self.sim_spec, *specs])
@@ -124,8 +135,11 @@ class DemoStack:
         process.send_signal(sig)
         process.wait(60)
 
-    def restart(self, name: str) -> None:
+    def restart(self, name: str, env: dict[str, str] | None = None) -> None:
+        """Start ``name`` again; ``env``, if given, replaces its environment from now on."""
         running = self.stack.running[name]
+        if env is not None:
+            running.spec = dataclasses.replace(running.spec, env=env)
         running.process = spawn(running.spec)
         self.stack.wait_ready(running.spec, running.process)
 
@@ -203,6 +217,12 @@ class DemoStack:
             and engine["ready"]
             and self.engine.get("/engine/status").json()["state"] == "running"
         )
+
+
+def _merged(
+    base: dict[str, dict[str, Any]], over: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    return {k: base.get(k, {}) | over.get(k, {}) for k in base.keys() | over.keys()}
 
 
 def _same(held: Any, value: Any) -> bool:

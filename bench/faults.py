@@ -12,12 +12,23 @@ one at a time. After each it waits (bounded) until
   existed before the fault (read from runtime.db itself).
 
 ``recovery_s`` is, per fault, the time from the end of the injection to all of
-that holding. Faults that cannot be injected on this machine (a tmpfs for a
-full disk needs mount rights; stepping the wall clock would move the clock of
-everyone sharing it) are reported as skipped, with the reason.
+that holding (for the wall-clock jump, the slowest of its steps).
+
+The wall-clock jump steps the clock of the IoT service, the engine and the
+Designer only, never the machine's: they are restarted with Debian's
+libfaketime preloaded (bench/wall_clock.py), their wall clock is stepped +2 h,
+then -3 h, while they run, monotonic time untouched. After each step it also
+checks that no value-log row was pruned and that a login during the step did
+not delete another session (the bench keeps both for 1 h so that the steps
+cross them).
+
+Faults that cannot be injected on this machine (a tmpfs for a full disk needs
+mount rights; libfaketime not installed) are reported as skipped, with the
+reason, and not counted as survived.
 
     uv run python bench/faults.py            # a table
     uv run python bench/faults.py --json     # {"faults": N, "survived": N, "lost": 0, ...}
+    uv run python bench/faults.py --only wall_clock_jump --network 127.20 --port-base 42000
 """
 
 from __future__ import annotations
@@ -34,6 +45,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +54,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import contextlib
 
+from bms_stack.demo import DesignerClient, admin_password
 from demo_stack import DemoStack, wait_for
+from wall_clock import SteppableClock, find_library
 
 RECOVER_WITHIN_S = 90.0
 
@@ -283,11 +297,147 @@ def concurrent_project_edits(stack: DemoStack) -> dict[str, Any]:
     return {"answers": sorted(answers)}
 
 
-def wall_clock_jump(_stack: DemoStack) -> None:
-    raise Skipped(
-        "stepping the wall clock would move it for every process on this shared machine; "
-        "test_auth.py and test_store_lock.py step an injected wall clock instead"
+SESSION_HOURS = 1.0
+"""The bench's Designer sessions and value log are kept short (1 h), so that the clock steps
+below cross them: with the default 12 h / 24 h a +2 h step could not show a session deleted
+by a login, or value-log rows pruned, even where the code would do it."""
+VALUE_LOG_RETENTION_S = 3600.0
+CLOCK_STEPS_S = (("+2h", 2 * 3600.0), ("-3h", -3 * 3600.0))
+SPARE = "2101/analog-output,2/present-value"  # what runtime_db_locked writes, nothing else
+
+
+def _value_log(stack: DemoStack) -> tuple[int, int]:
+    db = sqlite3.connect(f"file:{stack.data / 'iot' / 'runtime.db'}?mode=ro", uri=True, timeout=30)
+    try:
+        rows, top = db.execute("SELECT count(*), coalesce(max(id), 0) FROM value_log").fetchone()
+        return int(rows), int(top)
+    finally:
+        db.close()
+
+
+def _value_log_kept(stack: DemoStack, before: tuple[int, int]) -> int:
+    """How many value-log rows that existed ``before`` are gone."""
+    db = sqlite3.connect(f"file:{stack.data / 'iot' / 'runtime.db'}?mode=ro", uri=True, timeout=30)
+    try:
+        (kept,) = db.execute(
+            "SELECT count(*) FROM value_log WHERE id <= ?", (before[1],)
+        ).fetchone()
+    finally:
+        db.close()
+    return before[0] - int(kept)
+
+
+def _skew(stamp: str | None) -> float:
+    """How far a service's wall time stamp is from the real clock, in seconds."""
+    if not stamp:
+        return float("nan")
+    return datetime.fromisoformat(stamp).timestamp() - time.time()
+
+
+def _statements(stack: DemoStack, count: int) -> None:
+    """``count`` audited writes to the spare slot: the IoT service prunes its value log every
+    500 statements, so a prune runs while the clock is stepped."""
+    for i in range(count // 2):
+        for value in (float(i % 50), None):
+            stack.iot.post(
+                "/points/write",
+                json={"writes": [{"point": SPARE, "value": value, "priority": 14}]},
+            ).raise_for_status()
+
+
+def _clock_step(stack: DemoStack, clock: SteppableClock, name: str, by_s: float,
+                other: DesignerClient, audit_before: tuple[int, int],
+                log_before: tuple[int, int], records: dict[str, int]) -> dict[str, Any]:  # fmt: skip
+    clock.step(by_s)
+    started = time.monotonic()
+    # a login while the clock is stepped: it must not delete the other session
+    during = DesignerClient(
+        stack.config.designer_url, "admin", admin_password(stack.data, "fault-bench-admin")
     )
+    try:
+        session = during.call("GET", "/api/auth/session")
+        login_skew = _skew(session["expiresAt"]) - SESSION_HOURS * 3600
+        wrong, stuck = recover(stack)
+        took = time.monotonic() - started
+        _statements(stack, 600)
+        audit_at = stack.iot.get("/writes", params={"limit": 1}).json()["entries"][0]["at"]
+        flows = stack.engine.get("/engine/status").json()["flows"]
+        skews = {
+            "designer": login_skew,
+            "iot-service": _skew(audit_at),
+            "engine": _skew(max(f["lastRun"] for f in flows if f.get("lastRun"))),
+        }
+        missed = {k: round(v) for k, v in skews.items() if not abs(v - clock.offset_s) < 120}
+        if missed:
+            raise AssertionError(f"{name}: the wall clock did not move for {missed} "
+                                 f"(offset {clock.offset_s:+.0f} s)")  # fmt: skip
+        projects = during.call("GET", "/api/projects")["projects"]
+        deployments = stack.engine.get("/engine/deployments", params={"limit": 1000}).json()
+        lost = []
+        if len(projects) < records["projects"]:
+            lost.append("projects")
+        if int(deployments.get("total") or len(deployments["entries"])) < records["deployments"]:
+            lost.append("deployments")
+        if not _audit_kept(stack, audit_before):
+            lost.append("audit")
+        pruned = _value_log_kept(stack, log_before)
+        if pruned:
+            lost.append(f"value_log ({pruned} rows)")
+        # the other session: expired by the wall clock while it runs 2 h ahead (1 h sessions),
+        # valid again once it is back, unless the login above deleted it
+        other_answer = other.http.get("/api/auth/session").status_code
+        if clock.offset_s <= 0 and other_answer != 200:
+            lost.append(f"the other session (GET /api/auth/session answers {other_answer})")
+    finally:
+        during.close()
+    return {
+        "offset_s": clock.offset_s, "recovery_s": round(took, 2),
+        "skew_s": {k: round(v) for k, v in skews.items()},
+        "other_session": other_answer, "mismatched": wrong, "stuck": stuck, "lost": lost,
+    }  # fmt: skip
+
+
+def wall_clock_jump(stack: DemoStack) -> dict[str, Any]:
+    """The stack's wall clock stepped +2 h then -3 h while it runs (libfaketime, see
+    wall_clock.py); after each step: recovered, commands held, nothing lost."""
+    library = find_library()
+    if library is None:
+        raise Skipped("libfaketime is not installed (apt-get install faketime): the wall clock "
+                      "cannot be stepped for the stack alone; test_auth.py and "
+                      "test_store_lock.py step an injected wall clock instead")  # fmt: skip
+    clock = SteppableClock(library, stack.data / "faketime.rc")
+    services = ("iot-service", "engine", "designer")
+    plain = {name: stack.stack.running[name].spec.env for name in services}
+    # Python 3.11's time.sleep fails (EINVAL) under libfaketime 0.9.10 with an unfaked
+    # monotonic clock (wolfcw/libfaketime#426), and the IoT service sleeps between retries
+    # of a locked runtime.db: the preload is for this fault only, not the whole run.
+    for name in services:
+        stack.kill(name, signal.SIGTERM)
+        stack.restart(name, plain[name] | clock.env())
+    other = DesignerClient(
+        stack.config.designer_url, "admin", admin_password(stack.data, "fault-bench-admin")
+    )
+    steps: dict[str, Any] = {}
+    try:
+        wait_for(stack.healthy, RECOVER_WITHIN_S, "the stack running under libfaketime")
+        recover(stack)
+        records = stack.records()
+        audit_before, log_before = _audit(stack), _value_log(stack)
+        steps["value_log_rows_before"] = log_before[0]
+        for name, by_s in CLOCK_STEPS_S:
+            steps[name] = _clock_step(stack, clock, name, by_s, other, audit_before, log_before,
+                                      records)  # fmt: skip
+    finally:
+        other.close()
+        clock.set_offset(0)
+        for name in services:
+            stack.kill(name, signal.SIGTERM)
+            stack.restart(name, plain[name])
+    steps["recovery_s"] = max(s["recovery_s"] for n, s in steps.items() if isinstance(s, dict))
+    for key in ("mismatched", "stuck", "lost"):
+        steps[key] = [f"{n}: {e}" for n, s in steps.items() if isinstance(s, dict)
+                      for e in s.get(key, [])]  # fmt: skip
+    return steps
 
 
 FAULTS: list[tuple[str, Callable[[DemoStack], Any]]] = [
@@ -320,9 +470,17 @@ def recover(stack: DemoStack) -> tuple[list[str], list[str]]:
     return last
 
 
-def run(only: list[str] | None) -> dict[str, Any]:
+def run(only: list[str] | None, network: str = "127.11", port_base: int = 41100) -> dict[str, Any]:
     data = Path(tempfile.mkdtemp(prefix="bms-faults-"))
-    stack = DemoStack(data)
+    stack = DemoStack(
+        data, offset=port_base - 41100, network=network,
+        # the spare slot is written 600 times per clock step (a value-log prune runs every
+        # 500 statements): its per-point rate limit is raised; one token per point is all
+        # the engine's re-asserts ever take
+        settings={"designer": {"session_hours": SESSION_HOURS},
+                  "iot": {"value_log_retention_s": VALUE_LOG_RETENTION_S,
+                          "rate_limit_per_s": 500.0, "rate_limit_burst": 500}},
+    )  # fmt: skip
     report: dict[str, Any] = {"faults": 0, "survived": 0, "lost": 0, "stuck_overrides": 0,
                               "mismatched_commands": 0, "recovery_s": {}, "skipped": {},
                               "details": {}, "failures": {}}  # fmt: skip
@@ -354,9 +512,16 @@ def run(only: list[str] | None) -> dict[str, Any]:
             except TimeoutError as err:
                 report["failures"][name] = str(err)
                 continue
-            report["recovery_s"][name] = round(time.monotonic() - ended, 2)
+            recovered = round(time.monotonic() - ended, 2)
+            if isinstance(detail, dict):  # a fault of several steps reports its own
+                recovered = max(recovered, detail.pop("recovery_s", 0.0))
+                wrong = [*detail.pop("mismatched", []), *wrong]
+                stuck = [*detail.pop("stuck", []), *stuck]
+            report["recovery_s"][name] = recovered
             after = stack.records()
             lost = [k for k in ("deployments", "projects") if after[k] < before[k]]
+            if isinstance(detail, dict):
+                lost.extend(detail.pop("lost", []))
             if not _audit_kept(stack, audit_before):
                 lost.append("audit")
             report["lost"] += len(lost)
@@ -378,8 +543,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--only", nargs="*", help="run only these faults")
+    parser.add_argument(
+        "--network", default="127.11", help="first two octets of the simulated devices' addresses"
+    )
+    parser.add_argument(
+        "--port-base",
+        type=int,
+        default=41100,
+        help="IoT service port; engine +1, Designer +2, BACnet +8 and +9",
+    )
     args = parser.parse_args()
-    report = run(args.only)
+    report = run(args.only, args.network, args.port_base)
     if args.json:
         print(json.dumps(report, indent=2))
         return

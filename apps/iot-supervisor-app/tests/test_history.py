@@ -29,6 +29,9 @@ def _feed(service: ServiceHandle, simulator: SimHandle) -> None:
         simulator.set_value(1001, "binary-value,5", "active" if i % 3 else "inactive")
         response = service.http.post("/points/read", json={"points": [AV, BV]})
         assert response.status_code == 200, response.text
+    # The log is written by the store's writer thread; a history request flushes it, so the
+    # raw rows read next are all that the service logged.
+    _history(service, point=[AV])
 
 
 def _raw(service: ServiceHandle, point: str) -> list[tuple[float, Any]]:
