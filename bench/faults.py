@@ -54,9 +54,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import contextlib
 
-from bms_stack.demo import DesignerClient, admin_password
 from demo_stack import DemoStack, wait_for
 from wall_clock import SteppableClock, find_library
+
+from bms_stack.demo import DesignerClient, admin_password
 
 RECOVER_WITHIN_S = 90.0
 
