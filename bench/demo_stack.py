@@ -196,7 +196,7 @@ class DemoStack:
     def records(self) -> dict[str, int]:
         deployments = self.engine.get("/engine/deployments", params={"limit": 1000}).json()
         audit = self.iot.get("/writes", params={"limit": 1000}).json()["entries"]
-        projects = self.designer.call("GET", "/api/projects")["projects"]
+        projects = self.designer.json("GET", "/api/projects")["projects"]
         return {
             "deployments": int(deployments.get("total") or len(deployments["entries"])),
             "audit_max_id": max((e["id"] for e in audit), default=0),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel
@@ -62,6 +62,15 @@ class DesignerClient:
                 f"Designer {method} {path}: {response.status_code} {response.text[:500]}"
             )
         return answer.model_validate_json(response.content)
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """An untyped call, for benches that poke at the API: the answer's JSON."""
+        response = self.http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise RuntimeError(
+                f"Designer {method} {path}: {response.status_code} {response.text[:500]}"
+            )
+        return response.json() if response.content else None
 
     def close(self) -> None:
         self.http.close()
