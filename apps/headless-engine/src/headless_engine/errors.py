@@ -53,6 +53,13 @@ class DeployGuardError(EngineAppError):
         self.code = code
 
 
+class CorruptBundleError(EngineAppError):
+    """A bundle stored in the state directory no longer parses (a disk fault, a hand edit)."""
+
+    code = "corrupt_bundle"
+    status = 409
+
+
 class NoBundleError(EngineAppError):
     code = "no_active_bundle"
     status = 409

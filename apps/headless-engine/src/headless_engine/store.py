@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from bms_schemas.engine import DeploymentRecord
 from bms_service.tokens import load_or_create_token
-from headless_engine.errors import UnknownVersionError
+from headless_engine.errors import CorruptBundleError, UnknownVersionError
 
 _SAFE_VERSION = re.compile(r"^[0-9A-Za-z.+-]{1,64}$")
 HISTORY_MAX_BYTES = 1_000_000
@@ -112,7 +112,14 @@ class StateStore:
         path = self._bundle_path(version)
         if not path.exists():
             raise UnknownVersionError(f"no bundle version {version!r} has been deployed here")
-        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:  # a decode error is a ValueError too
+            raise CorruptBundleError(
+                f"the stored bundle {version!r} cannot be read ({path}): {err}"
+            ) from err
+        if not isinstance(document, dict):
+            raise CorruptBundleError(f"the stored bundle {version!r} is not a JSON object ({path})")
         return document
 
     def has_bundle(self, version: str) -> bool:
