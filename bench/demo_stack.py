@@ -22,11 +22,11 @@ from typing import Any
 
 import httpx
 import yaml
+
 from bms_stack.demo import DesignerClient, admin_password, provision_demo
+from bms_stack.demo_project import demo_graph, demo_points
 from bms_stack.services import ServiceSpec, clean_env, spawn
 from bms_stack.stack import Stack, StackConfig, service_specs, trust_designer_key
-
-from supervisor_engine.demo import demo_graph, demo_points
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -202,7 +202,7 @@ class DemoStack:
     def records(self) -> dict[str, int]:
         deployments = self.engine.get("/engine/deployments", params={"limit": 1000}).json()
         audit = self.iot.get("/writes", params={"limit": 1000}).json()["entries"]
-        projects = self.designer.call("GET", "/api/projects")["projects"]
+        projects = self.designer.json("GET", "/api/projects")["projects"]
         return {
             "deployments": int(deployments.get("total") or len(deployments["entries"])),
             "audit_max_id": max((e["id"] for e in audit), default=0),

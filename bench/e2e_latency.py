@@ -36,20 +36,14 @@ from typing import Any
 import httpx
 
 from bms_schemas import Graph
+from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
 from supervisor_engine import (
     bundle_document,
     generate_key,
     public_key_pem,
     sign_document,
 )
-from supervisor_engine.testing import (
-    ChildProcess,
-    GraphBuilder,
-    clean_env,
-    free_port,
-    make_bundle,
-    wait_for,
-)
+from supervisor_engine.testing import GraphBuilder, make_bundle
 
 BIN = Path(sys.executable).parent
 TOKEN = "e2e-latency-token"

@@ -54,9 +54,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import contextlib
 
-from bms_stack.demo import DesignerClient, admin_password
 from demo_stack import DemoStack, wait_for
 from wall_clock import SteppableClock, find_library
+
+from bms_stack.demo import DesignerClient, admin_password
 
 RECOVER_WITHIN_S = 90.0
 
@@ -85,15 +86,15 @@ def _audit_kept(stack: DemoStack, before: tuple[int, int]) -> bool:
 
 
 def _project(stack: DemoStack) -> dict[str, Any]:
-    projects = stack.designer.call("GET", "/api/projects")["projects"]
+    projects = stack.designer.json("GET", "/api/projects")["projects"]
     summary = next(p for p in projects if p["name"] == "Demo building")
-    return dict(stack.designer.call("GET", f"/api/projects/{summary['id']}"))
+    return dict(stack.designer.json("GET", f"/api/projects/{summary['id']}"))
 
 
 def _deploy_new_version(stack: DemoStack) -> str:
     project = _project(stack)
-    bundle = stack.designer.call("POST", f"/api/projects/{project['id']}/bundles", json={})
-    stack.designer.call(
+    bundle = stack.designer.json("POST", f"/api/projects/{project['id']}/bundles", json={})
+    stack.designer.json(
         "POST", f"/api/projects/{project['id']}/deployments", json={"version": bundle["version"]}
     )
     return str(bundle["version"])
@@ -109,7 +110,7 @@ def iot_sigkill(stack: DemoStack) -> None:
 
 def engine_sigkill_mid_deploy(stack: DemoStack) -> None:
     project = _project(stack)
-    bundle = stack.designer.call("POST", f"/api/projects/{project['id']}/bundles", json={})
+    bundle = stack.designer.json("POST", f"/api/projects/{project['id']}/bundles", json={})
     deploying = threading.Thread(
         target=lambda: stack.designer.http.post(
             f"/api/projects/{project['id']}/deployments", json={"version": bundle["version"]}
@@ -201,7 +202,7 @@ def state_dir_full(stack: DemoStack) -> dict[str, Any]:
         wrong, stuck = recover(stack)
         detail["held_on_full_disk"] = not wrong and not stuck
         project = _project(stack)
-        bundle = stack.designer.call("POST", f"/api/projects/{project['id']}/bundles", json={})
+        bundle = stack.designer.json("POST", f"/api/projects/{project['id']}/bundles", json={})
         answer = stack.designer.http.post(
             f"/api/projects/{project['id']}/deployments", json={"version": bundle["version"]}
         )

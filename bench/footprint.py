@@ -30,15 +30,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
 from supervisor_engine import bundle_document, generate_key, public_key_pem, sign_document
-from supervisor_engine.testing import (
-    ChildProcess,
-    GraphBuilder,
-    clean_env,
-    free_port,
-    make_bundle,
-    wait_for,
-)
+from supervisor_engine.testing import GraphBuilder, make_bundle
 
 BIN = Path(sys.executable).parent
 TOKEN = "footprint-token"

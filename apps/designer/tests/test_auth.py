@@ -9,6 +9,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from bms_service.testing import assert_unparseable_bodies_answer_the_envelope
 from designer.app import create_app
 
 from .conftest import PASSWORD, make_app, make_settings
@@ -129,6 +130,11 @@ def test_built_spa_is_served_when_present(tmp_path: Path):
     with TestClient(make_app(make_settings(tmp_path / "d", web_dir=web))) as client:
         assert "spa" in client.get("/").text
         assert client.get("/api/blocks").status_code == 401
+
+
+def test_a_body_that_cannot_be_parsed_answers_the_envelope(client):
+    assert_unparseable_bodies_answer_the_envelope(client, "/api/projects")
+    assert client.get("/api/projects").json() == {"projects": []}
 
 
 def test_a_wall_clock_stepped_forward_does_not_delete_other_sessions(tmp_path: Path):

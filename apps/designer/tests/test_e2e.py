@@ -17,14 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from supervisor_engine.testing import (
-    ChildProcess,
-    GraphBuilder,
-    NetPlan,
-    clean_env,
-    free_port,
-    wait_for,
-)
+from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
+from supervisor_engine.testing import GraphBuilder, NetPlan
 
 from .conftest import PASSWORD
 

@@ -88,7 +88,32 @@ def test_deploy_with_the_engine_away_is_502_and_recorded(client, project):
     assert [(e["version"], e["outcome"], e["by"]) for e in history] == [
         ("0.1.0", "unreachable", "admin")
     ]
-    assert client.get(f"/api/projects/{pid}/bundles/0.1.0/diff").status_code == 502
+    # Without an engine the diff still comes from the server: against nothing earlier.
+    diff = client.get(f"/api/projects/{pid}/bundles/0.1.0/diff").json()
+    assert (diff["base"], diff["baseVersion"]) == ("none", None)
+    assert "does not answer" in diff["engineError"]
+    assert diff["blocksAdded"]
+
+
+def test_without_an_engine_the_diff_is_against_the_previous_bundle_or_the_one_asked_for(
+    client, project
+):
+    pid = project["id"]
+    build(client, pid)
+    changed = content(setpoint=23.0)
+    saved = client.put(f"/api/projects/{pid}", json={"revision": 1, "content": changed})
+    assert saved.status_code == 200, saved.text
+    build(client, pid)
+    build(client, pid)
+    diff = client.get(f"/api/projects/{pid}/bundles/0.1.2/diff").json()
+    assert (diff["base"], diff["baseVersion"]) == ("previous", "0.1.1")
+    assert diff["blocksChanged"] == []
+    chosen = client.get(f"/api/projects/{pid}/bundles/0.1.2/diff", params={"against": "0.1.0"})
+    diff = chosen.json()
+    assert (diff["base"], diff["baseVersion"], diff["engineError"]) == ("chosen", "0.1.0", None)
+    assert [c["node"] for c in diff["blocksChanged"]] == ["sp"]
+    missing = client.get(f"/api/projects/{pid}/bundles/0.1.2/diff", params={"against": "9.9.9"})
+    assert missing.status_code == 404
 
 
 def test_deployment_request_needs_a_semver(client, project):

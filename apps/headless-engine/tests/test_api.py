@@ -8,6 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from bms_service.testing import assert_unparseable_bodies_answer_the_envelope
 from headless_engine.app import create_app
 
 
@@ -108,6 +109,12 @@ def test_malformed_requests_name_the_field(engine, signed):
     assert body["message"]
 
 
+def test_a_body_that_cannot_be_parsed_answers_the_envelope(engine):
+    assert_unparseable_bodies_answer_the_envelope(engine, "/engine/deploy")
+    assert engine.get("/engine/nowhere").json()["code"] == "not_found"
+    assert engine.get("/engine/status").json()["version"] is None
+
+
 def test_same_version_with_other_content_is_a_conflict(engine, signed, zone_graph):
     assert (
         engine.post(
@@ -205,7 +212,8 @@ def test_a_key_dropped_into_the_trusted_dir_counts_at_the_next_deploy(engine, se
 
 
 def test_a_trend_logs_samples_are_served_and_other_nodes_are_404(engine, signed):
-    from supervisor_engine.testing import GraphBuilder, wait_for
+    from bms_service.testing import wait_for
+    from supervisor_engine.testing import GraphBuilder
 
     g = GraphBuilder(flow="plant", period_ms=100)
     g.node("io.constant", "k", value=21.5)

@@ -21,16 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
+from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
 from supervisor_engine import bundle_document, sign_document
-from supervisor_engine.testing import (
-    ChildProcess,
-    GraphBuilder,
-    NetPlan,
-    clean_env,
-    free_port,
-    make_bundle,
-    wait_for,
-)
+from supervisor_engine.testing import GraphBuilder, NetPlan, make_bundle
 
 IOT_TOKEN = "iot-e2e-token"
 BIN = Path(sys.executable).parent

@@ -18,16 +18,9 @@ import httpx
 import pytest
 
 from bms_schemas import BundleDefaults, DegradedPolicy, LimitAction, PointConstraint, PointRef
+from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
 from supervisor_engine import bundle_document, sign_document
-from supervisor_engine.testing import (
-    ChildProcess,
-    GraphBuilder,
-    NetPlan,
-    clean_env,
-    free_port,
-    make_bundle,
-    wait_for,
-)
+from supervisor_engine.testing import GraphBuilder, NetPlan, make_bundle
 
 BIN = Path(sys.executable).parent
 TOKEN = "iot-limits-e2e-token"

@@ -17,16 +17,10 @@ import httpx
 import pytest
 import yaml
 
+from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
+from bms_stack.demo_project import VfdPoints, add_vfd
 from supervisor_engine import bundle_document, sign_document
-from supervisor_engine.demo import VfdPoints, add_vfd
-from supervisor_engine.testing import (
-    ChildProcess,
-    GraphBuilder,
-    NetPlan,
-    clean_env,
-    free_port,
-    wait_for,
-)
+from supervisor_engine.testing import GraphBuilder, NetPlan
 from supervisor_engine.testing import make_bundle as bundle_of
 
 BIN = Path(sys.executable).parent

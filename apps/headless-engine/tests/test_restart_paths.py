@@ -9,9 +9,10 @@ One stack is shared by the tests of this module (start-up is the slow part):
   so write-on-change alone would never write them again.
 
 Each test takes one path (IoT service restart, engine stop/start, redeploy of the same
-graph, rollback, device offline and back, stop and start through the API) and then waits,
-bounded, until every point output's value sits in its priority slot on the simulated
-device, read back over BACnet through the service. Each test ends with the stack whole.
+graph, rollback, an output removed by a deploy, device offline and back, stop and start
+through the API) and then waits, bounded, until every point output's value sits in its
+priority slot on the simulated device, read back over BACnet through the service. Each
+test ends with the stack whole.
 """
 
 from __future__ import annotations
@@ -27,16 +28,9 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
 from supervisor_engine import bundle_document, public_key_pem, sign_document
-from supervisor_engine.testing import (
-    ChildProcess,
-    GraphBuilder,
-    NetPlan,
-    clean_env,
-    free_port,
-    make_bundle,
-    wait_for,
-)
+from supervisor_engine.testing import GraphBuilder, NetPlan, make_bundle
 
 IOT_TOKEN = "iot-restart-paths-token"
 BIN = Path(sys.executable).parent
@@ -305,6 +299,17 @@ def test_rollback_brings_the_old_commands_back_and_leaves_no_slot_held(held: Sta
     assert response.status_code == 200, response.text
     held.wait_all_held(f"after the rollback to {older}")
     assert held.slots(((moved[0], 11, None),)) == [None], "the rollback let go of slot 11"
+
+
+def test_an_output_removed_by_a_deploy_lets_go_of_its_slot(held: Stack) -> None:
+    # 3.0.0 drops the point output of 2112's binary output: its slot 8 reads back null
+    before = held.http.get("/engine/status").json()["version"]
+    kept = COMMANDS[:4]
+    held.deploy(command_bundle(held.key, "3.0.0", kept))
+    held.wait_all_held("after deploying 3.0.0", kept)
+    wait_for(lambda: held.slots((COMMANDS[4],)) == [None], BACK_WITHIN_S, "3.0.0 let go of slot 8")
+    assert held.http.post("/engine/rollback", json={"version": before}).status_code == 200
+    held.wait_all_held(f"after the rollback to {before}")
 
 
 def test_device_offline_and_back(held: Stack) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bms_service.testing import assert_unparseable_bodies_answer_the_envelope
 from iot_supervisor.testing import ServiceHandle, SimHandle
 
 AV = "1001/analog-value,2/present-value"
@@ -156,3 +157,20 @@ def test_a_non_finite_value_refuses_the_whole_batch(
     refused = locked_service.http.get("/writes", params={"outcome": "refused"}).json()["entries"]
     assert len(refused) == 2
     assert all("finite" in e["error"] for e in refused)
+
+
+def test_a_body_that_cannot_be_parsed_answers_the_envelope(
+    locked_service: ServiceHandle, simulator: SimHandle
+) -> None:
+    before = simulator.present_value(1001, "analog-value,2")
+    http = locked_service.http
+    assert_unparseable_bodies_answer_the_envelope(http, "/points/write")
+    assert http.get("/no/such/route").json()["code"] == "not_found"
+    assert simulator.present_value(1001, "analog-value,2") == before
+
+
+def test_a_subscription_to_an_unknown_point_names_it(locked_service: ServiceHandle) -> None:
+    for unknown in ("1001/analog-value,999/present-value", "4000/analog-value,1/present-value"):
+        response = locked_service.http.post("/subscriptions", json={"points": [AV, unknown]})
+        assert response.status_code == 404
+        assert response.json()["details"]["point"] == unknown

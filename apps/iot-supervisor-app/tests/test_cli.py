@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from bms_service.testing import wait_for
 from iot_supervisor.cli import cli
-from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, wait_until
+from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle
 
 AV = "1001/analog-value,2/present-value"
 
@@ -97,7 +98,7 @@ def test_simulate_serves_a_yaml_file_to_unicast_discovery(
         assert simulate_process.poll() is None, simulate_process.log.read_text()
         return service.http.post("/discover", json={}).json()["devices"]
 
-    [device] = wait_until(discovered, 20, "the simulate subprocess to answer Who-Is")
+    [device] = wait_for(discovered, 20, "the simulate subprocess to answer Who-Is")
     assert device["name"] == "AHU-YAML"
     points = service.http.get("/devices/2001/points").json()
     assert {p["name"] for p in points} == {"SupplyTemp", "Mode", "Fan"}
@@ -109,7 +110,7 @@ def test_simulate_serves_a_yaml_file_to_unicast_discovery(
     assert results[2]["value"]["value"] is True
     # The sine script moves the value: two reads a moment apart differ.
     first = results[0]["value"]["value"]
-    wait_until(
+    wait_for(
         lambda: (
             service.http.post("/points/read", json={"points": refs[:1]}).json()["results"][0][
                 "value"
@@ -141,7 +142,7 @@ def test_simulate_in_the_background_stops_cleanly_on_sigint_and_sigterm(
         runs.append((signum, process, log))
     try:
         for _, process, log in runs:
-            wait_until(
+            wait_for(
                 lambda p=process, log=log: "2001" in log.read_text() or p.poll() is not None,
                 30,
                 "the simulator's table",

@@ -18,6 +18,14 @@ from datetime import UTC, datetime
 import pytest
 
 from bms_schemas import Graph, PointValue, Quality
+from bms_stack.demo_project import (
+    DEMO_POINTS,
+    FLOW_ID,
+    OCCUPIED_COOLING_SP,
+    OCCUPIED_HEATING_SP,
+    UNOCCUPIED_HEATING_SP,
+    demo_graph,
+)
 from iot_supervisor.simulator.building import (
     SCENARIOS,
     BuildingModel,
@@ -32,14 +40,6 @@ from supervisor_engine import (
     VirtualClock,
     compile_bundle,
     default_registry,
-)
-from supervisor_engine.demo import (
-    DEMO_POINTS,
-    FLOW_ID,
-    OCCUPIED_COOLING_SP,
-    OCCUPIED_HEATING_SP,
-    UNOCCUPIED_HEATING_SP,
-    demo_graph,
 )
 from supervisor_engine.testing import make_bundle
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from iot_supervisor.testing import ServiceHandle, SimHandle, SseReader, wait_until
+from bms_service.testing import wait_for
+from iot_supervisor.testing import ServiceHandle, SimHandle, SseReader
 
 DEAD = 1002
 AI_DEAD = f"{DEAD}/analog-input,1/present-value"
@@ -36,7 +37,7 @@ def test_killed_device_goes_to_fault_and_comes_back(
         reader.wait_for(lambda e: e["point"] == AI_DEAD, 5, "the initial COV notification")
         simulator.kill(DEAD)
         killed_at = time.monotonic()
-        wait_until(
+        wait_for(
             lambda: _read(service, [AI_DEAD])[0]["value"]["quality"] == "fault", 5, "fault quality"
         )
         reader.wait_for(
@@ -55,14 +56,14 @@ def test_killed_device_goes_to_fault_and_comes_back(
         assert health["devicesOffline"] == 1
 
         simulator.revive(DEAD)
-        wait_until(
+        wait_for(
             lambda: service.http.get(f"/devices/{DEAD}").json()["device"]["status"] == "online",
             10,
             "the device to come back online",
         )
         assert _read(service, [AI_DEAD])[0]["value"]["quality"] == "ok"
         # COV resumes: the service re-subscribed to the revived device by itself.
-        wait_until(lambda: _cov_subscriptions(simulator, DEAD) > 0, 10, "a fresh COV subscription")
+        wait_for(lambda: _cov_subscriptions(simulator, DEAD) > 0, 10, "a fresh COV subscription")
         simulator.set_value(DEAD, "analog-input,1", 31.25)
         reader.wait_for(
             lambda e: e["value"]["value"] == 31.25 and e["source"] == "cov", 5, "COV after revive"
@@ -129,7 +130,7 @@ def test_lost_subscription_is_noticed_by_the_poll_and_renewed(
         simulator.set_value(1003, "analog-input,1", 12.5)
         poll_s = service.settings.poll_interval_s
         reader.wait_for(lambda e: e["value"]["value"] == 12.5, poll_s + 3, "the change, by poll")
-        wait_until(lambda: _cov_subscriptions(simulator, 1003) > 0, poll_s + 3, "re-subscription")
+        wait_for(lambda: _cov_subscriptions(simulator, 1003) > 0, poll_s + 3, "re-subscription")
         simulator.set_value(1003, "analog-input,1", 13.5)
         event = reader.wait_for(lambda e: e["value"]["value"] == 13.5, 2, "COV again")
         assert event["source"] == "cov"

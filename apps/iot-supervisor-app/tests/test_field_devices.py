@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from bms_service.testing import wait_for
 from iot_supervisor.simulator import SimulatorConfig
 from iot_supervisor.testing import (
     FIELD_QUIRKS,
@@ -29,7 +30,6 @@ from iot_supervisor.testing import (
     SseReader,
     field_building,
     loopback_settings,
-    wait_until,
 )
 
 PLAN = NetPlan.allocate()
@@ -209,7 +209,7 @@ def test_points_without_cov_are_polled_and_say_so(
     reader = SseReader(field, sub)
     try:
         reader.wait_for(lambda e: e["point"] == ai, 5, "the first value")
-        wait_until(
+        wait_for(
             lambda: not _point(field, NO_COV, "analog-input", 1)["cov"], 5, "cov: false in metadata"
         )
         building.set_value(NO_COV, "analog-input,1", 55.5)
@@ -338,7 +338,7 @@ def test_a_mixed_building_answers_every_point_and_takes_every_command(
         # subscription held by the device itself; which of COV and poll came first may vary).
         assert sources[NO_COV] == sources[MIXED] == "poll"
         for instance in (CLEAN, *BEHIND):
-            wait_until(
+            wait_for(
                 lambda i=instance: _cov_subscriptions(building, i) > 0, 10, f"COV at {instance}"
             )
     finally:

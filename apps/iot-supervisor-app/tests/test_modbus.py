@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
+from bms_service.testing import wait_for
 from iot_supervisor.modbus.registers import SHIPPED_MAPS
 from iot_supervisor.modbus.testing import ModbusSimHandle, demo_devices
-from iot_supervisor.testing import NetPlan, ServiceHandle, SseReader, wait_until
+from iot_supervisor.testing import NetPlan, ServiceHandle, SseReader
 
 METER = "modbus:9001"
 VFD = "modbus:9002"
@@ -106,8 +107,8 @@ def test_the_vfd_speed_is_commanded_and_its_feedback_follows_then_relinquish_wri
     assert result["presentValue"] == 42.5
     assert result["priorityArray"][9] == 42.5
     assert result["relinquishDefault"] == 0
-    wait_until(lambda: modbus_sim.value(9002, "speed-command") == 42.5, 5, "the VFD's command")
-    wait_until(
+    wait_for(lambda: modbus_sim.value(9002, "speed-command") == 42.5, 5, "the VFD's command")
+    wait_for(
         lambda: _read(modbus_service, SPEED_FEEDBACK)[0]["value"]["value"] == 42.5,
         10, "the VFD's feedback to reach the command",
     )  # fmt: skip
@@ -265,4 +266,4 @@ def test_the_services_interlocks_bound_modbus_writes_inside_the_maps_range(
         "/points/write", json={"writes": [{"point": SPEED_COMMAND, "value": 90, "priority": 10}]}
     )
     assert ok.status_code == 200, ok.text
-    wait_until(lambda: modbus_sim.value(9002, "speed-command") == 90, 5, "the command")
+    wait_for(lambda: modbus_sim.value(9002, "speed-command") == 90, 5, "the command")

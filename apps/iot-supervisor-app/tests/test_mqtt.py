@@ -16,8 +16,9 @@ import httpx
 import pytest
 from bms_telemetry.testing import Mosquitto, Recorder, mosquitto_binary
 
+from bms_service.testing import wait_for
 from iot_supervisor.modbus.testing import ModbusSimHandle, demo_devices
-from iot_supervisor.testing import NetPlan, ServiceHandle, wait_until
+from iot_supervisor.testing import NetPlan, ServiceHandle
 
 pytestmark = pytest.mark.skipif(
     mosquitto_binary() is None,
@@ -125,10 +126,10 @@ def test_commands_from_mqtt_take_the_write_path_for_listed_points_only(
     publish(
         f"{ROOT}/commands/{COMMAND}", b'{"value": 30, "priority": 9, "reason": "bms test"}', qos=1
     )
-    wait_until(lambda: sim.value(9002, "speed-command") == 30, 10, "the VFD to take the command")
+    wait_for(lambda: sim.value(9002, "speed-command") == 30, 10, "the VFD to take the command")
     publish(f"{ROOT}/commands/{POWER}", b'{"value": 1}', qos=1)  # not in command_points
     publish(f"{ROOT}/commands/{COMMAND}", b'{"value": 500}', qos=1)  # outside the map's range
-    refused = wait_until(
+    refused = wait_for(
         lambda: len(service.http.get("/writes", params={"outcome": "refused"}).json()["entries"])
         >= 2 or None, 10, "both refusals in the audit log",
     )  # fmt: skip
@@ -168,7 +169,7 @@ def test_nothing_is_lost_while_the_broker_is_down_30_s(
     assert float(depth.split()[1]) >= queued  # the metric shows the queue (it only grows now)
     broker.start()
 
-    wait_until(lambda: publisher.depth == 0, 30, "the queue to drain")
+    wait_for(lambda: publisher.depth == 0, 30, "the queue to drain")
 
     def live() -> list[int]:
         return [
@@ -178,7 +179,7 @@ def test_nothing_is_lost_while_the_broker_is_down_30_s(
 
     # The broker kept the recorder's persistent session; wait until it has everything sent.
     sent = publisher.published_seq
-    wait_until(lambda: max(live(), default=0) >= sent, 30, "the recorder to get every message")
+    wait_for(lambda: max(live(), default=0) >= sent, 30, "the recorder to get every message")
     live_seqs = live()
     first_arrival = list(dict.fromkeys(live_seqs))  # at least once: a resent message may repeat
     assert first_arrival == sorted(first_arrival), "messages arrived out of order"
@@ -198,7 +199,7 @@ def test_a_process_that_dies_is_reported_offline_by_its_last_will(
     import json
     import sys
 
-    from supervisor_engine.testing import ChildProcess, clean_env, free_port
+    from bms_service.testing import ChildProcess, clean_env, free_port
 
     mqtt = {"host": broker.host, "port": broker.port, "site": "test-site"}
     env = clean_env(

@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
+from bms_service.testing import wait_for
 from iot_supervisor.simulator import SimulatorConfig
 from iot_supervisor.simulator.config import DeviceSpec, ObjectSpec
-from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, loopback_settings, wait_until
+from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, loopback_settings
 
 from .conftest import TOKEN
 
@@ -109,7 +110,7 @@ def test_a_two_minute_override_ends_at_its_expiry(
         assert service.http.get("/overrides").json()["overrides"][0]["remainingS"] == 1.0
         assert simulator.present_value(1001, "analog-output,1") == 40.0, "ended too early"
         clock.advance(2)
-        wait_until(lambda: not service.http.get("/overrides").json()["overrides"], 10, "the end")
+        wait_for(lambda: not service.http.get("/overrides").json()["overrides"], 10, "the end")
         assert _slot(service, 8)["value"] is None, "slot 8 reads back null over BACnet"
         assert simulator.present_value(1001, "analog-output,1") == 0.0
     finally:
@@ -131,7 +132,7 @@ def test_an_override_that_ended_while_the_service_was_down_ends_at_the_next_star
     assert simulator.present_value(1001, "analog-output,1") == 55.0
     service = _start(plan, tmp_path / "data", clock)
     try:
-        wait_until(
+        wait_for(
             lambda: simulator.present_value(1001, "analog-output,1") == 0.0, 10, "the relinquish"
         )
         assert service.http.get("/overrides").json()["overrides"] == []

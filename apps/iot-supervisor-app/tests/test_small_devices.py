@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from bms_service.testing import wait_for
 from iot_supervisor.simulator import DeviceSpec, SimulatorConfig
-from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, wait_until
+from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle
 
 
 @pytest.fixture
@@ -53,6 +54,6 @@ def test_discovery_as_a_foreign_device_through_a_bbmd(
             return [d["instance"] for d in devices]
 
         # Registration with the BBMD is asynchronous; retry discovery until it took effect.
-        assert wait_until(lambda: found() == [1001, 1002, 1003], 10, "foreign-device discovery")
+        assert wait_for(lambda: found() == [1001, 1002, 1003], 10, "foreign-device discovery")
     finally:
         sim.close()

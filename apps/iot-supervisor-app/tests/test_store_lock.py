@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bms_schemas import PointRef, PointValue
+from bms_service.testing import wait_for
 from iot_supervisor.store import RuntimeStore
-from iot_supervisor.testing import wait_until
 
 POINT = PointRef.parse("2001/analog-value,1/present-value")
 
@@ -27,7 +27,7 @@ def test_a_locked_database_delays_writes_but_loses_none(tmp_path: Path):
         for i in range(50):
             store.audit(caller="t", point=str(POINT), value=i, priority=8, outcome="written")
         store.save_value(POINT, PointValue(value=1.5, timestamp=datetime.now(UTC)))
-        wait_until(lambda: store.lock_retries >= 2, 30, "the writer to meet the lock and retry")
+        wait_for(lambda: store.lock_retries >= 2, 30, "the writer to meet the lock and retry")
         # readers see what is committed while the lock is held, and a bounded flush says so
         assert store.audit_entries(10) == []
         assert asyncio.run(_flush(store, 0.2)) is False

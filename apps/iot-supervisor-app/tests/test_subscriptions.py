@@ -6,8 +6,9 @@ import asyncio
 import re
 
 from bms_schemas import PointRef
+from bms_service.testing import wait_for
 from iot_supervisor.hub import Hub
-from iot_supervisor.testing import ServiceHandle, SseReader, wait_until
+from iot_supervisor.testing import ServiceHandle, SseReader
 
 AV = "1001/analog-value,2/present-value"
 
@@ -30,7 +31,7 @@ def test_a_pages_subscription_ends_when_its_stream_closes(service: ServiceHandle
         reader = SseReader(service, sub["id"])
         reader.wait_for(lambda e: e["point"] == AV, 10, "the snapshot of the point")
         reader.close()
-        wait_until(lambda: _subscriptions(service) == before, 10, "the subscription to end")
+        wait_for(lambda: _subscriptions(service) == before, 10, "the subscription to end")
         assert service.http.get(f"/subscriptions/{sub['id']}").status_code == 404
     # one kept by its caller (as the engine's) stays after its stream closes
     kept = service.http.post("/subscriptions", json={"points": [AV]}).json()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from bms_stack.demo import demo_content
-
 from bms_schemas import LimitAction
 from bms_schemas.designer import ProjectContent
+from bms_stack.demo import demo_content
+from bms_stack.demo_project import demo_graph, demo_points
 from designer.building import project_bundle
 from supervisor_engine import default_registry
-from supervisor_engine.demo import demo_graph, demo_points
 
 
 def test_every_commanded_point_of_the_demo_has_limits_in_its_bundle() -> None:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from bms_service.testing import free_port
 from bms_stack.services import Running, spawn, stop
 from bms_stack.stack import Stack, StackConfig, load_settings, service_specs
-
-from supervisor_engine.testing import NetPlan, free_port
+from supervisor_engine.testing import NetPlan
 
 SIMULATOR = """
 devices:

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from supervisor_engine.testing import free_port, wait_for
+from bms_service.testing import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent

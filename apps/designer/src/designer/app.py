@@ -9,21 +9,18 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 from argon2 import PasswordHasher
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from bms_schemas import ErrorEnvelope
+from bms_service.errors import install_error_handlers as install_error_handlers_for
 from designer.auth import Accounts
 from designer.bundles import Bundles
 from designer.db import make_engine, migrate, session_factory
 from designer.deployments import Deployments
-from designer.errors import DesignerError
 from designer.exchange import MAX_ARCHIVE_BYTES
 from designer.limits import BodyLimit
 from designer.projects import Projects
@@ -152,67 +149,37 @@ def create_app(
     return app
 
 
-def _envelope(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
-    body = ErrorEnvelope(code=code, message=message, details=details)
-    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+def _graph_invalid(err: GraphValidationError) -> tuple[int, ErrorEnvelope]:
+    issues = [i.model_dump(mode="json") for i in err.issues]
+    first = err.issues[0].message if err.issues else "invalid graph"
+    details = {"field": "content.graph", "issues": issues}
+    return 422, ErrorEnvelope(
+        code=err.code, message=f"the graph does not validate: {first}", details=details
+    )
 
 
-def _plain(message: object) -> str:
-    """Pydantic's message without its 'Value error, ' prefix: the words a user can act on."""
-    text = str(message or "invalid")
-    for prefix in ("Value error, ", "Assertion failed, "):
-        text = text.removeprefix(prefix)
-    return text
+def _composite_invalid(err: CompositeError) -> tuple[int, ErrorEnvelope]:
+    return 422, ErrorEnvelope(code=err.code, message=str(err), details={"field": "nodes"})
+
+
+def _template_invalid(err: TemplateError) -> tuple[int, ErrorEnvelope]:
+    field = f"template.{err.field or ''}".rstrip(".")
+    return 422, ErrorEnvelope(code=err.code, message=str(err), details={"field": field})
+
+
+def _trace_invalid(err: TraceError) -> tuple[int, ErrorEnvelope]:
+    return 422, ErrorEnvelope(code=err.code, message=str(err), details={"field": "watch"})
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """One mapping from errors to ``{code, message, details}``."""
-
-    @app.exception_handler(DesignerError)
-    async def designer_error(_request: Request, err: DesignerError) -> JSONResponse:
-        return _envelope(err.status, err.code, str(err), err.details)
-
-    @app.exception_handler(GraphValidationError)
-    async def invalid_graph(_request: Request, err: GraphValidationError) -> JSONResponse:
-        issues = [i.model_dump(mode="json") for i in err.issues]
-        first = err.issues[0].message if err.issues else "invalid graph"
-        return _envelope(
-            422, err.code, f"the graph does not validate: {first}",
-            {"field": "content.graph", "issues": issues},
-        )  # fmt: skip
-
-    @app.exception_handler(CompositeError)
-    async def bad_composite(_request: Request, err: CompositeError) -> JSONResponse:
-        return _envelope(422, err.code, str(err), {"field": "nodes"})
-
-    @app.exception_handler(TemplateError)
-    async def bad_template(_request: Request, err: TemplateError) -> JSONResponse:
-        return _envelope(
-            422, err.code, str(err), {"field": f"template.{err.field or ''}".rstrip(".")}
-        )
-
-    @app.exception_handler(TraceError)
-    async def bad_trace(_request: Request, err: TraceError) -> JSONResponse:
-        return _envelope(422, err.code, str(err), {"field": "watch"})
-
-    @app.exception_handler(RequestValidationError)
-    async def bad_request(_request: Request, err: RequestValidationError) -> JSONResponse:
-        errors = err.errors()
-        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        details = {
-            "field": where,
-            "errors": [
-                {
-                    "field": ".".join(str(p) for p in e.get("loc", ())),
-                    "message": _plain(e.get("msg")),
-                }
-                for e in errors
-            ],
-        }
-        return _envelope(422, "invalid_request", f"{where}: {_plain(first.get('msg'))}", details)
-
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, err: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=err)
-        return _envelope(500, "internal_error", "unexpected error; see the Designer's log")
+    """One mapping from errors to ``{code, message, details}`` (:mod:`bms_service.errors`)."""
+    install_error_handlers_for(
+        app,
+        service="Designer",
+        mapped={
+            GraphValidationError: _graph_invalid,
+            CompositeError: _composite_invalid,
+            TemplateError: _template_invalid,
+            TraceError: _trace_invalid,
+        },
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import sys
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bms_service.tokens import write_secret
 from designer.errors import NotAuthenticatedError, TooManyAttemptsError
 from designer.models import SessionRow, User
 from designer.throttle import LoginThrottle
@@ -50,15 +50,6 @@ class Principal:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def write_secret(path: Path, text: str) -> None:
-    """Write ``text`` to a new file readable by its owner only (mode 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
 
 
 class Accounts:

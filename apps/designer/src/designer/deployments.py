@@ -8,13 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bms_schemas import Bundle
-from bms_schemas.designer import BundleDiff, DeploymentEntry
+from bms_schemas.designer import BundleDetail, BundleDiff, DeploymentEntry, DiffBase
+from bms_schemas.engine import DeployResponse, EngineStatus
 from designer.bundles import Bundles
 from designer.diff import bundle_diff
 from designer.errors import UpstreamError
 from designer.models import DeploymentRow
 from designer.timeutil import aware, now
-from designer.upstream import Upstream, checked
+from designer.upstream import Upstream, checked, parsed
+from designer.versions import sort_key
 from supervisor_engine import Registry
 
 
@@ -105,7 +107,9 @@ class Deployments:
         try:
             response = await self._engine.call("POST", path, json=body, caller=who)
             status = response.status_code
-            answer = checked("engine", response)
+            answer = parsed("engine", DeployResponse, checked("engine", response)).model_dump(
+                mode="json"
+            )
             outcome = "active"
         except UpstreamError as err:
             failure = err
@@ -134,18 +138,48 @@ class Deployments:
             )
             return [entry(r) for r in rows]
 
-    async def diff(self, project_id: str, version: str) -> BundleDiff:
-        """Compare a stored bundle with the one the engine runs now."""
+    async def diff(self, project_id: str, version: str, against: str | None = None) -> BundleDiff:
+        """Compare a stored bundle with ``against``, else with the one the engine runs now.
+
+        When the engine does not answer, the comparison is with the project's previous bundle
+        (by the same rules), and the answer says so (``base``, ``engineError``).
+        """
         target = self._bundles.get(project_id, version)
-        status = await self._engine.json("GET", "/engine/status")
-        active_hash = status.get("hash")
+        new = Bundle.model_validate(target.document)
+        if against is not None:
+            base = Bundle.model_validate(self._bundles.get(project_id, against).document)
+            return BundleDiff(
+                active_version=None, active_hash=None, active_known=False, version=version,
+                base=DiffBase.CHOSEN, base_version=against,
+                **bundle_diff(base, new, self._registry),
+            )  # fmt: skip
+        try:
+            status = await self._engine.model(EngineStatus, "GET", "/engine/status")
+        except UpstreamError as err:
+            previous = self._previous(project_id, version)
+            old = Bundle.model_validate(previous.document) if previous else None
+            return BundleDiff(
+                active_version=None, active_hash=None, active_known=False, version=version,
+                base=DiffBase.PREVIOUS if previous else DiffBase.NONE,
+                base_version=previous.version if previous else None, engine_error=err.message,
+                **bundle_diff(old, new, self._registry),
+            )  # fmt: skip
+        active_hash = status.hash
         active_doc = self._bundles.by_hash(active_hash) if active_hash else None
         active = Bundle.model_validate(active_doc) if active_doc else None
-        new = Bundle.model_validate(target.document)
         return BundleDiff(
-            active_version=status.get("version"),
+            base=DiffBase.ACTIVE,
+            base_version=status.version,
+            active_version=status.version,
             active_hash=active_hash,
             active_known=active is not None or active_hash is None,
             version=version,
             **bundle_diff(active, new, self._registry),
         )
+
+    def _previous(self, project_id: str, version: str) -> BundleDetail | None:
+        """The project's newest bundle older than ``version``."""
+        older = [
+            b for b in self._bundles.list(project_id) if sort_key(b.version) < sort_key(version)
+        ]
+        return self._bundles.get(project_id, older[0].version) if older else None

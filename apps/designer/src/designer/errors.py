@@ -15,25 +15,23 @@
     │   └── InvalidProjectError       422  the project does not validate or build (issues)
     └── UpstreamError                 502  the engine or IoT service is unreachable or refused
 
-Library errors are mapped at the same boundary (``app.install_error_handlers``):
-``GraphValidationError`` 422 with its issues, ``TraceError`` 422, request
-validation 422 naming the field. Anything else is a logged 500.
+Library errors are mapped at the same boundary (``app.install_error_handlers``, over
+:func:`bms_service.install_error_handlers`): ``GraphValidationError`` 422 with its
+issues, ``TraceError`` 422, request validation 422 naming the field, a body that cannot be
+parsed 400. Anything else is a logged 500.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bms_service import ServiceError
 
-class DesignerError(Exception):
+
+class DesignerError(ServiceError):
     """Base: a stable code, an HTTP status and structured details."""
 
     code = "designer_error"
-    status = 500
-
-    def __init__(self, message: str, *, details: Any = None) -> None:
-        super().__init__(message)
-        self.details = details
 
 
 class NotAuthenticatedError(DesignerError):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from designer.auth import write_secret
+from bms_service.tokens import write_secret
 from supervisor_engine import generate_key, load_private_key, private_key_pem, public_key_pem
 
 KEY_FILE = "signing.key"

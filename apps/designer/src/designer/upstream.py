@@ -11,11 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
+from bms_service.tokens import read_token
 from designer.errors import UpstreamError
+
+M = TypeVar("M", bound=BaseModel)
 
 log = logging.getLogger("designer.upstream")
 
@@ -42,12 +46,7 @@ class Upstream:
     def token(self) -> str | None:
         if self._token:
             return self._token
-        if self._token_file is not None:
-            try:
-                return self._token_file.read_text().strip() or None
-            except OSError:
-                return None
-        return None
+        return read_token(self._token_file) if self._token_file is not None else None
 
     def headers(self, caller: str | None, on_behalf_of: str | None = None) -> dict[str, str]:
         headers = {}
@@ -90,6 +89,10 @@ class Upstream:
         response = await self.call(method, path, **kwargs)
         return checked(self.name, response)
 
+    async def model(self, answer: type[M], method: str, path: str, **kwargs: Any) -> M:
+        """The 2xx answer read as ``answer`` (a renamed field fails here, not in the browser)."""
+        return parsed(self.name, answer, await self.json(method, path, **kwargs))
+
     async def stream(
         self,
         path: str,
@@ -123,6 +126,17 @@ class Upstream:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def parsed(name: str, answer: type[M], body: Any) -> M:
+    """``body`` as ``answer``; an :class:`UpstreamError` (502) when the service answered otherwise."""
+    try:
+        return answer.model_validate(body)
+    except ValidationError as err:
+        raise UpstreamError(
+            f"the {name} answered a body that is not a {answer.__name__}: {err.errors()[0]['msg']}",
+            details={"service": name, "answer": body},
+        ) from err
 
 
 def printable_ascii(text: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -12,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from bms_schemas import ErrorEnvelope
 from bms_schemas.alarms import AckRequest, AlarmList, AlarmRecord, AlarmState
 from bms_schemas.engine import (
     DeploymentHistory,
@@ -23,25 +21,19 @@ from bms_schemas.engine import (
     RollbackRequest,
     TrendLog,
 )
+from bms_service import error_responses
+from bms_service.tokens import bearer_matches
 from headless_engine.errors import AuthError
 from headless_engine.events import EventHub
 from headless_engine.metrics import render
 from headless_engine.runtime import EngineRuntime
 
 KEEPALIVE_S = 15.0
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorEnvelope} for code in (400, 401, 403, 404, 409, 422)
-}
-
-
-def token_ok(header: str | None, token: str) -> bool:
-    if not header or not header.startswith("Bearer "):
-        return False
-    return hmac.compare_digest(header[7:].strip().encode(), token.encode())
+ERRORS: dict[int | str, dict[str, Any]] = error_responses(401, 403, 404, 409, 500)
 
 
 def require_token(request: Request) -> None:
-    if not token_ok(request.headers.get("authorization"), request.app.state.token):
+    if not bearer_matches(request.headers.get("authorization"), request.app.state.token):
         raise AuthError("missing or wrong bearer token (Authorization: Bearer <token>)")
 
 
@@ -244,8 +236,8 @@ async def websocket_stream(websocket: WebSocket) -> None:
     token = websocket.app.state.token
     query = websocket.query_params.get("token")
     if not (
-        token_ok(websocket.headers.get("authorization"), token)
-        or token_ok(f"Bearer {query}" if query else None, token)
+        bearer_matches(websocket.headers.get("authorization"), token)
+        or bearer_matches(f"Bearer {query}" if query else None, token)
     ):
         await websocket.close(code=1008, reason="missing or wrong bearer token")
         return

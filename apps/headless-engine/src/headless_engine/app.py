@@ -7,24 +7,23 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from bms_schemas import ErrorEnvelope
+from bms_service import install_error_handlers
+from bms_service.tokens import read_token
 from headless_engine.api import public, router, websocket_stream
-from headless_engine.errors import EngineAppError
 from headless_engine.events import EventHub
 from headless_engine.metrics import metrics_registry
-from headless_engine.runtime import Adapter, EngineRuntime
+from headless_engine.runtime import EngineRuntime
 from headless_engine.settings import Settings
 from headless_engine.store import StateStore
 from supervisor_engine import (
     BundleError,
     Clock,
+    EngineError,
     GraphValidationError,
     KeyFileError,
     Registry,
@@ -32,12 +31,13 @@ from supervisor_engine import (
     default_registry,
     load_public_key,
 )
+from supervisor_engine.adapter import IoAdapter
 from supervisor_engine.clock import LoopClock
 from supervisor_engine.iot_client import HttpIoAdapter, IotClientSettings
 
 log = logging.getLogger("headless_engine")
 
-AdapterFactory = Callable[[Clock], Adapter]
+AdapterFactory = Callable[[Clock], IoAdapter]
 
 
 def trusted_keys(settings: Settings, store: StateStore) -> list[Ed25519PublicKey]:
@@ -56,10 +56,10 @@ def iot_token(settings: Settings) -> str | None:
     if settings.iot_token:
         return settings.iot_token
     if settings.iot_token_file is not None:
-        try:
-            return settings.iot_token_file.read_text().strip()
-        except OSError as err:
-            log.warning("cannot read the IoT token file %s: %s", settings.iot_token_file, err)
+        token = read_token(settings.iot_token_file)
+        if token is None:
+            log.warning("cannot read a token from the IoT token file %s", settings.iot_token_file)
+        return token
     return None
 
 
@@ -113,8 +113,7 @@ def create_app(
             state_save_interval_s=settings.state_save_interval_s,
             iot_url=settings.iot_url,
         )
-        if hasattr(adapter, "on_value"):
-            adapter.on_value = runtime.value_changed
+        adapter.on_value = runtime.value_changed
         if telemetry is not None:
             telemetry.status = lambda: runtime.status().model_dump(mode="json", by_alias=True)
             app.state.telemetry = telemetry
@@ -156,39 +155,23 @@ def create_app(
     return app
 
 
-def _envelope(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
-    body = ErrorEnvelope(code=code, message=message, details=details)
-    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+def _graph_invalid(err: GraphValidationError) -> tuple[int, ErrorEnvelope]:
+    issues = [i.model_dump(mode="json") for i in err.issues]
+    first = err.issues[0].message if err.issues else "invalid"
+    message = f"bundle does not validate: {first}"
+    return 422, ErrorEnvelope(code=err.code, message=message, details={"issues": issues})
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(EngineAppError)
-    async def app_error(_request: Request, err: EngineAppError) -> JSONResponse:
-        return _envelope(err.status, err.code, str(err))
+    def status(code: int) -> Callable[[EngineError], tuple[int, ErrorEnvelope]]:
+        return lambda err: (code, ErrorEnvelope(code=err.code, message=str(err)))
 
-    @app.exception_handler(GraphValidationError)
-    async def invalid_graph(_request: Request, err: GraphValidationError) -> JSONResponse:
-        issues = [i.model_dump(mode="json") for i in err.issues]
-        first = err.issues[0].message if err.issues else "invalid"
-        return _envelope(422, err.code, f"bundle does not validate: {first}", {"issues": issues})
-
-    @app.exception_handler(SignatureError)
-    async def bad_signature(_request: Request, err: SignatureError) -> JSONResponse:
-        return _envelope(403, err.code, str(err))
-
-    @app.exception_handler(BundleError)
-    async def bad_bundle(_request: Request, err: BundleError) -> JSONResponse:
-        return _envelope(400, err.code, str(err))
-
-    @app.exception_handler(RequestValidationError)
-    async def bad_request(_request: Request, err: RequestValidationError) -> JSONResponse:
-        errors = err.errors()
-        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        details = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
-            for e in errors
-        ]
-        return _envelope(
-            422, "invalid_request", f"{where}: {first.get('msg')}", {"errors": details}
-        )
+    install_error_handlers(
+        app,
+        service="engine",
+        mapped={
+            GraphValidationError: _graph_invalid,
+            SignatureError: status(403),
+            BundleError: status(400),
+        },
+    )

@@ -207,6 +207,17 @@ def resume(
 
 
 @app.command()
+def reload(
+    url: Url = DEFAULT_URL, token: Token = None, state_dir: StateDir = DEFAULT_STATE
+) -> None:
+    """Load the active bundle again from the engine's disk, keeping block state."""
+    with _user_errors(), _client(url, token, state_dir) as client:
+        result = _call(client, "POST", "/engine/reload")
+    out.print(f"reloaded {result['version']} ({result['hash']}), {result['status']}; "
+              f"state kept for {result['restoredNodes']} node(s)")  # fmt: skip
+
+
+@app.command()
 def rollback(
     version: Annotated[str, typer.Argument(help="A version deployed before.")],
     url: Url = DEFAULT_URL, token: Token = None, state_dir: StateDir = DEFAULT_STATE,

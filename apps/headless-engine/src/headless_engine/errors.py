@@ -19,12 +19,13 @@ Library errors are mapped at the same boundary: ``BundleError`` 400,
 
 from __future__ import annotations
 
+from bms_service import ServiceError
 
-class EngineAppError(Exception):
+
+class EngineAppError(ServiceError):
     """Base: a stable code and an HTTP status."""
 
     code = "engine_error"
-    status = 500
 
 
 class AuthError(EngineAppError):
@@ -50,6 +51,13 @@ class DeployGuardError(EngineAppError):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class CorruptBundleError(EngineAppError):
+    """A bundle stored in the state directory no longer parses (a disk fault, a hand edit)."""
+
+    code = "corrupt_bundle"
+    status = 409
 
 
 class NoBundleError(EngineAppError):

@@ -27,9 +27,10 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic_core import to_jsonable_python
 
 from bms_schemas import Bundle, PointValue, Quality, semver_key
 from bms_schemas.alarms import AlarmRecord
@@ -45,6 +46,7 @@ from bms_schemas.engine import (
     TrendLog,
     UnconfirmedCommandStatus,
 )
+from bms_schemas.engine_events import NoticeEvent, TickEvent, ValuesEvent
 from headless_engine.alarms import AlarmBook, AlarmFile
 from headless_engine.errors import (
     DeployGuardError,
@@ -71,8 +73,10 @@ from supervisor_engine import (
     parse_bundle,
     verify_document,
 )
-from supervisor_engine.command_truth import CommandLedger, held_commands
-from supervisor_engine.iot_client import AdapterStatus
+from supervisor_engine.adapter import IoAdapter
+from supervisor_engine.blocks.io import PointOutputParams
+from supervisor_engine.blocks.trends import TrendLogParams
+from supervisor_engine.command_truth import held_commands
 
 log = logging.getLogger("headless_engine")
 
@@ -89,49 +93,27 @@ def _percentiles(samples: deque[float] | None) -> tuple[float, float]:
     return cuts[49], cuts[98]
 
 
-class Adapter(Protocol):
-    """What the runtime needs of its I/O adapter."""
-
-    status: AdapterStatus
-
-    def snapshot(self) -> Mapping[str, PointValue]: ...
-    def set_points(self, points: Any) -> None: ...
-    def submit(self, writes: Any) -> None: ...
-    def set_constraints(self, constraints: Any) -> None: ...
-    def reassert(self, writes: Any, reason: str) -> int: ...
-    def set_command_refresh(self, refresh_s: float | None) -> None: ...
-    async def run(self, stop: asyncio.Event) -> None: ...
-    async def flush(self, timeout_s: float = 5.0) -> None: ...
-
-    @property
-    def pending_writes(self) -> int: ...
-
-    @property
-    def ledger(self) -> CommandLedger: ...
-
-
-def with_states(entries: list[dict[str, Any]], active_hash: str | None) -> list[dict[str, Any]]:
+def with_states(entries: list[DeploymentRecord], active_hash: str | None) -> list[DeploymentRecord]:
     """The history, oldest first, each deploy or rollback with its real state.
 
     An activation stays 'active' until the next one: a deploy makes it 'superseded', a
     rollback 'rolled back'. The last activation is 'active' if it is what runs now.
     """
-    out: list[dict[str, Any]] = []
+    out: list[DeploymentRecord] = []
     current: int | None = None
     for entry in entries:
-        entry = dict(entry)
-        if entry.get("action") in ("deploy", "rollback"):
-            if entry.get("outcome") == "refused":
-                entry["state"] = "refused"
-            elif entry.get("outcome") == "active":
+        if entry.action in ("deploy", "rollback"):
+            if entry.outcome == "refused":
+                entry = entry.model_copy(update={"state": "refused"})
+            elif entry.outcome == "active":
                 if current is not None:
-                    replaced = "rolled back" if entry["action"] == "rollback" else "superseded"
-                    out[current]["state"] = replaced
-                entry["state"] = "active"
+                    replaced = "rolled back" if entry.action == "rollback" else "superseded"
+                    out[current] = out[current].model_copy(update={"state": replaced})
+                entry = entry.model_copy(update={"state": "active"})
                 current = len(out)
         out.append(entry)
-    if current is not None and out[current].get("hash") != active_hash:
-        out[current]["state"] = "superseded"
+    if current is not None and out[current].hash != active_hash:
+        out[current] = out[current].model_copy(update={"state": "superseded"})
     return out
 
 
@@ -147,6 +129,11 @@ class Active:
     activated_by: str
 
 
+def _relinquishes(params: object) -> bool:
+    """Whether a point output gives its priority slot back when it stops commanding."""
+    return not isinstance(params, PointOutputParams) or params.relinquish_on_disable
+
+
 class EngineRuntime:
     """Deploys, runs, stops and persists flows."""
 
@@ -154,7 +141,7 @@ class EngineRuntime:
         self,
         *,
         store: StateStore,
-        adapter: Adapter,
+        adapter: IoAdapter,
         clock: Clock,
         registry: Registry,
         hub: EventHub,
@@ -198,26 +185,25 @@ class EngineRuntime:
     def _event(self, event: str, level: int = logging.INFO, **fields: Any) -> None:
         fields.setdefault("bundle_version", self.active.version if self.active else None)
         log.log(level, event, extra=fields)
-        self.hub.publish("event", {"event": event, **fields})
+        notice = NoticeEvent(event=event, **to_jsonable_python(fields))
+        self.hub.publish("event", notice.model_dump(mode="json"))
 
     def _record(self, action: str, by: str, outcome: str, *, version: str | None = None,
                 hash_: str | None = None, message: str | None = None) -> None:  # fmt: skip
-        entry = {
-            "at": self.clock.now().isoformat(),
-            "action": action,
-            "version": version,
-            "hash": hash_,
-            "by": by,
-            "outcome": outcome,
-            "message": message,
-        }
-        if action in ("deploy", "rollback"):
-            project = getattr(self, "_deploy_project", None) or {}
-            entry |= {
-                "project_id": project.get("id"),
-                "project_name": project.get("name"),
-                "note": getattr(self, "_deploy_note", None),
-            }
+        project = getattr(self, "_deploy_project", None) or {}
+        deploying = action in ("deploy", "rollback")
+        entry = DeploymentRecord(
+            at=self.clock.now(),
+            action=action,
+            version=version,
+            hash=hash_,
+            by=by,
+            outcome=outcome,
+            message=message,
+            project_id=project.get("id") if deploying else None,
+            project_name=project.get("name") if deploying else None,
+            note=getattr(self, "_deploy_note", None) if deploying else None,
+        )
         try:
             self.store.record(entry)
         except OSError as err:  # a full disk must not turn an answer into a 500
@@ -251,9 +237,9 @@ class EngineRuntime:
         pointer = self.store.active()
         if pointer is not None:
             candidates = [pointer.version] + [
-                e["version"]
+                e.version
                 for e in reversed(self.store.history())
-                if e.get("outcome") == "active" and e.get("version") != pointer.version
+                if e.outcome == "active" and e.version is not None and e.version != pointer.version
             ]
             for version in dict.fromkeys(candidates):
                 try:
@@ -458,7 +444,7 @@ class EngineRuntime:
             for flow in old.flows.values()
             for node in flow.nodes
             if node.block.role is Role.POINT_OUTPUT
-            and getattr(node.params, "relinquish_on_disable", True)
+            and _relinquishes(node.params)
             and kept.get(node.bound.key) != node.bound.priority
         ]
         self.adapter.submit(writes)
@@ -470,8 +456,7 @@ class EngineRuntime:
             PointWrite(node.bound.key, None, node.bound.priority, node.node_id, reason)
             for flow in self.active.program.flows.values()
             for node in flow.nodes
-            if node.block.role is Role.POINT_OUTPUT
-            and getattr(node.params, "relinquish_on_disable", True)
+            if node.block.role is Role.POINT_OUTPUT and _relinquishes(node.params)
         )
 
     def rollback(self, version: str, by: str) -> DeployResponse:
@@ -587,19 +572,18 @@ class EngineRuntime:
             **result.faults,
         }
         if self.hub.wants("tick"):
-            self.hub.publish(
-                "tick",
-                {
-                    "flow": call.flow_id,
-                    "index": call.index,
-                    "durationMs": (time.perf_counter() - began) * 1000,
-                    "latenessMs": (call.started - call.due) * 1000,
-                    "writes": len(result.writes),
-                    "faults": result.faults,
-                },
+            tick = TickEvent(
+                flow=call.flow_id,
+                index=call.index,
+                duration_ms=(time.perf_counter() - began) * 1000,
+                lateness_ms=(call.started - call.due) * 1000,
+                writes=len(result.writes),
+                faults=dict(result.faults),
             )
+            self.hub.publish("tick", tick.model_dump(mode="json"))
         if self.hub.wants("values"):
-            self.hub.publish("values", {"flow": call.flow_id, "nodes": _values(flow.outputs())})
+            values = ValuesEvent(flow=call.flow_id, nodes=_values(flow.outputs()))
+            self.hub.publish("values", values.model_dump(mode="json"))
         self._save_state_soon()
 
     def _on_last_run(self, flow_id: str, wall: datetime) -> None:
@@ -846,7 +830,7 @@ class EngineRuntime:
             flow=flow_id,
             node=node_id,
             label=label,
-            capacity=getattr(node.params, "capacity", 1),
+            capacity=node.params.capacity if isinstance(node.params, TrendLogParams) else 1,
             samples=tuple((float(t), v, q) for t, v, q in state.samples()),
         )
 
@@ -856,7 +840,7 @@ class EngineRuntime:
         """A page of the deployment history, newest first, and how many entries there are."""
         entries = with_states(self.store.history(), self.active.hash if self.active else None)
         newest_first = entries[::-1][offset : None if limit is None else offset + limit]
-        return [DeploymentRecord.model_validate(e) for e in newest_first], len(entries)
+        return newest_first, len(entries)
 
 
 def _scalar(value: Any) -> bool | int | float | str | None:
@@ -884,8 +868,10 @@ def _bad_inputs(
     return bad
 
 
-def _values(outputs: Mapping[str, Mapping[str, tuple[Any, Any]]]) -> dict[str, Any]:
+def _values(outputs: Mapping[str, Mapping[str, tuple[Any, Quality]]]) -> dict[str, Any]:
     return {
-        node: {port: [value, quality.value] for port, (value, quality) in ports.items()}
+        node: {
+            port: (to_jsonable_python(value), quality) for port, (value, quality) in ports.items()
+        }
         for node, ports in outputs.items()
     }

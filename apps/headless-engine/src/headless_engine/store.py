@@ -19,14 +19,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from headless_engine.errors import UnknownVersionError
+from pydantic import ValidationError
+
+from bms_schemas.engine import DeploymentRecord
+from bms_service.tokens import load_or_create_token
+from headless_engine.errors import CorruptBundleError, UnknownVersionError
 
 _SAFE_VERSION = re.compile(r"^[0-9A-Za-z.+-]{1,64}$")
 HISTORY_MAX_BYTES = 1_000_000
@@ -93,12 +96,7 @@ class StateStore:
         """The API token: ``given``, else the stored one, else a new one stored with mode 0600."""
         if given:
             return given
-        path = self.root / "token"
-        if path.exists():
-            return path.read_text().strip()
-        token = secrets.token_urlsafe(32)
-        atomic_write(path, token.encode() + b"\n", mode=0o600)
-        return token
+        return load_or_create_token(self.root / "token")
 
     # --- bundles ----------------------------------------------------------------------------
 
@@ -114,7 +112,14 @@ class StateStore:
         path = self._bundle_path(version)
         if not path.exists():
             raise UnknownVersionError(f"no bundle version {version!r} has been deployed here")
-        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:  # a decode error is a ValueError too
+            raise CorruptBundleError(
+                f"the stored bundle {version!r} cannot be read ({path}): {err}"
+            ) from err
+        if not isinstance(document, dict):
+            raise CorruptBundleError(f"the stored bundle {version!r} is not a JSON object ({path})")
         return document
 
     def has_bundle(self, version: str) -> bool:
@@ -137,9 +142,9 @@ class StateStore:
 
     # --- history ----------------------------------------------------------------------------
 
-    def record(self, entry: dict[str, Any]) -> None:
+    def record(self, entry: DeploymentRecord) -> None:
         """Append one history line (appends are atomic enough for one writer: one write call)."""
-        line = json.dumps(entry, sort_keys=True, default=str) + "\n"
+        line = entry.model_dump_json(by_alias=True) + "\n"
         path = self.root / "history.jsonl"
         if path.exists() and path.stat().st_size + len(line) > self.history_max_bytes:
             os.replace(path, self.root / "history.1.jsonl")  # bounded: one older file is kept
@@ -148,7 +153,7 @@ class StateStore:
             handle.flush()
             os.fsync(handle.fileno())
 
-    def history(self) -> list[dict[str, Any]]:
+    def history(self) -> list[DeploymentRecord]:
         """Every history entry kept, oldest first."""
         entries = []
         for name in ("history.1.jsonl", "history.jsonl"):
@@ -157,8 +162,8 @@ class StateStore:
                 continue
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
-                    entries.append(json.loads(line))
-                except json.JSONDecodeError:
+                    entries.append(DeploymentRecord.model_validate_json(line))
+                except ValidationError:
                     continue  # a torn last line after a crash
         return entries
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 
-from bms_schemas import ErrorEnvelope, PointRef, PointRefError
+from bms_schemas import PointRef, PointRefError
 from bms_schemas.history import HistoryResponse
 from bms_schemas.iot import (
     AuditLog,
@@ -31,13 +31,14 @@ from bms_schemas.iot import (
     WriteResponse,
 )
 from bms_schemas.points import SCHEMA_PATTERN
+from bms_service import error_responses
 from iot_supervisor.auth import ON_BEHALF_HEADER, Principal, TokenRegistry
 from iot_supervisor.errors import AuthError, InvalidPointError, RequestError
 from iot_supervisor.service import Supervisor
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorEnvelope} for code in (400, 401, 403, 404, 422, 429, 502, 503)
-}
+_ERRORS: dict[int | str, dict[str, Any]] = error_responses(
+    400, 401, 403, 404, 422, 429, 500, 502, 503, 504
+)
 
 
 def supervisor(request: Request) -> Supervisor:

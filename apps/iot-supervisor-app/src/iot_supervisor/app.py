@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 
-from bms_schemas import ErrorEnvelope
+from bms_service import install_error_handlers
 from iot_supervisor.api import caller, public, router, websocket_twin
 from iot_supervisor.auth import TokenRegistry, load_or_create_token
 from iot_supervisor.bacnet.client import BacnetClient
-from iot_supervisor.errors import IotError
 from iot_supervisor.metrics import Metrics
 from iot_supervisor.plugins import load_protocols
 from iot_supervisor.protocol import PointProtocol
@@ -90,19 +86,14 @@ def create_app(
     app.include_router(router)
     app.add_api_websocket_route("/ws", websocket_twin)
 
-    @app.exception_handler(IotError)
-    async def domain_error(request: Request, exc: IotError) -> JSONResponse:
-        return _envelope(exc.status, exc.code, exc.message, exc.details)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
-        message = "; ".join(_describe(e) for e in errors[:5]) or "invalid request"
-        if request.url.path == "/points/write" and hasattr(request.app.state, "supervisor"):
-            _audit_refused_body(request, exc.body, message)
-        return _envelope(422, "invalid_request", message, errors)
-
+    install_error_handlers(app, service="IoT service", on_invalid=_audit_invalid_write)
     return app
+
+
+def _audit_invalid_write(request: Request, err: RequestValidationError, message: str) -> None:
+    """A write refused because its body does not validate is audited like any other refusal."""
+    if request.url.path == "/points/write" and hasattr(request.app.state, "supervisor"):
+        _audit_refused_body(request, err.body, message)
 
 
 def docs_urls(enabled: bool) -> dict[str, Any]:
@@ -110,27 +101,6 @@ def docs_urls(enabled: bool) -> dict[str, Any]:
     if enabled:
         return {}
     return {"docs_url": None, "redoc_url": None, "openapi_url": None}
-
-
-def _json_safe(value: Any) -> Any:
-    """``value`` with NaN and infinities as strings: an error about a NaN must still be JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
-
-
-def _envelope(status: int, code: str, message: str, details: Any) -> JSONResponse:
-    body = ErrorEnvelope(code=code, message=message, details=_json_safe(jsonable_encoder(details)))
-    return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
-
-
-def _describe(error: dict[str, Any]) -> str:
-    loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-    return f"{loc}: {error.get('msg', 'invalid')}" if loc else str(error.get("msg", "invalid"))
 
 
 def _audit_refused_body(request: Request, body: Any, message: str) -> None:

@@ -13,13 +13,12 @@ data directory (mode 0600):
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from bms_service import tokens
 from iot_supervisor.settings import Settings
 
 ON_BEHALF_HEADER = "x-on-behalf-of"
@@ -45,18 +44,7 @@ class Principal:
 def _load_or_create(given: SecretStr | None, path: Path) -> str:
     if given is not None:
         return given.get_secret_value()
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    # O_EXCL: two services starting on one data dir must not overwrite each other's token.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(token + "\n")
-    return token
+    return tokens.load_or_create_token(path)
 
 
 def load_or_create_token(settings: Settings) -> str:
@@ -94,12 +82,6 @@ class TokenRegistry:
         found = None
         # Compare with every token (no early exit) so timing does not tell which one is close.
         for token, principal in self._tokens.items():
-            if secrets.compare_digest(given, token):
+            if tokens.bearer_matches(f"Bearer {given}", token):
                 found = principal
         return found
-
-
-def token_matches(header: str | None, token: str) -> bool:
-    if not header or not header.startswith("Bearer "):
-        return False
-    return secrets.compare_digest(header.removeprefix("Bearer ").strip(), token)

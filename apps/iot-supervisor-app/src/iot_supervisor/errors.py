@@ -1,7 +1,7 @@
 """Errors of the IoT Supervisor Service.
 
 Every error has a stable ``code`` and the HTTP ``status`` the API answers with;
-the one exception handler in :mod:`iot_supervisor.app` turns them into an
+the handlers of :func:`bms_service.install_error_handlers` turn them into an
 :class:`bms_schemas.ErrorEnvelope`. Anything without a code is a logged 500.
 
 ::
@@ -30,17 +30,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from bms_service import ServiceError
 
-class IotError(Exception):
+
+class IotError(ServiceError):
     """Base of every error the service raises on purpose."""
 
     code = "iot_error"
-    status = 500
-
-    def __init__(self, message: str, *, details: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
 
 
 class ConfigError(IotError, ValueError):

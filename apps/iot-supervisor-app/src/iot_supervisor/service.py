@@ -41,6 +41,7 @@ from bms_schemas.iot import (
 )
 from iot_supervisor.errors import (
     IotError,
+    NotFoundError,
     RequestError,
     UnknownSubscriptionError,
 )
@@ -395,7 +396,14 @@ class Supervisor:
 
     async def subscribe(self, request: SubscriptionRequest) -> SubscriptionInfo:
         for point in request.points:
-            self.protocol.point_info(point)
+            try:
+                self.protocol.point_info(point)
+            except NotFoundError as err:
+                # Name the point, whatever is unknown (device or object): a client drops that
+                # one point and subscribes to the others.
+                known = err.details if isinstance(err.details, dict) else {}
+                err.details = {**known, "point": str(point)}
+                raise
         info = self.hub.add_subscription(
             request.points,
             end_with_stream=request.end_with_stream,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import uvicorn
 
+from bms_service.testing import wait_for
 from iot_supervisor.app import create_app
 from iot_supervisor.settings import Settings
 from iot_supervisor.simulator import Simulator, SimulatorConfig
@@ -128,18 +128,6 @@ def field_building(
     )
 
 
-def wait_until(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
-    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
 def loopback_settings(plan: NetPlan, data_dir: Path, token: str, **overrides: Any) -> Settings:
     """Settings for a service on ``plan``'s addresses, tuned to notice faults in well under a second."""
     values: dict[str, Any] = {
@@ -215,7 +203,7 @@ class ServiceHandle:
         )
         self.server = uvicorn.Server(config)
         self._serving = asyncio.run_coroutine_threadsafe(self._serve(), self.loop.loop)
-        wait_until(lambda: self.server.started or self._serving.done(), 20, "uvicorn to start")
+        wait_for(lambda: self.server.started or self._serving.done(), 20, "uvicorn to start", 0.05)
         if self._serving.done():
             self._serving.result()
         port = self.server.servers[0].sockets[0].getsockname()[1]
@@ -280,7 +268,7 @@ class SseReader:
         def find() -> dict[str, Any] | None:
             return next((e for e in list(self.events) if predicate(e)), None)
 
-        found = wait_until(find, timeout, what)
+        found = wait_for(find, timeout, what, 0.05)
         assert found is not None
         return found
 

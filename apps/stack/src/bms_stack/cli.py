@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from bms_stack.demo import DesignerClient, admin_password, provision_demo
+from bms_stack.demo_project import demo_graph, demo_points
 from bms_stack.services import ServiceSpec
 from bms_stack.stack import Stack, StackConfig, load_settings, trust_designer_key
 
@@ -118,8 +119,6 @@ def up(
         if demo:
             designer = DesignerClient(config.designer_url, "admin", password)
             try:
-                from supervisor_engine.demo import demo_graph, demo_points
-
                 points = demo_points(modbus_vfd=9002 if modbus else None)
                 provision_demo(designer, lambda: demo_graph(points))
             finally:

@@ -9,12 +9,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel
 
 from bms_schemas import Graph
-from supervisor_engine.demo import demo_constraints
+from bms_schemas.designer import (
+    BundleBuildRequest,
+    BundleDetail,
+    DeploymentEntry,
+    DeploymentRequest,
+    LoginRequest,
+    Project,
+    ProjectContent,
+    ProjectCreate,
+    ProjectList,
+    SessionInfo,
+    ValidationReport,
+)
+from bms_stack.demo_project import demo_constraints
 
 log = logging.getLogger("bms_stack")
 
@@ -28,18 +42,29 @@ def admin_password(data_dir: Path, given: str | None) -> str:
     return (data_dir / "designer" / "admin-password").read_text().strip()
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 class DesignerClient:
-    """A signed-in session with the Designer."""
+    """A signed-in session with the Designer; requests and answers are its API's models."""
 
     def __init__(self, url: str, username: str, password: str) -> None:
         self.http = httpx.Client(base_url=url, timeout=60)
-        response = self.http.post(
-            "/api/auth/login", json={"username": username, "password": password}
-        )
-        response.raise_for_status()
-        self.http.headers["X-CSRF-Token"] = response.json()["csrfToken"]
+        login = LoginRequest(username=username, password=password)
+        session = self.call(SessionInfo, "POST", "/api/auth/login", login)
+        self.http.headers["X-CSRF-Token"] = session.csrf_token
 
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def call(self, answer: type[M], method: str, path: str, body: BaseModel | None = None) -> M:
+        json = body.model_dump(mode="json", by_alias=True) if body else None
+        response = self.http.request(method, path, json=json)
+        if response.status_code >= 400:
+            raise RuntimeError(
+                f"Designer {method} {path}: {response.status_code} {response.text[:500]}"
+            )
+        return answer.model_validate_json(response.content)
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """An untyped call, for benches that poke at the API: the answer's JSON."""
         response = self.http.request(method, path, **kwargs)
         if response.status_code >= 400:
             raise RuntimeError(
@@ -51,32 +76,34 @@ class DesignerClient:
         self.http.close()
 
 
-def demo_content(graph: Graph) -> dict[str, Any]:
+def demo_content(graph: Graph) -> ProjectContent:
     """The demo project's content: its graph, limits on every commanded point, clamped."""
-    return {
-        "graph": graph.model_dump(mode="json", by_alias=True),
-        "constraints": [c.model_dump(mode="json", by_alias=True) for c in demo_constraints(graph)],
-        "defaults": {"limitAction": "clamp"},
-    }
+    return ProjectContent.model_validate(
+        {
+            "graph": graph,
+            "constraints": demo_constraints(graph),
+            "defaults": {"limitAction": "clamp"},
+        }
+    )
 
 
 def provision_demo(designer: DesignerClient, graph: Callable[[], Graph]) -> str | None:
     """Create and deploy the demo project unless it exists; the version deployed, if any."""
-    projects = designer.call("GET", "/api/projects")["projects"]
-    if any(p["name"] == DEMO_NAME for p in projects):
+    projects = designer.call(ProjectList, "GET", "/api/projects").projects
+    if any(p.name == DEMO_NAME for p in projects):
         return None
-    content = demo_content(graph())
-    project = designer.call("POST", "/api/projects", json={"name": DEMO_NAME, "content": content})
-    report = designer.call("POST", f"/api/projects/{project['id']}/validate")
-    if not report["valid"]:
-        raise RuntimeError(f"the demo project does not validate: {report['issues'][:3]}")
+    create = ProjectCreate(name=DEMO_NAME, content=demo_content(graph()))
+    project = designer.call(Project, "POST", "/api/projects", create)
+    base = f"/api/projects/{project.id}"
+    report = designer.call(ValidationReport, "POST", f"{base}/validate")
+    if not report.valid:
+        raise RuntimeError(f"the demo project does not validate: {report.issues[:3]}")
     bundle = designer.call(
-        "POST", f"/api/projects/{project['id']}/bundles", json={"version": "1.0.0"}
+        BundleDetail, "POST", f"{base}/bundles", BundleBuildRequest(version="1.0.0")
     )
-    entry = designer.call(
-        "POST", f"/api/projects/{project['id']}/deployments", json={"version": bundle["version"]}
-    )
-    if entry["outcome"] != "active":
-        raise RuntimeError(f"the engine did not accept the demo bundle: {entry['engineAnswer']}")
-    log.info("demo project deployed: %s %s", bundle["version"], bundle["hash"])
-    return str(bundle["version"])
+    deploy = DeploymentRequest(version=bundle.version)
+    entry = designer.call(DeploymentEntry, "POST", f"{base}/deployments", deploy)
+    if entry.outcome != "active":
+        raise RuntimeError(f"the engine did not accept the demo bundle: {entry.engine_answer}")
+    log.info("demo project deployed: %s %s", bundle.version, bundle.hash)
+    return bundle.version

@@ -43,6 +43,16 @@ class PortSpec(BmsModel):
     doc: str = Field(default="", description="What the port means.")
 
 
+class BlockRole(StrEnum):
+    """How a block relates to the outside world (the editor reads it, never block type names)."""
+
+    LOGIC = "logic"
+    POINT_INPUT = "point-input"
+    """Reads one point from the tick's input snapshot (its params have ``point``)."""
+    POINT_OUTPUT = "point-output"
+    """Commands one point (its params have ``point`` and ``priority``)."""
+
+
 class BlockSpec(BmsModel):
     """One block type as the catalogue publishes it."""
 
@@ -55,8 +65,8 @@ class BlockSpec(BmsModel):
     outputs: tuple[PortSpec, ...] = Field(description="Output ports.")
     params_schema: dict[str, JsonValue] = Field(description="JSON Schema of the parameters.")
     state: StateClass = Field(description="What happens to the block's state across redeploys.")
-    role: str = Field(
-        default="logic", description="'logic', 'point-input' (reads a point) or 'point-output'."
+    role: BlockRole = Field(
+        default=BlockRole.LOGIC, description="How the block relates to the outside world."
     )
 
 

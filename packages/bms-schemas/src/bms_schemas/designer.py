@@ -315,13 +315,33 @@ class ConstraintChange(BmsModel):
     )
 
 
+class DiffBase(StrEnum):
+    """What a bundle is compared with."""
+
+    ACTIVE = "active"
+    """The engine's active bundle (nothing, when the engine runs none)."""
+    PREVIOUS = "previous"
+    """The engine did not answer: the project's bundle before this one."""
+    CHOSEN = "chosen"
+    """The bundle the request named (``against``)."""
+    NONE = "none"
+    """The engine did not answer and there is no earlier bundle: everything is new."""
+
+
 class BundleDiff(BmsModel):
-    """What deploying a bundle changes compared with the engine's active one."""
+    """What deploying a bundle changes, compared with the engine's active one or another bundle."""
 
     active_version: str | None = Field(description="The engine's active version, if any.")
     active_hash: str | None
     active_known: bool = Field(description="The active bundle is one the Designer stored.")
     version: str = Field(description="The bundle to deploy.")
+    base: DiffBase = Field(default=DiffBase.ACTIVE, description="What it is compared with.")
+    base_version: str | None = Field(
+        default=None, description="The version compared with (null: nothing, or an unknown one)."
+    )
+    engine_error: str | None = Field(
+        default=None, description="Why the engine's active bundle is unknown, when it is."
+    )
     blocks_added: tuple[str, ...]
     blocks_removed: tuple[str, ...]
     blocks_changed: tuple[NodeChange, ...]

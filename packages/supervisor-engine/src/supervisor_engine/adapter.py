@@ -11,19 +11,56 @@ point is sent, never a backlog.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bms_schemas import PointConstraint, PointValue, Scalar
 from supervisor_engine.block import PointWrite
 
+if TYPE_CHECKING:
+    from supervisor_engine.command_truth import CommandLedger
+
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class AdapterStatus:
+    """What the adapter has seen, for /engine/status and metrics."""
+
+    connected: bool = False
+    stream_connected: bool = False
+    last_error: str | None = None
+    reconnects: int = 0
+    writes_sent: int = 0
+    writes_refused: int = 0
+    writes_failed: int = 0
+    values_received: int = 0
+    max_backoff_s: float = 0.0
+    refusals: list[dict[str, Any]] = field(default_factory=list)
+    unauthorized: bool = False
+    """The service refuses the engine's token (after reading the token file again)."""
+    devices_offline: list[int] = field(default_factory=list)
+    """Devices the bundle reads or commands that the service reports offline."""
+    reasserts: int = 0
+    last_reassert: str | None = None
+    """Why the held commands were last delivered again."""
+
+
 class IoAdapter(Protocol):
-    """What the engine needs from the outside world."""
+    """What the engine needs from the outside world: the one interface of an I/O adapter.
+
+    Ticks call the synchronous methods (they never await I/O); the runtime runs
+    :meth:`run` as a task beside the scheduler and :meth:`flush` at shutdown.
+    """
+
+    status: AdapterStatus
+    """What the adapter has seen, for the engine's status and metrics."""
+
+    on_value: Callable[[str], None] | None
+    """Called with the point of every new value (the engine's on-change triggers)."""
 
     def snapshot(self) -> Mapping[str, PointValue]:
         """The latest value of every point read, by canonical reference."""
@@ -39,6 +76,32 @@ class IoAdapter(Protocol):
 
     def set_constraints(self, constraints: Iterable[PointConstraint]) -> None:
         """Limits checked before any command is sent."""
+        ...
+
+    @property
+    def pending_writes(self) -> int:
+        """Commands waiting to be delivered."""
+        ...
+
+    @property
+    def ledger(self) -> CommandLedger:
+        """What each commanded priority slot should hold, and what the device said."""
+        ...
+
+    def reassert(self, writes: Iterable[PointWrite] | None, reason: str) -> int:
+        """Deliver the held commands again (``writes``: the new truth); how many."""
+        ...
+
+    def set_command_refresh(self, refresh_s: float | None) -> None:
+        """How often held commands are delivered again (None: never)."""
+        ...
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver commands and follow values until ``stop`` is set."""
+        ...
+
+    async def flush(self, timeout_s: float = 5.0) -> None:
+        """Try once to deliver every pending command now (relinquishes at shutdown)."""
         ...
 
 

@@ -17,7 +17,6 @@ import builtins
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -34,6 +33,7 @@ from bms_schemas import (
     StateClass,
     ValueType,
 )
+from bms_schemas.catalogue import BlockRole
 
 P = TypeVar("P", bound="Params")
 S = TypeVar("S")
@@ -55,14 +55,8 @@ class NoParams(Params):
     """Parameters of a block that has none."""
 
 
-class Role(StrEnum):
-    """How a block relates to the outside world."""
-
-    LOGIC = "logic"
-    POINT_INPUT = "point-input"
-    """Reads one point from the tick's input snapshot (its params have ``point``)."""
-    POINT_OUTPUT = "point-output"
-    """Commands one point (its params have ``point`` and ``priority``)."""
+Role = BlockRole
+"""How a block relates to the outside world (the catalogue's :class:`BlockRole`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +216,7 @@ class BlockType(Generic[P]):
             outputs=self.outputs,
             params_schema=self.params.model_json_schema(by_alias=True),
             state=self.state_class,
-            role=self.role.value,
+            role=self.role,
         )
 
 

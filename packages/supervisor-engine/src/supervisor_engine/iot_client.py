@@ -35,18 +35,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
-from bms_schemas import PointConstraint, PointValue, Quality
-from bms_schemas.iot import WriteResult
-from supervisor_engine.adapter import PendingWrites, Refusal, WriteGuard
+from bms_schemas import ErrorEnvelope, PointConstraint, PointRef, PointValue, Quality
+from bms_schemas._base import BmsModel
+from bms_schemas.engine_events import (
+    IotLinkEvent,
+    PointUnknownEvent,
+    WriteFailedEvent,
+    WriteRefusedEvent,
+)
+from bms_schemas.iot import (
+    ReadRequest,
+    ReadResponse,
+    SubscriptionInfo,
+    SubscriptionRequest,
+    ValueChange,
+    WriteItem,
+    WriteRequest,
+    WriteResponse,
+)
+from supervisor_engine.adapter import AdapterStatus, PendingWrites, Refusal, WriteGuard
 from supervisor_engine.block import PointWrite
 from supervisor_engine.clock import Clock
 from supervisor_engine.command_truth import DEFAULT_REFRESH_S, CommandLedger, device_of, slot_holds
@@ -96,31 +112,20 @@ class Backoff:
         self.attempt = 0
 
 
-@dataclass
-class AdapterStatus:
-    """What the adapter has seen, for /engine/status and metrics."""
-
-    connected: bool = False
-    stream_connected: bool = False
-    last_error: str | None = None
-    reconnects: int = 0
-    writes_sent: int = 0
-    writes_refused: int = 0
-    writes_failed: int = 0
-    values_received: int = 0
-    max_backoff_s: float = 0.0
-    refusals: list[dict[str, Any]] = field(default_factory=list)
-    unauthorized: bool = False
-    """The service refuses the engine's token (after reading the token file again)."""
-    devices_offline: list[int] = field(default_factory=list)
-    """Devices the bundle reads or commands that the service reports offline."""
-    reasserts: int = 0
-    last_reassert: str | None = None
-    """Why the held commands were last delivered again."""
-
-
 class ServiceUnavailable(Exception):
     """The service did not answer (connection refused, timeout, 5xx) or refused our token."""
+
+
+def refs(points: Iterable[str]) -> tuple[PointRef, ...]:
+    return tuple(PointRef.parse(p) for p in points)
+
+
+def envelope_of(response: httpx.Response) -> ErrorEnvelope:
+    """The service's error envelope, or one made of the raw answer when it is not one."""
+    try:
+        return ErrorEnvelope.model_validate_json(response.content)
+    except ValidationError:
+        return ErrorEnvelope(code=f"http_{response.status_code}", message=response.text[:500])
 
 
 class HttpIoAdapter:
@@ -141,6 +146,9 @@ class HttpIoAdapter:
         self.status = AdapterStatus()
         self._cache: dict[str, PointValue] = {}
         self._points: tuple[str, ...] = ()
+        self._unknown: set[str] = set()
+        """Points the service does not know (an unknown device or object): left out of the
+        subscription and the batch reads so that every other point still gets live values."""
         self._points_changed = asyncio.Event()
         self._pending = PendingWrites()
         self._writes_waiting = asyncio.Event()
@@ -177,6 +185,7 @@ class HttpIoAdapter:
         wanted = tuple(sorted(set(points)))
         if wanted != self._points:
             self._points = wanted
+            self._unknown.clear()
             for gone in set(self._cache) - set(wanted):
                 del self._cache[gone]
             self._points_changed.set()
@@ -273,7 +282,7 @@ class HttpIoAdapter:
     def _lost(self, err: Exception) -> None:
         if self.status.connected:
             log.warning("IoT service unreachable: %s", err)
-            self._on_event("iot-disconnected", {"error": str(err)})
+            self._emit("iot-disconnected", IotLinkEvent(error=str(err)))
         self.status.connected = False
         self.status.last_error = str(err)
 
@@ -281,7 +290,7 @@ class HttpIoAdapter:
         self.status.unauthorized = False
         if not self.status.connected:
             log.info("IoT service reachable at %s", self.settings.base_url)
-            self._on_event("iot-connected", {"url": self.settings.base_url})
+            self._emit("iot-connected", IotLinkEvent(url=self.settings.base_url))
             self.status.connected = True
             # the service may have restarted, and devices with it: hold every command again
             self.reassert(None, "IoT service reachable again")
@@ -338,6 +347,10 @@ class HttpIoAdapter:
                 subscription = await self._subscribe(points)
                 await self._read(points)
                 backoff.reset()
+                if subscription is None:  # nothing to follow until the points or the service change
+                    await self._sleep(self.settings.poll_interval_s, self._points_changed)
+                    self._points_changed.set()
+                    continue
                 await self._follow(subscription, points)
             except ServiceUnavailable as err:
                 self.status.stream_connected = False
@@ -349,14 +362,46 @@ class HttpIoAdapter:
                 self.status.reconnects += 1
                 await self._sleep(self._backoff_delay(backoff), self._points_changed)
 
-    async def _subscribe(self, points: tuple[str, ...]) -> str:
-        response = await self._request("POST", "/subscriptions", json={"points": list(points)})
-        if response.status_code != 201:
-            # an unknown point must not stop the others: subscribe to what the service knows
-            raise ServiceUnavailable(
-                f"subscription refused: {response.status_code} {response.text}"
-            )
-        return str(response.json()["id"])
+    async def _subscribe(self, points: tuple[str, ...]) -> str | None:
+        """Subscribe to every point the service knows; the ones it does not are marked faulty.
+
+        The service refuses a whole subscription for one unknown point and names it in the
+        envelope's ``details.point``: that point is left out and the rest subscribed again.
+        None when the service knows none of them.
+        """
+        self._unknown.clear()
+        known: dict[str, str] = {}  # canonical -> as the bundle names it
+        for point in points:
+            canonical = _canonical(point)
+            if canonical is None:
+                self._mark_unknown(point, "not a point reference")
+            else:
+                known[canonical] = point
+        while known:
+            body = SubscriptionRequest(points=refs(known))
+            response = await self._request("POST", "/subscriptions", json=self._body(body))
+            if response.status_code == 201:
+                return SubscriptionInfo.model_validate_json(response.content).id
+            error = envelope_of(response)
+            unknown = _named_point(error)
+            if response.status_code != 404 or unknown not in known:
+                raise ServiceUnavailable(
+                    f"subscription refused: {response.status_code} {error.code}: {error.message}"
+                )
+            self._mark_unknown(known.pop(unknown), error.message)
+        return None
+
+    def _mark_unknown(self, point: str, why: str) -> None:
+        log.warning("the IoT service does not know %s: %s", point, why)
+        self._unknown.add(point)
+        self._cache[point] = PointValue(
+            value=None, quality=Quality.FAULT, timestamp=self.clock.now()
+        )
+        self._emit("point-unknown", PointUnknownEvent(point=point, error=why))
+
+    @staticmethod
+    def _body(model: SubscriptionRequest | ReadRequest | WriteRequest) -> Any:
+        return model.model_dump(mode="json", by_alias=True)
 
     async def _follow(self, subscription: str, points: tuple[str, ...]) -> None:
         """Consume the SSE stream until it breaks, the points change, or it goes idle."""
@@ -406,11 +451,11 @@ class HttpIoAdapter:
 
     def _apply(self, data: str) -> None:
         try:
-            change = json.loads(data)
-            point, value = change["point"], PointValue.model_validate(change["value"])
-        except (ValueError, KeyError, TypeError) as err:
+            change = ValueChange.model_validate_json(data)
+        except ValidationError as err:
             log.warning("ignored a malformed value event: %s", err)
             return
+        point, value = str(change.point), change.value
         if point in self._cache or point in self._points:
             self._cache[point] = value
             self.status.values_received += 1
@@ -424,15 +469,19 @@ class HttpIoAdapter:
                 self._cache[point] = value.model_copy(update={"timestamp": now})
 
     async def _read(self, points: tuple[str, ...]) -> None:
-        if not points:
+        known = [p for p in points if p not in self._unknown and _canonical(p) is not None]
+        if not known:
             return
-        response = await self._request("POST", "/points/read", json={"points": list(points)})
+        body = ReadRequest(points=refs(known))
+        response = await self._request("POST", "/points/read", json=self._body(body))
         if response.status_code != 200:
-            log.warning("batch read refused: %s %s", response.status_code, response.text[:200])
+            error = envelope_of(response)
+            log.warning("batch read refused: %s %s", response.status_code, error.message)
             return
-        for result in response.json()["results"]:
-            if result["point"] in self._points:
-                self._cache[result["point"]] = PointValue.model_validate(result["value"])
+        for result in ReadResponse.model_validate_json(response.content).results:
+            point = str(result.point)
+            if point in self._points:
+                self._cache[point] = result.value
                 self.status.values_received += 1
 
     async def _poll_loop(self, stop: asyncio.Event) -> None:
@@ -442,6 +491,8 @@ class HttpIoAdapter:
             try:
                 await self._read(self._points)
                 backoff.reset()
+                if self._unknown:  # discovery may have found them since: subscribe again
+                    self._points_changed.set()
             except ServiceUnavailable as err:
                 self._lost(err)
                 delay = min(delay, self._backoff_delay(backoff))
@@ -521,30 +572,30 @@ class HttpIoAdapter:
 
     async def _post_writes(self, writes: list[PointWrite]) -> httpx.Response:
         # The reason says which node commanded the write; the audit log keeps it beside "engine".
-        body = {
-            "writes": [
-                {"point": w.point, "value": w.value, "priority": w.priority,
-                 "reason": f"node {w.node_id}: {w.reason}"[:200]}
+        body = WriteRequest(
+            writes=tuple(
+                WriteItem(
+                    point=PointRef.parse(w.point),
+                    value=w.value,
+                    priority=w.priority,
+                    reason=f"node {w.node_id}: {w.reason}"[:200],
+                )
                 for w in writes
-            ]
-        }  # fmt: skip
-        return await self._request("POST", "/points/write", json=body)
+            )
+        )
+        return await self._request("POST", "/points/write", json=self._body(body))
 
     def _settle(self, writes: list[PointWrite], response: httpx.Response, now: float) -> None:
         if response.status_code >= 400:
-            try:
-                message = response.json().get("message", response.text)
-            except ValueError:
-                message = response.text
+            message = envelope_of(response).message
             for write in writes:
                 self._refused(
                     Refusal(write, f"service refused ({response.status_code}): {message}")
                 )
                 self.ledger.refused(write)
             return
-        results = response.json()["results"]
-        for write, raw in zip(writes, results, strict=False):
-            result = WriteResult.model_validate(raw)
+        results = WriteResponse.model_validate_json(response.content).results
+        for write, result in zip(writes, results, strict=False):
             if result.ok:
                 self.status.writes_sent += 1
                 self._last_sent[write.point] = now
@@ -562,10 +613,8 @@ class HttpIoAdapter:
             else:
                 self.status.writes_failed += 1
                 self.ledger.failed(write, result.error or "the device did not take it", now)
-                self._on_event(
-                    "write-failed",
-                    {"point": write.point, "node": write.node_id, "error": result.error},
-                )
+                failed = WriteFailedEvent(point=write.point, node=write.node_id, error=result.error)
+                self._emit("write-failed", failed)
 
     # --- devices ------------------------------------------------------------------------------
 
@@ -616,13 +665,30 @@ class HttpIoAdapter:
 
     def _refused(self, refusal: Refusal) -> None:
         self.status.writes_refused += 1
-        entry = {
-            "point": refusal.write.point,
-            "value": refusal.write.value,
-            "priority": refusal.write.priority,
-            "node": refusal.write.node_id,
-            "reason": refusal.reason,
-        }
+        event = WriteRefusedEvent(
+            point=refusal.write.point,
+            value=refusal.write.value,
+            priority=refusal.write.priority,
+            node=refusal.write.node_id,
+            reason=refusal.reason,
+        )
+        entry = event.model_dump(mode="json")
         self.status.refusals = [*self.status.refusals[-49:], entry]
         log.warning("write refused: %s", entry)
         self._on_event("write-refused", entry)
+
+    def _emit(self, kind: str, event: BmsModel) -> None:
+        self._on_event(kind, event.model_dump(mode="json"))
+
+
+def _named_point(error: ErrorEnvelope) -> str | None:
+    """The point an error names in its details (``{"point": ...}``), in canonical form."""
+    point = error.details.get("point") if isinstance(error.details, dict) else None
+    return _canonical(point) if isinstance(point, str) else None
+
+
+def _canonical(point: str) -> str | None:
+    try:
+        return str(PointRef.parse(point))
+    except ValueError:
+        return None

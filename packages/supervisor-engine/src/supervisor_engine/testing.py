@@ -1,20 +1,12 @@
-"""Factories for graphs and bundles, for the tests of every package and for benchmarks.
+"""Factories for bundles and block harnesses, for the tests of every package and for benchmarks.
 
-g = GraphBuilder(period_ms=1000)
-t = g.node("io.point-input", point="1/analog-input,1")
-k = g.node("io.constant", value=21.0)
-d = g.node("math.subtract")
-g.wire(t, "value", d, "a").wire(k, "value", d, "b")
-graph = g.build()
+Graphs are built with :class:`~supervisor_engine.graph_builder.GraphBuilder` (re-exported here).
+Never imported by the library's production code (``tests/test_dependencies.py``).
 """
 
 from __future__ import annotations
 
-import signal
-import subprocess
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from bms_schemas import Bundle, BundleDefaults, Graph, PointConstraint, PointValue, Quality
@@ -22,63 +14,9 @@ from supervisor_engine.block import BlockEnv
 from supervisor_engine.bundle import build_bundle
 from supervisor_engine.compiler import compile_graph
 from supervisor_engine.evaluator import FlowEvaluator
+from supervisor_engine.graph_builder import GraphBuilder as GraphBuilder
 from supervisor_engine.registry import Registry, default_registry
 from supervisor_engine.testing_net import NetPlan as NetPlan  # per-run loopback addresses
-
-
-class GraphBuilder:
-    """Builds a graph node by node; node ids are generated unless given."""
-
-    def __init__(self, *, flow: str = "main", period_ms: int = 1000) -> None:
-        self._flows: list[dict[str, Any]] = []
-        self._nodes: list[dict[str, Any]] = []
-        self._edges: list[dict[str, Any]] = []
-        self._flow = flow
-        self.flow(flow, period_ms=period_ms)
-
-    def flow(
-        self,
-        flow_id: str,
-        *,
-        period_ms: int = 1000,
-        phase_ms: int = 0,
-        triggers: tuple[str, ...] = (),
-    ) -> GraphBuilder:
-        """Add a flow and make it the one new nodes go into."""
-        self._flows.append(
-            {
-                "id": flow_id,
-                "name": flow_id,
-                "schedule": {"periodMs": period_ms, "phaseMs": phase_ms},
-                "triggerOnChange": list(triggers),
-            }
-        )
-        self._flow = flow_id
-        return self
-
-    def node(self, type_: str, node_id: str | None = None, **params: Any) -> str:
-        """Add a node of ``type_`` with these parameters (camelCase or snake_case); returns its id."""
-        node_id = node_id or f"n{len(self._nodes)}"
-        self._nodes.append({"id": node_id, "type": type_, "flow": self._flow, "params": params})
-        return node_id
-
-    def wire(self, source: str, source_port: str, target: str, target_port: str) -> GraphBuilder:
-        """Add an edge."""
-        self._edges.append(
-            {
-                "source": source,
-                "sourcePort": source_port,
-                "target": target,
-                "targetPort": target_port,
-            }
-        )
-        return self
-
-    def build(self) -> Graph:
-        """The graph."""
-        return Graph.model_validate(
-            {"flows": self._flows, "nodes": self._nodes, "edges": self._edges}
-        )
 
 
 def make_bundle(
@@ -238,77 +176,3 @@ def param_issues(block_type: str, **params: Any) -> list[tuple[str, str]]:
         for i in validate_graph(g.build(), default_registry())
         if i.code is IssueCode.INVALID_PARAMETER
     ]
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: float = 0.1) -> Any:
-    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds.
-
-    For end-to-end tests over real processes: a condition that raises a network or
-    parsing error (the process is still starting) counts as not yet, and the last
-    answer is in the failure message.
-    """
-    import time
-
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = condition()
-        except (httpx.HTTPError, OSError, KeyError, ValueError, TypeError) as err:
-            last = err
-        else:
-            if last:
-                return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without the caller's BMS_ settings or pytest's variables, plus ``extra``."""
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BMS_", "PYTEST"))}
-    return env | extra
-
-
-class ChildProcess:
-    """A real child process for end-to-end tests: output to a log file, killable, restartable.
-
-    ``close()`` stops it as an operator would (SIGINT, then SIGKILL if it hangs).
-    """
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.args, self.env, self.log = args, env, log
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.start()
-
-    def start(self) -> None:
-        with open(self.log, "ab") as handle:
-            self.proc = subprocess.Popen(
-                self.args, env=self.env, stdout=handle, stderr=subprocess.STDOUT
-            )
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(sig)
-        self.proc.wait(30)
-
-    def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)

@@ -6,15 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from bms_schemas import ErrorEnvelope
+from bms_service import error_responses
 from designer.auth import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, Principal, csrf_matches
 from designer.errors import CsrfError
 from designer.services import Services
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorEnvelope} for code in (401, 403, 404, 409, 413, 422, 429, 502)
-}
+ERRORS: dict[int | str, dict[str, Any]] = error_responses(
+    401, 403, 404, 409, 413, 422, 429, 500, 502
+)
 
 
 def get_services(request: Request) -> Services:

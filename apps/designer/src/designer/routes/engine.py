@@ -15,8 +15,9 @@ from fastapi.responses import StreamingResponse
 
 from bms_schemas.alarms import AckRequest, AlarmList, AlarmRecord, AlarmState
 from bms_schemas.engine import DeploymentHistory, DeployResponse, EngineStatus
+from bms_schemas.engine_events import EngineStreamMessage
 from designer.routes.deps import ERRORS, Svc, User
-from designer.routes.streams import SSE_RESPONSES, relay
+from designer.routes.streams import relay
 
 router = APIRouter(prefix="/api/engine", tags=["engine"], responses=ERRORS)
 
@@ -29,25 +30,31 @@ def _who(username: str) -> str:
 @router.get("/status", response_model=EngineStatus)
 async def engine_status(services: Svc, _user: User) -> Any:
     """The engine's active version, flows and link to the IoT service."""
-    return await services.engine.json("GET", "/engine/status")
+    return await services.engine.model(EngineStatus, "GET", "/engine/status")
 
 
 @router.post("/start", response_model=EngineStatus)
 async def engine_start(services: Svc, user: User) -> Any:
     """Run the engine's active bundle."""
-    return await services.engine.json("POST", "/engine/start", caller=_who(user.username))
+    return await services.engine.model(
+        EngineStatus, "POST", "/engine/start", caller=_who(user.username)
+    )
 
 
 @router.post("/stop", response_model=EngineStatus)
 async def engine_stop(services: Svc, user: User) -> Any:
     """Stop the engine's flows; their commands are relinquished as their outputs say."""
-    return await services.engine.json("POST", "/engine/stop", caller=_who(user.username))
+    return await services.engine.model(
+        EngineStatus, "POST", "/engine/stop", caller=_who(user.username)
+    )
 
 
 @router.post("/reload", response_model=DeployResponse)
 async def engine_reload(services: Svc, user: User) -> Any:
     """Load the engine's active bundle again from its disk, keeping block state."""
-    return await services.engine.json("POST", "/engine/reload", caller=_who(user.username))
+    return await services.engine.model(
+        DeployResponse, "POST", "/engine/reload", caller=_who(user.username)
+    )
 
 
 @router.get("/alarms", response_model=AlarmList)
@@ -73,28 +80,34 @@ async def engine_alarms(
             params[key] = value
     if since is not None:
         params["since"] = since.isoformat()
-    return await services.engine.json("GET", "/engine/alarms", params=params)
+    return await services.engine.model(AlarmList, "GET", "/engine/alarms", params=params)
 
 
 @router.post("/alarms/{alarm_id}/ack", response_model=AlarmRecord)
 async def engine_ack_alarm(services: Svc, user: User, alarm_id: str, body: AckRequest) -> Any:
     """Acknowledge an alarm as the signed-in user, with a note."""
-    ack = {"by": user.username[:64], "note": body.note}
-    return await services.engine.json(
-        "POST",
-        f"/engine/alarms/{quote(alarm_id, safe='')}/ack",
-        json=ack,
-        caller=_who(user.username),
+    ack = AckRequest(by=user.username[:64], note=body.note)
+    # One path segment, whatever the id holds ('/', '..', control characters).
+    path = f"/engine/alarms/{quote(alarm_id, safe='')}/ack"
+    return await services.engine.model(
+        AlarmRecord, "POST", path, json=ack.model_dump(mode="json"), caller=_who(user.username)
     )
 
 
 @router.get("/deployments", response_model=DeploymentHistory)
 async def engine_deployments(services: Svc, _user: User) -> Any:
     """The engine's own deployment history, newest first."""
-    return await services.engine.json("GET", "/engine/deployments")
+    return await services.engine.model(DeploymentHistory, "GET", "/engine/deployments")
 
 
-@router.get("/stream", response_class=StreamingResponse, responses=SSE_RESPONSES)
+# Each server-sent event is one EngineStreamMessage: ``event: <kind>``, ``data: <its data>``.
+# Documented as the model, so that the browser's types for the stream are generated.
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": EngineStreamMessage, "content": {"text/event-stream": {}}}
+}
+
+
+@router.get("/stream", response_class=StreamingResponse, responses=STREAM_RESPONSES)
 async def engine_stream(
     services: Svc,
     _user: User,
@@ -107,5 +120,5 @@ async def engine_stream(
         ),
     ] = None,
 ) -> StreamingResponse:
-    """The engine's events (server-sent events), relayed: status, tick, values, event, alarm."""
+    """The engine's events (server-sent events), relayed: each an ``EngineStreamMessage``."""
     return await relay(services.engine, "/engine/stream", {"kinds": kinds} if kinds else None)

@@ -30,6 +30,8 @@ from bms_schemas.iot import (
     ReadResponse,
     SubscriptionInfo,
     SubscriptionRequest,
+    WriteItem,
+    WriteRequest,
     WriteResponse,
 )
 from designer.errors import InvalidInputError
@@ -103,26 +105,23 @@ async def iot_stream(
 async def iot_manual_write(services: Svc, user: User, body: ManualWrite) -> Any:
     """An operator override at a priority, audited with the user and the reason."""
     # Every manual write is an operator override: listed in /overrides, ended after durationS.
-    write = {
-        "point": str(body.point), "value": body.value, "priority": body.priority,
-        "reason": body.reason, "override": True, "durationS": body.duration_s,
-    }  # fmt: skip
-    return await services.iot.json(
-        "POST", "/points/write", json={"writes": [write]}, on_behalf_of=user.username
+    write = WriteItem(
+        point=body.point, value=body.value, priority=body.priority,
+        reason=body.reason, override=True, duration_s=body.duration_s,
+    )  # fmt: skip
+    request = WriteRequest(writes=(write,)).model_dump(mode="json")
+    return await services.iot.model(
+        WriteResponse, "POST", "/points/write", json=request, on_behalf_of=user.username
     )
 
 
 @router.post("/points/release", response_model=WriteResponse)
 async def iot_manual_release(services: Svc, user: User, body: ManualRelease) -> Any:
     """Release an override: null at its priority, audited with the user and the reason."""
-    write = {
-        "point": str(body.point),
-        "value": None,
-        "priority": body.priority,
-        "reason": body.reason,
-    }
-    return await services.iot.json(
-        "POST", "/points/write", json={"writes": [write]}, on_behalf_of=user.username
+    write = WriteItem(point=body.point, value=None, priority=body.priority, reason=body.reason)
+    request = WriteRequest(writes=(write,)).model_dump(mode="json")
+    return await services.iot.model(
+        WriteResponse, "POST", "/points/write", json=request, on_behalf_of=user.username
     )
 
 

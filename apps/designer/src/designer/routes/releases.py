@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from bms_schemas.designer import (
     BundleBuildRequest,
@@ -53,10 +55,22 @@ def get_bundle(services: Svc, _user: User, project_id: str, version: str) -> Bun
 
 
 @router.get("/api/projects/{project_id}/bundles/{version}/diff", response_model=BundleDiff)
-async def diff_bundle(services: Svc, _user: User, project_id: str, version: str) -> BundleDiff:
-    """What deploying this version changes compared with the engine's active bundle."""
+async def diff_bundle(
+    services: Svc,
+    _user: User,
+    project_id: str,
+    version: str,
+    against: Annotated[
+        str | None, Query(max_length=64, description="Compare with this stored version instead.")
+    ] = None,
+) -> BundleDiff:
+    """What deploying this version changes compared with the engine's active bundle.
+
+    Compared with ``against`` when given; with the previous bundle when the engine does
+    not answer (``base`` says which).
+    """
     services.projects.get(project_id)
-    return await services.deployments.diff(project_id, version)
+    return await services.deployments.diff(project_id, version, against)
 
 
 @router.post("/api/projects/{project_id}/deployments", response_model=DeploymentEntry)

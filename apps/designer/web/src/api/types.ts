@@ -12,6 +12,9 @@ export type DeploymentEntry = S["DeploymentEntry"];
 export type DeviceInfo = S["DeviceInfo"];
 export type Edge = S["Edge"];
 export type EngineStatus = S["EngineStatus"];
+export type EngineStreamMessage = S["EngineStreamMessage"];
+/** The payload of one kind of engine stream event (the SSE event name is the kind). */
+export type EngineEvent<K extends EngineStreamMessage["kind"]> = Extract<EngineStreamMessage, { kind: K }>["data"];
 export type ErrorEnvelope = S["ErrorEnvelope"];
 export type Flow = S["Flow"];
 export type Graph = S["Graph"];

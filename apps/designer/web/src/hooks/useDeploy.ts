@@ -1,18 +1,16 @@
 /**
  * Deploying: build a bundle, show what it changes (the server's diff against the engine's active
- * bundle; when the engine does not answer, the previous bundle by the same rules), then deploy,
- * roll back, and keep the project's deployment history in view.
+ * bundle, or the previous bundle when the engine does not answer), then deploy, roll back, and
+ * keep the project's deployment history in view.
  */
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, api, errorMessage, unwrap } from "../api/client";
-import type { BundleDiff, DeploymentEntry, Graph } from "../api/types";
-import { type GraphDiff, graphDiff } from "../lib/diff";
+import type { BundleDiff, DeploymentEntry } from "../api/types";
 
 export interface PendingDeploy {
   version: string;
-  diff: BundleDiff | null;
-  local: { from: string; diff: GraphDiff } | null;
-  error: string | null;
+  /** The server's diff: against the engine's active bundle, or the previous one when it is away. */
+  diff: BundleDiff;
 }
 
 export interface DeployDeps {
@@ -35,25 +33,6 @@ export function useDeploy({ projectId, saveFirst, refreshEngine, notify, onBuild
   }, [projectId]);
   useEffect(() => void refreshDeployments(), [refreshDeployments]);
 
-  const previousBundleDiff = useCallback(
-    async (version: string, document: unknown): Promise<PendingDeploy["local"]> => {
-      const list = await api.GET("/api/projects/{project_id}/bundles", { params: { path: { project_id: projectId } } });
-      const prev = list.data?.bundles.find((b) => b.version !== version);
-      const prevDoc = prev
-        ? (await api.GET("/api/projects/{project_id}/bundles/{version}", {
-            params: { path: { project_id: projectId, version: prev.version } },
-          })).data?.document
-        : undefined;
-      const doc = document as { graph?: Graph; defaults?: { writePriority?: number } };
-      const before = prevDoc ? { graph: (prevDoc as { graph?: Graph }).graph } : null;
-      return {
-        from: prev ? `the previous bundle ${prev.version}` : "nothing (no earlier bundle)",
-        diff: graphDiff(before as never, { graph: doc.graph } as never, { defaultPriority: doc.defaults?.writePriority }),
-      };
-    },
-    [projectId],
-  );
-
   const start = useCallback(async () => {
     await saveFirst();
     try {
@@ -64,17 +43,17 @@ export function useDeploy({ projectId, saveFirst, refreshEngine, notify, onBuild
         }),
       );
       const version = bundle.version;
-      const d = await api.GET("/api/projects/{project_id}/bundles/{version}/diff", {
-        params: { path: { project_id: projectId, version } },
-      });
-      // The engine's active bundle is unknown: compare with the previous bundle, by the same rules.
-      const local = d.data ? null : await previousBundleDiff(version, bundle.document);
-      setPending({ version, diff: d.data ?? null, local, error: d.data ? null : errorMessage(d, "no diff") });
+      const diff = unwrap(
+        await api.GET("/api/projects/{project_id}/bundles/{version}/diff", {
+          params: { path: { project_id: projectId, version } },
+        }),
+      );
+      setPending({ version, diff });
     } catch (e) {
-      notify(e instanceof ApiError ? `Cannot build a bundle: ${e.message}` : String(e));
+      notify(e instanceof ApiError ? `Cannot build or compare the bundle: ${e.message}` : String(e));
       onBuildFailed();
     }
-  }, [projectId, saveFirst, previousBundleDiff, notify, onBuildFailed]);
+  }, [projectId, saveFirst, notify, onBuildFailed]);
 
   const confirm = useCallback(async () => {
     if (!pending) return;

@@ -4,14 +4,15 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
-import type { EngineStatus, JsonValue } from "../api/types";
+import type { EngineEvent, EngineStatus } from "../api/types";
 import { type PointUnit, liveText, nodeUnit } from "../lib/liveUnits";
 import type { FlowDocument } from "./useFlowDocument";
 import { usePointUnits } from "./usePointUnits";
 
-type ValuesEvent = { flow: string; nodes: Record<string, Record<string, [JsonValue, string]>> };
-type TickEvent = { flow: string };
-
+/** An event's payload, typed by its kind from the generated EngineStreamMessage. */
+function payload<K extends "status" | "values" | "tick">(_kind: K, ev: Event): EngineEvent<K> {
+  return JSON.parse((ev as MessageEvent<string>).data) as EngineEvent<K>;
+}
 
 export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">) {
   const [engine, setEngine] = useState<EngineStatus | null>(null);
@@ -29,9 +30,9 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
   useEffect(() => {
     if (!engineUp) return;
     const es = new EventSource("/api/engine/stream");
-    es.addEventListener("status", (ev) => setEngine(JSON.parse((ev as MessageEvent).data) as EngineStatus));
+    es.addEventListener("status", (ev) => setEngine(payload("status", ev)));
     es.addEventListener("values", (ev) => {
-      const data = JSON.parse((ev as MessageEvent).data) as ValuesEvent;
+      const data = payload("values", ev);
       setNodes((ns) =>
         ns.map((n) => {
           const ports = data.nodes[n.id];
@@ -56,7 +57,7 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
       );
     });
     es.addEventListener("tick", (ev) => {
-      const t = JSON.parse((ev as MessageEvent).data) as TickEvent;
+      const t = payload("tick", ev);
       setEngine((e) =>
         e ? { ...e, flows: e.flows.map((f) => (f.id === t.flow ? { ...f, ticks: f.ticks + 1 } : f)) } : e,
       );

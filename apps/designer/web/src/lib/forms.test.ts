@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { fieldProblem, formFields, parseInput, unitFromName } from "./forms";
+import { fieldProblem, formFields, parseInput } from "./forms";
 
 const PID = {
   $defs: { PidAction: { enum: ["reverse", "direct"], type: "string" } },
   properties: {
     kp: { anyOf: [{ exclusiveMinimum: 0, maximum: 1e6, type: "number" }, { type: "null" }], default: null },
-    tiS: { default: 300, maximum: 86400, minimum: 0, type: "number", description: "Integral time" },
+    tiS: { default: 300, maximum: 86400, minimum: 0, type: "number", description: "Integral time", unit: "s" },
     action: { $ref: "#/$defs/PidAction", default: "reverse" },
     latch: { type: "boolean", default: false },
     point: { type: "string", pattern: "^\\d+/" },
@@ -13,6 +13,8 @@ const PID = {
     thresholds: { type: "array", items: { type: "number" }, minItems: 1 },
     points: { type: "array", items: { type: "array", prefixItems: [{ type: "number" }, { type: "number" }] } },
     level: { type: "number", unit: "Pa" },
+    delayS: { anyOf: [{ type: "number" }, { type: "null" }], default: null, unit: "s" },
+    holdS: { type: "number" },
   },
   required: ["point"],
 };
@@ -36,6 +38,10 @@ describe("formFields", () => {
     expect(fields.thresholds?.items?.kind).toBe("number");
     expect(fields.points?.kind).toBe("json");
   });
+  it("takes units only from the schema, never from a name", () => {
+    expect(fields.delayS).toMatchObject({ nullable: true, unit: "s" });
+    expect(fields.holdS?.unit).toBeUndefined();
+  });
   it("labels fields from their names", () => {
     expect(fields.tiS?.label).toBe("Ti s");
   });
@@ -56,12 +62,5 @@ describe("fieldProblem and parseInput", () => {
     expect(parseInput(tiS!, "12.5")).toBe(12.5);
     expect(parseInput(kp!, "")).toBeNull();
     expect(parseInput(tiS!, "")).toBeUndefined();
-  });
-  it("knows unit suffixes", () => {
-    expect(unitFromName("heatRateKPerH")).toBe("K/h");
-    expect(unitFromName("maxRuntimeH")).toBe("h");
-    expect(unitFromName("maxLeadMin")).toBe("min");
-    expect(unitFromName("gain")).toBeUndefined();
-    expect(unitFromName("outMin")).toBeUndefined();
   });
 });

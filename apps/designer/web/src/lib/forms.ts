@@ -1,8 +1,8 @@
 /**
  * Form fields from a block's parameter JSON Schema (Pydantic's, camelCase names).
  *
- * Numbers carry their limits and a unit (an explicit ``unit``/``x-unit`` keyword, or the
- * name's suffix: delayS -> s, maxRuntimeH -> h, heatRateKPerH -> K/h); enums become
+ * Numbers carry their limits and the unit the block declares (its schema's ``unit`` keyword;
+ * never guessed from the parameter's name); enums become
  * selects; ``$ref`` and ``anyOf`` (including ``X | null``) are resolved; anything the
  * form cannot draw (objects, unions of objects, tuples) is a JSON field.
  */
@@ -31,22 +31,6 @@ export interface FieldDesc {
   items?: FieldDesc;
   minItems?: number;
   maxItems?: number;
-}
-
-const SUFFIX_UNITS: [RegExp, string][] = [
-  [/KPerH$/, "K/h"],
-  [/MinPerK$/, "min/K"],
-  [/PerS$/, "/s"],
-  [/(Lead|Delay|Time)Min$/, "min"],
-  [/[a-z]H$/, "h"],
-  [/[a-z]S$/, "s"],
-  [/K$/, "K"],
-];
-
-/** The unit a parameter's name implies, if any. */
-export function unitFromName(name: string): string | undefined {
-  for (const [re, unit] of SUFFIX_UNITS) if (re.test(name)) return unit;
-  return undefined;
 }
 
 /** Follow a local ``$ref`` (#/$defs/X or #/definitions/X) against the root schema. */
@@ -112,7 +96,7 @@ export function describeField(
     field.maximum = num(s["maximum"]);
     field.exclusiveMinimum = num(s["exclusiveMinimum"]);
     field.exclusiveMaximum = num(s["exclusiveMaximum"]);
-    field.unit = typeof unit === "string" ? unit : unitFromName(name);
+    if (typeof unit === "string") field.unit = unit;
   } else if (type === "boolean") {
     field.kind = "boolean";
   } else if (type === "string") {

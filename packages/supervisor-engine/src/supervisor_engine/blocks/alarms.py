@@ -23,7 +23,7 @@ still so after a restart.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -33,6 +33,7 @@ from supervisor_engine.blocks._params import TypedParams
 from supervisor_engine.blocks._ports import BOOL, NUMBER, port
 from supervisor_engine.blocks.trends import TREND_BLOCKS
 from supervisor_engine.quality import OK, OVERRIDDEN
+from supervisor_engine.units import in_unit
 
 NORMAL, HIGH, LOW, ALARM = "normal", "high", "low", "alarm"
 _LIMIT_STATES = (NORMAL, HIGH, LOW)
@@ -44,13 +45,13 @@ STALE_STATE = PortType(type=ValueType.ENUM, labels=_STALE_STATES)
 class AlarmParams(Params):
     """What limit and boolean alarms share."""
 
-    on_delay_s: float = Field(
+    on_delay_s: Annotated[float, in_unit("s")] = Field(
         default=0.0, ge=0, le=86400, description="The condition must last this long to alarm."
     )
-    off_delay_s: float = Field(
+    off_delay_s: Annotated[float, in_unit("s")] = Field(
         default=0.0, ge=0, le=86400, description="Normal must last this long to clear."
     )
-    release_delay_s: float = Field(
+    release_delay_s: Annotated[float, in_unit("s")] = Field(
         default=0.0, ge=0, le=86400, description="Alarms stay inhibited this long after inhibit."
     )
     ack_required: bool = Field(default=True, description="A raised alarm waits for an ack.")
@@ -219,10 +220,10 @@ def _bool_alarm(
 class StaleDataParams(TypedParams):
     """Parameters of a stale-data alarm."""
 
-    invalid_delay_s: float = Field(
+    invalid_delay_s: Annotated[float, in_unit("s")] = Field(
         default=0.0, ge=0, le=86400, description="Invalid (stale or worse) this long to alarm."
     )
-    max_unchanged_s: float | None = Field(
+    max_unchanged_s: Annotated[float | None, in_unit("s")] = Field(
         default=None,
         gt=0,
         le=30 * 86400,

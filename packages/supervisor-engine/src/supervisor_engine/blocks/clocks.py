@@ -8,7 +8,7 @@ replayed as a burst.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -18,6 +18,7 @@ from supervisor_engine.blocks._params import TypedParams
 from supervisor_engine.blocks._ports import BOOL, NUMBER, port
 from supervisor_engine.blocks._timing import invalid, next_grid, pending, reached, usable
 from supervisor_engine.quality import OK
+from supervisor_engine.units import in_unit
 
 # --- interval pulse and elapsed timer -------------------------------------------------------------
 
@@ -25,11 +26,13 @@ from supervisor_engine.quality import OK
 class IntervalParams(Params):
     """Parameters of interval pulse."""
 
-    period_s: float = Field(default=60.0, gt=0, le=86400 * 31, description="Time between pulses.")
-    phase_s: float = Field(
+    period_s: Annotated[float, in_unit("s")] = Field(
+        default=60.0, gt=0, le=86400 * 31, description="Time between pulses."
+    )
+    phase_s: Annotated[float, in_unit("s")] = Field(
         default=0.0, ge=0, description="Pulses fall at phaseS + k * periodS on the engine's clock."
     )
-    width_s: float = Field(
+    width_s: Annotated[float, in_unit("s")] = Field(
         default=0.0, ge=0, description="Length of each pulse; 0 = exactly one tick."
     )
 
@@ -68,7 +71,7 @@ def _interval(ctx: BlockContext[IntervalParams, IntervalState], ins: tuple[bool]
 class ElapsedParams(Params):
     """Parameters of elapsed timer."""
 
-    threshold_s: float = Field(
+    threshold_s: Annotated[float, in_unit("s")] = Field(
         default=0.0, ge=0, description="'passed' is true once the elapsed time reaches this."
     )
 
@@ -105,7 +108,7 @@ def _elapsed(
 class WatchdogParams(TypedParams):
     """Parameters of watchdog."""
 
-    timeout_s: float = Field(
+    timeout_s: Annotated[float, in_unit("s")] = Field(
         default=60.0, gt=0, le=86400, description="Alarm when the input has not changed for this."
     )
 
@@ -137,7 +140,7 @@ def _watchdog(
 class HeartbeatParams(Params):
     """Parameters of heartbeat."""
 
-    period_s: float = Field(
+    period_s: Annotated[float, in_unit("s")] = Field(
         default=10.0, gt=0, le=86400, description="Time between two toggles of the output."
     )
 

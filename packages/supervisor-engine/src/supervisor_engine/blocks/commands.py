@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -13,6 +13,7 @@ from supervisor_engine.block import BlockContext, BlockType
 from supervisor_engine.blocks._params import TypedParams, check_value_type
 from supervisor_engine.blocks._ports import BOOL, INTEGER, port
 from supervisor_engine.quality import OK, OVERRIDDEN, STALE
+from supervisor_engine.units import in_unit
 
 Value = bool | int | float | str | None
 
@@ -129,7 +130,7 @@ class OverrideParams(_TypedDefault):
 
     hand_value: Value = Field(default=None, description="Output in hand when no value is given.")
     off_value: Value = Field(default=None, description="Output in off (e.g. 0 or false).")
-    duration_s: float = Field(
+    duration_s: Annotated[float, in_unit("s")] = Field(
         default=3600.0,
         ge=0,
         description="How long an override lasts before auto returns; 0: until released.",

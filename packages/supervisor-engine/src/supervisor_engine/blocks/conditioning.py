@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -14,6 +14,7 @@ from supervisor_engine.block import BlockContext, BlockType, Params
 from supervisor_engine.blocks._params import TypedParams, check_value_type
 from supervisor_engine.blocks._ports import BOOL, NUMBER, port
 from supervisor_engine.quality import OK, STALE
+from supervisor_engine.units import in_unit
 
 
 class UnitDelayParams(TypedParams):
@@ -145,8 +146,12 @@ class LastOutput:
 class RateParams(Params):
     """Parameters of rate limit."""
 
-    rise_per_s: float = Field(gt=0, description="Fastest rise, units per second.")
-    fall_per_s: float = Field(gt=0, description="Fastest fall, units per second.")
+    rise_per_s: Annotated[float, in_unit("/s")] = Field(
+        gt=0, description="Fastest rise, units per second."
+    )
+    fall_per_s: Annotated[float, in_unit("/s")] = Field(
+        gt=0, description="Fastest fall, units per second."
+    )
 
 
 def _rate_limit(ctx: BlockContext[RateParams, LastOutput], ins: tuple[float]) -> float:
@@ -162,7 +167,9 @@ def _rate_limit(ctx: BlockContext[RateParams, LastOutput], ins: tuple[float]) ->
 class FilterParams(Params):
     """Parameters of the first-order filter."""
 
-    tau_s: float = Field(gt=0, description="Time constant, seconds: 63 % of a step after tau.")
+    tau_s: Annotated[float, in_unit("s")] = Field(
+        gt=0, description="Time constant, seconds: 63 % of a step after tau."
+    )
 
 
 def _filter(ctx: BlockContext[FilterParams, LastOutput], ins: tuple[float]) -> float:
@@ -178,7 +185,9 @@ def _filter(ctx: BlockContext[FilterParams, LastOutput], ins: tuple[float]) -> f
 class MovingAverageParams(Params):
     """Parameters of moving average."""
 
-    window_s: float = Field(gt=0, description="Length of the window, seconds.")
+    window_s: Annotated[float, in_unit("s")] = Field(
+        gt=0, description="Length of the window, seconds."
+    )
     max_samples: int = Field(
         default=3600, ge=1, le=100_000, description="Most samples kept, whatever the window."
     )

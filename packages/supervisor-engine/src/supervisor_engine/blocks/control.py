@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -16,6 +16,7 @@ from supervisor_engine.block import BlockContext, BlockEnv, BlockType, Params
 from supervisor_engine.blocks._ports import BOOL, NUMBER, port
 from supervisor_engine.blocks._timing import invalid, reached, usable
 from supervisor_engine.quality import OK, OVERRIDDEN, STALE
+from supervisor_engine.units import in_unit
 
 # --- PID ------------------------------------------------------------------------------------------
 
@@ -52,13 +53,13 @@ class PidParams(Params):
         le=1e6,
         description="Error that moves the output over its whole range: kp = (outMax - outMin) / band.",
     )
-    ti_s: float = Field(
+    ti_s: Annotated[float, in_unit("s")] = Field(
         default=300.0,
         ge=0,
         le=86400,
         description="Integral (reset) time in seconds; 0 = no integral action (the bias instead).",
     )
-    td_s: float = Field(
+    td_s: Annotated[float, in_unit("s")] = Field(
         default=0.0, ge=0, le=3600, description="Derivative time in seconds, on the measurement."
     )
     derivative_filter: float = Field(
@@ -239,7 +240,7 @@ class LoopAlarmParams(Params):
     limit: float = Field(
         default=2.0, gt=0, le=1e9, description="Alarm when |pv - setpoint| exceeds this..."
     )
-    delay_s: float = Field(
+    delay_s: Annotated[float, in_unit("s")] = Field(
         default=600.0, ge=0, le=86400, description="...continuously for this long."
     )
     deadband: float = Field(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -30,6 +30,7 @@ from supervisor_engine.blocks._params import CountParams
 from supervisor_engine.blocks._ports import BOOL, INTEGER, NUMBER, port
 from supervisor_engine.blocks.psychro import PSYCHRO_BLOCKS
 from supervisor_engine.quality import OK, OVERRIDDEN, STALE
+from supervisor_engine.units import in_unit
 
 
 class TrimRespondParams(Params):
@@ -38,10 +39,12 @@ class TrimRespondParams(Params):
     sp0: float = Field(description="Setpoint while the device is off and at start [SP0].")
     sp_min: float = Field(description="Lowest setpoint [SPmin].")
     sp_max: float = Field(description="Highest setpoint [SPmax].")
-    delay_s: float = Field(
+    delay_s: Annotated[float, in_unit("s")] = Field(
         default=600.0, ge=0, le=86400, description="Hold SP0 this long after proven on [Td]."
     )
-    step_s: float = Field(default=120.0, gt=0, le=86400, description="Time step [T].")
+    step_s: Annotated[float, in_unit("s")] = Field(
+        default=120.0, gt=0, le=86400, description="Time step [T]."
+    )
     ignored_requests: int = Field(
         default=2, ge=0, le=1000, description="Requests ignored each step [I]."
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -18,6 +18,7 @@ from supervisor_engine.block import (
 from supervisor_engine.blocks._params import TypedParams, TypedValueParams
 from supervisor_engine.blocks._ports import BOOL, port
 from supervisor_engine.quality import OK, STALE
+from supervisor_engine.units import in_unit
 
 
 class ConstantParams(TypedValueParams):
@@ -34,7 +35,7 @@ class PointInputParams(TypedParams):
     """Parameters of a point input."""
 
     point: PointRef = Field(description="The point to read.")
-    stale_after_s: float | None = Field(
+    stale_after_s: Annotated[float | None, in_unit("s")] = Field(
         default=None,
         gt=0,
         description="Age after which the value is 'stale'; the bundle default if unset.",
@@ -86,12 +87,12 @@ class PointOutputParams(TypedParams):
     relinquish_on_disable: bool = Field(
         default=True, description="Write null at the priority when enable goes false."
     )
-    refresh_s: float | None = Field(
+    refresh_s: Annotated[float | None, in_unit("s")] = Field(
         default=None,
         gt=0,
         description="Write the same command again every this many seconds; only on change if unset.",
     )
-    min_interval_s: float = Field(
+    min_interval_s: Annotated[float, in_unit("s")] = Field(
         default=0.0,
         ge=0,
         description="Fewest seconds between two writes; a change inside it waits, then the latest is written.",

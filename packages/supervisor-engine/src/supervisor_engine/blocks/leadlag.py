@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -18,6 +18,7 @@ from supervisor_engine.block import BlockContext, BlockType, Params
 from supervisor_engine.blocks._ports import BOOL, INTEGER, port
 from supervisor_engine.blocks._timing import invalid, reached, usable
 from supervisor_engine.quality import OK
+from supervisor_engine.units import in_unit
 
 
 class Rotation(StrEnum):
@@ -38,14 +39,14 @@ class LeadLagParams(Params):
     rotation: Rotation = Field(
         default=Rotation.RUNTIME, description="'runtime', 'starts' or 'fixed' order."
     )
-    max_runtime_h: float = Field(
+    max_runtime_h: Annotated[float, in_unit("h")] = Field(
         default=0.0,
         ge=0,
         le=8760,
         description="A unit that has run this long without a stop hands over to a rested "
         "standby; 0 = never.",
     )
-    proof_delay_s: float = Field(
+    proof_delay_s: Annotated[float, in_unit("s")] = Field(
         default=30.0,
         ge=0,
         le=3600,

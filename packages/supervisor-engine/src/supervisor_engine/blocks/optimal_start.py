@@ -19,13 +19,14 @@ not) and moves the rate used for that direction towards it by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
 from bms_schemas import StateClass
 from supervisor_engine.block import BlockContext, BlockType, Params
 from supervisor_engine.blocks._ports import BOOL, NUMBER, port
+from supervisor_engine.units import in_unit
 
 _RETARGET_S = 60.0
 """An occupancy start that moves by more than this cancels a start in progress."""
@@ -34,25 +35,25 @@ _RETARGET_S = 60.0
 class OptimalStartParams(Params):
     """Parameters of optimal start."""
 
-    heat_rate_k_per_h: float = Field(
+    heat_rate_k_per_h: Annotated[float, in_unit("K/h")] = Field(
         default=2.0,
         gt=0,
         le=50,
         description="Warm-up rate, K per hour (the initial one if learning).",
     )
-    cool_rate_k_per_h: float = Field(
+    cool_rate_k_per_h: Annotated[float, in_unit("K/h")] = Field(
         default=2.0,
         gt=0,
         le=50,
         description="Cool-down rate, K per hour (the initial one if learning).",
     )
-    max_lead_min: float = Field(
+    max_lead_min: Annotated[float, in_unit("min")] = Field(
         default=180.0, gt=0, le=1440, description="Longest start ahead of occupancy, minutes."
     )
-    tolerance_k: float = Field(
+    tolerance_k: Annotated[float, in_unit("K")] = Field(
         default=0.5, ge=0, le=10, description="A zone this close to setpoint needs no early start."
     )
-    outdoor_factor_min_per_k: float = Field(
+    outdoor_factor_min_per_k: Annotated[float, in_unit("min/K")] = Field(
         default=0.0,
         ge=0,
         le=60,
@@ -65,10 +66,12 @@ class OptimalStartParams(Params):
         le=1,
         description="Weight of the newest measured rate in the learned one.",
     )
-    min_rate_k_per_h: float = Field(
+    min_rate_k_per_h: Annotated[float, in_unit("K/h")] = Field(
         default=0.25, gt=0, description="Lowest rate learning may settle on."
     )
-    max_rate_k_per_h: float = Field(default=20.0, gt=0, description="Highest learnt rate.")
+    max_rate_k_per_h: Annotated[float, in_unit("K/h")] = Field(
+        default=20.0, gt=0, description="Highest learnt rate."
+    )
 
     @model_validator(mode="after")
     def _rates_ordered(self) -> OptimalStartParams:

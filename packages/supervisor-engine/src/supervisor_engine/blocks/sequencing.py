@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import pairwise
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -19,6 +19,7 @@ from supervisor_engine.block import BlockContext, BlockEnv, BlockType, Params
 from supervisor_engine.blocks._ports import BOOL, INTEGER, NUMBER, port
 from supervisor_engine.blocks._timing import invalid, reached, usable
 from supervisor_engine.quality import OVERRIDDEN
+from supervisor_engine.units import in_unit
 
 # --- stager ---------------------------------------------------------------------------------------
 
@@ -44,14 +45,18 @@ class StagerParams(Params):
     hysteresis: float = Field(
         default=5.0, ge=0, le=100, description="A stage is removed below its threshold minus this."
     )
-    stage_on_delay_s: float = Field(
+    stage_on_delay_s: Annotated[float, in_unit("s")] = Field(
         default=60.0, ge=0, le=86400, description="After any stage change, wait this to add."
     )
-    stage_off_delay_s: float = Field(
+    stage_off_delay_s: Annotated[float, in_unit("s")] = Field(
         default=60.0, ge=0, le=86400, description="After any stage change, wait this to remove."
     )
-    min_on_s: float = Field(default=0.0, ge=0, le=86400, description="Minimum run of a stage.")
-    min_off_s: float = Field(default=0.0, ge=0, le=86400, description="Minimum rest of a stage.")
+    min_on_s: Annotated[float, in_unit("s")] = Field(
+        default=0.0, ge=0, le=86400, description="Minimum run of a stage."
+    )
+    min_off_s: Annotated[float, in_unit("s")] = Field(
+        default=0.0, ge=0, le=86400, description="Minimum rest of a stage."
+    )
     mode: StagingMode = Field(
         default=StagingMode.LINEAR, description="'linear' (FILO) or 'rotating' (FIFO)."
     )
@@ -154,10 +159,10 @@ def _stager(
 class ProofParams(Params):
     """Parameters of proof."""
 
-    delay_s: float = Field(
+    delay_s: Annotated[float, in_unit("s")] = Field(
         default=30.0, ge=0, le=3600, description="Commanded on: status must follow within this."
     )
-    stop_delay_s: float | None = Field(
+    stop_delay_s: Annotated[float | None, in_unit("s")] = Field(
         default=None,
         ge=0,
         le=3600,
@@ -215,7 +220,7 @@ class InterstartParams(Params):
     """Parameters of interstart delay."""
 
     inputs: int = Field(default=2, ge=2, le=16, description="Number of loads.")
-    delay_s: float = Field(
+    delay_s: Annotated[float, in_unit("s")] = Field(
         default=10.0, ge=0, le=3600, description="Least time between two starts; 0 = no limit."
     )
 

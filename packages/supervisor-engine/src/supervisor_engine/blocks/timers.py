@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -18,6 +18,7 @@ from bms_schemas import StateClass
 from supervisor_engine.block import BlockContext, BlockEnv, BlockType, Params
 from supervisor_engine.blocks._ports import BOOL, NUMBER, port
 from supervisor_engine.blocks._timing import invalid, pending, reached
+from supervisor_engine.units import in_unit
 
 # --- hysteresis and thermostat ---------------------------------------------------------------
 
@@ -117,7 +118,7 @@ def _thermostat(
 class DelayOnParams(Params):
     """Parameters of delay-on."""
 
-    delay_s: float = Field(
+    delay_s: Annotated[float, in_unit("s")] = Field(
         default=10.0, ge=0, le=86400 * 7, description="How long the input must stay true."
     )
 
@@ -125,7 +126,7 @@ class DelayOnParams(Params):
 class DelayOffParams(Params):
     """Parameters of delay-off."""
 
-    delay_s: float = Field(
+    delay_s: Annotated[float, in_unit("s")] = Field(
         default=10.0, ge=0, le=86400 * 7, description="How long the output stays true after."
     )
 
@@ -133,10 +134,10 @@ class DelayOffParams(Params):
 class OnOffDelayParams(Params):
     """Parameters of on/off delay."""
 
-    on_delay_s: float = Field(
+    on_delay_s: Annotated[float, in_unit("s")] = Field(
         default=10.0, ge=0, le=86400 * 7, description="How long the input must stay true."
     )
-    off_delay_s: float = Field(
+    off_delay_s: Annotated[float, in_unit("s")] = Field(
         default=10.0, ge=0, le=86400 * 7, description="How long the input must stay false."
     )
 
@@ -186,7 +187,9 @@ def _bind_on_off(p: OnOffDelayParams, _env: BlockEnv) -> tuple[float, float]:
 class PulseParams(Params):
     """Parameters of pulse."""
 
-    width_s: float = Field(default=1.0, gt=0, le=86400 * 7, description="Length of the pulse.")
+    width_s: Annotated[float, in_unit("s")] = Field(
+        default=1.0, gt=0, le=86400 * 7, description="Length of the pulse."
+    )
     retrigger: bool = Field(
         default=False, description="A rising edge during a pulse restarts it (else ignored)."
     )
@@ -215,10 +218,10 @@ def _pulse(ctx: BlockContext[PulseParams, PulseState], ins: tuple[bool]) -> bool
 class MinOnOffParams(Params):
     """Parameters of minimum on/off."""
 
-    min_on_s: float = Field(
+    min_on_s: Annotated[float, in_unit("s")] = Field(
         default=180.0, ge=0, le=86400, description="Once on, the output stays on at least this."
     )
-    min_off_s: float = Field(
+    min_off_s: Annotated[float, in_unit("s")] = Field(
         default=300.0, ge=0, le=86400, description="Once off, the output stays off at least this."
     )
 

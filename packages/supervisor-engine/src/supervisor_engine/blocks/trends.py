@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -29,6 +29,7 @@ from supervisor_engine.block import BlockContext, BlockType
 from supervisor_engine.blocks._params import TypedParams
 from supervisor_engine.blocks._ports import BOOL, INTEGER, port
 from supervisor_engine.quality import OK, quality_of
+from supervisor_engine.units import in_unit
 
 MAX_CAPACITY = 10_000
 
@@ -51,7 +52,7 @@ class TrendLogParams(TypedParams):
     """Parameters of a trend log."""
 
     mode: TrendMode = Field(default=TrendMode.INTERVAL, description="interval or cov.")
-    interval_s: float = Field(
+    interval_s: Annotated[float, in_unit("s")] = Field(
         default=900.0, ge=1, le=86400, description="Interval mode: seconds between samples."
     )
     cov_tolerance: float = Field(

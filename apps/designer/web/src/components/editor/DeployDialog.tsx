@@ -1,9 +1,23 @@
 /** Confirm a deploy after seeing what it changes: blocks, written points and priorities. */
+import type { BundleDiff } from "../../api/types";
 import type { PendingDeploy } from "../../hooks/useDeploy";
-import type { GraphDiff } from "../../lib/diff";
 import { Dialog } from "../Dialog";
 
-function DiffView({ diff, from }: { diff: GraphDiff & { version: string }; from: string }) {
+/** What the server compared the bundle with, in words. */
+function baseText(diff: BundleDiff): string {
+  switch (diff.base) {
+    case "chosen":
+      return `version ${diff.baseVersion}`;
+    case "previous":
+      return `the previous bundle ${diff.baseVersion}`;
+    case "none":
+      return "nothing (no earlier bundle)";
+    default:
+      return diff.activeVersion ? `active version ${diff.activeVersion}` : "nothing deployed";
+  }
+}
+
+function DiffView({ diff }: { diff: BundleDiff }) {
   const rows: [string, string[]][] = [
     ["Blocks added", diff.blocksAdded],
     ["Blocks removed", diff.blocksRemoved],
@@ -15,7 +29,7 @@ function DiffView({ diff, from }: { diff: GraphDiff & { version: string }; from:
   return (
     <div data-testid="diff">
       <p>
-        From {from} to {diff.version}.
+        From {baseText(diff)} to {diff.version}.
       </p>
       <dl className="diff">
         {rows.map(([title, items]) => (
@@ -45,17 +59,8 @@ export function DeployDialog({ deploy, onCancel, onConfirm }: { deploy: PendingD
         </>
       }
     >
-      {deploy.diff ? (
-        <DiffView
-          diff={deploy.diff}
-          from={deploy.diff.activeVersion ? `active version ${deploy.diff.activeVersion}` : "nothing deployed"}
-        />
-      ) : (
-        <>
-          <p className="error">The engine's active version is not known: {deploy.error}</p>
-          {deploy.local && <DiffView diff={{ ...deploy.local.diff, version: deploy.version }} from={deploy.local.from} />}
-        </>
-      )}
+      {deploy.diff.engineError && <p className="error">The engine's active version is not known: {deploy.diff.engineError}</p>}
+      <DiffView diff={deploy.diff} />
     </Dialog>
   );
 }

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from bms_service.testing import wait_for
+from bms_stack.demo_project import DEMO_POINTS
 from iot_supervisor.simulator import SimulatorConfig
-from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, loopback_settings, wait_until
-from supervisor_engine.demo import DEMO_POINTS
+from iot_supervisor.testing import NetPlan, ServiceHandle, SimHandle, loopback_settings
 
-DEMO_FILE = Path(__file__).parents[1] / "examples" / "demo-building.yaml"
+DEMO_FILE = Path(__file__).parents[2] / "iot-supervisor-app" / "examples" / "demo-building.yaml"
 TOKEN = "test-token-0123456789"
 PLAN = NetPlan.allocate()  # the demo file's devices, moved onto this run's addresses
 
@@ -90,7 +91,7 @@ def test_a_damper_command_over_bacnet_moves_the_zone_temperature(
 
     # 60 building seconds per real second: the zone's time constant with the damper open
     # is about 1000 s, so a few real seconds move it by kelvins.
-    values = wait_until(
+    values = wait_for(
         lambda: (v := read())[z1.temp] > v[z2.temp] + 1.0 and v,
         timeout=30,
         what="zone 1 (damper open, warm supply air) to warm above zone 2 (damper shut)",

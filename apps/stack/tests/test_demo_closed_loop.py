@@ -4,9 +4,8 @@ No processes: the engine library's scheduler and evaluator run the compiled demo
 bundle; each tick the plant's measurements are the input snapshot (quality ok)
 and the tick's writes are the plant's commands for the next ``dt``.
 
-The test lives here, not in the engine library, because the plant model is a
-simulator thing (``iot_supervisor.simulator.building``) and the engine library
-must not import an app; this app's tests may import both.
+The test lives with the stack, which owns the demo project and may import both the
+plant model (``iot_supervisor.simulator.building``) and the engine library.
 """
 
 from __future__ import annotations
@@ -17,6 +16,14 @@ from datetime import UTC, datetime
 import pytest
 
 from bms_schemas import PointValue, Quality
+from bms_stack.demo_project import (
+    DEMO_POINTS,
+    FLOW_ID,
+    OCCUPIED_COOLING_SP,
+    OCCUPIED_HEATING_SP,
+    UNOCCUPIED_HEATING_SP,
+    demo_graph,
+)
 from iot_supervisor.simulator.building import BuildingModel, measurement_names
 from supervisor_engine import (
     FlowTiming,
@@ -26,14 +33,6 @@ from supervisor_engine import (
     compile_bundle,
     default_registry,
     validate_graph,
-)
-from supervisor_engine.demo import (
-    DEMO_POINTS,
-    FLOW_ID,
-    OCCUPIED_COOLING_SP,
-    OCCUPIED_HEATING_SP,
-    UNOCCUPIED_HEATING_SP,
-    demo_graph,
 )
 from supervisor_engine.testing import make_bundle
 

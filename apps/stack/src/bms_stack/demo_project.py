@@ -1,7 +1,7 @@
 """The demo project: control of the simulator's demo building, as a graph.
 
-The Designer creates it on first start and the tests run it in closed loop, so
-it lives in the engine library, which both may import. The points are those
+``bms-stack --demo`` creates it in the Designer on first start and the tests run it in
+closed loop; it is an app's content, not engine library code. The points are those
 of ``apps/iot-supervisor-app/examples/demo-building.yaml`` (:data:`DEMO_POINTS`);
 pass other :class:`DemoPoints` to control the same layout elsewhere.
 
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bms_schemas import DegradedPolicy, Graph, PointConstraint, PointRef
-from supervisor_engine.testing import GraphBuilder
+from supervisor_engine.graph_builder import GraphBuilder
 
 FLOW_ID = "demo"
 ZONE_HIGH_LIMIT = 30.0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bms_schemas import PointRef
+from bms_stack.demo_project import ALL_DAYS, DEMO_POINTS, FLOW_ID, demo_graph, demo_points
 from supervisor_engine import compile_bundle, default_registry, validate_graph
-from supervisor_engine.demo import ALL_DAYS, DEMO_POINTS, FLOW_ID, demo_graph, demo_points
 from supervisor_engine.testing import make_bundle
 
 
