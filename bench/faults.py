@@ -356,7 +356,7 @@ def _clock_step(stack: DemoStack, clock: SteppableClock, name: str, by_s: float,
         stack.config.designer_url, "admin", admin_password(stack.data, "fault-bench-admin")
     )
     try:
-        session = during.call("GET", "/api/auth/session")
+        session = during.json("GET", "/api/auth/session")
         login_skew = _skew(session["expiresAt"]) - SESSION_HOURS * 3600
         wrong, stuck = recover(stack)
         took = time.monotonic() - started
@@ -372,7 +372,7 @@ def _clock_step(stack: DemoStack, clock: SteppableClock, name: str, by_s: float,
         if missed:
             raise AssertionError(f"{name}: the wall clock did not move for {missed} "
                                  f"(offset {clock.offset_s:+.0f} s)")  # fmt: skip
-        projects = during.call("GET", "/api/projects")["projects"]
+        projects = during.json("GET", "/api/projects")["projects"]
         deployments = stack.engine.get("/engine/deployments", params={"limit": 1000}).json()
         lost = []
         if len(projects) < records["projects"]:
