@@ -37,12 +37,17 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
     [history],
   );
 
-  const save = useCallback(
+  // One save at a time: the autosave timer and an explicit save (e.g. before "Make composite")
+  // would otherwise both PUT the same base revision, and the second would be a false conflict.
+  const inFlight = useRef<Promise<void>>(Promise.resolve());
+
+  const saveOnce = useCallback(
     async (force?: number) => {
       const p = projectRef.current;
       const g = graphNow();
       if (!p || !g) return;
       const body = JSON.stringify(g);
+      if (force === undefined && body === savedSig.current) return; // the previous save took it
       setSaveState("saving");
       const r = await api.PUT("/api/projects/{project_id}", {
         params: { path: { project_id: projectId } },
@@ -61,11 +66,23 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
         return;
       }
       savedSig.current = body;
-      setProject(withGraph(r.data, g));
+      const saved = withGraph(r.data, g);
+      // The next queued save must see the new revision before React renders it.
+      projectRef.current = saved;
+      setProject(saved);
       setSaveState("saved");
       onSaved();
     },
     [graphNow, projectId, projectRef, setProject, onSaved, notify],
+  );
+
+  const save = useCallback(
+    (force?: number): Promise<void> => {
+      const next = inFlight.current.then(() => saveOnce(force));
+      inFlight.current = next.catch(() => undefined);
+      return next;
+    },
+    [saveOnce],
   );
 
   // The timer restarts only when the graph changes, not when live values re-render nodes.
