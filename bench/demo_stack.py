@@ -179,6 +179,8 @@ class DemoStack:
         return found
 
     def slots(self, commands: list[tuple[str, int, Any]]) -> list[Any]:
+        if not commands:  # an engine just booted may command nothing yet: nothing to read
+            return []
         refs = [
             f"{p.removesuffix('/present-value')}/priority-array[{prio}]" for p, prio, _ in commands
         ]

@@ -213,7 +213,10 @@ def state_dir_full(stack: DemoStack) -> dict[str, Any]:
             30, "health to say state saves fail",
         )  # fmt: skip
         detail["health"] = health[0][:120]
-        commands = [c for c in stack.commands() if c[2] is not None]
+        commands = wait_for(
+            lambda: [c for c in stack.commands() if c[2] is not None],
+            RECOVER_WITHIN_S, "the engine's commands on the full disk",
+        )  # fmt: skip
         stack.kill("engine", signal.SIGTERM)  # the final save fails; the relinquish must not
         left = [h for h in stack.slots(commands) if h is not None]
         detail["slots_held_after_shutdown"] = len(left)
