@@ -133,9 +133,7 @@ def create_app(
         finally:
             stop.set()
             await task
-            aclose = getattr(adapter, "aclose", None)
-            if aclose is not None:
-                await aclose()
+            await adapter.aclose()
             if telemetry is not None:
                 await telemetry.stop()
 

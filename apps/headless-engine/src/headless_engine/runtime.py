@@ -168,6 +168,9 @@ class EngineRuntime:
         self._last_save = -float("inf")
         self._faults: dict[str, str] = {}
         self._triggers: dict[str, list[str]] = {}
+        # What the deploy being recorded carries, for its history entry.
+        self._deploy_note: str | None = None
+        self._deploy_project: dict[str, Any] | None = None
         self._lateness: dict[str, deque[float]] = {}
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-save")
         self._pending_save: asyncio.Future[None] | None = None
@@ -190,7 +193,7 @@ class EngineRuntime:
 
     def _record(self, action: str, by: str, outcome: str, *, version: str | None = None,
                 hash_: str | None = None, message: str | None = None) -> None:  # fmt: skip
-        project = getattr(self, "_deploy_project", None) or {}
+        project = self._deploy_project or {}
         deploying = action in ("deploy", "rollback")
         entry = DeploymentRecord(
             at=self.clock.now(),
@@ -202,7 +205,7 @@ class EngineRuntime:
             message=message,
             project_id=project.get("id") if deploying else None,
             project_name=project.get("name") if deploying else None,
-            note=getattr(self, "_deploy_note", None) if deploying else None,
+            note=self._deploy_note if deploying else None,
         )
         try:
             self.store.record(entry)

@@ -104,6 +104,10 @@ class IoAdapter(Protocol):
         """Try once to deliver every pending command now (relinquishes at shutdown)."""
         ...
 
+    async def aclose(self) -> None:
+        """Release the connections it holds (after the last flush at shutdown)."""
+        ...
+
 
 @dataclass
 class PendingWrites:
