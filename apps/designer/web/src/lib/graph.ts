@@ -132,7 +132,9 @@ export function canonicalGraph(graph: Graph): Graph {
     const p = graph.layout?.[id];
     if (p) layout[id] = { x: Math.round(p.x), y: Math.round(p.y) };
   }
-  return { nodes, edges, flows: graph.flows ?? [], layout };
+  // The composites travel with the graph: a save without them would orphan every instance.
+  const composites = graph.composites?.length ? { composites: graph.composites } : {};
+  return { nodes, edges, flows: graph.flows ?? [], layout, ...composites };
 }
 
 /**
