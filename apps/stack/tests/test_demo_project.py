@@ -9,6 +9,7 @@ import yaml
 
 from bms_schemas import Graph, PointRef, TagFile
 from bms_schemas.templates import Equipment, TaggedPoint
+from bms_stack.demo_layout import BLOCK_WIDTH, block_height, port_rows
 from bms_stack.demo_project import (
     ALL_DAYS,
     DEMO_POINTS,
@@ -179,3 +180,27 @@ def test_the_demo_is_the_zone_template_applied_by_the_tag_file_to_the_simulated_
     _, partial = apply_template(graph, zone_template(), [broken, *boxes[1:]])
     assert partial.instantiated == 3
     assert partial.unresolved == 1
+
+
+@pytest.mark.parametrize("points", [DEMO_POINTS, demo_points(zones=16, modbus_vfd=9002)])
+def test_every_flow_is_laid_out_left_to_right_with_no_two_blocks_overlapping(
+    points: object,
+) -> None:
+    assert isinstance(points, type(DEMO_POINTS))
+    graph = demo_graph(points)
+    rows = port_rows(graph)
+    assert set(graph.layout) == {n.id for n in graph.nodes}
+    for flow in FLOW_IDS:
+        boxes = [
+            (n.id, graph.layout[n.id].x, graph.layout[n.id].y, block_height(rows[n.id]))
+            for n in graph.nodes
+            if n.flow == flow
+        ]
+        for i, (a, ax, ay, ah) in enumerate(boxes):
+            for b, bx, by, bh in boxes[i + 1 :]:
+                apart = ax + BLOCK_WIDTH <= bx or bx + BLOCK_WIDTH <= ax
+                assert apart or ay + ah <= by or by + bh <= ay, f"{a} overlaps {b}"
+    # Wires run left to right, but for the fan's proof and request feeding the supply air and
+    # VFD sections below the fan's.
+    backwards = {e.key for e in graph.edges if graph.layout[e.source].x >= graph.layout[e.target].x}
+    assert {k.split(".")[0] for k in backwards} <= {"fan_proof", "fan_request"}

@@ -20,7 +20,7 @@ from supervisor_engine.registry import default_registry
 BLOCK_WIDTH = 160.0
 BLOCK_HEAD = 42.0
 PORT_ROW = 17.0
-LAYER_GAP = 80.0
+LAYER_GAP = 70.0
 ROW_GAP = 24.0
 MARGIN = 20.0
 
@@ -78,8 +78,18 @@ def layers(ids: Sequence[str], feeds: Mapping[str, Sequence[str]]) -> dict[str, 
     return layer
 
 
-def layered_layout(graph: Graph) -> Graph:
-    """``graph`` with every flow laid out in layers, left to right (the layout replaced)."""
+BAND_GAP = 60.0
+
+
+def layered_layout(
+    graph: Graph, bands: Mapping[str, Sequence[Sequence[Sequence[str]]]] | None = None
+) -> Graph:
+    """``graph`` with every flow laid out left to right (the layout replaced).
+
+    A flow in ``bands`` is drawn as those bands, one below the other, each a list of
+    columns of node ids (a section of the flow that reads on its own, e.g. the fan and
+    the supply air of an air handler); any other flow is layered from its wires.
+    """
     rows = port_rows(graph)
     layout: dict[str, Position] = {}
     for flow in graph.flows:
@@ -89,21 +99,37 @@ def layered_layout(graph: Graph) -> Graph:
         for e in graph.edges:
             if e.source in members and e.target in members and e.source not in feeds[e.target]:
                 feeds[e.target].append(e.source)
-        layer = layers(ids, feeds)
+        if bands is not None and flow.id in bands:
+            drawn = [
+                [[i for i in column if i in members] for column in band] for band in bands[flow.id]
+            ]
+        else:
+            layer = layers(ids, feeds)
+            drawn = [
+                [
+                    [i for i in ids if layer[i] == c]
+                    for c in range(max(layer.values(), default=-1) + 1)
+                ]
+            ]
+        top = MARGIN
         centre: dict[str, float] = {}
-        for c in range(max(layer.values(), default=-1) + 1):
-            column = [i for i in ids if layer[i] == c]
-            wanted = {i: _mean([centre[s] for s in feeds[i] if s in centre]) for i in column}
-            column.sort(key=lambda i: (wanted[i] is None, wanted[i] or 0.0, ids.index(i)))
-            y = MARGIN
-            for node_id in column:
-                height = block_height(rows[node_id])
-                goal = wanted[node_id]
-                if goal is not None:
-                    y = max(y, goal - height / 2)
-                layout[node_id] = Position(x=MARGIN + c * (BLOCK_WIDTH + LAYER_GAP), y=round(y))
-                centre[node_id] = y + height / 2
-                y += height + ROW_GAP
+        for band in drawn:
+            bottom = top
+            for c, column in enumerate(band):
+                wanted = {i: _mean([centre[s] for s in feeds[i] if s in centre]) for i in column}
+                column = sorted(column, key=lambda i: (wanted[i] is None, wanted[i] or 0.0))
+                y = top
+                for node_id in column:
+                    height = block_height(rows[node_id])
+                    goal = wanted[node_id]
+                    if goal is not None:
+                        y = max(y, goal - height / 2)
+                    x = MARGIN + c * (BLOCK_WIDTH + LAYER_GAP)
+                    layout[node_id] = Position(x=x, y=round(y))
+                    centre[node_id] = y + height / 2
+                    y += height + ROW_GAP
+                bottom = max(bottom, y)
+            top = bottom + BAND_GAP
     return graph.model_copy(update={"layout": layout})
 
 

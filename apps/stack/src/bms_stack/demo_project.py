@@ -432,7 +432,7 @@ def demo_graph(
     graph, preview = apply_template(graph, zone_template(), vav_equipment(points))
     if preview.instantiated != n:
         raise ValueError(f"the zone template bound {preview.instantiated} of {n} VAV boxes")
-    return layered_layout(_named_zones(graph))
+    return layered_layout(_named_zones(graph), {AHU_FLOW: _ahu_bands(n)})
 
 
 def _ahu_flow(
@@ -534,6 +534,37 @@ def _ahu_flow(
     point_out("cooling_valve_cmd", points.cooling_valve, ("sat_split", "out3"), deadband=d)
     if points.vfd is not None:
         add_vfd(g, points.vfd, run=("fan_request", "out"))
+
+
+def _ahu_bands(zones: int) -> list[list[list[str]]]:
+    """The air handler drawn as its sections, each read left to right: fan, supply air, VFD."""
+    each = range(1, zones + 1)
+    fan = [
+        ["occupancy", "night_low_sp", *(f"z{i}_temp" for i in each)],
+        ["occupied_mode", "coldest_zone"],
+        ["night_deficit"],
+        ["night_low_limit", "fan_status"],
+        ["fan_request"],
+        ["fan_cmd", "fan_proof"],
+        ["fan_alarm"],
+    ]
+    supply_air = [
+        [*(f"z{i}_requests" for i in each), "oat", "rat"],
+        ["sat_requests", "sat_oat_limit", "economizer"],
+        ["sat_reset", "sat"],
+        ["sat_setpoint", "damper_closed"],
+        ["sat_pid"],
+        ["sat_split"],
+        ["heating_valve_cmd", "oa_damper", "cooling_valve_cmd"],
+        ["oa_damper_cmd"],
+    ]
+    vfd = [
+        ["vfd_speed_sp", "vfd_stopped", "vfd_feedback"],
+        ["vfd_speed", "vfd_trend"],
+        ["vfd_speed_cmd", "vfd_tracking"],
+        ["vfd_alarm"],
+    ]
+    return [fan, supply_air, vfd]
 
 
 def _named_zones(graph: Graph) -> Graph:
