@@ -75,6 +75,7 @@ SCHEDULE_TIMEZONE = "UTC"
 DAMPER_MIN = 20.0
 DAMPER_HEATING_MAX = 50.0
 OUTPUT_DEADBAND = 0.5
+COMMAND_PRIORITY = 16
 
 ZONE_COMPOSITE = "demo_zone"
 ZONE_COMPOSITE_VERSION = 1
@@ -359,9 +360,10 @@ def zone_template() -> EquipmentTemplate:
         flow=ZONES_FLOW,
         placeholders=(
             Placeholder(port="temp", tags=("zone", "air", "temp", "sensor")),
-            Placeholder(port="damper", tags=("damper", "cmd")),
-            Placeholder(port="reheat", tags=("reheat", "valve", "cmd")),
-            Placeholder(port="requests", tags=("cool", "request", "cmd")),
+            # The bundle's default priority, as the air handler's commands.
+            Placeholder(port="damper", tags=("damper", "cmd"), priority=COMMAND_PRIORITY),
+            Placeholder(port="reheat", tags=("reheat", "valve", "cmd"), priority=COMMAND_PRIORITY),
+            Placeholder(port="requests", tags=("cool", "request", "cmd"), priority=COMMAND_PRIORITY),
         ),
         links={
             "occupied": "occupied.value",
