@@ -201,7 +201,9 @@ def test_problems_name_a_flow_by_its_tab_label():
     graph["flows"][1]["name"] = "Air handler"
     messages = {i.code: i.message for i in validate_graph(Graph.model_validate(graph), REGISTRY)}
     assert messages[IssueCode.PERIOD_TOO_SHORT].startswith("flow 'Zone 1' (f1) has a period")
-    assert "joins flow 'Zone 1' (f1) to flow 'Air handler' (f2)" in messages[IssueCode.CROSS_FLOW_EDGE]
+    assert (
+        "joins flow 'Zone 1' (f1) to flow 'Air handler' (f2)" in messages[IssueCode.CROSS_FLOW_EDGE]
+    )
 
 
 def test_node_in_unknown_flow_and_bad_trigger():
