@@ -171,7 +171,9 @@ function EditorInner({ projectId }: { projectId: string }) {
                     : "Select a block to edit its parameters. Drag blocks from the palette, or focus one and press Enter."}
                 </p>
               ))}
-            {panel === "validation" && <ProblemsPanel issues={issues} onSelect={canvas.selectNode} />}
+            {panel === "validation" && (
+              <ProblemsPanel issues={issues} graph={docGraph} onSelect={canvas.selectNode} onFlow={tabs.switchFlow} />
+            )}
             {panel === "simulate" && <Simulation projectId={projectId} flowId={flowId} nodes={nodes} catalogue={catalogue} />}
             {panel === "deployments" && (
               <DeploymentsPanel
