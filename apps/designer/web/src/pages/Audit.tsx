@@ -71,7 +71,7 @@ export function Audit() {
     <section className="devices">
       <h1>Audit log</h1>
       <form className="filters" aria-label="Filter the audit log" onSubmit={(e) => { e.preventDefault(); void load(); }}>
-        <label>Point <input value={point} list="audit-points" onChange={(e) => setPoint(e.target.value)} placeholder="device · name, or reference" size={24} /></label>
+        <label>Point <input value={point} list="audit-points" onChange={(e) => setPoint(e.target.value)} placeholder="device · name" size={24} title="A point picked from the list, or a reference such as 2001/analog-output,1" /></label>
         {pointRef === null && <small className="hint" id="audit-point-hint">Pick a point from the list, or type a reference such as 2001/analog-output,1</small>}
         <datalist id="audit-points">
           {[...byLabel.keys()].sort().map((l) => <option key={l} value={l} />)}

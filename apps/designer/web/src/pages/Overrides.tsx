@@ -51,7 +51,7 @@ export function Overrides() {
       ) : overrides.length === 0 ? (
         <p className="empty">
           No point is overridden: the engine and the devices' own logic are in control. Write a value with a reason
-          (and a duration) from a point on the <a href="#/devices">Devices</a> page to hold it here.
+          (and a duration) from a point on the Devices page to hold it here.
         </p>
       ) : (
         <table className="list">

@@ -46,6 +46,12 @@ for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
     await page.getByRole("link", { name: "Audit" }).click();
     await page.getByLabel("Operator").fill("admin");
     await expect(page.getByRole("cell", { name: `comfort complaint ${width}` }).first()).toBeVisible();
+    // The point by device and object name, the value with its unit.
+    const entry = page.getByRole("row", { name: new RegExp(`comfort complaint ${width}`) }).first();
+    await expect(entry).toContainText("zone-1 · ZN-T", { timeout: 10_000 });
+    await expect(entry).toContainText("19.5 °C");
+    await page.getByLabel("Device").selectOption({ label: "zone-1 (2001)" });
+    await expect(entry).toBeVisible();
     await shot(page, `21-audit-${width}`);
 
     await page.getByRole("link", { name: "Overrides" }).click();
