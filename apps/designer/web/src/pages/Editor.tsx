@@ -201,7 +201,17 @@ function EditorInner({ projectId }: { projectId: string }) {
                     : "Select a block to edit its parameters. Drag blocks from the palette, or focus one and press Enter."}
                 </p>
               ))}
-            {panel === "validation" && <ProblemsPanel issues={issues} onSelect={selectIssue} />}
+            {panel === "validation" && (
+              <ProblemsPanel
+                issues={issues}
+                graph={docGraph}
+                onSelect={selectIssue}
+                onFlow={(f) => {
+                  inside.up(0);
+                  tabs.switchFlow(f);
+                }}
+              />
+            )}
             {panel === "simulate" && <Simulation projectId={projectId} flowId={flowId} nodes={nodes} catalogue={catalogue} />}
             {panel === "deployments" && (
               <DeploymentsPanel
