@@ -14,6 +14,7 @@ import { FindBlock } from "../components/editor/FindBlock";
 import { FlowActions } from "../components/editor/FlowActions";
 import { FlowTabs } from "../components/editor/FlowTabs";
 import { InsidePanel } from "../components/editor/InsidePanel";
+import { OverriddenPointsContext } from "../components/overrides/PointOverrideMark";
 import { ProblemsPanel } from "../components/editor/ProblemsPanel";
 import { type SidePanel, SideTabs } from "../components/editor/SideTabs";
 import { Palette } from "../components/Palette";
@@ -28,6 +29,7 @@ import { useEngineStream } from "../hooks/useEngineStream";
 import { useFlowDocument } from "../hooks/useFlowDocument";
 import { useFlowOrganise } from "../hooks/useFlowOrganise";
 import { useMakeComposite } from "../hooks/useMakeComposite";
+import { useOverriddenPoints } from "../hooks/useOverriddenPoints";
 import { useFlowTabs } from "../hooks/useFlowTabs";
 import { usePointOptions } from "../hooks/usePointOptions";
 import { useSidePanel } from "../hooks/useSidePanel";
@@ -69,6 +71,7 @@ function EditorInner({ projectId }: { projectId: string }) {
     if (inside.selected) showParams();
   }, [inside.selected, showParams]);
   const points = usePointOptions();
+  const overridden = useOverriddenPoints();
   const canvas = useCanvasEditing(doc, catalogue, showParams);
   const tabs = useFlowTabs(doc, canvas.fit);
   const arrange = useArrange(doc, catalogue, setMessage);
@@ -106,6 +109,7 @@ function EditorInner({ projectId }: { projectId: string }) {
 
   return (
     <CatalogueContext.Provider value={catalogue}>
+      <OverriddenPointsContext.Provider value={overridden}>
       <div className="editor">
         <EditorToolbar
           projectName={project.name}
@@ -234,6 +238,7 @@ function EditorInner({ projectId }: { projectId: string }) {
           <DeployDialog deploy={deploy.pending} onCancel={deploy.cancel} onConfirm={() => void deploy.confirm()} />
         )}
       </div>
+      </OverriddenPointsContext.Provider>
     </CatalogueContext.Provider>
   );
 }
