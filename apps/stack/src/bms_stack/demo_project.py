@@ -13,8 +13,9 @@ the air handler the zones their occupancy mode):
 
 - Occupancy: a weekly schedule (Mon-Fri 07:00-19:00, UTC), commanded to the AHU's
   occupied-mode point for the zones.
-- Supply fan: runs while occupied, or at night while the coldest zone is below the
-  night low limit (with hysteresis). A proof block compares the fan status with the
+- Supply fan: runs while occupied, or at night while the coldest zone (the air handler
+  reads the zone sensors itself) is below its night low limit, an operator parameter
+  of this flow (16 °C, as the zones' unoccupied heating setpoint), with hysteresis. A proof block compares the fan status with the
   command; a fault raises an alarm.
 - Supply air temperature: reset by trim and respond from the zones' requests
   (Guideline 36), never above an outdoor-air reset, then held by a PID whose output is
