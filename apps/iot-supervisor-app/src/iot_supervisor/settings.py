@@ -98,7 +98,7 @@ class Settings(BaseSettings):
         description="Requests in flight over all devices (the service's socket and CPU).",
     )
     describe_devices_at_once: int = Field(
-        default=8, ge=1, le=256, description="Devices whose objects discovery reads at once."
+        default=16, ge=1, le=256, description="Devices whose objects discovery reads at once."
     )
     rpm_max_objects: int = Field(default=20, ge=1, le=200, description="Objects per RPM request.")
     offline_after_failures: int = Field(
