@@ -112,6 +112,7 @@ def create_app(
             allow_unsigned=settings.allow_unsigned,
             state_save_interval_s=settings.state_save_interval_s,
             iot_url=settings.iot_url,
+            tick_lead_s=settings.tick_lead_s,
         )
         adapter.on_value = runtime.value_changed
         if telemetry is not None:

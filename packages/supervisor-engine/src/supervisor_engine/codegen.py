@@ -31,6 +31,7 @@ from supervisor_engine.block import PointWrite, TickInfo
 from supervisor_engine.blocks.expression import check_expression
 from supervisor_engine.evaluator import FlowEvaluator, NodeSlots, TickResult
 from supervisor_engine.quality import FAULT, OK, STALE
+from supervisor_engine.readings import digests
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ class _Emitter:
 
 def _worst(ranks: Sequence[str]) -> str:
     """Source for the worst (highest) of some quality ranks, without calling ``max``."""
+    ranks = list(dict.fromkeys(r for r in ranks if r != str(OK)))  # no rank is better than OK
     if not ranks:
         return str(OK)
     if len(ranks) == 1:
@@ -141,6 +143,7 @@ class CompiledFlow(FlowEvaluator):
         constants: Mapping[int, Any],
     ) -> None:
         super().__init__(flow_id, nodes, slot_names, constants)
+        self._read = tuple(sorted(self.points_read))
         parts = _generate(self, _Emitter(self), constants)
         self.source = "\n".join(source for source, _namespace in parts)
         """The generated Python, every function of it (``supervisor-engine compile --show``)."""
@@ -160,7 +163,9 @@ class CompiledFlow(FlowEvaluator):
         info.now, info.wall, info.dt, info.snapshot = now, wall, dt, snapshot
         writes: list[PointWrite] = []
         info.writes = writes
-        new_faults = self._run(self._values, self._ranks, snapshot.get, wall)
+        # (value, rank, timestamp) of each input, digested as it arrived (see readings.py)
+        raw = digests(snapshot, self._read)
+        new_faults = self._run(self._values, self._ranks, raw.get, wall)
         faults = self._faults
         if new_faults:
             for node_id in new_faults.keys() - faults.keys():
@@ -180,20 +185,25 @@ def _generate(
 ) -> list[tuple[str, dict[str, Any]]]:
     """(source, namespace) of each chunk function, then of ``tick`` which calls them."""
     steps = list(zip(flow.nodes, flow._steps, strict=True))
+    # a constant block's output is a constant like any other: written as its value
+    known = dict(constants)
+    for node in flow.nodes:
+        if node.block.type == "io.constant":
+            known[node.outputs[0]] = _param(node, "value")
     parts: list[tuple[str, dict[str, Any]]] = []
     calls: list[str] = []
     for c, start in enumerate(range(0, len(steps), CHUNK)):
         namespace = em.begin()
-        lines = _chunk(c, start, steps[start : start + CHUNK], em, constants)
+        lines = _chunk(c, start, steps[start : start + CHUNK], em, known)
         parts.append(("\n".join(lines) + "\n", namespace))
-        calls.append(f"_chunk{c}(values, ranks, sget, wall, faults)")
+        calls.append(f"_chunk{c}(values, ranks, rget, wall, faults)")
     namespace = em.begin()
     body = [*calls]
     for step in flow._latches:
         node = step.node
         ctx = em.name("C", step.ctx)
-        ins_v = [em.const(constants[i]) if i in constants else f"values[{i}]" for i in node.inputs]
-        ins_r = [str(OK) if i in constants else f"ranks[{i}]" for i in node.inputs]
+        ins_v = [em.const(known[i]) if i in known else f"values[{i}]" for i in node.inputs]
+        ins_r = [str(OK) if i in known else f"ranks[{i}]" for i in node.inputs]
         body.append(f"# latch of node {node.node_id!r}")
         if node.block.type == "math.unit-delay":
             body += [f"_s = {ctx}.state", f"_s.value = {ins_v[0]}", f"_s.quality = {ins_r[0]}"]
@@ -201,7 +211,7 @@ def _generate(
             latch = em.name("L", step.fn)
             body.append(f"{latch}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))")
     body.append("return faults")
-    lines = ["def tick(values, ranks, sget, wall):", "    faults = {}", *_indent(body)]
+    lines = ["def tick(values, ranks, rget, wall):", "    faults = {}", *_indent(body)]
     parts.append(("\n".join(lines) + "\n", namespace))
     return parts
 
@@ -252,9 +262,7 @@ def _chunk(
         node_name = em.name("N", node.node_id)
         inline = _INLINE.get(node.block.type)
         if node.block.type == "io.constant":
-            # a literal (or a name): nothing to fail
-            body += [f"{outs_v[0]} = {em.const(_param(node, 'value'))}", f"{outs_r[0]} = {OK}"]
-            continue
+            continue  # its output is written as its value where it is read: see value()
         if inline is not None:
             fast = inline(em, node, ins_v, ins_r, outs_v, outs_r)
             ref = em.name("REF", _reference(step))
@@ -280,9 +288,11 @@ def _chunk(
             # floats are decided here; anything else goes to the block itself.
             (commanded, enable), q_commanded = ins_v, ins_r[0]
             deadband = em.const(_param(node, "deadband"))
+            enabled = em.is_true(enable)
+            enabled = "" if enabled == "True" else f" and {enabled}"
             guarded = [
                 f"_st = {ctx}.state",
-                f"if ({q_commanded} == {OK} and {em.is_true(enable)} and type({commanded}) is float"
+                f"if ({q_commanded} == {OK}{enabled} and type({commanded}) is float"
                 " and _st.has_commanded and type(_st.commanded) is float"
                 f" and not _abs({commanded} - _st.commanded) > {deadband}):",
                 f"    _o, _q = _st.commanded, {OK}",
@@ -320,14 +330,14 @@ def _chunk(
     if own:
         lo, hi = min(own), max(own) + 1
         if sorted(own) == list(range(lo, hi)):
-            body.append(f"values[{lo}:{hi}] = ({_tuple([f'v{o}' for o in range(lo, hi)])})")
-            body.append(f"ranks[{lo}:{hi}] = ({_tuple([f'r{o}' for o in range(lo, hi)])})")
+            body.append(f"values[{lo}:{hi}] = ({_tuple([value(o) for o in range(lo, hi)])})")
+            body.append(f"ranks[{lo}:{hi}] = ({_tuple([rank(o) for o in range(lo, hi)])})")
         else:  # outputs are numbered in evaluation order, so this is not expected
-            body += [f"values[{o}] = v{o}" for o in own]
-            body += [f"ranks[{o}] = r{o}" for o in own]
+            body += [f"values[{o}] = {value(o)}" for o in own]
+            body += [f"ranks[{o}] = {rank(o)}" for o in own]
     pre = [f"x{i} = values[{i}]; y{i} = ranks[{i}]" for i in sorted(preload)]
     pre += [f"{local} = _limit(wall, {age})" for local, age in em.limits.values()]
-    head = f"def _chunk{c}(values, ranks, sget, wall, faults):"
+    head = f"def _chunk{c}(values, ranks, rget, wall, faults):"
     return [head, *_indent(pre), *_indent(body), "    pass", ""]
 
 
@@ -448,11 +458,22 @@ def _gate(kind: str) -> Inline:
             f"    {out_v} = None",
             f"    {out_r} = {_worst([*ins_r, str(STALE)])}",
             "else:",
-            f"    {out_v} = {_combine(kind, [f'bool({x})' for x in ins_v])}",
+            f"    {out_v} = {_truth(kind, ins_v)}",
             f"    {out_r} = {_worst(ins_r)}",
         ]
 
     return emit
+
+
+def _truth(kind: str, ins: list[str]) -> str:
+    """Source for ``bool(a) and bool(b) ...`` (or, xor) without calling ``bool``.
+
+    In a conditional expression's test, ``a and b`` truth-tests each operand once, in
+    order, stopping where ``bool(a) and bool(b)`` stops: the same calls, the same bool.
+    """
+    if kind in ("and", "or"):
+        return f"(True if ({f' {kind} '.join(ins)}) else False)"
+    return _combine(kind, [f"(True if {x} else False)" for x in ins])
 
 
 def _combine(kind: str, terms: list[str]) -> str:
@@ -500,21 +521,22 @@ def _point_input(
     key = em.name("P", node.bound.key)
     age = _stale_age(node.bound.stale_after_s)
     if age is None:
-        stale = f"(wall - _s.timestamp).total_seconds() > {em.const(node.bound.stale_after_s)}"
+        stale = f"(wall - _ts).total_seconds() > {em.const(node.bound.stale_after_s)}"
     else:
         # older than the limit <=> (wall - timestamp).total_seconds() > stale_after_s, exactly;
         # a limit that cannot be had (None) makes the comparison raise: the reference decides
-        stale = f"_s.timestamp <= {em.limit(age)}"
+        stale = f"_ts <= {em.limit(age)}"
+    # the digest of the point's value (see readings.py); an unreadable one has rank None,
+    # and the comparison raising sends the node to the reference
     return [
-        f"_s = sget({key})",
-        "if _s is None:",
+        f"_t = rget({key})",
+        "if _t is None:",
         f"    {out_v} = None",
         f"    {out_r} = {STALE}",
         "else:",
-        f"    {out_r} = QR[_s.quality]",
+        f"    {out_v}, {out_r}, _ts = _t",
         f"    if {out_r} < {STALE} and {stale}:",
         f"        {out_r} = {STALE}",
-        f"    {out_v} = _s.value",
     ]
 
 
