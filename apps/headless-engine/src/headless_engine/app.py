@@ -113,6 +113,7 @@ def create_app(
             state_save_interval_s=settings.state_save_interval_s,
             iot_url=settings.iot_url,
             tick_lead_s=settings.tick_lead_s,
+            values_interval_s=settings.values_interval_s,
         )
         adapter.on_value = runtime.value_changed
         if telemetry is not None:

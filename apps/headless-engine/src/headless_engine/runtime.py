@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import statistics
 import time
 from collections import deque
@@ -150,6 +151,7 @@ class EngineRuntime:
         state_save_interval_s: float = 5.0,
         iot_url: str = "",
         tick_lead_s: float = 0.0,
+        values_interval_s: float = 0.0,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -160,6 +162,8 @@ class EngineRuntime:
         self.allow_unsigned = allow_unsigned
         self.state_save_interval_s = state_save_interval_s
         self.iot_url = iot_url
+        self.values_interval_s = values_interval_s
+        """Fewest seconds between two values events of a flow (its changes are gathered)."""
         self.active: Active | None = None
         self.running = False
         self.booted = False
@@ -177,6 +181,8 @@ class EngineRuntime:
         self._lateness: dict[str, deque[float]] = {}
         self._published: dict[str, tuple[Any, tuple[list[Any], list[int]]]] = {}
         """Per flow: (the flow, its outputs as last published), the base of the next delta."""
+        self._values_due: dict[str, float] = {}
+        """Per flow: when its next values event may be published."""
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-save")
         self._pending_save: asyncio.Future[None] | None = None
         self._reassert: dict[str, str] = {}
@@ -589,10 +595,13 @@ class EngineRuntime:
                 faults=dict(result.faults),
             )
             self.hub.publish("tick", tick.model_dump(mode="json"))
-        if self.hub.wants("values"):
-            self._publish_values(call.flow_id, flow)
-        else:
+        if not self.hub.wants("values"):
             self._published.clear()  # nobody follows: the next follower starts from all
+        elif call.started >= self._values_due.get(call.flow_id, -math.inf):
+            # the changes since the last event, all of them: a flow that ticks faster than
+            # a live view can show costs one event per interval, not one per tick
+            self._values_due[call.flow_id] = call.started + self.values_interval_s
+            self._publish_values(call.flow_id, flow)
         self._save_state_soon()
 
     def _publish_values(self, flow_id: str, flow: Any) -> None:
@@ -904,6 +913,7 @@ def _bad_inputs(
 
 
 _JSON_SCALARS = (bool, int, float, str, type(None))
+_QUALITY_TEXT = {q: q.value for q in Quality}  # Quality.value is a property: slow per port
 
 
 def _values(outputs: Mapping[str, Mapping[str, tuple[Any, Quality]]]) -> dict[str, Any]:
@@ -916,7 +926,7 @@ def _values(outputs: Mapping[str, Mapping[str, tuple[Any, Quality]]]) -> dict[st
         node: {
             port: [
                 value if type(value) in _JSON_SCALARS else to_jsonable_python(value),
-                quality.value,
+                _QUALITY_TEXT[quality],
             ]
             for port, (value, quality) in ports.items()
         }

@@ -60,8 +60,10 @@ class _Emitter:
         """Namespace name of each node's context, by node id."""
         self.literals: set[str] = set()
         """Source text of the literals written, which are known at generation time."""
-        self.limits: dict[timedelta, tuple[str, str]] = {}
-        """Stale limits the function being written needs, by age."""
+        self.ages: dict[timedelta, int] = {}
+        """The stale ages of the flow's inputs, each with its index in ``lims``."""
+        self.limits: set[int] = set()
+        """Indexes of the stale limits the function being written needs."""
         self._count = 0
 
     def begin(self) -> dict[str, Any]:
@@ -79,7 +81,7 @@ class _Emitter:
             "_slow": _slow,
             "_limit": _limit,
         }
-        self.limits = {}
+        self.limits = set()
         return self.namespace
 
     def name(self, prefix: str, value: Any) -> str:
@@ -99,9 +101,9 @@ class _Emitter:
 
     def limit(self, age: timedelta) -> str:
         """A local holding ``wall - age`` for the chunk being written (computed once per tick)."""
-        if age not in self.limits:
-            self.limits[age] = (f"_lim{len(self.limits)}", self.name("A", age))
-        return self.limits[age][0]
+        index = self.ages.setdefault(age, len(self.ages))
+        self.limits.add(index)
+        return f"_lim{index}"
 
     def none_test(self, exprs: Sequence[str]) -> str | None:
         """Source testing whether any of ``exprs`` is None; None when none of them can be."""
@@ -190,17 +192,33 @@ def _generate(
     for node in flow.nodes:
         if node.block.type == "io.constant":
             known[node.outputs[0]] = _param(node, "value")
+    # A unit delay evaluated before the node that feeds it latches right after that node,
+    # from its locals; the delay has read its state by then, and nothing else reads it.
+    latched: dict[int, list[tuple[Any, int]]] = {}
+    inlined: set[int] = set()
+    for step in flow._latches:
+        node = step.node
+        if node.block.type != "math.unit-delay" or node.inputs[0] in known:
+            continue
+        source = flow._slot_step[node.inputs[0]]
+        delay = next(k for k, s in enumerate(flow._steps) if s.ctx is step.ctx)
+        if delay < source:
+            latched.setdefault(source, []).append((step.ctx, node.inputs[0]))
+            inlined.add(id(step))
     parts: list[tuple[str, dict[str, Any]]] = []
     calls: list[str] = []
     for c, start in enumerate(range(0, len(steps), CHUNK)):
         namespace = em.begin()
-        lines = _chunk(c, start, steps[start : start + CHUNK], em, known)
+        lines = _chunk(c, start, steps[start : start + CHUNK], em, known, latched)
         parts.append(("\n".join(lines) + "\n", namespace))
-        calls.append(f"_chunk{c}(values, ranks, rget, wall, faults)")
+        calls.append(f"_chunk{c}(values, ranks, rget, lims, faults)")
     namespace = em.begin()
-    body = [*calls]
+    ages = [em.name("A", age) for age in em.ages]  # in index order
+    body = [f"lims = ({_tuple([f'_limit(wall, {a})' for a in ages])})", *calls]
     for step in flow._latches:
         node = step.node
+        if id(step) in inlined:
+            continue
         ctx = em.name("C", step.ctx)
         ins_v = [em.const(known[i]) if i in known else f"values[{i}]" for i in node.inputs]
         ins_r = [str(OK) if i in known else f"ranks[{i}]" for i in node.inputs]
@@ -222,6 +240,7 @@ def _chunk(
     steps: Sequence[tuple[NodeSlots, Any]],
     em: _Emitter,
     constants: Mapping[int, Any],
+    latched: Mapping[int, list[tuple[Any, int]]],
 ) -> list[str]:
     """One generated function evaluating ``steps`` (consecutive nodes of the order)."""
     defined: set[int] = set()
@@ -250,7 +269,16 @@ def _chunk(
 
     body: list[str] = []
     own: list[int] = []
+
+    def latch_after(k: int) -> None:
+        for ctx_object, slot in latched.get(k, ()):
+            ctx = em.name("C", ctx_object)
+            body.append(f"# latch of the delay fed by slot {slot}")
+            body.extend([f"_s = {ctx}.state", f"_s.value = v{slot}", f"_s.quality = r{slot}"])
+
     for k, (node, step) in enumerate(steps, start):
+        if k > start:
+            latch_after(k - 1)
         ins_v = [value(i) for i in node.inputs]
         ins_r = [rank(i) for i in node.inputs]
         defined.update(node.outputs)
@@ -290,16 +318,21 @@ def _chunk(
             deadband = em.const(_param(node, "deadband"))
             enabled = em.is_true(enable)
             enabled = "" if enabled == "True" else f" and {enabled}"
+            out_v, out_r = outs_v[0], outs_r[0]
+            # abs(d) > deadband <=> d > deadband or -d > deadband, nan included
             guarded = [
                 f"_st = {ctx}.state",
+                "_c = _st.commanded",
                 f"if ({q_commanded} == {OK}{enabled} and type({commanded}) is float"
-                " and _st.has_commanded and type(_st.commanded) is float"
-                f" and not _abs({commanded} - _st.commanded) > {deadband}):",
-                f"    _o, _q = _st.commanded, {OK}",
+                " and type(_c) is float and _st.has_commanded"
+                f" and not ((_d := {commanded} - _c) > {deadband} or -_d > {deadband})):",
+                f"    {out_v} = _c",
+                f"    {out_r} = {OK}",
                 "else:",
-                f"    _o, _q = {fn}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))",
+                f"    {out_v}, {out_r} = {fn}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))",
             ]
-            worst = "_q"
+            body += ["try:", *_indent(guarded), "except Exception as err:", *_indent(fault)]
+            continue
         elif node.block.quality_aware:
             guarded = [f"_o, _q = {fn}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))"]
             worst = "_q"
@@ -325,6 +358,7 @@ def _chunk(
         elif outs_v:
             body += ["else:", f"    {', '.join(outs_v)}, = _o"]
             body += [f"    {x} = {worst}" for x in outs_r]
+    latch_after(start + len(steps) - 1)
     # write this chunk's slots back: monitoring reads them, later chunks and the next
     # tick too (a faulted node keeps its last outputs)
     if own:
@@ -336,8 +370,8 @@ def _chunk(
             body += [f"values[{o}] = {value(o)}" for o in own]
             body += [f"ranks[{o}] = {rank(o)}" for o in own]
     pre = [f"x{i} = values[{i}]; y{i} = ranks[{i}]" for i in sorted(preload)]
-    pre += [f"{local} = _limit(wall, {age})" for local, age in em.limits.values()]
-    head = f"def _chunk{c}(values, ranks, rget, wall, faults):"
+    pre += [f"_lim{index} = lims[{index}]" for index in sorted(em.limits)]
+    head = f"def _chunk{c}(values, ranks, rget, lims, faults):"
     return [head, *_indent(pre), *_indent(body), "    pass", ""]
 
 
