@@ -333,7 +333,7 @@ def _chunk(
             ]
             body += ["try:", *_indent(guarded), "except Exception as err:", *_indent(fault)]
             continue
-        elif node.block.quality_aware:
+        if node.block.quality_aware:
             guarded = [f"_o, _q = {fn}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))"]
             worst = "_q"
         else:
