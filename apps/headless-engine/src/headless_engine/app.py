@@ -127,8 +127,8 @@ def create_app(
         runtime.boot()
         # What is loaded by now (modules, schemas, the app, the booted bundle) lives as long as
         # the process: out of the collector's sight, a full collection no longer walks it,
-        # which on the event loop would hold up a tick for tens of milliseconds.
-        gc.collect()
+        # which on the event loop would hold up a tick for tens of milliseconds. (No collection
+        # first: that would cost a test process with many apps; shutdown unfreezes.)
         gc.freeze()
         if not settings.autostart and runtime.running:
             runtime.stop("settings", record=False)
@@ -141,6 +141,7 @@ def create_app(
         finally:
             stop.set()
             await task
+            gc.unfreeze()
             await adapter.aclose()
             if telemetry is not None:
                 await telemetry.stop()
