@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { type ChartSeries, axisValue, hasData, unitsOf } from "../lib/trends";
+import { type ChartSeries, axisValue, hasData, timeAxisLabels, unitsOf } from "../lib/trends";
 import { formatTime, formatValue } from "../lib/units";
 
 export const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"];
@@ -57,7 +57,11 @@ function options(props: ChartProps, width: number): uPlot.Options {
     {
       label: props.xLabel ?? "",
       labelSize: props.xLabel ? 20 : 0,
-      values: props.elapsed ? (_u, ticks) => ticks.map((t) => `${t} s`) : undefined,
+      // uPlot's default 50 px between ticks let "10:42:30 AM" labels run into each other at 1024 px
+      space: props.elapsed ? 60 : 100,
+      values: props.elapsed
+        ? (_u, ticks) => ticks.map((t) => `${t} s`)
+        : (_u, ticks, _axis, _space, incr) => timeAxisLabels(ticks, incr),
     },
   ];
   units.forEach((unit, i) => {

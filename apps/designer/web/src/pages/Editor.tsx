@@ -180,7 +180,7 @@ function EditorInner({ projectId }: { projectId: string }) {
             )}
           </aside>
         </div>
-        <EngineStatusBar engine={engine} />
+        <EngineStatusBar engine={engine} onCommand={refreshEngine} />
         {autosave.conflict && (
           <ConflictDialog
             theirs={autosave.conflict.theirs}
