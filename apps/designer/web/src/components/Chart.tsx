@@ -133,12 +133,18 @@ export function Chart(props: ChartProps) {
       u.destroy();
       plot.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt on shape, data set below
-  }, [shape, props.height]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt on shape, data and height set below
+  }, [shape]);
 
   useEffect(() => {
     plot.current?.setData(data);
   }, [data]);
+
+  // A new height (the window resized) resizes the plot in place: no rebuild, the zoom is kept.
+  useEffect(() => {
+    const el = box.current;
+    if (el) plot.current?.setSize({ width: el.clientWidth, height: props.height ?? 300 });
+  }, [props.height]);
 
   return (
     <figure className="chart" data-testid={props.testId}>
