@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from iot_supervisor.simulator import Simulator
 from bms_service.testing import wait_for
+from iot_supervisor.simulator import Simulator
 from iot_supervisor.testing import NetPlan, ServiceHandle
 
 DEVICE = 3001
@@ -60,7 +60,9 @@ def test_a_held_value_beats_the_simulation_until_released(
     _after_ticks(simulator, 3)
     assert _read(service, TEMP) == 35.0  # the sine script (20-22 degC) did not overwrite it
 
-    assert service.http.put("/simulator/holds", json={"point": OCC, "value": True}).status_code == 200
+    assert (
+        service.http.put("/simulator/holds", json={"point": OCC, "value": True}).status_code == 200
+    )
     assert _read(service, OCC) is True
     assert len(service.http.get("/simulator/holds").json()["holds"]) == 2
 

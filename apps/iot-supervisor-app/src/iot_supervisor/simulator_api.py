@@ -21,7 +21,10 @@ from iot_supervisor.simulator import Simulator
 log = logging.getLogger(__name__)
 
 simulator_router = APIRouter(
-    prefix="/simulator", tags=["simulator"], dependencies=[Depends(require_token)], responses=_ERRORS
+    prefix="/simulator",
+    tags=["simulator"],
+    dependencies=[Depends(require_token)],
+    responses=_ERRORS,
 )
 
 
