@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { api, errorMessage } from "../api/client";
 import type { DeviceInfo, PointInfo } from "../api/types";
 import { DiscoverDevices } from "../components/DiscoverDevices";
+import { PointTagEditor } from "../components/tags/PointTagEditor";
 import { formatValue } from "../lib/units";
 
 type Live = Record<string, { value: unknown; quality: string; units?: string | null }>;
@@ -171,6 +172,7 @@ export function Devices() {
               })}
             </tbody>
           </table>
+          <PointTagEditor instance={open} />
         </>
       )}
     </section>
