@@ -4,6 +4,7 @@ import { memo, useContext } from "react";
 import { describeType, inputsOf, outputsOf } from "../lib/connection";
 import type { BlockNode as BlockNodeType } from "../lib/graph";
 import { CatalogueContext } from "./catalogue";
+import { PointOverrideMark } from "./overrides/PointOverrideMark";
 
 function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const spec = useContext(CatalogueContext).get(data.blockType);
@@ -21,6 +22,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
         <strong>{data.label || id}</strong>
         <span className="block-type">{spec?.title ?? data.blockType}</span>
       </div>
+      <PointOverrideMark params={data.params} />
       <div className="block-ports">
         {Array.from({ length: rows }, (_, i) => {
           const inp = inputs[i];

@@ -12,6 +12,7 @@ import { EngineStatusBar } from "../components/editor/EngineStatusBar";
 import { FindBlock } from "../components/editor/FindBlock";
 import { FlowActions } from "../components/editor/FlowActions";
 import { FlowTabs } from "../components/editor/FlowTabs";
+import { OverriddenPointsContext } from "../components/overrides/PointOverrideMark";
 import { ProblemsPanel } from "../components/editor/ProblemsPanel";
 import { type SidePanel, SideTabs } from "../components/editor/SideTabs";
 import { Palette } from "../components/Palette";
@@ -26,6 +27,7 @@ import { useEngineStream } from "../hooks/useEngineStream";
 import { useFlowDocument } from "../hooks/useFlowDocument";
 import { useFlowOrganise } from "../hooks/useFlowOrganise";
 import { useMakeComposite } from "../hooks/useMakeComposite";
+import { useOverriddenPoints } from "../hooks/useOverriddenPoints";
 import { useFlowTabs } from "../hooks/useFlowTabs";
 import { usePointOptions } from "../hooks/usePointOptions";
 import { useSidePanel } from "../hooks/useSidePanel";
@@ -62,6 +64,7 @@ function EditorInner({ projectId }: { projectId: string }) {
   const catalogue = useMemo(() => withComposites(blockCatalogue, docGraph), [blockCatalogue, docGraph]);
   const { engine, refreshEngine } = useEngineStream(doc);
   const points = usePointOptions();
+  const overridden = useOverriddenPoints();
   const canvas = useCanvasEditing(doc, catalogue, showParams);
   const tabs = useFlowTabs(doc, canvas.fit);
   const arrange = useArrange(doc, catalogue, setMessage);
@@ -89,6 +92,7 @@ function EditorInner({ projectId }: { projectId: string }) {
 
   return (
     <CatalogueContext.Provider value={catalogue}>
+      <OverriddenPointsContext.Provider value={overridden}>
       <div className="editor">
         <EditorToolbar
           projectName={project.name}
@@ -172,7 +176,9 @@ function EditorInner({ projectId }: { projectId: string }) {
                     : "Select a block to edit its parameters. Drag blocks from the palette, or focus one and press Enter."}
                 </p>
               ))}
-            {panel === "validation" && <ProblemsPanel issues={issues} onSelect={canvas.selectNode} />}
+            {panel === "validation" && (
+              <ProblemsPanel issues={issues} graph={docGraph} onSelect={canvas.selectNode} onFlow={tabs.switchFlow} />
+            )}
             {panel === "simulate" && <Simulation projectId={projectId} flowId={flowId} nodes={nodes} catalogue={catalogue} />}
             {panel === "deployments" && (
               <DeploymentsPanel
@@ -211,6 +217,7 @@ function EditorInner({ projectId }: { projectId: string }) {
           <DeployDialog deploy={deploy.pending} onCancel={deploy.cancel} onConfirm={() => void deploy.confirm()} />
         )}
       </div>
+      </OverriddenPointsContext.Provider>
     </CatalogueContext.Provider>
   );
 }
