@@ -18,6 +18,7 @@ import { OverriddenPointsContext } from "../components/overrides/PointOverrideMa
 import { ProblemsPanel } from "../components/editor/ProblemsPanel";
 import { type SidePanel, SideTabs } from "../components/editor/SideTabs";
 import { Palette } from "../components/Palette";
+import { TemplateDialog } from "../components/templates/TemplateDialog";
 import { ParamPanel } from "../components/ParamPanel";
 import { Simulation } from "../components/Simulation";
 import { useArrange } from "../hooks/useArrange";
@@ -51,6 +52,7 @@ const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
 function EditorInner({ projectId }: { projectId: string }) {
   const [message, setMessage] = useState<string | null>(null);
   const [panel, setPanel] = useState<SidePanel>("params");
+  const [templates, setTemplates] = useState(false);
   const showParams = useCallback(() => setPanel("params"), []);
   const showProblems = useCallback(() => setPanel("validation"), []);
   const showDeployments = useCallback(() => setPanel("deployments"), []);
@@ -145,6 +147,9 @@ function EditorInner({ projectId }: { projectId: string }) {
           selected={nodes.filter((n) => n.selected).length}
           onMakeComposite={() => void makeComposite()}
         />
+        <button type="button" onClick={() => void saveFirst().then(() => setTemplates(true))} title="Apply a composite to equipment by tags; import or export composites">
+          Templates…
+        </button>
         </div>
         <div className="workspace" style={{ gridTemplateColumns: `210px minmax(0, 1fr) ${side.width}px` }}>
           <Palette blocks={blocks} onAdd={(t) => canvas.addBlock(t)} />
@@ -233,6 +238,22 @@ function EditorInner({ projectId }: { projectId: string }) {
             theirs={autosave.conflict.theirs}
             mine={project.revision}
             onResolve={(keepMine) => void autosave.resolveConflict(keepMine)}
+          />
+        )}
+        {templates && (
+          <TemplateDialog
+            projectId={projectId}
+            project={doc.projectRef.current ?? project}
+            flowId={flowId}
+            onClose={() => setTemplates(false)}
+            onSaved={(p, note) => {
+              const g = p.content.graph;
+              if (g) {
+                autosave.markSaved(g);
+                doc.showGraph(p, g);
+              }
+              setMessage(note);
+            }}
           />
         )}
         {deploy.pending && (
