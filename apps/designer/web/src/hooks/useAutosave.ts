@@ -2,7 +2,7 @@
  * Autosave with the revision check: a settled change is saved after AUTOSAVE_MS; a 409 (someone
  * else saved) stops autosaving and opens the conflict dialog, resolved by keeping theirs or mine.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { api, detail, errorMessage, failureOf } from "../api/client";
 import type { Graph } from "../api/types";
 import { canonicalGraph, newFlow } from "../lib/graph";
@@ -12,6 +12,16 @@ import type { UndoHistory } from "./useUndoHistory";
 const AUTOSAVE_MS = 700;
 
 export type SaveState = "saved" | "dirty" | "saving" | "conflict" | "error";
+
+/**
+ * What a change of the graph makes of the save state: back at what the server holds (an undo
+ * or a redo to the saved graph) is "saved" again, anything else is "dirty"; a save in flight
+ * or a conflict stays as it is until it resolves.
+ */
+export function afterChange(current: SaveState, sig: string, savedSig: string): SaveState {
+  if (current === "saving" || current === "conflict") return current;
+  return sig === savedSig ? "saved" : "dirty";
+}
 
 export interface AutosaveDeps {
   projectId: string;
@@ -26,6 +36,8 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
   const [saveState, setSaveState] = useState<SaveState>("saved");
   const [conflict, setConflict] = useState<{ theirs: number } | null>(null);
   const savedSig = useRef<string>("");
+  // Bumped with each save, so that a change made while the save was in flight is saved after it.
+  const [saves, setSaves] = useState(0);
   const { graphNow, projectRef, setProject, showGraph, sig } = doc;
 
   /** The graph that is on the server now (after a load): nothing to save, nothing to undo. */
@@ -66,6 +78,7 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
         return;
       }
       savedSig.current = body;
+      setSaves((n) => n + 1);
       const saved = withGraph(r.data, g);
       // The next queued save must see the new revision before React renders it.
       projectRef.current = saved;
@@ -89,13 +102,17 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
   const saveRef = useRef(save);
   saveRef.current = save;
   const hasProject = doc.project !== null;
+  // Before paint: the label never says "Saved" over a canvas that shows a change not yet saved.
+  useLayoutEffect(() => {
+    if (!sig || !hasProject || conflict) return;
+    setSaveState((s) => afterChange(s, sig, savedSig.current));
+  }, [sig, hasProject, conflict, saves]);
   useEffect(() => {
     if (!sig || !hasProject || conflict) return;
     if (sig === savedSig.current) return;
-    setSaveState("dirty");
     const t = window.setTimeout(() => void saveRef.current(), AUTOSAVE_MS);
     return () => window.clearTimeout(t);
-  }, [sig, hasProject, conflict]);
+  }, [sig, hasProject, conflict, saves]);
 
   const resolveConflict = useCallback(
     async (keepMine: boolean) => {
