@@ -14,9 +14,9 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const rows = Math.max(inputs.length, outputs.length);
   return (
     <div
-      className={`block-node${issues.length ? " has-issues" : ""}${selected ? " selected" : ""}${data.status ? ` status-${data.status}` : ""}`}
+      className={`block-node${issues.length ? " has-issues" : ""}${selected ? " selected" : ""}${data.status ? ` status-${data.status}` : ""}${spec?.category === "composite" ? " is-composite" : ""}`}
       data-testid={`node-${id}`}
-      title={issues.length ? issues.join("\n") : (spec?.doc ?? data.blockType)}
+      title={issues.length ? issues.join("\n") : `${spec?.doc ?? data.blockType}${spec?.category === "composite" ? "\nDouble-click to open it." : ""}`}
     >
       <div className="block-head">
         <strong>{data.label || id}</strong>

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Page } from "@playwright/test";
 import { expect, shot, test, watchConsole } from "./fixtures";
 import { freePort } from "./stack";
 
@@ -62,10 +63,56 @@ test("the demo building runs, and its project shows live values in the editor", 
   await expect(page.locator(".react-flow__node").first()).toBeVisible();
   // live values arrive from the engine through the Designer's stream: the status bar
   // counts the engine's ticks, and a few must have painted values before the picture
-  await expect(page.getByText(/Engine running · version 1\.0\.0 · demo: ([3-9]|\d\d+) ticks/)).toBeVisible({
+  await expect(page.getByText(/Engine running · version 1\.0\.0 · Air handler: ([3-9]|\d\d+) ticks/)).toBeVisible({
     timeout: 30_000,
   });
   await expect(page.getByText("IoT link up")).toBeVisible();
   await shot(page, "demo-editor");
+  expect(errors).toEqual([]);
+});
+
+/** The rectangles of the blocks on the canvas, as the browser draws them. */
+async function blockBoxes(page: Page) {
+  return page.locator(".react-flow__node").evaluateAll((els) =>
+    els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return { id: el.getAttribute("data-id") ?? "", x: r.x, y: r.y, width: r.width, height: r.height };
+    }),
+  );
+}
+
+test("each demo flow reads left to right at 100 % zoom on a 1440x900 screen", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(url);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Demo building" }).click();
+  for (const [flow, block] of [["Air handler", "sat_pid"], ["Zones", "zone_vav_4"]] as const) {
+    await page.getByRole("tab", { name: flow }).click();
+    await expect(page.getByTestId(`node-${block}`)).toBeVisible();
+    await page.getByRole("button", { name: "Fit", exact: true }).click();
+    const boxes = await blockBoxes(page);
+    const clash = boxes.flatMap((a, i) =>
+      boxes.slice(i + 1).filter((b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height).map((b) => `${a.id}/${b.id}`),
+    );
+    expect(clash).toEqual([]);
+    await shot(page, `demo-flow-${flow.replace(" ", "-").toLowerCase()}-fit`);
+    // 100 %: React Flow zooms by 2^(-deltaY * 0.002) per wheel event, around the pointer
+    const scale = async () =>
+      page.locator(".react-flow__viewport").evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
+    const left = Math.min(...boxes.map((b) => b.x));
+    const top = Math.min(...boxes.map((b) => b.y));
+    await page.mouse.move(left + 2, top + 2);
+    await page.mouse.wheel(0, Math.log2(await scale()) / 0.002);
+    await expect.poll(scale).toBeCloseTo(1, 1);
+    // the first blocks are as drawn: the block's label is readable type, not a thumbnail
+    const first = await page.getByTestId(`node-${block}`).locator("strong").evaluate((el) => el.getBoundingClientRect().height);
+    expect(first).toBeGreaterThan(10);
+    await shot(page, `demo-flow-${flow.replace(" ", "-").toLowerCase()}-100`);
+  }
+  // the zones are one composite, applied to each VAV box: its instance shows the zone's ports
+  await expect(page.getByTestId("node-zone_vav_1").getByText("temp", { exact: true })).toBeVisible();
   expect(errors).toEqual([]);
 });

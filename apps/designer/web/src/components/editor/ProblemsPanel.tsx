@@ -1,14 +1,16 @@
 /**
  * The server's validation issues, each under the tab label of the flow it concerns (the flow's
  * name, as on its tab, never its id); an issue that names a block selects it (in whichever
- * flow), one that names only a flow opens that flow's tab.
+ * flow), one inside a composite instance ('zone_3 > pid') opens the instance at that block, and
+ * one that names only a flow opens that flow's tab.
  */
 import type { Graph, ValidationIssue } from "../../api/types";
 
 export interface ProblemsPanelProps {
   issues: ValidationIssue[] | null;
   graph: Graph | undefined;
-  onSelect: (node: string) => void;
+  /** ``path``: where inside composite instances, as 'zone_3 > pid' (``node`` is then the instance). */
+  onSelect: (node: string, path?: string | null) => void;
   onFlow: (flow: string) => void;
 }
 
@@ -32,7 +34,7 @@ export function ProblemsPanel({ issues, graph, onSelect, onFlow }: ProblemsPanel
         <ul data-testid="issues">
           {issues.map((i, k) => {
             const flow = issueFlowLabel(i, graph);
-            const go = i.node ? () => onSelect(i.node as string) : i.flow ? () => onFlow(i.flow as string) : undefined;
+            const go = i.node ? () => onSelect(i.node as string, i.path) : i.flow ? () => onFlow(i.flow as string) : undefined;
             return (
               <li key={k}>
                 <button type="button" className="link" onClick={go} disabled={!go}>
@@ -41,7 +43,8 @@ export function ProblemsPanel({ issues, graph, onSelect, onFlow }: ProblemsPanel
                       {flow}
                     </span>
                   )}
-                  <code>{i.code}</code> {i.message}
+                  <code>{i.code}</code> {i.path && !i.message.includes(i.path) && <strong>{i.path}: </strong>}
+                  {i.message}
                 </button>
               </li>
             );
