@@ -71,6 +71,8 @@ function EditorInner({ projectId }: { projectId: string }) {
   const catalogue = useMemo(() => withComposites(blockCatalogue, docGraph), [blockCatalogue, docGraph]);
   const { engine, refreshEngine, values, pointUnits } = useEngineStream(doc);
   const inside = useCompositeView();
+  const { graphNow } = doc;
+  const graph = useMemo(() => (inside.path ? graphNow() : null), [inside.path, graphNow]);
   // Like a block on the flow, a block selected inside a composite shows its parameters.
   useEffect(() => {
     if (inside.selected) showParams();
@@ -102,7 +104,6 @@ function EditorInner({ projectId }: { projectId: string }) {
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? selected[0] : undefined;
   const spec = one ? catalogue.get(one.data.blockType) : undefined;
-  const graph = inside.path ? doc.graphNow() : null;
   const levels = inside.path ? resolvePath(graph, inside.path) : null;
   // A problem inside a composite ('zone_3 > pid') opens the instance and selects the inner block.
   const selectIssue = (node: string, path?: string | null) => {
@@ -241,7 +242,7 @@ function EditorInner({ projectId }: { projectId: string }) {
             )}
           </aside>
         </div>
-        <EngineStatusBar engine={engine} />
+        <EngineStatusBar engine={engine} onCommand={refreshEngine} />
         {autosave.conflict && (
           <ConflictDialog
             theirs={autosave.conflict.theirs}
