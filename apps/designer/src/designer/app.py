@@ -30,8 +30,10 @@ from designer.routes import (
     engineering,
     health,
     iot,
+    library,
     projects,
     releases,
+    tags,
     templates,
 )
 from designer.routes.web import mount_web
@@ -142,7 +144,8 @@ def create_app(
         BodyLimit, json_bytes=settings.max_json_body_bytes, upload_bytes=MAX_ARCHIVE_BYTES
     )
     app.state.services = services
-    for module in (health, auth, projects, engineering, releases, iot, engine, templates):
+    routers = (health, auth, projects, library, engineering, releases, iot, engine, templates, tags)
+    for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)
     mount_web(app, settings.web_dir)

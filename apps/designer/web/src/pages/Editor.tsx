@@ -3,6 +3,7 @@ import { Background, Controls, MiniMap, type NodeTypes, ReactFlow, ReactFlowProv
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { BlockNode } from "../components/BlockNode";
 import { CatalogueContext } from "../components/catalogue";
+import { CalendarEditor } from "../components/calendars/CalendarEditor";
 import { CompositeInside } from "../components/editor/CompositeInside";
 import { ConflictDialog } from "../components/editor/ConflictDialog";
 import { DeployDialog } from "../components/editor/DeployDialog";
@@ -18,6 +19,7 @@ import { OverriddenPointsContext } from "../components/overrides/PointOverrideMa
 import { ProblemsPanel } from "../components/editor/ProblemsPanel";
 import { type SidePanel, SideTabs } from "../components/editor/SideTabs";
 import { Palette } from "../components/Palette";
+import { TemplateDialog } from "../components/templates/TemplateDialog";
 import { ParamPanel } from "../components/ParamPanel";
 import { Simulation } from "../components/Simulation";
 import { useArrange } from "../hooks/useArrange";
@@ -33,11 +35,13 @@ import { useOverriddenPoints } from "../hooks/useOverriddenPoints";
 import { useFlowTabs } from "../hooks/useFlowTabs";
 import { usePointOptions } from "../hooks/usePointOptions";
 import { useSidePanel } from "../hooks/useSidePanel";
+import { useProjectCalendars } from "../hooks/useProjectCalendars";
 import { useProjectLoad } from "../hooks/useProjectLoad";
 import { useShortcuts } from "../hooks/useShortcuts";
 import { useUndoHistory } from "../hooks/useUndoHistory";
 import { useValidation } from "../hooks/useValidation";
 import type { BlockNode as BlockNodeType, WireEdge } from "../lib/graph";
+import { withCalendar } from "../lib/calendars";
 import { withComposites } from "../lib/composites";
 import { isComposite, issuePath, resolvePath } from "../lib/compositeInside";
 import { GRID } from "../lib/layout";
@@ -51,6 +55,7 @@ const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
 function EditorInner({ projectId }: { projectId: string }) {
   const [message, setMessage] = useState<string | null>(null);
   const [panel, setPanel] = useState<SidePanel>("params");
+  const [templates, setTemplates] = useState(false);
   const showParams = useCallback(() => setPanel("params"), []);
   const showProblems = useCallback(() => setPanel("validation"), []);
   const showDeployments = useCallback(() => setPanel("deployments"), []);
@@ -66,6 +71,8 @@ function EditorInner({ projectId }: { projectId: string }) {
   const catalogue = useMemo(() => withComposites(blockCatalogue, docGraph), [blockCatalogue, docGraph]);
   const { engine, refreshEngine, values, pointUnits } = useEngineStream(doc);
   const inside = useCompositeView();
+  const { graphNow } = doc;
+  const graph = useMemo(() => (inside.path ? graphNow() : null), [inside.path, graphNow]);
   // Like a block on the flow, a block selected inside a composite shows its parameters.
   useEffect(() => {
     if (inside.selected) showParams();
@@ -81,6 +88,7 @@ function EditorInner({ projectId }: { projectId: string }) {
   const saveFirst = useCallback(async () => {
     if (saveState !== "saved") await save();
   }, [saveState, save]);
+  const calendars = useProjectCalendars(doc, useCallback(() => autosave.save(true), [autosave.save]));
   const makeComposite = useMakeComposite(projectId, doc, saveFirst, autosave.markSaved, setMessage);
   const deploy = useDeploy({
     projectId,
@@ -96,7 +104,6 @@ function EditorInner({ projectId }: { projectId: string }) {
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? selected[0] : undefined;
   const spec = one ? catalogue.get(one.data.blockType) : undefined;
-  const graph = inside.path ? doc.graphNow() : null;
   const levels = inside.path ? resolvePath(graph, inside.path) : null;
   // A problem inside a composite ('zone_3 > pid') opens the instance and selects the inner block.
   const selectIssue = (node: string, path?: string | null) => {
@@ -144,6 +151,9 @@ function EditorInner({ projectId }: { projectId: string }) {
           selected={nodes.filter((n) => n.selected).length}
           onMakeComposite={() => void makeComposite()}
         />
+        <button type="button" onClick={() => void saveFirst().then(() => setTemplates(true))} title="Apply a composite to equipment by tags; import or export composites">
+          Templates…
+        </button>
         </div>
         <div className="workspace" style={{ gridTemplateColumns: `210px minmax(0, 1fr) ${side.width}px` }}>
           <Palette blocks={blocks} onAdd={(t) => canvas.addBlock(t)} />
@@ -217,6 +227,12 @@ function EditorInner({ projectId }: { projectId: string }) {
               />
             )}
             {panel === "simulate" && <Simulation projectId={projectId} flowId={flowId} nodes={nodes} catalogue={catalogue} />}
+            {panel === "calendars" && (
+              <CalendarEditor calendars={calendars.calendars} saving={calendars.saving} nodes={doc.graphNow()?.nodes ?? []}
+                selected={one && { id: one.id, label: one.data.label, blockType: one.data.blockType, params: one.data.params }}
+                onChange={(next) => void calendars.update(next)}
+                onUse={(id, name) => one && canvas.updateNode(id, { params: withCalendar(one.data.blockType, one.data.params, name) })} />
+            )}
             {panel === "deployments" && (
               <DeploymentsPanel
                 deployments={deploy.deployments}
@@ -226,12 +242,28 @@ function EditorInner({ projectId }: { projectId: string }) {
             )}
           </aside>
         </div>
-        <EngineStatusBar engine={engine} />
+        <EngineStatusBar engine={engine} onCommand={refreshEngine} />
         {autosave.conflict && (
           <ConflictDialog
             theirs={autosave.conflict.theirs}
             mine={project.revision}
             onResolve={(keepMine) => void autosave.resolveConflict(keepMine)}
+          />
+        )}
+        {templates && (
+          <TemplateDialog
+            projectId={projectId}
+            project={doc.projectRef.current ?? project}
+            flowId={flowId}
+            onClose={() => setTemplates(false)}
+            onSaved={(p, note) => {
+              const g = p.content.graph;
+              if (g) {
+                autosave.markSaved(g);
+                doc.showGraph(p, g);
+              }
+              setMessage(note);
+            }}
           />
         )}
         {deploy.pending && (
