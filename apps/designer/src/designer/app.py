@@ -30,6 +30,7 @@ from designer.routes import (
     engineering,
     health,
     iot,
+    limits,
     projects,
     releases,
     templates,
@@ -142,7 +143,7 @@ def create_app(
         BodyLimit, json_bytes=settings.max_json_body_bytes, upload_bytes=MAX_ARCHIVE_BYTES
     )
     app.state.services = services
-    for module in (health, auth, projects, engineering, releases, iot, engine, templates):
+    for module in (health, auth, projects, engineering, limits, releases, iot, engine, templates):
         app.include_router(module.router)
     install_error_handlers(app)
     mount_web(app, settings.web_dir)
