@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from headless_engine.app import create_app
 from headless_engine.cli import app as cli
+from headless_engine.cli import start_settings
 from headless_engine.logs import LOG_FILE, configure_logging
 from headless_engine.settings import Settings
 
@@ -114,3 +115,22 @@ def test_the_logs_command_names_a_missing_log(tmp_path):
     code, _, stderr = run("logs", "--state-dir", str(tmp_path / "nowhere"))
     assert code == 1
     assert "no log at" in stderr
+
+
+def test_start_takes_what_the_command_line_leaves_out_from_the_environment(monkeypatch, tmp_path):
+    """``start`` used to pass iot_token_file=None and so ignored BMS_ENGINE_IOT_TOKEN_FILE."""
+    token_file = tmp_path / "iot-token"
+    monkeypatch.setenv("BMS_ENGINE_IOT_TOKEN_FILE", str(token_file))
+    monkeypatch.setenv("BMS_ENGINE_IOT_URL", "http://127.0.0.9:8080")
+    monkeypatch.setenv("BMS_ENGINE_PORT", "42799")
+    monkeypatch.setenv("BMS_ENGINE_ALLOW_UNSIGNED", "true")
+    settings = start_settings(tmp_path / "engine")
+    assert settings.iot_token_file == token_file
+    assert (settings.iot_url, settings.port, settings.allow_unsigned) == (
+        "http://127.0.0.9:8080", 42799, True,
+    )  # fmt: skip
+    # what the command line says wins
+    given = start_settings(
+        tmp_path / "engine", iot_token_file=tmp_path / "other", iot_url="http://127.0.0.8:1"
+    )
+    assert (given.iot_token_file, given.iot_url) == (tmp_path / "other", "http://127.0.0.8:1")

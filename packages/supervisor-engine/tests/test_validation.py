@@ -189,6 +189,23 @@ def test_edges_between_flows_are_refused():
     assert codes(g.build()) == [IssueCode.CROSS_FLOW_EDGE]
 
 
+def test_problems_name_a_flow_by_its_tab_label():
+    # The editor shows a flow's name on its tab; its id ("f1") means nothing to the user.
+    g = GraphBuilder(flow="f1", period_ms=50)
+    k = g.node("io.constant", "k", value=1.0)
+    g.flow("f2")
+    o = g.node("io.point-output", "o", point="1/analog-output,1")
+    g.wire(k, "value", o, "value")
+    graph = g.build().model_dump(by_alias=True)
+    graph["flows"][0]["name"] = "Zone 1"
+    graph["flows"][1]["name"] = "Air handler"
+    messages = {i.code: i.message for i in validate_graph(Graph.model_validate(graph), REGISTRY)}
+    assert messages[IssueCode.PERIOD_TOO_SHORT].startswith("flow 'Zone 1' (f1) has a period")
+    assert (
+        "joins flow 'Zone 1' (f1) to flow 'Air handler' (f2)" in messages[IssueCode.CROSS_FLOW_EDGE]
+    )
+
+
 def test_node_in_unknown_flow_and_bad_trigger():
     g = GraphBuilder()
     g.flow("f2", triggers=("k",))

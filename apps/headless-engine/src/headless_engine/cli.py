@@ -104,15 +104,48 @@ def _call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
     return response.json()
 
 
+def start_settings(
+    state_dir: Path,
+    *,
+    iot_url: str | None = None,
+    iot_token_file: Path | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    trusted_keys: list[Path] | None = None,
+    allow_unsigned: bool = False,
+) -> Settings:
+    """The engine's settings from ``start``'s options over the ``BMS_ENGINE_*`` environment.
+
+    Only the options given on the command line are passed on: one passed as None (or as
+    its default) would override the environment, and e.g. ``BMS_ENGINE_IOT_TOKEN_FILE``
+    would be ignored.
+    """
+    given: dict[str, Any] = {
+        "iot_url": iot_url,
+        "iot_token_file": iot_token_file,
+        "host": host,
+        "port": port,
+        "trusted_keys": trusted_keys or None,
+        "allow_unsigned": allow_unsigned or None,
+    }
+    return Settings(state_dir=state_dir, **{k: v for k, v in given.items() if v is not None})
+
+
 @app.command()
 def start(
     state_dir: StateDir = DEFAULT_STATE,
-    iot_url: Annotated[str, typer.Option(help="The IoT service's URL.")] = "http://127.0.0.1:8080",
+    iot_url: Annotated[
+        str | None,
+        typer.Option(help="The IoT service's URL.", show_default="http://127.0.0.1:8080"),
+    ] = None,
     iot_token_file: Annotated[
         Path | None, typer.Option(help="File with the IoT service's token.")
     ] = None,
-    host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to bind.")] = 8081,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to bind (loopback by default).", show_default="127.0.0.1"),
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind.", show_default="8081")] = None,
     trusted_key: Annotated[
         list[Path] | None, typer.Option(help="Trusted public key (PEM); repeatable.")
     ] = None,
@@ -120,19 +153,23 @@ def start(
         bool, typer.Option(help="Accept unsigned bundles (development only).")
     ] = False,
 ) -> None:
-    """Run the engine in the foreground (Ctrl-C stops it cleanly)."""
+    """Run the engine in the foreground (Ctrl-C stops it cleanly).
+
+    Every option not given comes from the environment (``BMS_ENGINE_IOT_URL``,
+    ``BMS_ENGINE_IOT_TOKEN_FILE``, ...), then from the defaults.
+    """
     import uvicorn
 
     from headless_engine.app import create_app
 
-    settings = Settings(
-        state_dir=state_dir, iot_url=iot_url, iot_token_file=iot_token_file, host=host, port=port,
-        trusted_keys=trusted_key or [], allow_unsigned=allow_unsigned,
+    settings = start_settings(
+        state_dir, iot_url=iot_url, iot_token_file=iot_token_file, host=host, port=port,
+        trusted_keys=trusted_key, allow_unsigned=allow_unsigned,
     )  # fmt: skip
     configure_logging(state_dir / "logs")
     # a stream client (the Designer) must never hold shutdown, which relinquishes the points
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=5)  # fmt: skip
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                access_log=False, timeout_graceful_shutdown=5)  # fmt: skip
 
 
 @app.command()

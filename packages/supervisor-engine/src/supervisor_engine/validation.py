@@ -19,6 +19,7 @@ from bms_schemas import (
     MIN_PERIOD_MS,
     Bundle,
     Edge,
+    Flow,
     Graph,
     IssueCode,
     Node,
@@ -153,6 +154,11 @@ def validate_bundle(bundle: Bundle, registry: Registry) -> list[ValidationIssue]
     return issues + validate_graph(bundle.graph, registry, constraints=bundle.constraints, env=env)
 
 
+def _flow_label(flow: Flow) -> str:
+    """A flow as the editor's tab shows it: by its name (quoted), the id only when it differs."""
+    return repr(flow.name) if flow.name == flow.id else f"{flow.name!r} ({flow.id})"
+
+
 def _check_flows(graph: Graph, min_period_ms: int, result: Analysis) -> set[str]:
     seen: set[str] = set()
     for flow in graph.flows:
@@ -162,7 +168,7 @@ def _check_flows(graph: Graph, min_period_ms: int, result: Analysis) -> set[str]
         if flow.schedule.period_ms < min_period_ms:
             result.add(
                 IssueCode.PERIOD_TOO_SHORT,
-                f"flow {flow.id!r} has a period of {flow.schedule.period_ms} ms; "
+                f"flow {_flow_label(flow)} has a period of {flow.schedule.period_ms} ms; "
                 f"the minimum is {min_period_ms} ms",
                 flow=flow.id,
                 field="schedule.periodMs",
@@ -234,6 +240,7 @@ def _port(ports: list[ResolvedPort], name: str) -> ResolvedPort | None:
 
 
 def _check_edges(edges: Sequence[Edge], node_ids: set[str], result: Analysis) -> None:
+    labels = {f.id: _flow_label(f) for f in result.graph.flows}
     for edge in edges:
         source = result.nodes.get(edge.source)
         target = result.nodes.get(edge.target)
@@ -269,7 +276,8 @@ def _check_edges(edges: Sequence[Edge], node_ids: set[str], result: Analysis) ->
         if source.node.flow != target.node.flow:
             result.add(
                 IssueCode.CROSS_FLOW_EDGE,
-                f"edge {edge.key} joins flow {source.node.flow!r} to flow {target.node.flow!r}; "
+                f"edge {edge.key} joins flow {labels.get(source.node.flow, source.node.flow)} "
+                f"to flow {labels.get(target.node.flow, target.node.flow)}; "
                 "flows exchange values through points",
                 edge=edge.key,
             )
@@ -441,7 +449,7 @@ def _check_triggers(graph: Graph, result: Analysis) -> None:
             ):
                 result.add(
                     IssueCode.INVALID_TRIGGER,
-                    f"flow {flow.id!r} triggers on {node_id!r}, which is not a point input "
+                    f"flow {_flow_label(flow)} triggers on {node_id!r}, which is not a point input "
                     "of that flow",
                     flow=flow.id,
                     node=node_id,

@@ -4,6 +4,7 @@ import { memo, useContext } from "react";
 import { describeType, inputsOf, outputsOf } from "../lib/connection";
 import type { BlockNode as BlockNodeType } from "../lib/graph";
 import { CatalogueContext } from "./catalogue";
+import { PointOverrideMark } from "./overrides/PointOverrideMark";
 
 function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const spec = useContext(CatalogueContext).get(data.blockType);
@@ -13,14 +14,15 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const rows = Math.max(inputs.length, outputs.length);
   return (
     <div
-      className={`block-node${issues.length ? " has-issues" : ""}${selected ? " selected" : ""}${data.status ? ` status-${data.status}` : ""}`}
+      className={`block-node${issues.length ? " has-issues" : ""}${selected ? " selected" : ""}${data.status ? ` status-${data.status}` : ""}${spec?.category === "composite" ? " is-composite" : ""}`}
       data-testid={`node-${id}`}
-      title={issues.length ? issues.join("\n") : (spec?.doc ?? data.blockType)}
+      title={issues.length ? issues.join("\n") : `${spec?.doc ?? data.blockType}${spec?.category === "composite" ? "\nDouble-click to open it." : ""}`}
     >
       <div className="block-head">
         <strong>{data.label || id}</strong>
         <span className="block-type">{spec?.title ?? data.blockType}</span>
       </div>
+      <PointOverrideMark params={data.params} />
       <div className="block-ports">
         {Array.from({ length: rows }, (_, i) => {
           const inp = inputs[i];

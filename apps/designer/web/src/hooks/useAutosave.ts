@@ -13,6 +13,16 @@ const AUTOSAVE_MS = 700;
 
 export type SaveState = "saved" | "dirty" | "saving" | "conflict" | "error";
 
+/**
+ * What a change of the graph makes of the save state: back at what the server holds (an undo
+ * or a redo to the saved graph) is "saved" again, anything else is "dirty"; a save in flight
+ * or a conflict stays as it is until it resolves.
+ */
+export function afterChange(current: SaveState, sig: string, savedSig: string): SaveState {
+  if (current === "saving" || current === "conflict") return current;
+  return sig === savedSig ? "saved" : "dirty";
+}
+
 export interface AutosaveDeps {
   projectId: string;
   doc: FlowDocument;
@@ -26,6 +36,8 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
   const [saveState, setSaveState] = useState<SaveState>("saved");
   const [conflict, setConflict] = useState<{ theirs: number } | null>(null);
   const savedSig = useRef<string>("");
+  // Bumped with each save, so that a change made while the save was in flight is saved after it.
+  const [saves, setSaves] = useState(0);
   const { graphNow, projectRef, setProject, showGraph, sig } = doc;
 
   /** The graph that is on the server now (after a load): nothing to save, nothing to undo. */
@@ -66,6 +78,7 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
         return;
       }
       savedSig.current = body;
+      setSaves((n) => n + 1);
       const saved = withGraph(r.data, g);
       // The next queued save must see the new revision before React renders it.
       projectRef.current = saved;
@@ -91,11 +104,11 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
   const hasProject = doc.project !== null;
   useEffect(() => {
     if (!sig || !hasProject || conflict) return;
+    setSaveState((s) => afterChange(s, sig, savedSig.current));
     if (sig === savedSig.current) return;
-    setSaveState("dirty");
     const t = window.setTimeout(() => void saveRef.current(), AUTOSAVE_MS);
     return () => window.clearTimeout(t);
-  }, [sig, hasProject, conflict]);
+  }, [sig, hasProject, conflict, saves]);
 
   const resolveConflict = useCallback(
     async (keepMine: boolean) => {

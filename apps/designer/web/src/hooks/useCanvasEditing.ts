@@ -1,13 +1,13 @@
 /**
  * Editing on the canvas: wiring (refused connections say why), adding blocks (palette, drop),
- * editing a block's data, selecting a block in any flow, and arranging the selection.
+ * editing a block's data, and selecting a block in any flow.
  */
 import { type Connection, addEdge, useReactFlow } from "@xyflow/react";
 import { type DragEvent, useCallback, useMemo, useState } from "react";
 import type { BlockSpec } from "../api/types";
 import { DRAG_MIME } from "../components/Palette";
 import { connectionProblem, type ConnectionLike } from "../lib/connection";
-import { type BlockNode, arrange, edgeId, newNodeId, toFlow, type WireEdge } from "../lib/graph";
+import { type BlockNode, edgeId, newNodeId, toFlow, type WireEdge } from "../lib/graph";
 import { type FlowDocument, withGraph } from "./useFlowDocument";
 
 const REFUSAL_SHOWN_MS = 2500;
@@ -94,11 +94,6 @@ export function useCanvasEditing(doc: FlowDocument, catalogue: Map<string, Block
     [graphNow, flowId, projectRef, setProject, applying, setNodes, setEdges, setFlowId, onSelect, nodes, flow],
   );
 
-  const arrangeSelection = useCallback(() => {
-    const pos = arrange(nodes, edges);
-    if (pos.size) setNodes((ns) => ns.map((n) => (pos.has(n.id) ? { ...n, position: pos.get(n.id)! } : n)));
-  }, [nodes, edges, setNodes]);
-
   const fit = useCallback(() => void flow.fitView({ padding: 0.2 }), [flow]);
 
   return {
@@ -110,7 +105,6 @@ export function useCanvasEditing(doc: FlowDocument, catalogue: Map<string, Block
     onDrop,
     updateNode,
     selectNode,
-    arrangeSelection,
     fit,
   };
 }

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import type { EngineEvent, EngineStatus } from "../api/types";
+import { type NodeValues, definitionOf, instanceValues } from "../lib/compositeInside";
 import { type PointUnit, liveText, nodeUnit } from "../lib/liveUnits";
 import type { FlowDocument } from "./useFlowDocument";
 import { usePointUnits } from "./usePointUnits";
@@ -14,9 +15,11 @@ function payload<K extends "status" | "values" | "tick">(_kind: K, ev: Event): E
   return JSON.parse((ev as MessageEvent<string>).data) as EngineEvent<K>;
 }
 
-export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">) {
+export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges" | "projectRef">) {
   const [engine, setEngine] = useState<EngineStatus | null>(null);
-  const { setNodes, setEdges } = doc;
+  // The latest outputs of every flat node (all flows), for the inside of composite instances.
+  const [values, setValues] = useState<NodeValues>({});
+  const { setNodes, setEdges, projectRef } = doc;
   // Live values carry their unit: a point block's from its point, others from their parameters.
   const pointUnits = usePointUnits();
   const units = useRef(new Map<string, PointUnit>());
@@ -33,9 +36,19 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
     es.addEventListener("status", (ev) => setEngine(payload("status", ev)));
     es.addEventListener("values", (ev) => {
       const data = payload("values", ev);
+      setValues((v) => ({ ...v, ...data.nodes }));
+      const graph = projectRef.current?.content.graph;
+      // A composite instance runs as its flat inner nodes: its outputs are theirs.
+      const instances = new Map<string, NodeValues[string]>();
+      for (const n of graph?.nodes ?? []) {
+        const def = definitionOf(graph, n.type);
+        const ports = def ? instanceValues(graph, def, n.id, data.nodes) : undefined;
+        if (ports) instances.set(n.id, ports);
+      }
+      const portsOf = (id: string) => data.nodes[id] ?? instances.get(id);
       setNodes((ns) =>
         ns.map((n) => {
-          const ports = data.nodes[n.id];
+          const ports = portsOf(n.id);
           if (!ports) return n;
           const live: Record<string, string> = {};
           let status = "ok";
@@ -51,7 +64,7 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
       // Wires carry the value of the output that drives them.
       setEdges((es) =>
         es.map((e) => {
-          const v = e.sourceHandle ? data.nodes[e.source]?.[e.sourceHandle] : undefined;
+          const v = e.sourceHandle ? portsOf(e.source)?.[e.sourceHandle] : undefined;
           return v ? { ...e, label: liveText(v[0], v[1], units.current.get(e.source)) } : e;
         }),
       );
@@ -63,7 +76,7 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges">
       );
     });
     return () => es.close();
-  }, [engineUp, setNodes, setEdges, pointUnits]);
+  }, [engineUp, setNodes, setEdges, pointUnits, projectRef]);
 
-  return { engine, refreshEngine };
+  return { engine, refreshEngine, values, pointUnits };
 }

@@ -15,7 +15,8 @@ export interface ShortcutActions {
 
 const PASTE_OFFSET = 40;
 
-export function useShortcuts(doc: FlowDocument, history: UndoHistory, actions: ShortcutActions) {
+/** ``enabled`` false while the canvas shows something else (the inside of a composite). */
+export function useShortcuts(doc: FlowDocument, history: UndoHistory, actions: ShortcutActions, enabled = true) {
   const clipboard = useRef<{ nodes: BlockNode[]; edges: WireEdge[] } | null>(null);
   const { nodes, edges, setNodes, setEdges, projectRef } = doc;
 
@@ -41,6 +42,7 @@ export function useShortcuts(doc: FlowDocument, history: UndoHistory, actions: S
   const onKeyDown = useCallback(
     (e: globalThis.KeyboardEvent) => {
       const target = e.target as HTMLElement;
+      if (!enabled) return;
       if (["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName) || target.closest("dialog")) return;
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
@@ -66,7 +68,7 @@ export function useShortcuts(doc: FlowDocument, history: UndoHistory, actions: S
         actions.fit();
       }
     },
-    [history, nodes, edges, paste, setNodes, actions],
+    [history, nodes, edges, paste, setNodes, actions, enabled],
   );
 
   const keyRef = useRef(onKeyDown);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Graph } from "../api/types";
-import { arrange, canonicalGraph, edgeId, fromFlow, newNodeId, toFlow } from "./graph";
+import { canonicalGraph, edgeId, fromFlow, newNodeId, toFlow } from "./graph";
 
 const GRAPH: Graph = {
   flows: [
@@ -60,30 +60,15 @@ describe("canonicalGraph", () => {
   });
 });
 
-describe("arrange", () => {
-  it("puts selected nodes in columns by chain depth and leaves the rest alone", () => {
-    const nodes = [
-      { id: "a", position: { x: 100, y: 50 }, selected: true },
-      { id: "b", position: { x: 0, y: 300 }, selected: true },
-      { id: "c", position: { x: 500, y: 0 }, selected: true },
-      { id: "d", position: { x: 900, y: 900 } },
-    ];
-    const edges = [
-      { source: "a", target: "c" },
-      { source: "b", target: "c" },
-      { source: "c", target: "d" },
-    ];
-    const pos = arrange(nodes, edges, { columnWidth: 200, rowHeight: 100 });
-    expect(pos.get("a")).toEqual({ x: 0, y: 0 });
-    expect(pos.get("b")).toEqual({ x: 0, y: 100 });
-    expect(pos.get("c")).toEqual({ x: 200, y: 0 });
-    expect(pos.has("d")).toBe(false);
+describe("canonicalGraph and composites", () => {
+  it("keeps the composites, so a save after 'Make composite' does not orphan its instances", () => {
+    const composites = [{ name: "zone", version: 1, title: "Zone", nodes: [{ id: "pid", type: "control.pid", params: {} }] }] as Graph["composites"];
+    const g = canonicalGraph({ ...GRAPH, composites });
+    expect(g.composites).toEqual(composites);
+    const { nodes, edges } = toFlow({ ...GRAPH, composites }, "a");
+    expect(canonicalGraph(fromFlow({ ...GRAPH, composites }, "a", nodes, edges)).composites).toEqual(composites);
   });
-  it("survives a cycle", () => {
-    const nodes = [
-      { id: "a", position: { x: 0, y: 0 }, selected: true },
-      { id: "b", position: { x: 0, y: 0 }, selected: true },
-    ];
-    expect(arrange(nodes, [{ source: "a", target: "b" }, { source: "b", target: "a" }]).size).toBe(2);
+  it("leaves out an empty list, so a graph saved with none compares equal", () => {
+    expect(JSON.stringify(canonicalGraph({ ...GRAPH, composites: [] }))).toBe(JSON.stringify(canonicalGraph(GRAPH)));
   });
 });

@@ -132,53 +132,7 @@ export function canonicalGraph(graph: Graph): Graph {
     const p = graph.layout?.[id];
     if (p) layout[id] = { x: Math.round(p.x), y: Math.round(p.y) };
   }
-  return { nodes, edges, flows: graph.flows ?? [], layout };
-}
-
-/**
- * Auto-layout of a selection: each selected node goes in the column of its longest
- * chain of selected predecessors, rows in the order they had, anchored at the
- * selection's top-left corner. Unselected nodes do not move. Returns id -> position.
- */
-export function arrange(
-  nodes: readonly { id: string; position: { x: number; y: number }; selected?: boolean }[],
-  edges: readonly { source: string; target: string }[],
-  options: { columnWidth?: number; rowHeight?: number } = {},
-): Map<string, { x: number; y: number }> {
-  const colW = options.columnWidth ?? 260;
-  const rowH = options.rowHeight ?? 150;
-  const chosen = nodes.filter((n) => n.selected);
-  const ids = new Set(chosen.map((n) => n.id));
-  const preds = new Map<string, string[]>();
-  for (const e of edges) {
-    if (ids.has(e.source) && ids.has(e.target) && e.source !== e.target) {
-      preds.set(e.target, [...(preds.get(e.target) ?? []), e.source]);
-    }
-  }
-  const depth = new Map<string, number>();
-  const visiting = new Set<string>();
-  const depthOf = (id: string): number => {
-    const known = depth.get(id);
-    if (known !== undefined) return known;
-    if (visiting.has(id)) return 0; // a cycle: break it here
-    visiting.add(id);
-    const d = Math.max(-1, ...(preds.get(id) ?? []).map(depthOf)) + 1;
-    visiting.delete(id);
-    depth.set(id, d);
-    return d;
-  };
-  const x0 = Math.min(...chosen.map((n) => n.position.x));
-  const y0 = Math.min(...chosen.map((n) => n.position.y));
-  const columns = new Map<number, typeof chosen>();
-  for (const n of chosen) {
-    const d = depthOf(n.id);
-    columns.set(d, [...(columns.get(d) ?? []), n]);
-  }
-  const out = new Map<string, { x: number; y: number }>();
-  for (const [d, col] of columns) {
-    [...col]
-      .sort((a, b) => a.position.y - b.position.y)
-      .forEach((n, row) => out.set(n.id, { x: x0 + d * colW, y: y0 + row * rowH }));
-  }
-  return out;
+  // The composites travel with the graph: a save without them would orphan every instance.
+  const composites = graph.composites?.length ? { composites: graph.composites } : {};
+  return { nodes, edges, flows: graph.flows ?? [], layout, ...composites };
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { findBlocks } from "../components/editor/FindBlock";
-import { GRID, layoutNodes, overlaps } from "./layout";
+import { GRID, layoutNodes } from "./layout";
+
+/** Whether any two boxes overlap. */
+function overlaps(boxes: readonly { x: number; y: number; width: number; height: number }[]): boolean {
+  return boxes.some((a, i) =>
+    boxes.slice(i + 1).some((b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height),
+  );
+}
 
 const box = (id: string, inputs: string[] = ["in"], outputs: string[] = ["out"]) => ({
   id,

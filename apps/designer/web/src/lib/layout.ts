@@ -93,16 +93,3 @@ export async function layoutNodes(
   }
   return out;
 }
-
-/** Whether any two boxes overlap (used by tests and as a guard). */
-export function overlaps(boxes: readonly { x: number; y: number; width: number; height: number }[]): boolean {
-  for (let i = 0; i < boxes.length; i++) {
-    for (let j = i + 1; j < boxes.length; j++) {
-      const a = boxes[i];
-      const b = boxes[j];
-      if (!a || !b) continue;
-      if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) return true;
-    }
-  }
-  return false;
-}

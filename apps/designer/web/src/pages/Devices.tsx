@@ -2,7 +2,11 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { api, errorMessage } from "../api/client";
 import type { DeviceInfo, PointInfo } from "../api/types";
+import { PriorityArrayView } from "../components/devices/PriorityArrayView";
 import { DiscoverDevices } from "../components/DiscoverDevices";
+import { OverrideMark } from "../components/overrides/OverrideMark";
+import { useOverriddenPoints } from "../hooks/useOverriddenPoints";
+import { pointKey } from "../lib/pointRefs";
 import { formatValue } from "../lib/units";
 
 type Live = Record<string, { value: unknown; quality: string; units?: string | null }>;
@@ -61,6 +65,7 @@ export function Devices() {
   const [points, setPoints] = useState<PointInfo[]>([]);
   const [live, setLive] = useState<Live>({});
   const [message, setMessage] = useState<string | null>(null);
+  const overridden = useOverriddenPoints(message);
 
   useEffect(() => {
     api.GET("/api/iot/devices").then(
@@ -156,7 +161,9 @@ export function Devices() {
                 const v = valueOf(p);
                 return (
                   <tr key={String(p.point)}>
-                    <td title={p.description ?? ""}>{p.name}</td>
+                    <td title={p.description ?? ""}>
+                      {p.name} <OverrideMark overrides={overridden.get(pointKey(String(p.point)))} meta={{ device: "", name: p.name, unit: p.unitSymbol ?? p.units, stateTexts: p.stateTexts }} />
+                    </td>
                     <td>
                       <code>{String(p.point)}</code>{" "}
                       <a href={`#/trends?point=${encodeURIComponent(String(p.point))}`}>trend</a>
@@ -165,7 +172,10 @@ export function Devices() {
                       {v ? formatValue(v.value, { unit: p.unitSymbol ?? v.units, stateTexts: p.stateTexts }) : "—"}
                       {v && v.quality !== "ok" ? ` (${v.quality})` : ""}
                     </td>
-                    <td>{p.commandable ? <ManualWrite point={p} onDone={setMessage} /> : <small>read-only</small>}</td>
+                    <td>
+                      {p.commandable ? <ManualWrite point={p} onDone={setMessage} /> : <small>read-only</small>}
+                      {p.commandable && <PriorityArrayView point={String(p.point)} meta={{ device: "", name: p.name, unit: p.unitSymbol ?? p.units, stateTexts: p.stateTexts }} refreshKey={message} />}
+                    </td>
                   </tr>
                 );
               })}

@@ -1,8 +1,9 @@
 /** The flow editor: palette, canvas, parameters, validation, autosave, deploy, live values. */
 import { Background, Controls, MiniMap, type NodeTypes, ReactFlow, ReactFlowProvider } from "@xyflow/react";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { BlockNode } from "../components/BlockNode";
 import { CatalogueContext } from "../components/catalogue";
+import { CompositeInside } from "../components/editor/CompositeInside";
 import { ConflictDialog } from "../components/editor/ConflictDialog";
 import { DeployDialog } from "../components/editor/DeployDialog";
 import { DeploymentsPanel } from "../components/editor/DeploymentsPanel";
@@ -12,6 +13,8 @@ import { EngineStatusBar } from "../components/editor/EngineStatusBar";
 import { FindBlock } from "../components/editor/FindBlock";
 import { FlowActions } from "../components/editor/FlowActions";
 import { FlowTabs } from "../components/editor/FlowTabs";
+import { InsidePanel } from "../components/editor/InsidePanel";
+import { OverriddenPointsContext } from "../components/overrides/PointOverrideMark";
 import { ProblemsPanel } from "../components/editor/ProblemsPanel";
 import { type SidePanel, SideTabs } from "../components/editor/SideTabs";
 import { Palette } from "../components/Palette";
@@ -22,11 +25,13 @@ import { Simulation } from "../components/Simulation";
 import { useArrange } from "../hooks/useArrange";
 import { useAutosave } from "../hooks/useAutosave";
 import { useCanvasEditing } from "../hooks/useCanvasEditing";
+import { useCompositeView } from "../hooks/useCompositeView";
 import { useDeploy } from "../hooks/useDeploy";
 import { useEngineStream } from "../hooks/useEngineStream";
 import { useFlowDocument } from "../hooks/useFlowDocument";
 import { useFlowOrganise } from "../hooks/useFlowOrganise";
 import { useMakeComposite } from "../hooks/useMakeComposite";
+import { useOverriddenPoints } from "../hooks/useOverriddenPoints";
 import { useFlowTabs } from "../hooks/useFlowTabs";
 import { usePointLimits } from "../hooks/usePointLimits";
 import { usePointOptions } from "../hooks/usePointOptions";
@@ -37,6 +42,7 @@ import { useUndoHistory } from "../hooks/useUndoHistory";
 import { useValidation } from "../hooks/useValidation";
 import type { BlockNode as BlockNodeType, WireEdge } from "../lib/graph";
 import { withComposites } from "../lib/composites";
+import { isComposite, issuePath, resolvePath } from "../lib/compositeInside";
 import { GRID } from "../lib/layout";
 
 // Declared once at module scope (xyflow performance guidance).
@@ -61,13 +67,19 @@ function EditorInner({ projectId }: { projectId: string }) {
   const { blocks, catalogue: blockCatalogue } = useProjectLoad(projectId, doc, autosave.markSaved, setMessage);
   const docGraph = doc.project?.content.graph;
   const catalogue = useMemo(() => withComposites(blockCatalogue, docGraph), [blockCatalogue, docGraph]);
-  const { engine, refreshEngine } = useEngineStream(doc);
+  const { engine, refreshEngine, values, pointUnits } = useEngineStream(doc);
+  const inside = useCompositeView();
+  // Like a block on the flow, a block selected inside a composite shows its parameters.
+  useEffect(() => {
+    if (inside.selected) showParams();
+  }, [inside.selected, showParams]);
   const points = usePointOptions();
+  const overridden = useOverriddenPoints();
   const canvas = useCanvasEditing(doc, catalogue, showParams);
   const tabs = useFlowTabs(doc, canvas.fit);
   const arrange = useArrange(doc, catalogue, setMessage);
   const organise = useFlowOrganise(doc, setMessage);
-  useShortcuts(doc, history, { arrange: () => void arrange(), fit: canvas.fit });
+  useShortcuts(doc, history, { arrange: () => void arrange(), fit: canvas.fit }, inside.path === null);
   const { saveState, save } = autosave;
   const saveFirst = useCallback(async () => {
     if (saveState !== "saved") await save();
@@ -103,9 +115,20 @@ function EditorInner({ projectId }: { projectId: string }) {
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? selected[0] : undefined;
   const spec = one ? catalogue.get(one.data.blockType) : undefined;
+  const graph = inside.path ? doc.graphNow() : null;
+  const levels = inside.path ? resolvePath(graph, inside.path) : null;
+  // A problem inside a composite ('zone_3 > pid') opens the instance and selects the inner block.
+  const selectIssue = (node: string, path?: string | null) => {
+    const at = issuePath({ node, path });
+    inside.up(0);
+    canvas.selectNode(at[0] ?? node);
+    if (at.length > 1) inside.open(at.slice(0, -1), at[at.length - 1]);
+  };
+  const flowName = project.content.graph?.flows?.find((f) => f.id === flowId)?.name ?? flowId;
 
   return (
     <CatalogueContext.Provider value={catalogue}>
+      <OverriddenPointsContext.Provider value={overridden}>
       <div className="editor">
         <EditorToolbar
           projectName={project.name}
@@ -128,7 +151,10 @@ function EditorInner({ projectId }: { projectId: string }) {
           <FlowTabs
           flows={project.content.graph?.flows ?? []}
           current={flowId}
-          onSwitch={tabs.switchFlow}
+          onSwitch={(f) => {
+            inside.up(0);
+            tabs.switchFlow(f);
+          }}
           onRename={tabs.renameFlow}
           onAdd={tabs.addFlow}
           onPeriod={tabs.setPeriod}
@@ -144,6 +170,9 @@ function EditorInner({ projectId }: { projectId: string }) {
         </div>
         <div className="workspace" style={{ gridTemplateColumns: `210px minmax(0, 1fr) ${side.width}px` }}>
           <Palette blocks={blocks} onAdd={(t) => canvas.addBlock(t)} />
+          {levels ? (
+            <CompositeInside graph={graph} levels={levels} view={inside} flowName={flowName} values={values} pointUnits={pointUnits} issues={issues} />
+          ) : (
           <div className="canvas" onDrop={canvas.onDrop} onDragOver={(e) => e.preventDefault()} data-testid="canvas">
             <ReactFlow<BlockNodeType, WireEdge>
               nodes={nodes}
@@ -153,6 +182,7 @@ function EditorInner({ projectId }: { projectId: string }) {
               onEdgesChange={doc.onEdgesChange}
               onConnect={canvas.onConnect}
               onConnectEnd={canvas.onConnectEnd}
+              onNodeDoubleClick={(_, n) => isComposite(n.data.blockType) && inside.open([n.id])}
               isValidConnection={canvas.isValidConnection}
               deleteKeyCode={DELETE_KEYS}
               multiSelectionKeyCode={MULTI_SELECT_KEYS}
@@ -168,10 +198,18 @@ function EditorInner({ projectId }: { projectId: string }) {
             </ReactFlow>
             <FindBlock graph={doc.graphNow() ?? undefined} onPick={canvas.selectNode} />
           </div>
+          )}
           <aside className={side.collapsed ? "side collapsed" : "side"} aria-label="Details">
             <SidePanelHandle width={side.width} collapsed={side.collapsed} onWidth={side.setWidth} onToggle={side.toggle} />
             <SideTabs panel={panel} problems={issues?.length ?? null} onPick={setPanel} />
+            {panel === "params" && levels && <InsidePanel levels={levels} selected={inside.selected} issues={issues} />}
+            {panel === "params" && !levels && one && isComposite(one.data.blockType) && (
+              <button type="button" className="open-composite" onClick={() => inside.open([one.id])}>
+                Open composite
+              </button>
+            )}
             {panel === "params" &&
+              !levels &&
               (one && spec ? (
                 <ParamPanel
                   nodeId={one.id}
@@ -195,7 +233,17 @@ function EditorInner({ projectId }: { projectId: string }) {
                     : "Select a block to edit its parameters. Drag blocks from the palette, or focus one and press Enter."}
                 </p>
               ))}
-            {panel === "validation" && <ProblemsPanel issues={issues} onSelect={canvas.selectNode} />}
+            {panel === "validation" && (
+              <ProblemsPanel
+                issues={issues}
+                graph={docGraph}
+                onSelect={selectIssue}
+                onFlow={(f) => {
+                  inside.up(0);
+                  tabs.switchFlow(f);
+                }}
+              />
+            )}
             {panel === "simulate" && <Simulation projectId={projectId} flowId={flowId} nodes={nodes} catalogue={catalogue} />}
             {panel === "deployments" && (
               <DeploymentsPanel
@@ -219,6 +267,7 @@ function EditorInner({ projectId }: { projectId: string }) {
           <DeployDialog deploy={deploy.pending} onCancel={() => void deploy.cancel()} onConfirm={(choice) => void deploy.confirm(choice)} />
         )}
       </div>
+      </OverriddenPointsContext.Provider>
     </CatalogueContext.Provider>
   );
 }

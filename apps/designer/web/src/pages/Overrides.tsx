@@ -2,24 +2,34 @@
 import { useState } from "react";
 import type { Override } from "../api/types";
 import { formatRemaining, useOverrides } from "../hooks/useOverrides";
+import { secondsLeft, useNow } from "../hooks/useNow";
+import { usePointMeta } from "../hooks/usePointMeta";
+import { type PointMeta, pointKey, pointLabel } from "../lib/pointRefs";
 import { formatTime, formatValue } from "../lib/units";
 
-function Row({ o, onRelease }: { o: Override; onRelease: (o: Override, reason: string) => Promise<string> }) {
+function Row({ o, meta, label, now, onRelease }: {
+  o: Override; meta: PointMeta | undefined; label: string; now: number; onRelease: (o: Override, reason: string) => Promise<string>;
+}) {
   const [reason, setReason] = useState("");
   const [error, setError] = useState("");
+  // Counted down here every second from `until`; the service's remainingS is only a snapshot.
+  const left = o.until ? secondsLeft(o.until, now) : null;
   return (
     <tr>
-      <td>{String(o.point)}</td>
-      <td>{formatValue(o.value)}</td>
+      <td title={pointKey(String(o.point))}>
+        {label}
+        {meta && <small className="ref"><br />{pointKey(String(o.point))}</small>}
+      </td>
+      <td>{formatValue(o.value, { unit: meta?.unit, stateTexts: meta?.stateTexts })}</td>
       <td>{o.priority}</td>
       <td>{o.caller}</td>
       <td>{o.reason ?? "—"}</td>
       <td>{formatTime(o.since)}</td>
-      <td data-testid="remaining">{formatRemaining(o.remainingS)}</td>
+      <td data-testid="remaining" title={o.until ? `ends ${formatTime(o.until)}` : undefined}>{formatRemaining(left)}</td>
       <td>
-        <input aria-label={`Release reason for ${String(o.point)}`} placeholder="reason" value={reason}
+        <input aria-label={`Release reason for ${label}`} placeholder="reason" value={reason}
           onChange={(e) => setReason(e.target.value)} />
-        <button type="button" disabled={!reason} onClick={() => void onRelease(o, reason).then(setError)}>
+        <button type="button" disabled={!reason} title={reason ? undefined : "Say why first"} onClick={() => void onRelease(o, reason).then(setError)}>
           Release
         </button>
         {error && <span className="field-error" role="alert">{error}</span>}
@@ -30,6 +40,8 @@ function Row({ o, onRelease }: { o: Override; onRelease: (o: Override, reason: s
 
 export function Overrides() {
   const { overrides, error, release } = useOverrides();
+  const meta = usePointMeta();
+  const now = useNow();
   return (
     <section className="devices">
       <h1>Overrides</h1>
@@ -37,7 +49,10 @@ export function Overrides() {
       {overrides === null ? (
         <p className="loading">Loading…</p>
       ) : overrides.length === 0 ? (
-        <p className="empty">No point is overridden: the engine and the devices' own logic are in control.</p>
+        <p className="empty">
+          No point is overridden: the engine and the devices' own logic are in control. Write a value with a reason
+          (and a duration) from a point on the Devices page to hold it here.
+        </p>
       ) : (
         <table className="list">
           <thead>
@@ -47,7 +62,8 @@ export function Overrides() {
           </thead>
           <tbody>
             {overrides.map((o) => (
-              <Row key={`${String(o.point)}@${o.priority}`} o={o} onRelease={release} />
+              <Row key={`${String(o.point)}@${o.priority}`} o={o} meta={meta.get(pointKey(String(o.point)))}
+                label={pointLabel(String(o.point), meta)} now={now} onRelease={release} />
             ))}
           </tbody>
         </table>

@@ -2,15 +2,18 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api, rawFetch, unwrap } from "../api/client";
 import type { ProjectSummary } from "../api/types";
+import { DeletedProjects } from "../components/DeletedProjects";
 import { emptyGraph } from "../lib/graph";
 
 export function Projects() {
   const [projects, setProjects] = useState<ProjectSummary[]>([]);
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [loads, setLoads] = useState(0);
   const fileRef = useRef<HTMLInputElement>(null);
 
   const load = useCallback(async () => {
+    setLoads((n) => n + 1);
     try {
       setProjects(unwrap(await api.GET("/api/projects")).projects);
     } catch (e) {
@@ -67,7 +70,7 @@ export function Projects() {
     });
   const remove = (p: ProjectSummary) =>
     act(async () => {
-      if (!window.confirm(`Delete project "${p.name}"? It can be restored later.`)) return;
+      if (!window.confirm(`Delete project "${p.name}"? It moves to the deleted projects below this list, from where it can be restored.`)) return;
       unwrap(await api.DELETE("/api/projects/{project_id}", { params: { path: { project_id: p.id } } }));
     });
   const exportZip = (p: ProjectSummary) =>
@@ -163,6 +166,7 @@ export function Projects() {
           )}
         </tbody>
       </table>
+      <DeletedProjects reloaded={loads} act={act} />
     </section>
   );
 }

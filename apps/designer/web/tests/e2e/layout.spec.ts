@@ -1,7 +1,9 @@
 /**
  * Readable flows in Chromium: "Arrange" (ELK, layered, left to right) untangles a flow whose
  * blocks were all dropped on one spot, with no two blocks overlapping (checked from the DOM);
- * Ctrl-F finds a block by name; a flow can be reordered and deleted.
+ * Ctrl-F finds a block by name; a flow can be reordered and deleted; a selection becomes a
+ * composite block, whose inside opens on the canvas (breadcrumbs and Escape go back), and a
+ * problem inside a composite names its path and opens the instance at that block.
  */
 import { type Page } from "@playwright/test";
 import { expect, seedProject, shot, signIn, test, url, watchConsole } from "./fixtures";
@@ -147,5 +149,101 @@ test("a selection becomes one composite block, typed like any block", async ({ p
   await expect(page.getByRole("tab", { name: "Problems (0)" })).toBeVisible();
   await instance.scrollIntoViewIfNeeded();
   await shot(page, "composite-from-selection");
+
+  // Double-click opens its inside: the three blocks, and the composite's own ports at the edges.
+  await instance.dblclick();
+  const inside = page.getByTestId("composite-inside");
+  await expect(inside.locator(".react-flow__node-block")).toHaveCount(3);
+  await expect(inside.getByTestId("node-z1_pid")).toBeVisible();
+  await expect(inside.getByTestId("pin-input:z1_temp_value")).toBeVisible();
+  await expect(inside.getByTestId("pin-output:z1_lim_out")).toBeVisible();
+  const crumbs = page.getByRole("navigation", { name: "Composite path" });
+  await expect(crumbs).toHaveText(/Zones\s*›?\s*zone loop/);
+  await inside.getByTestId("node-z1_pid").click();
+  await expect(page.getByRole("region", { name: "Inside the composite" })).toContainText("kp10");
+  await shot(page, "composite-inside-1440");
+  await crumbs.getByRole("button", { name: "Zones" }).click();
+  await expect(inside).toHaveCount(0);
+  await expect(page.locator(".react-flow__node")).toHaveCount(18);
+
+  // The panel's button opens it too; Escape comes back.
+  await instance.click();
+  await page.getByRole("button", { name: "Open composite" }).click();
+  await expect(inside.locator(".react-flow__node-block")).toHaveCount(3);
+  await page.keyboard.press("Escape");
+  await expect(inside).toHaveCount(0);
+
+  // An edit after "Make composite" saves the composite with the flow (no orphaned instance).
+  const box = (await page.getByTestId("node-z2_pid").boundingBox())!;
+  await page.mouse.move(box.x + 20, box.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 60, box.y + 50, { steps: 4 });
+  await page.mouse.up();
+  await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
+  await page.getByRole("button", { name: "Validate" }).click();
+  await expect(page.getByRole("tab", { name: "Problems (0)" })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+const NUM = { type: "number", unit: null, labels: null };
+/** One zone loop drawn as a composite whose limiter is set wrong (min above max). */
+function brokenCompositeGraph() {
+  return {
+    flows: [FLOW],
+    composites: [
+      {
+        name: "zone",
+        version: 1,
+        title: "Zone loop",
+        inputs: [{ name: "temp", type: NUM, targets: [{ node: "pid", port: "pv" }] }],
+        outputs: [{ name: "damper", type: NUM, source: { node: "lim", port: "out" } }],
+        nodes: [
+          { id: "sp", type: "io.constant", params: { value: 22.5 }, label: "Setpoint" },
+          { id: "pid", type: "control.pid", params: { kp: 10, action: "direct" }, label: "Cooling loop" },
+          { id: "lim", type: "math.limiter", params: { min: 80, max: 20 }, label: "Damper limits" },
+        ],
+        edges: [
+          { source: "sp", sourcePort: "value", target: "pid", targetPort: "setpoint" },
+          { source: "pid", sourcePort: "out", target: "lim", targetPort: "in" },
+        ],
+        layout: { sp: { x: 0, y: 120 }, pid: { x: 260, y: 0 }, lim: { x: 520, y: 0 } },
+      },
+    ],
+    nodes: [
+      { id: "temp", type: "io.point-input", flow: "zones", params: { point: "2101/analog-input,1" }, label: "Zone 3 temperature" },
+      { id: "zone_3", type: "composite:zone@1", flow: "zones", params: {}, label: "Zone 3" },
+      { id: "damper", type: "io.point-output", flow: "zones", params: { point: "2101/analog-output,1", priority: 10 } },
+    ],
+    edges: [
+      { source: "temp", sourcePort: "value", target: "zone_3", targetPort: "temp" },
+      { source: "zone_3", sourcePort: "damper", target: "damper", targetPort: "value" },
+    ],
+    layout: { temp: { x: 0, y: 0 }, zone_3: { x: 280, y: 0 }, damper: { x: 560, y: 0 } },
+  };
+}
+
+test("a problem inside a composite names its path and opens the instance at that block (1024x700)", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await signIn(page);
+  const id = await seedProject(page, "composite problem", brokenCompositeGraph());
+  await page.goto(`${url()}/#/p/${id}`);
+  await expect(page.getByTestId("save-state")).toContainText("Saved");
+  await page.getByRole("tab", { name: /Problems/ }).click();
+  const problem = page.getByTestId("issues").getByRole("button", { name: /zone_3 > lim/ });
+  await expect(problem).toBeVisible();
+  await expect(page.getByTestId("node-zone_3")).toHaveClass(/has-issues/);
+  await problem.click();
+  const inside = page.getByTestId("composite-inside");
+  await expect(page.getByRole("navigation", { name: "Composite path" })).toContainText("Zone 3");
+  await expect(inside.locator('.react-flow__node[data-id="lim"] .block-node')).toHaveClass(/selected/);
+  await expect(inside.getByTestId("node-lim")).toHaveClass(/has-issues/);
+  await expect(inside.getByTestId("node-pid")).not.toHaveClass(/has-issues/);
+  await page.getByRole("tab", { name: "Parameters" }).click();
+  await expect(page.getByRole("region", { name: "Inside the composite" })).toContainText("min80");
+  await shot(page, "composite-inside-problem-1024");
+  await page.keyboard.press("Escape");
+  await expect(inside).toHaveCount(0);
+  await expect(page.locator(".react-flow__node")).toHaveCount(3);
   expect(errors).toEqual([]);
 });

@@ -46,6 +46,12 @@ for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
     await page.getByRole("link", { name: "Audit" }).click();
     await page.getByLabel("Operator").fill("admin");
     await expect(page.getByRole("cell", { name: `comfort complaint ${width}` }).first()).toBeVisible();
+    // The point by device and object name, the value with its unit.
+    const entry = page.getByRole("row", { name: new RegExp(`comfort complaint ${width}`) }).first();
+    await expect(entry).toContainText("zone-1 · ZN-T", { timeout: 10_000 });
+    await expect(entry).toContainText("19.5 °C");
+    await page.getByLabel("Device").selectOption({ label: "zone-1 (2001)" });
+    await expect(entry).toBeVisible();
     await shot(page, `21-audit-${width}`);
 
     await page.getByRole("link", { name: "Overrides" }).click();
@@ -64,3 +70,86 @@ for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
     await shot(page, `22-refused-${width}`);
   });
 }
+
+test("an override is marked in the device list and on the canvas, and its holder shows in the priority array", async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(stack.url);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Devices" }).click();
+  await page.getByRole("button", { name: "2001" }).click();
+  const zone = page.locator("tr", { has: page.getByRole("form", { name: "Manual write to ZN-T" }) });
+  await expect(zone.getByTestId("override-mark")).toHaveCount(0);
+  const form = zone.getByRole("form", { name: "Manual write to ZN-T" });
+  await form.getByLabel("Value").fill("20.5");
+  await form.getByLabel("Reason").fill("tenant asked for warmer");
+  await form.getByLabel("Duration in minutes").fill("45");
+  await form.getByRole("button", { name: "Write" }).click();
+  await expect(page.getByRole("status")).toContainText("Wrote 20.5", { timeout: 10_000 });
+
+  // The mark in the list, saying who holds it and until when.
+  const mark = zone.getByTestId("override-mark");
+  await expect(mark).toBeVisible({ timeout: 10_000 });
+  await expect(mark).toHaveAttribute("title", /20\.5 °C at priority 8 by designer:admin until .*tenant asked for warmer/);
+
+  // The priority array: slot 8 held by the operator, in control.
+  await zone.getByText("Priority array").click();
+  const slot = zone.getByTestId("slot-8");
+  await expect(slot).toContainText("operator override (admin)", { timeout: 10_000 });
+  await expect(slot).toContainText("in control");
+  await expect(slot).toContainText("20.5 °C");
+  await expect(zone.locator(".pa-summary")).toContainText("relinquish default");
+  await shot(page, "23-priority-array-1440");
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await zone.scrollIntoViewIfNeeded();
+  await shot(page, "23-priority-array-1024");
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  // The Overrides page names the point by device and object, with its unit and a ticking countdown.
+  await page.getByRole("link", { name: "Overrides" }).click();
+  const row = page.getByRole("row", { name: /tenant asked for warmer/ });
+  await expect(row).toContainText("zone-1 · ZN-T");
+  await expect(row).toContainText("20.5 °C");
+  const first = await row.getByTestId("remaining").textContent();
+  await expect(row.getByTestId("remaining")).not.toHaveText(first ?? "", { timeout: 5_000 });
+
+  // On the canvas: a point input block reading the overridden point carries the mark.
+  const csrf = (await page.context().cookies()).find((c) => c.name === "bms_csrf")?.value ?? "";
+  const created = await page.request.post(`${stack.url}/api/projects`, {
+    headers: { "x-csrf-token": csrf },
+    data: {
+      name: "Override marks",
+      content: {
+        graph: {
+          flows: [{ id: "zone", name: "Zone", schedule: { periodMs: 1000, phaseMs: 0 }, triggerOnChange: [] }],
+          nodes: [
+            { id: "t", type: "io.point-input", flow: "zone", params: { point: "2001/analog-value,1" }, label: "Zone temperature" },
+            { id: "t2", type: "io.point-input", flow: "zone", params: { point: "2001/analog-value,2" }, label: "Zone 2 temperature" },
+          ],
+          edges: [],
+          layout: { t: { x: 0, y: 0 }, t2: { x: 0, y: 160 } },
+        },
+      },
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  await page.goto(`${stack.url}/#/p/${id}`);
+  const node = page.getByTestId("node-t");
+  await expect(node.getByTestId("override-mark")).toHaveAttribute("title", /by designer:admin/, { timeout: 10_000 });
+  await expect(page.getByTestId("node-t2").getByTestId("override-mark")).toHaveCount(0);
+  await shot(page, "24-canvas-override-1440");
+
+  // Released from the Devices page: the mark goes, the slot is empty.
+  await page.getByRole("link", { name: "Devices" }).click();
+  await page.getByRole("button", { name: "2001" }).click();
+  await zone.getByRole("form", { name: "Manual write to ZN-T" }).getByLabel("Reason").fill("done");
+  await zone.getByRole("button", { name: "Release" }).click();
+  await expect(page.getByRole("status")).toContainText("Released priority 8", { timeout: 10_000 });
+  await expect(zone.getByTestId("override-mark")).toHaveCount(0, { timeout: 10_000 });
+  await zone.getByText("Priority array").click();
+  await expect(zone.getByTestId("slot-8")).toHaveCount(0, { timeout: 10_000 });
+});
