@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bms_schemas import Graph, PointValue, Quality
+from bms_schemas import Graph
+from bms_stack.demo_loop import DemoLoop
 from bms_stack.demo_project import (
     DEMO_POINTS,
-    FLOW_ID,
     OCCUPIED_COOLING_SP,
     OCCUPIED_HEATING_SP,
     UNOCCUPIED_HEATING_SP,
@@ -33,15 +33,13 @@ from iot_supervisor.simulator.building import (
     scenario_params,
 )
 from supervisor_engine import (
-    FlowEvaluator,
     FlowTiming,
     Scheduler,
     TickCall,
     VirtualClock,
-    compile_bundle,
     default_registry,
+    flatten_graph,
 )
-from supervisor_engine.testing import make_bundle
 
 MONDAY = datetime(2025, 1, 6, tzinfo=UTC)
 OCCUPIED_S = 7 * 3600.0
@@ -52,7 +50,9 @@ ZONES = len(DEMO_POINTS.zones)
 
 
 def pid_ids(graph: Graph) -> list[str]:
-    return [n.id for n in graph.nodes if n.type == "control.pid"]
+    """The PIDs of the graph as the engine runs it (the zones' inside their composites)."""
+    flat = flatten_graph(graph, default_registry()).graph
+    return [n.id for n in flat.nodes if n.type == "control.pid"]
 
 
 @dataclass
@@ -86,14 +86,10 @@ def closed_loop(
     end_s: float = END_S,
 ) -> Run:
     offset = (plant.time - MONDAY).total_seconds()
-    signals = DEMO_POINTS.signals()
-    measured = [(name, signals[name]) for name in measurement_names(plant.zones)]
-    signal_of = {point: name for name, point in signals.items()}
+    measured = measurement_names(plant.zones)
     graph = demo_graph()
     pids = pid_ids(graph)
-    flows: list[FlowEvaluator] = [
-        compile_bundle(make_bundle(graph), default_registry()).flows[FLOW_ID]
-    ]
+    loop = DemoLoop(graph)
     run = Run(pid_trace={p: [] for p in pids})
     measurements = plant.measure()
 
@@ -101,31 +97,22 @@ def closed_loop(
         nonlocal measurements
         now = offset + call.due
         if redeploy is not None and abs(now - redeploy[0]) < 1e-6:
-            before = {p: flows[0].output(p, "out")[0] for p in pids}
-            new = compile_bundle(make_bundle(redeploy[1], version="1.0.1"), default_registry())
-            new_flow = new.flows[FLOW_ID]
-            new_flow.import_state(flows[0].export_state())  # what the engine does on deploy
-            flows[0] = new_flow
+            before = {p: loop.output(p, "out") for p in pids}
+            loop.redeploy(redeploy[1], "1.0.1")  # state carried over, as the engine deploys
             pending_before.update(before)
-        read = dict(measurements)
+        read = {name: measurements[name] for name in measured}
         if disturbance is not None and disturbance.start_s <= now < disturbance.end_s:
             read[f"zone{disturbance.zone}.temp"] = disturbance.value
-        snapshot = {
-            point: PointValue.model_construct(
-                value=read[name], quality=Quality.OK, timestamp=call.wall, units=None
-            )
-            for name, point in measured
-        }
-        result = flows[0].tick(call.due, call.wall, call.dt, snapshot)
-        run.faults.update(result.faults)
+        commands, faults = loop.tick(call.due, call.wall, call.dt, read)
+        run.faults.update(faults)
         if pending_before:
             for p, value in pending_before.items():
-                run.redeploy_jump[p] = abs(float(flows[0].output(p, "out")[0]) - float(value))
+                run.redeploy_jump[p] = abs(float(loop.output(p, "out")) - float(value))
             pending_before.clear()
-        measurements = plant.step(call.dt, {signal_of[w.point]: w.value for w in result.writes})
+        measurements = plant.step(call.dt, commands)
         if record_pids[0] <= now <= record_pids[1]:
             for p in pids:
-                run.pid_trace[p].append((now, float(flows[0].output(p, "out")[0])))
+                run.pid_trace[p].append((now, float(loop.output(p, "out"))))
         if call.due % 60 == 0:
             run.times.append(now)
             run.temps.append([float(measurements[f"zone{i}.temp"]) for i in range(1, ZONES + 1)])
@@ -133,7 +120,7 @@ def closed_loop(
 
     pending_before: dict[str, object] = {}
     clock = VirtualClock(start=0.0, wall_start=plant.time)
-    Scheduler(clock, [FlowTiming(FLOW_ID, 1.0, 0.0)], tick, start=0.0).run_until(end_s - offset)
+    Scheduler(clock, [FlowTiming("demo", 1.0, 0.0)], tick, start=0.0).run_until(end_s - offset)
     return run
 
 
@@ -207,7 +194,7 @@ def test_a_saturated_zone_loop_recovers_within_two_minutes() -> None:
         record_pids=(start - 60, end + 600),
         end_s=end + 600,
     )
-    trace = run.pid_trace["z1_cool_pid"]
+    trace = run.pid_trace["zone_vav_1__cool_pid"]
     saturated = [v for t, v in trace if start + 300 <= t < end]
     recovery = time_to_leave_saturation(trace, end, 95.0)
     print(

@@ -15,10 +15,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bms_schemas import PointValue, Quality
+from bms_stack.demo_loop import DemoLoop
 from bms_stack.demo_project import (
-    DEMO_POINTS,
-    FLOW_ID,
     OCCUPIED_COOLING_SP,
     OCCUPIED_HEATING_SP,
     UNOCCUPIED_HEATING_SP,
@@ -30,11 +28,9 @@ from supervisor_engine import (
     Scheduler,
     TickCall,
     VirtualClock,
-    compile_bundle,
     default_registry,
     validate_graph,
 )
-from supervisor_engine.testing import make_bundle
 
 MONDAY = datetime(2025, 1, 6, tzinfo=UTC)
 OCCUPANCY_START_S = 7 * 3600.0
@@ -58,33 +54,25 @@ class LoopRun:
 def run_closed_loop(plant: BuildingModel, until_s: float) -> LoopRun:
     """Run from the plant's time to ``until_s`` seconds after Monday 00:00; times are from then too."""
     offset = (plant.time - MONDAY).total_seconds()
-    signals = DEMO_POINTS.signals()
-    measured = [(name, signals[name]) for name in measurement_names(plant.zones)]
-    signal_of = {point: name for name, point in signals.items()}
-    program = compile_bundle(make_bundle(demo_graph()), default_registry())
-    flow = program.flows[FLOW_ID]
+    measured = measurement_names(plant.zones)
+    loop = DemoLoop(demo_graph())
     run = LoopRun()
     measurements = plant.measure()
 
     def tick(call: TickCall) -> None:
         nonlocal measurements
-        snapshot = {
-            point: PointValue.model_construct(
-                value=measurements[name], quality=Quality.OK, timestamp=call.wall, units=None
-            )
-            for name, point in measured
-        }
-        result = flow.tick(call.due, call.wall, call.dt, snapshot)
-        run.faults.update(result.faults)
-        measurements = plant.step(call.dt, {signal_of[w.point]: w.value for w in result.writes})
-        run.fan_alarm |= flow.output("fan_alarm", "active")[0] is True
+        read = {name: measurements[name] for name in measured}
+        commands, faults = loop.tick(call.due, call.wall, call.dt, read)
+        run.faults.update(faults)
+        measurements = plant.step(call.dt, commands)
+        run.fan_alarm |= loop.output("fan_alarm", "active") is True
         if call.due % 60 == 0:
             run.times.append(offset + call.due)
             run.temps.append([float(measurements[f"zone{i}.temp"]) for i in range(1, 5)])
             run.dampers.append([float(plant.commands[f"zone{i}.damper"]) for i in range(1, 5)])
 
     clock = VirtualClock(start=0.0, wall_start=plant.time)
-    Scheduler(clock, [FlowTiming(FLOW_ID, 1.0, 0.0)], tick, start=0.0).run_until(until_s - offset)
+    Scheduler(clock, [FlowTiming("demo", 1.0, 0.0)], tick, start=0.0).run_until(until_s - offset)
     run.final = dict(measurements)
     return run
 

@@ -2,31 +2,62 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from bms_schemas import PointRef
-from bms_stack.demo_project import ALL_DAYS, DEMO_POINTS, FLOW_ID, demo_graph, demo_points
-from supervisor_engine import compile_bundle, default_registry, validate_graph
+import pytest
+import yaml
+
+from bms_schemas import Graph, PointRef, TagFile
+from bms_schemas.templates import Equipment, TaggedPoint
+from bms_stack.demo_layout import BLOCK_WIDTH, block_height, port_rows
+from bms_stack.demo_project import (
+    ALL_DAYS,
+    DEMO_POINTS,
+    FLOW_IDS,
+    ZONE_COMPOSITE,
+    demo_graph,
+    demo_points,
+    zone_template,
+)
+from iot_supervisor.simulator import SimulatorConfig
+from supervisor_engine import (
+    apply_template,
+    compile_bundle,
+    default_registry,
+    flatten_graph,
+    tag_points,
+    validate_graph,
+)
 from supervisor_engine.testing import make_bundle
+
+
+def flat_types(graph: Graph) -> list[str]:
+    """Block types as the engine runs the graph (the zones' inside their composites)."""
+    return [n.type for n in flatten_graph(graph, default_registry()).graph.nodes]
 
 
 def test_the_demo_graph_validates_and_compiles() -> None:
     graph = demo_graph()
     assert validate_graph(graph, default_registry()) == []
     program = compile_bundle(make_bundle(graph), default_registry())
-    assert set(program.flows) == {FLOW_ID}
+    assert set(program.flows) == set(FLOW_IDS)
     signals = DEMO_POINTS.signals()
     commands = {s for s in signals if s.split(".")[1] in _COMMANDS}
-    assert set(program.points_written) == {signals[s] for s in commands}
-    # Every point written is read back only where it is a measurement.
-    assert program.points_read.isdisjoint(program.points_written)
+    exchanged = set(DEMO_POINTS.exchanged())
+    assert set(program.points_written) == {signals[s] for s in commands} | exchanged
+    # A point written is read back only where the flows exchange a value through it.
+    assert program.points_read & set(program.points_written) == exchanged
 
 
 _COMMANDS = {"fan_cmd", "cooling_valve", "heating_valve", "oa_damper", "damper", "reheat"}
 
 
 def test_the_demo_has_every_part_the_issue_asks_for() -> None:
-    types = [n.type for n in demo_graph().nodes]
+    graph = demo_graph()
+    # One zone composite, applied to each VAV box: one instance per zone.
+    assert [d.name for d in graph.composites] == [ZONE_COMPOSITE]
+    assert sum(n.type.startswith(f"composite:{ZONE_COMPOSITE}@") for n in graph.nodes) == 4
+    types = flat_types(graph)
     assert types.count("schedule.weekly") == 1
     assert types.count("control.pid") == 2 * 4 + 1  # heating and cooling per zone, supply air
     for required in (
@@ -48,7 +79,7 @@ def test_other_layouts() -> None:
     points = demo_points(ahu_device=10, first_vav_device=20, zones=6)
     graph = demo_graph(points)
     assert validate_graph(graph, default_registry()) == []
-    assert sum(n.type == "alarm.trend-log" for n in graph.nodes) == 6
+    assert flat_types(graph).count("alarm.trend-log") == 6
     with pytest.raises(ValueError, match="2 to 16 zones"):
         demo_graph(demo_points(zones=1))
 
@@ -87,7 +118,7 @@ def test_a_zone_pushed_out_of_range_raises_its_comfort_alarm_after_30_s() -> Non
     from bms_schemas import PointValue
 
     program = compile_bundle(make_bundle(demo_graph()), default_registry())
-    flow = program.flows[FLOW_ID]
+    flow = program.flows["zones"]
     wall = datetime(2026, 1, 5, 10, tzinfo=UTC)
     zones = [z.temp for z in DEMO_POINTS.zones]
     for t in range(1, 40):
@@ -96,7 +127,80 @@ def test_a_zone_pushed_out_of_range_raises_its_comfort_alarm_after_30_s() -> Non
         snapshot = {ref: PointValue(value=v, timestamp=wall) for ref, v in temps.items()}
         flow.tick(float(t), wall, 1.0, snapshot)
         if t == 29:
-            assert flow.output("z1_comfort_alarm", "active")[0] is False  # still in its delay
-    assert flow.output("z1_comfort_alarm", "active")[0] is True
-    assert flow.output("z1_comfort_alarm", "state")[0] == 2  # high
-    assert flow.output("z2_comfort_alarm", "active")[0] is False
+            assert flow.output("zone_vav_1__comfort_alarm", "active")[0] is False  # its delay
+    assert flow.output("zone_vav_1__comfort_alarm", "active")[0] is True
+    assert flow.output("zone_vav_1__comfort_alarm", "state")[0] == 2  # high
+    assert flow.output("zone_vav_2__comfort_alarm", "active")[0] is False
+    # The alarm names its zone, as the operator knows it.
+    flat = flatten_graph(demo_graph(), default_registry()).graph
+    [alarm] = [n for n in flat.nodes if n.id == "zone_vav_1__comfort_alarm"]
+    assert str(alarm.params["message"]).startswith("Zone 1 at {value:.1f} {unit}")
+
+
+def test_the_demo_is_the_zone_template_applied_by_the_tag_file_to_the_simulated_boxes() -> None:
+    """The demo's VAV boxes, tagged by ``examples/vav-20-tags.yaml``, bind the zone template
+    exactly as the demo's own naming rules do: one complete instance per box."""
+    examples = Path(__file__).parents[2] / "iot-supervisor-app" / "examples"
+    tags = TagFile.model_validate(yaml.safe_load((examples / "vav-20-tags.yaml").read_text()))
+    config = SimulatorConfig.load(examples / "demo-building.yaml")
+    boxes = [
+        Equipment(
+            id=str(d.instance),
+            name=d.name,
+            points=tuple(
+                tag_points(
+                    [
+                        TaggedPoint(
+                            point=f"{d.instance}/{o.type},{o.instance}/present-value",
+                            name=o.name,
+                            object_type=o.type,
+                        )
+                        for o in d.objects
+                    ],
+                    tags,
+                )
+            ),
+        )
+        for d in config.devices
+        if d.name.startswith("VAV-")
+    ]
+    graph = demo_graph()
+    again, preview = apply_template(graph, zone_template(), boxes)
+    assert preview.instantiated == len(DEMO_POINTS.zones) == 4
+    assert preview.unresolved == preview.ambiguous == 0
+    # The file binds the points the demo was made with; re-applying would only undo what the
+    # demo sets per instance after applying: each zone's alarm text and its outputs' deadband.
+    assert {c.change for c in preview.changes} == {"changed"}
+    assert {c.detail.split(" ")[0] for c in preview.changes} == {"alarmMessage", "deadband"}
+    assert {n.id for n in again.nodes} == {n.id for n in graph.nodes}
+    # A box without its request point is reported, not silently left out.
+    broken = boxes[0].model_copy(
+        update={"points": tuple(p for p in boxes[0].points if p.name != "CoolingRequests")}
+    )
+    _, partial = apply_template(graph, zone_template(), [broken, *boxes[1:]])
+    assert partial.instantiated == 3
+    assert partial.unresolved == 1
+
+
+@pytest.mark.parametrize("points", [DEMO_POINTS, demo_points(zones=16, modbus_vfd=9002)])
+def test_every_flow_is_laid_out_left_to_right_with_no_two_blocks_overlapping(
+    points: object,
+) -> None:
+    assert isinstance(points, type(DEMO_POINTS))
+    graph = demo_graph(points)
+    rows = port_rows(graph)
+    assert set(graph.layout) == {n.id for n in graph.nodes}
+    for flow in FLOW_IDS:
+        boxes = [
+            (n.id, graph.layout[n.id].x, graph.layout[n.id].y, block_height(rows[n.id]))
+            for n in graph.nodes
+            if n.flow == flow
+        ]
+        for i, (a, ax, ay, ah) in enumerate(boxes):
+            for b, bx, by, bh in boxes[i + 1 :]:
+                apart = ax + BLOCK_WIDTH <= bx or bx + BLOCK_WIDTH <= ax
+                assert apart or ay + ah <= by or by + bh <= ay, f"{a} overlaps {b}"
+    # Wires run left to right, but for the fan's proof and request feeding the supply air and
+    # VFD sections below the fan's.
+    backwards = {e.key for e in graph.edges if graph.layout[e.source].x >= graph.layout[e.target].x}
+    assert {k.split(".")[0] for k in backwards} <= {"fan_proof", "fan_request"}

@@ -5,28 +5,33 @@ closed loop; it is an app's content, not engine library code. The points are tho
 of ``apps/iot-supervisor-app/examples/demo-building.yaml`` (:data:`DEMO_POINTS`);
 pass other :class:`DemoPoints` to control the same layout elsewhere.
 
-One flow, ``demo``, every second:
+Two flows, every second, that exchange values through points as the controllers of a
+real building do (ASHRAE Guideline 36: the zones send the air handler their requests,
+the air handler the zones their occupancy mode):
 
-- Occupancy: a weekly schedule (Mon-Fri 07:00-19:00, UTC) switches the zone
-  heating and cooling setpoints between occupied and unoccupied values, each an
-  operator parameter.
-- Supply fan: runs while occupied, or at night while the coldest zone is below
-  the unoccupied heating setpoint (night low limit, with hysteresis). A proof
-  block compares the fan status with the command; a fault raises an alarm.
-- Each VAV zone: a heating PID and a cooling PID. Cooling opens the damper from
-  its minimum to fully open; heating opens the reheat valve first, then the
-  damper up to its heating maximum. A cooling loop near saturation is one
-  request for colder supply air.
+``ahu`` (Air handler):
+
+- Occupancy: a weekly schedule (Mon-Fri 07:00-19:00, UTC), commanded to the AHU's
+  occupied-mode point for the zones.
+- Supply fan: runs while occupied, or at night while the coldest zone (the air handler
+  reads the zone sensors itself) is below its night low limit, an operator parameter
+  of this flow (16 °C, as the zones' unoccupied heating setpoint), with hysteresis. A proof block compares the fan status with the
+  command; a fault raises an alarm.
 - Supply air temperature: reset by trim and respond from the zones' requests
-  (ASHRAE Guideline 36), never above an outdoor-air reset, then held by a PID whose output is split into heating
-  valve, outdoor-air damper (only while economizing is enabled) and cooling valve.
-- Economizer enable: differential dry bulb, outdoor against return air.
-- A trend log of every zone temperature, and a comfort alarm on each (above
-  30 °C or below 12 °C for 30 s).
-- With a supply-fan VFD (Modbus TCP, ``DemoPoints.vfd``): its speed is commanded
-  from a speed parameter while the fan runs (0 % otherwise), its speed feedback
-  is read back and trended, and a deviation alarm trips when the feedback stays
-  more than 10 % off the command for a minute.
+  (Guideline 36), never above an outdoor-air reset, then held by a PID whose output is
+  split into heating valve, outdoor-air damper (only while economizing is enabled) and
+  cooling valve. Economizer enable: differential dry bulb, outdoor against return air.
+- With a supply-fan VFD (Modbus TCP, ``DemoPoints.vfd``): its speed is commanded from a
+  speed parameter while the fan runs (0 % otherwise), its feedback trended and checked.
+
+``zones`` (Zones): one instance of the zone composite (:func:`zone_composite`) per VAV
+box, made by applying :func:`zone_template` to the boxes by the tags their points carry
+(:data:`DEMO_TAGS`, naming rules over object names): occupied or unoccupied setpoints
+from the shared operator parameters, a heating and a cooling PID, damper and reheat
+sequenced (cooling opens the damper from its minimum to fully open; heating opens the
+reheat valve first, then the damper up to its heating maximum), a cooling loop near
+saturation is one request for colder supply air, a trend log of the zone temperature
+and a comfort alarm (above 30 °C or below 12 °C for 30 s).
 """
 
 from __future__ import annotations
@@ -34,10 +39,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bms_schemas import DegradedPolicy, Graph, PointConstraint, PointRef
+from bms_schemas import (
+    CompositeDefinition,
+    DegradedPolicy,
+    Graph,
+    Node,
+    PointConstraint,
+    PointRef,
+)
+from bms_schemas.templates import (
+    Equipment,
+    EquipmentTemplate,
+    Placeholder,
+    TagFile,
+    TaggedPoint,
+)
+from bms_stack.demo_layout import column_layout, layered_layout
 from supervisor_engine.graph_builder import GraphBuilder
+from supervisor_engine.templates import PORT_SEPARATOR, apply_template, tag_points
 
-FLOW_ID = "demo"
+AHU_FLOW = "ahu"
+ZONES_FLOW = "zones"
+FLOW_IDS = (AHU_FLOW, ZONES_FLOW)
+"""The demo's flows, in evaluation order."""
 ZONE_HIGH_LIMIT = 30.0
 ZONE_LOW_LIMIT = 12.0
 PERIOD_MS = 1000
@@ -51,6 +75,14 @@ OCCUPIED_TO = "19:00"
 SCHEDULE_TIMEZONE = "UTC"
 DAMPER_MIN = 20.0
 DAMPER_HEATING_MAX = 50.0
+OUTPUT_DEADBAND = 0.5
+COMMAND_PRIORITY = 16
+
+ZONE_COMPOSITE = "demo_zone"
+ZONE_COMPOSITE_VERSION = 1
+ZONE_TEMPLATE = "zone"
+ZONE_ALARM_MESSAGE = "{zone} at {{value:.1f}} {{unit}}, {{condition}} limit {{limit:.0f}} {{unit}}"
+"""The comfort alarm's text, per zone: 'Zone 1 at 30.6 °C, high limit 30 °C'."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +94,8 @@ class ZonePoints:
     occupancy: str
     damper: str
     reheat: str
+    requests: str
+    """The box's cooling requests for colder supply air, read by the air handler."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +120,8 @@ class DemoPoints:
     cooling_valve: str
     heating_valve: str
     oa_damper: str
+    occupied_mode: str
+    """The AHU's occupancy mode for its zones, commanded by the ``ahu`` flow."""
     zones: tuple[ZonePoints, ...]
     vfd: VfdPoints | None = None
 
@@ -101,6 +137,12 @@ class DemoPoints:
         for i, zone in enumerate(self.zones, start=1):
             for name in ("temp", "airflow", "occupancy", "damper", "reheat"):
                 out[f"zone{i}.{name}"] = getattr(zone, name)
+        return out
+
+    def exchanged(self) -> dict[str, bool | int]:
+        """Points one flow commands and another reads (no plant behind them), at rest."""
+        out: dict[str, bool | int] = {self.occupied_mode: False}
+        out.update({zone.requests: 0 for zone in self.zones})
         return out
 
 
@@ -132,6 +174,7 @@ def demo_points(
         cooling_valve=ref(a, "analog-output,1"),
         heating_valve=ref(a, "analog-output,2"),
         oa_damper=ref(a, "analog-output,3"),
+        occupied_mode=ref(a, "binary-value,1"),
         zones=tuple(
             ZonePoints(
                 temp=ref(d, "analog-input,1"),
@@ -139,6 +182,7 @@ def demo_points(
                 occupancy=ref(d, "binary-input,1"),
                 damper=ref(d, "analog-output,1"),
                 reheat=ref(d, "analog-output,2"),
+                requests=ref(d, "analog-value,1"),
             )
             for d in range(first_vav_device, first_vav_device + zones)
         ),
@@ -162,6 +206,189 @@ def _span(in_low: float, in_high: float, out_low: float, out_high: float) -> dic
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 ALL_DAYS = (*WEEKDAYS, "saturday", "sunday")
 
+# The VAV boxes' objects as the simulator names them (examples/demo-building.yaml).
+VAV_OBJECTS = {
+    "temp": ("ZoneTemp", "analog-input"),
+    "airflow": ("Airflow", "analog-input"),
+    "occupancy": ("Occupancy", "binary-input"),
+    "damper": ("DamperCmd", "analog-output"),
+    "reheat": ("ReheatValveCmd", "analog-output"),
+    "requests": ("CoolingRequests", "analog-value"),
+}
+
+DEMO_TAGS = TagFile.model_validate(
+    {
+        "rules": [
+            {"match": "^ZoneTemp$", "objectType": "analog-input",
+             "tags": ["zone", "air", "temp", "sensor"]},
+            {"match": "^Airflow$", "tags": ["discharge", "air", "flow", "sensor"]},
+            {"match": "^Occupancy$", "tags": ["occupied", "sensor"]},
+            {"match": "^DamperCmd$", "tags": ["damper", "cmd"]},
+            {"match": "^ReheatValveCmd$", "tags": ["reheat", "valve", "cmd"]},
+            {"match": "^CoolingRequests$", "tags": ["cool", "request", "cmd"]},
+        ]
+    }
+)  # fmt: skip
+"""Tags of the VAV boxes' points by naming rules, as ``examples/vav-20-tags.yaml`` gives them."""
+
+
+def _edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, str]:
+    return {
+        "source": source,
+        "sourcePort": source_port,
+        "target": target,
+        "targetPort": target_port,
+    }
+
+
+def _input(name: str, type_: dict[str, str], doc: str, *targets: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": type_,
+        "doc": doc,
+        "targets": [{"node": n, "port": p} for n, p in targets],
+    }
+
+
+def zone_composite() -> CompositeDefinition:
+    """One zone's logic, drawn once and applied to every VAV box (:func:`zone_template`)."""
+    degc = {"type": "number", "unit": "degC"}
+    pid = {"tiS": 600.0, "disableAction": "zero"}
+    return CompositeDefinition.model_validate(
+        {
+            "name": ZONE_COMPOSITE,
+            "version": ZONE_COMPOSITE_VERSION,
+            "title": "Zone",
+            "doc": "Occupied or unoccupied setpoints; heating and cooling loops on the zone "
+            "temperature; damper and reheat sequenced; a starved cooling loop asks for colder "
+            "supply air; the zone temperature trended, and a comfort alarm on it.",
+            "inputs": [
+                _input("temp", degc, "Zone air temperature.", ("heat_pid", "pv"),
+                       ("cool_pid", "pv"), ("trend", "in"), ("comfort_alarm", "in")),
+                _input("occupied", {"type": "bool"}, "Occupancy mode of the air handler.",
+                       ("heat_sp", "select"), ("cool_sp", "select")),
+                _input("occ_heat_sp", degc, "Occupied heating setpoint.", ("heat_sp", "on_true")),
+                _input("unocc_heat_sp", degc, "Unoccupied heating setpoint.",
+                       ("heat_sp", "on_false")),
+                _input("occ_cool_sp", degc, "Occupied cooling setpoint.", ("cool_sp", "on_true")),
+                _input("unocc_cool_sp", degc, "Unoccupied cooling setpoint.",
+                       ("cool_sp", "on_false")),
+            ],
+            "outputs": [
+                {"name": "damper", "type": {"type": "number", "unit": "%"},
+                 "doc": "Damper command.", "source": {"node": "damper", "port": "out"}},
+                {"name": "reheat", "type": {"type": "number", "unit": "%"},
+                 "doc": "Reheat valve command.", "source": {"node": "heat_split", "port": "out1"}},
+                {"name": "requests", "type": {"type": "integer"},
+                 "doc": "Cooling requests for the supply air temperature reset (0 or 1).",
+                 "source": {"node": "request", "port": "out"}},
+            ],
+            "params": [
+                # Cooling is tighter than heating: occupants' gains arrive as a step at occupancy.
+                {"name": "heatBand", "type": "number", "unit": "K", "default": 2.0,
+                 "minimum": 0.2, "maximum": 10, "doc": "Heating proportional band.",
+                 "targets": [{"node": "heat_pid", "param": "proportionalBand"}]},
+                {"name": "coolBand", "type": "number", "unit": "K", "default": 1.0,
+                 "minimum": 0.2, "maximum": 10, "doc": "Cooling proportional band.",
+                 "targets": [{"node": "cool_pid", "param": "proportionalBand"}]},
+                {"name": "alarmMessage", "type": "string",
+                 "default": ZONE_ALARM_MESSAGE.format(zone="Zone"),
+                 "doc": "The comfort alarm's text.",
+                 "targets": [{"node": "comfort_alarm", "param": "message"}]},
+            ],
+            "nodes": [
+                {"id": "heat_sp", "type": "logic.switch", "label": "Heating setpoint"},
+                {"id": "cool_sp", "type": "logic.switch", "label": "Cooling setpoint"},
+                # Always enabled: the PID's bumpless transfer would start the integral far
+                # outside the output range if it were enabled (with the fan) far from setpoint,
+                # and the next setpoint step would then slam the output. Without airflow the
+                # commands do nothing.
+                {"id": "heat_pid", "type": "control.pid", "label": "Heating loop",
+                 "params": {"action": "reverse", "proportionalBand": 2.0, **pid}},
+                {"id": "cool_pid", "type": "control.pid", "label": "Cooling loop",
+                 "params": {"action": "direct", "proportionalBand": 1.0, **pid}},
+                {"id": "heat_split", "type": "control.split-range", "label": "Reheat, then air",
+                 "params": {"outputs": 2, "segments": [
+                     _span(0, 50, 0, 100), _span(50, 100, DAMPER_MIN, DAMPER_HEATING_MAX)]}},
+                {"id": "cool_split", "type": "control.split-range", "label": "Cooling air",
+                 "params": {"outputs": 1, "segments": [_span(0, 100, DAMPER_MIN, 100)]}},
+                {"id": "damper", "type": "select.max", "label": "Damper",
+                 "params": {"inputs": 2}},
+                # A cooling loop near its limit asks for colder supply air.
+                {"id": "starved", "type": "timer.hysteresis", "label": "Cooling starved",
+                 "params": {"onAbove": 95.0, "offBelow": 85.0}},
+                {"id": "one", "type": "io.constant", "params": {"valueType": "integer", "value": 1}},
+                {"id": "zero", "type": "io.constant",
+                 "params": {"valueType": "integer", "value": 0}},
+                {"id": "request", "type": "logic.switch", "label": "Request",
+                 "params": {"valueType": "integer"}},
+                {"id": "trend", "type": "alarm.trend-log", "label": "Zone temperature trend",
+                 "params": {"intervalS": 300.0, "capacity": 2016}},
+                # An operator's comfort alarm: a zone far outside any setpoint for half a minute.
+                {"id": "comfort_alarm", "type": "alarm.limit", "label": "Comfort alarm",
+                 "params": {"highLimit": ZONE_HIGH_LIMIT, "lowLimit": ZONE_LOW_LIMIT,
+                            "deadband": 0.5, "onDelayS": 30.0, "offDelayS": 10.0,
+                            "priority": 60, "alarmClass": "comfort", "unit": "°C"}},
+            ],
+            "edges": [
+                _edge("heat_sp", "out", "heat_pid", "setpoint"),
+                _edge("cool_sp", "out", "cool_pid", "setpoint"),
+                _edge("heat_pid", "out", "heat_split", "in"),
+                _edge("cool_pid", "out", "cool_split", "in"),
+                _edge("cool_split", "out1", "damper", "in1"),
+                _edge("heat_split", "out2", "damper", "in2"),
+                _edge("cool_pid", "out", "starved", "in"),
+                _edge("starved", "out", "request", "select"),
+                _edge("one", "value", "request", "on_true"),
+                _edge("zero", "value", "request", "on_false"),
+            ],
+            "layout": column_layout(
+                [["heat_sp", "cool_sp"], ["heat_pid", "cool_pid"],
+                 ["heat_split", "cool_split", "starved", "one", "zero"],
+                 ["damper", "request", "trend", "comfort_alarm"]],
+                {"heat_pid": 8, "cool_pid": 8, "comfort_alarm": 2, "heat_split": 2,
+                 "request": 3, "heat_sp": 3, "cool_sp": 3, "damper": 2, "trend": 2},
+            ),
+        }
+    )  # fmt: skip
+
+
+def zone_template() -> EquipmentTemplate:
+    """The zone composite for every VAV box whose points carry its tags; setpoints shared."""
+    return EquipmentTemplate(
+        name=ZONE_TEMPLATE,
+        composite=f"composite:{ZONE_COMPOSITE}@{ZONE_COMPOSITE_VERSION}",
+        flow=ZONES_FLOW,
+        placeholders=(
+            Placeholder(port="temp", tags=("zone", "air", "temp", "sensor")),
+            # The bundle's default priority, as the air handler's commands.
+            Placeholder(port="damper", tags=("damper", "cmd"), priority=COMMAND_PRIORITY),
+            Placeholder(port="reheat", tags=("reheat", "valve", "cmd"), priority=COMMAND_PRIORITY),
+            Placeholder(port="requests", tags=("cool", "request", "cmd"), priority=COMMAND_PRIORITY),
+        ),
+        links={
+            "occupied": "occupied.value",
+            **{sp: f"{sp}.out" for sp in ("occ_heat_sp", "unocc_heat_sp", "occ_cool_sp",
+                                          "unocc_cool_sp")},
+        },
+    )  # fmt: skip
+
+
+def vav_equipment(points: DemoPoints) -> list[Equipment]:
+    """The VAV boxes as equipment (``VAV-1`` ...), their points tagged by :data:`DEMO_TAGS`."""
+    boxes = []
+    for i, zone in enumerate(points.zones, start=1):
+        device = PointRef.parse(zone.temp).device
+        raw = [
+            TaggedPoint(point=str(PointRef.parse(getattr(zone, field))), name=name,
+                        object_type=object_type, commandable=object_type != "analog-input")
+            for field, (name, object_type) in VAV_OBJECTS.items()
+        ]  # fmt: skip
+        boxes.append(
+            Equipment(id=str(device), name=f"VAV-{i}", points=tuple(tag_points(raw, DEMO_TAGS)))
+        )
+    return boxes
+
 
 def demo_graph(
     points: DemoPoints = DEMO_POINTS,
@@ -184,7 +411,43 @@ def demo_graph(
     unknown = set(days) - set(ALL_DAYS)
     if unknown:
         raise ValueError(f"unknown days {sorted(unknown)}; use {ALL_DAYS}")
-    g = GraphBuilder(flow=FLOW_ID, period_ms=PERIOD_MS)
+    g = GraphBuilder(flow=AHU_FLOW, period_ms=PERIOD_MS)
+    _ahu_flow(g, points, days, occupied_from, occupied_to, timezone, always_occupied)
+    g.flow(ZONES_FLOW, period_ms=PERIOD_MS)
+    g.node("io.point-input", "occupied", point=points.occupied_mode, valueType="bool")
+    for name, value, low, high in (
+        ("occ_heat_sp", OCCUPIED_HEATING_SP, 15.0, 30.0),
+        ("unocc_heat_sp", UNOCCUPIED_HEATING_SP, 10.0, 35.0),
+        ("occ_cool_sp", OCCUPIED_COOLING_SP, 15.0, 30.0),
+        ("unocc_cool_sp", UNOCCUPIED_COOLING_SP, 10.0, 35.0),
+    ):
+        g.node("io.parameter", name, value=value, min=low, max=high, unit="degC")
+    built = g.build()
+    graph = built.model_copy(
+        update={
+            "flows": tuple(
+                f.model_copy(update={"name": "Air handler" if f.id == AHU_FLOW else "Zones"})
+                for f in built.flows
+            ),
+            "composites": (zone_composite(),),
+        }
+    )
+    graph, preview = apply_template(graph, zone_template(), vav_equipment(points))
+    if preview.instantiated != n:
+        raise ValueError(f"the zone template bound {preview.instantiated} of {n} VAV boxes")
+    return layered_layout(_named_zones(graph), {AHU_FLOW: _ahu_bands(n)})
+
+
+def _ahu_flow(
+    g: GraphBuilder,
+    points: DemoPoints,
+    days: tuple[str, ...],
+    occupied_from: str,
+    occupied_to: str,
+    timezone: str,
+    always_occupied: bool,
+) -> None:
+    n = len(points.zones)
 
     def point_in(node_id: str, point: str, value_type: str = "number") -> str:
         return g.node("io.point-input", node_id, point=point, valueType=value_type)
@@ -194,29 +457,24 @@ def demo_graph(
         g.wire(*source, node, "value")
         return node
 
-    # Occupancy and setpoints.
+    # Occupancy, for the fan and (through the AHU's occupied-mode point) the zones.
     day = [{"time": occupied_from, "value": True}, {"time": occupied_to, "value": False}]
     g.node(
         "schedule.weekly", "occupancy", valueType="bool", timezone=timezone,
         default=always_occupied, week={} if always_occupied else dict.fromkeys(days, day),
     )  # fmt: skip
-    for name, occupied, unoccupied in (
-        ("heat_sp", OCCUPIED_HEATING_SP, UNOCCUPIED_HEATING_SP),
-        ("cool_sp", OCCUPIED_COOLING_SP, UNOCCUPIED_COOLING_SP),
-    ):
-        g.node("io.parameter", f"occ_{name}", value=occupied, min=15.0, max=30.0, unit="degC")
-        g.node("io.parameter", f"unocc_{name}", value=unoccupied, min=10.0, max=35.0, unit="degC")
-        g.node("logic.switch", name)
-        g.wire("occupancy", "value", name, "select")
-        g.wire(f"occ_{name}", "out", name, "on_true")
-        g.wire(f"unocc_{name}", "out", name, "on_false")
+    point_out("occupied_mode", points.occupied_mode, ("occupancy", "value"), valueType="bool")
 
     # Supply fan: schedule or night low limit; proof and alarm.
+    g.node("io.parameter", "night_low_sp", value=UNOCCUPIED_HEATING_SP, min=10.0, max=35.0,
+           unit="degC")  # fmt: skip
     g.node("select.min", "coldest_zone", inputs=n)
+    for i, zone in enumerate(points.zones, start=1):
+        point_in(f"z{i}_temp", zone.temp)
+        g.wire(f"z{i}_temp", "value", "coldest_zone", f"in{i}")
     g.node("math.subtract", "night_deficit")
-    g.wire("unocc_heat_sp", "out", "night_deficit", "a").wire(
-        "coldest_zone", "out", "night_deficit", "b"
-    )
+    g.wire("night_low_sp", "out", "night_deficit", "a")
+    g.wire("coldest_zone", "out", "night_deficit", "b")
     g.node("timer.hysteresis", "night_low_limit", onAbove=0.5, offBelow=-1.0)
     g.wire("night_deficit", "out", "night_low_limit", "in")
     g.node("logic.or", "fan_request", inputs=2)
@@ -230,61 +488,11 @@ def demo_graph(
     g.node("alarm.bool", "fan_alarm")
     g.wire("fan_proof", "fault", "fan_alarm", "in")
 
-    # The zones.
-    g.node("hvac.request-sum", "sat_requests", inputs=n)
-    g.node("io.constant", "one_request", valueType="integer", value=1)
-    g.node("io.constant", "no_request", valueType="integer", value=0)
-    for i, zone in enumerate(points.zones, start=1):
-        z = f"z{i}"
-        point_in(f"{z}_temp", zone.temp)
-        g.wire(f"{z}_temp", "value", "coldest_zone", f"in{i}")
-        # Cooling is tighter than heating: occupants' gains arrive as a step at occupancy.
-        for loop, action, sp, band in (
-            ("heat", "reverse", "heat_sp", 2.0),
-            ("cool", "direct", "cool_sp", 1.0),
-        ):
-            pid = g.node(
-                "control.pid", f"{z}_{loop}_pid", action=action, proportionalBand=band,
-                tiS=600.0, disableAction="zero",
-            )  # fmt: skip
-            # Always enabled: the PID's bumpless transfer would start the integral far outside
-            # the output range if it were enabled (with the fan) far from setpoint, and the next
-            # setpoint step would then slam the output. Without airflow the commands do nothing.
-            g.wire(f"{z}_temp", "value", pid, "pv").wire(sp, "out", pid, "setpoint")
-        g.node(
-            "control.split-range", f"{z}_heat_split", outputs=2,
-            segments=[_span(0, 50, 0, 100), _span(50, 100, DAMPER_MIN, DAMPER_HEATING_MAX)],
-        )  # fmt: skip
-        g.wire(f"{z}_heat_pid", "out", f"{z}_heat_split", "in")
-        g.node(
-            "control.split-range", f"{z}_cool_split", outputs=1,
-            segments=[_span(0, 100, DAMPER_MIN, 100)],
-        )  # fmt: skip
-        g.wire(f"{z}_cool_pid", "out", f"{z}_cool_split", "in")
-        g.node("select.max", f"{z}_damper", inputs=2)
-        g.wire(f"{z}_cool_split", "out1", f"{z}_damper", "in1")
-        g.wire(f"{z}_heat_split", "out2", f"{z}_damper", "in2")
-        point_out(f"{z}_damper_cmd", zone.damper, (f"{z}_damper", "out"), deadband=0.5)
-        point_out(f"{z}_reheat_cmd", zone.reheat, (f"{z}_heat_split", "out1"), deadband=0.5)
-        # A cooling loop near its limit asks for colder supply air.
-        g.node("timer.hysteresis", f"{z}_starved", onAbove=95.0, offBelow=85.0)
-        g.wire(f"{z}_cool_pid", "out", f"{z}_starved", "in")
-        g.node("logic.switch", f"{z}_request", valueType="integer")
-        g.wire(f"{z}_starved", "out", f"{z}_request", "select")
-        g.wire("one_request", "value", f"{z}_request", "on_true")
-        g.wire("no_request", "value", f"{z}_request", "on_false")
-        g.wire(f"{z}_request", "out", "sat_requests", f"in{i}")
-        g.node("alarm.trend-log", f"{z}_trend", intervalS=300.0, capacity=2016)
-        g.wire(f"{z}_temp", "value", f"{z}_trend", "in")
-        # An operator's comfort alarm: a zone far outside any setpoint for half a minute.
-        g.node(
-            "alarm.limit", f"{z}_comfort_alarm", highLimit=ZONE_HIGH_LIMIT, lowLimit=ZONE_LOW_LIMIT,
-            deadband=0.5, onDelayS=30.0, offDelayS=10.0, priority=60, alarmClass="comfort",
-            unit="°C", message=f"Zone {i} at {{value:.1f}} {{unit}}, {{condition}} limit {{limit:.0f}} {{unit}}",
-        )  # fmt: skip
-        g.wire(f"{z}_temp", "value", f"{z}_comfort_alarm", "in")
-
     # Supply air temperature: trim and respond, then one loop split over the coils.
+    g.node("hvac.request-sum", "sat_requests", inputs=n)
+    for i, zone in enumerate(points.zones, start=1):
+        point_in(f"z{i}_requests", zone.requests, "integer")
+        g.wire(f"z{i}_requests", "value", "sat_requests", f"in{i}")
     point_in("sat", points.sat)
     point_in("oat", points.oat)
     point_in("rat", points.rat)
@@ -323,12 +531,60 @@ def demo_graph(
     g.wire("economizer", "enable", "oa_damper", "select")
     g.wire("sat_split", "out2", "oa_damper", "on_true")
     g.wire("damper_closed", "value", "oa_damper", "on_false")
-    point_out("heating_valve_cmd", points.heating_valve, ("sat_split", "out1"), deadband=0.5)
-    point_out("oa_damper_cmd", points.oa_damper, ("oa_damper", "out"), deadband=0.5)
-    point_out("cooling_valve_cmd", points.cooling_valve, ("sat_split", "out3"), deadband=0.5)
+    d = OUTPUT_DEADBAND
+    point_out("heating_valve_cmd", points.heating_valve, ("sat_split", "out1"), deadband=d)
+    point_out("oa_damper_cmd", points.oa_damper, ("oa_damper", "out"), deadband=d)
+    point_out("cooling_valve_cmd", points.cooling_valve, ("sat_split", "out3"), deadband=d)
     if points.vfd is not None:
         add_vfd(g, points.vfd, run=("fan_request", "out"))
-    return g.build()
+
+
+def _ahu_bands(zones: int) -> list[list[list[str]]]:
+    """The air handler drawn as its sections, each read left to right: fan, supply air, VFD."""
+    each = range(1, zones + 1)
+    fan = [
+        ["occupancy", "night_low_sp", *(f"z{i}_temp" for i in each)],
+        ["occupied_mode", "coldest_zone"],
+        ["night_deficit"],
+        ["night_low_limit", "fan_status"],
+        ["fan_request"],
+        ["fan_cmd", "fan_proof"],
+        ["fan_alarm"],
+    ]
+    supply_air = [
+        [*(f"z{i}_requests" for i in each), "oat", "rat"],
+        ["sat_requests", "sat_oat_limit", "economizer"],
+        ["sat_reset", "sat"],
+        ["sat_setpoint", "damper_closed"],
+        ["sat_pid"],
+        ["sat_split"],
+        ["heating_valve_cmd", "oa_damper", "cooling_valve_cmd"],
+        ["oa_damper_cmd"],
+    ]
+    vfd = [
+        ["vfd_speed_sp", "vfd_stopped", "vfd_feedback"],
+        ["vfd_speed", "vfd_trend"],
+        ["vfd_speed_cmd", "vfd_tracking"],
+        ["vfd_alarm"],
+    ]
+    return [fan, supply_air, vfd]
+
+
+def _named_zones(graph: Graph) -> Graph:
+    """Each zone's alarm names its zone; its valve and damper commands keep a deadband."""
+
+    def named(node: Node) -> Node:
+        if node.type == f"composite:{ZONE_COMPOSITE}@{ZONE_COMPOSITE_VERSION}":
+            zone = f"Zone {(node.label or '').removeprefix('VAV-')}"
+            message = ZONE_ALARM_MESSAGE.format(zone=zone)
+            return node.model_copy(update={"params": {**node.params, "alarmMessage": message},
+                                            "label": zone})  # fmt: skip
+        port = node.id.rpartition(PORT_SEPARATOR)[2]
+        if node.type == "io.point-output" and port in ("damper", "reheat"):
+            return node.model_copy(update={"params": {**node.params, "deadband": OUTPUT_DEADBAND}})
+        return node
+
+    return graph.model_copy(update={"nodes": tuple(named(n) for n in graph.nodes)})
 
 
 def add_vfd(g: GraphBuilder, vfd: VfdPoints, *, run: tuple[str, str]) -> None:
@@ -378,14 +634,19 @@ def demo_constraints(graph: Graph) -> tuple[PointConstraint, ...]:
 
 
 __all__ = [
+    "AHU_FLOW",
     "ALL_DAYS",
     "DEMO_POINTS",
-    "FLOW_ID",
+    "DEMO_TAGS",
+    "FLOW_IDS",
     "OCCUPIED_COOLING_SP",
     "OCCUPIED_HEATING_SP",
     "UNOCCUPIED_COOLING_SP",
     "UNOCCUPIED_HEATING_SP",
     "WEEKDAYS",
+    "ZONES_FLOW",
+    "ZONE_COMPOSITE",
+    "ZONE_TEMPLATE",
     "DemoPoints",
     "VfdPoints",
     "ZonePoints",
@@ -393,4 +654,7 @@ __all__ = [
     "demo_constraints",
     "demo_graph",
     "demo_points",
+    "vav_equipment",
+    "zone_composite",
+    "zone_template",
 ]

@@ -15,11 +15,12 @@ from pydantic import Field, JsonValue, model_validator
 from bms_schemas._base import BmsModel
 from bms_schemas.bundle import SEMVER_PATTERN, BundleDefaults, BundleProject
 from bms_schemas.calendars import Calendar
+from bms_schemas.composites import CompositeLibrary
 from bms_schemas.constraints import PointConstraint
 from bms_schemas.graph import Graph
 from bms_schemas.issues import ValidationIssue
 from bms_schemas.points import PointRef
-from bms_schemas.templates import TemplatePreview
+from bms_schemas.templates import EquipmentTemplate, TagFile, TemplatePreview
 from bms_schemas.values import FiniteScalar, Priority, Scalar
 
 EXPORT_FORMAT_VERSION = 1
@@ -104,6 +105,23 @@ class ProjectContent(BmsModel):
         default_factory=BundleDefaults,
         description="Bundle defaults: write priority, stale-after, degraded policy, limit action.",
     )
+    tags: TagFile = Field(
+        default_factory=TagFile,
+        description="Point tags for equipment templates: set per point and by naming rules.",
+    )
+    templates: tuple[EquipmentTemplate, ...] = Field(
+        default=(),
+        description="Equipment templates as last applied, by name (applied again to update "
+        "their instances).",
+    )
+
+    @model_validator(mode="after")
+    def _one_template_per_name(self) -> ProjectContent:
+        names = [t.name for t in self.templates]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"two templates are named {twice[0]!r}; keep one")
+        return self
 
     @model_validator(mode="after")
     def _one_constraint_per_point(self) -> ProjectContent:
@@ -144,6 +162,13 @@ class CompositeCreate(BmsModel):
         description="Name of the new composite (a new version if the name exists).",
     )
     title: str = Field(default="", description="Display name; the name if empty.")
+
+
+class CompositeImport(BmsModel):
+    """Import a composite library file into the project, based on a revision."""
+
+    revision: Revision
+    library: CompositeLibrary = Field(description="The library file's content.")
 
 
 class ProjectRename(BmsModel):
@@ -479,3 +504,13 @@ class TemplateApplied(BmsModel):
 
     project: Project = Field(description="The project as saved.")
     preview: TemplatePreview = Field(description="Bindings, unresolved, ambiguous, and the diff.")
+
+
+class CompositeImported(BmsModel):
+    """A library imported: the saved project and what happened to each definition."""
+
+    project: Project = Field(description="The project as saved.")
+    imported: tuple[str, ...] = Field(description="Definitions added, as 'NAME@VERSION'.")
+    unchanged: tuple[str, ...] = Field(
+        description="Definitions the project already held, identical, as 'NAME@VERSION'."
+    )

@@ -2,7 +2,7 @@
  * Autosave with the revision check: a settled change is saved after AUTOSAVE_MS; a 409 (someone
  * else saved) stops autosaving and opens the conflict dialog, resolved by keeping theirs or mine.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { api, detail, errorMessage, failureOf } from "../api/client";
 import type { Graph } from "../api/types";
 import { canonicalGraph, newFlow } from "../lib/graph";
@@ -102,9 +102,13 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
   const saveRef = useRef(save);
   saveRef.current = save;
   const hasProject = doc.project !== null;
-  useEffect(() => {
+  // Before paint: the label never says "Saved" over a canvas that shows a change not yet saved.
+  useLayoutEffect(() => {
     if (!sig || !hasProject || conflict) return;
     setSaveState((s) => afterChange(s, sig, savedSig.current));
+  }, [sig, hasProject, conflict, saves]);
+  useEffect(() => {
+    if (!sig || !hasProject || conflict) return;
     if (sig === savedSig.current) return;
     const t = window.setTimeout(() => void saveRef.current(), AUTOSAVE_MS);
     return () => window.clearTimeout(t);

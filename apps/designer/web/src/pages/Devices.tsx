@@ -5,6 +5,7 @@ import type { DeviceInfo, PointInfo } from "../api/types";
 import { PriorityArrayView } from "../components/devices/PriorityArrayView";
 import { DiscoverDevices } from "../components/DiscoverDevices";
 import { OverrideMark } from "../components/overrides/OverrideMark";
+import { PointTagEditor } from "../components/tags/PointTagEditor";
 import { useOverriddenPoints } from "../hooks/useOverriddenPoints";
 import { pointKey } from "../lib/pointRefs";
 import { formatValue } from "../lib/units";
@@ -181,6 +182,7 @@ export function Devices() {
               })}
             </tbody>
           </table>
+          <PointTagEditor instance={open} />
         </>
       )}
     </section>

@@ -20,6 +20,7 @@ import { type SidePanel, SideTabs } from "../components/editor/SideTabs";
 import { Palette } from "../components/Palette";
 import { NodeLimits } from "../components/limits/NodeLimits";
 import { PointTable } from "../components/limits/PointTable";
+import { TemplateDialog } from "../components/templates/TemplateDialog";
 import { ParamPanel } from "../components/ParamPanel";
 import { Simulation } from "../components/Simulation";
 import { useArrange } from "../hooks/useArrange";
@@ -54,6 +55,7 @@ const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
 function EditorInner({ projectId }: { projectId: string }) {
   const [message, setMessage] = useState<string | null>(null);
   const [panel, setPanel] = useState<SidePanel>("params");
+  const [templates, setTemplates] = useState(false);
   const showParams = useCallback(() => setPanel("params"), []);
   const showProblems = useCallback(() => setPanel("validation"), []);
   const showDeployments = useCallback(() => setPanel("deployments"), []);
@@ -69,6 +71,8 @@ function EditorInner({ projectId }: { projectId: string }) {
   const catalogue = useMemo(() => withComposites(blockCatalogue, docGraph), [blockCatalogue, docGraph]);
   const { engine, refreshEngine, values, pointUnits } = useEngineStream(doc);
   const inside = useCompositeView();
+  const { graphNow } = doc;
+  const graph = useMemo(() => (inside.path ? graphNow() : null), [inside.path, graphNow]);
   // Like a block on the flow, a block selected inside a composite shows its parameters.
   useEffect(() => {
     if (inside.selected) showParams();
@@ -115,7 +119,6 @@ function EditorInner({ projectId }: { projectId: string }) {
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? selected[0] : undefined;
   const spec = one ? catalogue.get(one.data.blockType) : undefined;
-  const graph = inside.path ? doc.graphNow() : null;
   const levels = inside.path ? resolvePath(graph, inside.path) : null;
   // A problem inside a composite ('zone_3 > pid') opens the instance and selects the inner block.
   const selectIssue = (node: string, path?: string | null) => {
@@ -167,6 +170,9 @@ function EditorInner({ projectId }: { projectId: string }) {
           selected={nodes.filter((n) => n.selected).length}
           onMakeComposite={() => void makeComposite()}
         />
+        <button type="button" onClick={() => void saveFirst().then(() => setTemplates(true))} title="Apply a composite to equipment by tags; import or export composites">
+          Templates…
+        </button>
         </div>
         <div className="workspace" style={{ gridTemplateColumns: `210px minmax(0, 1fr) ${side.width}px` }}>
           <Palette blocks={blocks} onAdd={(t) => canvas.addBlock(t)} />
@@ -254,7 +260,7 @@ function EditorInner({ projectId }: { projectId: string }) {
             )}
           </aside>
         </div>
-        <EngineStatusBar engine={engine} />
+        <EngineStatusBar engine={engine} onCommand={refreshEngine} />
         {autosave.conflict && (
           <ConflictDialog
             theirs={autosave.conflict.theirs}
@@ -263,6 +269,22 @@ function EditorInner({ projectId }: { projectId: string }) {
           />
         )}
         {pointTable && <PointTable limits={pointLimits} onClose={() => setPointTable(false)} />}
+        {templates && (
+          <TemplateDialog
+            projectId={projectId}
+            project={doc.projectRef.current ?? project}
+            flowId={flowId}
+            onClose={() => setTemplates(false)}
+            onSaved={(p, note) => {
+              const g = p.content.graph;
+              if (g) {
+                autosave.markSaved(g);
+                doc.showGraph(p, g);
+              }
+              setMessage(note);
+            }}
+          />
+        )}
         {deploy.pending && (
           <DeployDialog deploy={deploy.pending} onCancel={() => void deploy.cancel()} onConfirm={(choice) => void deploy.confirm(choice)} />
         )}

@@ -2,13 +2,17 @@
  * The start command's whole system, seen in the browser: `bms-stack up` (simulated demo
  * building, IoT service, engine, Designer with the demo project deployed), then the
  * demo project open in the editor with live values. Its screenshot is the README's
- * (copied from test-results/demo-editor.png to docs/images/designer-demo.png).
+ * (copied from test-results/demo-editor.png to docs/images/designer-demo.png). Then the demo's own
+ * comfort alarm: zone 1's temperature held at 35 °C through the simulator's /simulator/holds on
+ * the IoT service (the value reaches the engine over BACnet), raised on the Alarms page after
+ * the alarm's 30 s on-delay, acknowledged with a note.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Page } from "@playwright/test";
 import { expect, shot, test, watchConsole } from "./fixtures";
 import { freePort } from "./stack";
 
@@ -19,6 +23,9 @@ const PASSWORD = "demo-e2e-password";
 
 let launcher: ChildProcess | undefined;
 let url = "";
+let iotUrl = "";
+let dataDir = "";
+const ZONE1_TEMP = "2101/analog-input,1/present-value";
 
 test.describe.configure({ mode: "serial", timeout: 240_000 });
 test.skip(!existsSync(STACK), "the repo's .venv has no bms-stack: run uv sync");
@@ -28,6 +35,8 @@ test.beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "designer-ui-demo-"));
   const [designer, engine, iot] = [await freePort(), await freePort(), await freePort()];
   const log = join(dir, "stack.log");
+  dataDir = join(dir, "var");
+  iotUrl = `http://127.0.0.1:${iot}`;
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BMS_")));
   launcher = spawn(
     STACK,
@@ -62,10 +71,102 @@ test("the demo building runs, and its project shows live values in the editor", 
   await expect(page.locator(".react-flow__node").first()).toBeVisible();
   // live values arrive from the engine through the Designer's stream: the status bar
   // counts the engine's ticks, and a few must have painted values before the picture
-  await expect(page.getByText(/Engine running · version 1\.0\.0 · demo: ([3-9]|\d\d+) ticks/)).toBeVisible({
+  await expect(page.getByText(/Engine running · version 1\.0\.0 · Air handler: ([3-9]|\d\d+) ticks/)).toBeVisible({
     timeout: 30_000,
   });
   await expect(page.getByText("IoT link up")).toBeVisible();
   await shot(page, "demo-editor");
+  expect(errors).toEqual([]);
+});
+
+/** The rectangles of the blocks on the canvas, as the browser draws them. */
+async function blockBoxes(page: Page) {
+  return page.locator(".react-flow__node").evaluateAll((els) =>
+    els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return { id: el.getAttribute("data-id") ?? "", x: r.x, y: r.y, width: r.width, height: r.height };
+    }),
+  );
+}
+
+test("each demo flow reads left to right at 100 % zoom on a 1440x900 screen", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(url);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Demo building" }).click();
+  for (const [flow, block] of [["Air handler", "sat_pid"], ["Zones", "zone_vav_4"]] as const) {
+    await page.getByRole("tab", { name: flow }).click();
+    await expect(page.getByTestId(`node-${block}`)).toBeVisible();
+    await page.getByRole("button", { name: "Fit", exact: true }).click();
+    const boxes = await blockBoxes(page);
+    const clash = boxes.flatMap((a, i) =>
+      boxes.slice(i + 1).filter((b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height).map((b) => `${a.id}/${b.id}`),
+    );
+    expect(clash).toEqual([]);
+    await shot(page, `demo-flow-${flow.replace(" ", "-").toLowerCase()}-fit`);
+    // 100 %: React Flow zooms by 2^(-deltaY * 0.002) per wheel event, around the pointer
+    const scale = async () =>
+      page.locator(".react-flow__viewport").evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
+    const left = Math.min(...boxes.map((b) => b.x));
+    const top = Math.min(...boxes.map((b) => b.y));
+    await page.mouse.move(left + 2, top + 2);
+    await page.mouse.wheel(0, Math.log2(await scale()) / 0.002);
+    await expect.poll(scale).toBeCloseTo(1, 1);
+    // the first blocks are as drawn: the block's label is readable type, not a thumbnail
+    const first = await page.getByTestId(`node-${block}`).locator("strong").evaluate((el) => el.getBoundingClientRect().height);
+    expect(first).toBeGreaterThan(10);
+    await shot(page, `demo-flow-${flow.replace(" ", "-").toLowerCase()}-100`);
+  }
+  // the zones are one composite, applied to each VAV box: its instance shows the zone's ports
+  await expect(page.getByTestId("node-zone_vav_1").getByText("temp", { exact: true })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+/** Hold (or, with null, release) a simulated object's value over the demo building's physics. */
+async function hold(point: string, value: number | null): Promise<void> {
+  const token = readFileSync(join(dataDir, "iot", "token"), "utf8").trim();
+  const r = await fetch(`${iotUrl}/simulator/holds`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ point, value }),
+  });
+  expect(r.ok, await r.text()).toBe(true);
+}
+
+test("the demo's comfort alarm shows on the Alarms page when zone 1 runs hot, and is acknowledged", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(url);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await hold(ZONE1_TEMP, 35.0);
+  try {
+    await page.getByRole("link", { name: "Alarms" }).click();
+    // by its message, not by a node id: the demo project's layout is free to change
+    const row = page.locator("tr.alarm-row").filter({ hasText: /Zone 1 at 35\.0 °C/ });
+    await expect(row).toContainText("Active, not acknowledged", { timeout: 90_000 }); // 30 s on-delay
+    await expect(row).toContainText("comfort");
+    for (const [w, h] of [[1440, 900], [1024, 700]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await shot(page, `demo-alarm-active-${w}`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await row.getByRole("button", { name: "Acknowledge…" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Note").fill("zone 1 sensor checked on site, reads true; blinds closed");
+    await dialog.getByRole("button", { name: "Acknowledge" }).click();
+    await expect(row).toContainText("Active, acknowledged", { timeout: 10_000 });
+    await expect(row).toContainText("blinds closed");
+    await expect(row).toContainText("by admin");
+    for (const [w, h] of [[1440, 900], [1024, 700]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await shot(page, `demo-alarm-acked-${w}`);
+    }
+  } finally {
+    await hold(ZONE1_TEMP, null);
+  }
   expect(errors).toEqual([]);
 });
