@@ -8,7 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
 from bms_service.testing import wait_for
+from iot_supervisor.cli import cli
 from iot_supervisor.simulator import Simulator
 from iot_supervisor.testing import NetPlan, ServiceHandle
 
@@ -70,6 +73,16 @@ def test_a_held_value_beats_the_simulation_until_released(
     assert released.json() == {"holds": [{"point": OCC, "value": "active"}]}
     _after_ticks(simulator, 2)
     assert 19.9 <= _read(service, TEMP) <= 22.1  # the script drives it again
+
+    # the same from the shell
+    auth = ["--url", service.base_url, "--token", service.token]
+    result = CliRunner().invoke(cli, ["hold", TEMP, "12.5", *auth])
+    assert result.exit_code == 0, result.output
+    assert f"{TEMP} held at 12.5" in result.output
+    assert _read(service, TEMP) == 12.5
+    for point in (TEMP, OCC):
+        assert CliRunner().invoke(cli, ["hold", point, "release", *auth]).exit_code == 0
+    assert service.http.get("/simulator/holds").json() == {"holds": []}
 
 
 def test_holds_refuse_what_the_simulator_has_not_and_a_service_without_one(
