@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,31 +35,17 @@ def serve(
         k: v for k, v in {"host": host, "port": port, "data_dir": data_dir}.items() if v is not None
     }
     settings = Settings(**overrides)
-    _migrate_in_child(settings)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
-
-
-def _migrate_in_child(settings: Settings) -> None:
-    """Migrate the database in a child process when it needs it, so the server stays lean."""
-    from designer.db import at_head, make_engine
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url())
-    try:
-        if at_head(engine):
-            return
-    finally:
-        engine.dispose()
-    args = [sys.executable, "-m", "designer", "migrate", "--data-dir", str(settings.data_dir)]
-    if subprocess.run(args, check=False).returncode != 0:
-        raise typer.Exit(1)
 
 
 @app.command()
 def migrate(
     data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None,
 ) -> None:
-    """Bring the database to the newest schema (serve does this by itself)."""
+    """Bring the database to the newest schema (serve does it too, when it has to).
+
+    Run before an upgraded server starts, the server then never loads alembic (10 MB).
+    """
     from designer.db import make_engine
     from designer.db import migrate as run_migrations
 

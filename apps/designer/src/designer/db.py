@@ -57,7 +57,8 @@ def migrate(engine: Engine) -> None:
 
     Alembic is imported only when there is something to migrate: its modules (and Mako's)
     stay in memory for the life of the process, about 10 MB of a server that needs them
-    once. ``designer serve`` migrates in a child process first, so the server never loads them.
+    once, so a server started on a migrated database (every start but the first after an
+    install or upgrade, or after ``designer migrate``) never loads them.
     """
     if at_head(engine):
         return
