@@ -13,7 +13,8 @@ const IMAGES = resolve(HERE, "../../../../docs/images");
 const PICTURES = {
   "demo-editor.png": "designer-demo.png", // demo.spec: the demo project with live values
   "demo-alarm-acked-1440.png": "console-alarms.png", // demo.spec: the demo's comfort alarm, acknowledged
-  "22-console-trends-1440.png": "console-trends.png", // console.spec: two zones and a damper
+  // console.spec: two zones and a damper, zoomed in on the test's minute of data
+  "22-console-trends-zoomed-1440.png": "console-trends.png",
 };
 
 const missing = Object.keys(PICTURES).filter((shot) => !existsSync(join(SHOTS, shot)));
