@@ -53,8 +53,9 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
   // would otherwise both PUT the same base revision, and the second would be a false conflict.
   const inFlight = useRef<Promise<void>>(Promise.resolve());
 
+  /** `force`: a revision to save over (keep mine), or true to save content beside the graph (calendars) even if the graph is unchanged. */
   const saveOnce = useCallback(
-    async (force?: number) => {
+    async (force?: number | true) => {
       const p = projectRef.current;
       const g = graphNow();
       if (!p || !g) return;
@@ -63,7 +64,7 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
       setSaveState("saving");
       const r = await api.PUT("/api/projects/{project_id}", {
         params: { path: { project_id: projectId } },
-        body: { revision: force ?? p.revision, content: { ...p.content, graph: g } as never },
+        body: { revision: typeof force === "number" ? force : p.revision, content: { ...p.content, graph: g } as never },
       });
       if (r.response.status === 409) {
         // StaleRevisionError: details {field: "revision", basedOn, currentRevision}.
@@ -90,7 +91,7 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
   );
 
   const save = useCallback(
-    (force?: number): Promise<void> => {
+    (force?: number | true): Promise<void> => {
       const next = inFlight.current.then(() => saveOnce(force));
       inFlight.current = next.catch(() => undefined);
       return next;
