@@ -167,7 +167,8 @@ def zone_grid_layout(
     pitch = (per_row * 2 * BLOCK_WIDTH + (per_row * 2 - 1) * layer_gap) / max(len(shared), 1)
     for k, node_id in enumerate(shared):
         layout[node_id] = Position(x=MARGIN + k * pitch, y=MARGIN)
-    top = MARGIN + max((block_height(rows[i]) for i in shared), default=0.0) + 2 * GROUP_GAP
+    # Room under the shared row for the wires fanning out from it to every instance.
+    top = MARGIN + max((block_height(rows[i]) for i in shared), default=0.0) + 3 * GROUP_GAP
     heights: list[float] = []
     for g, (instance, feed, outputs) in enumerate(groups):
         x = MARGIN + (g % per_row) * 2 * (BLOCK_WIDTH + layer_gap)
