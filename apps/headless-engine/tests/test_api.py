@@ -99,6 +99,31 @@ def test_an_unknown_schema_version_is_refused(engine, signed, signing_key, zone_
     assert active_version(engine) is None
 
 
+def test_a_bundle_of_a_newer_schema_is_refused_for_its_version_not_its_new_fields(
+    engine, signed, signing_key, zone_graph
+):
+    """A newer minor may carry fields this engine does not know; the refusal names the version."""
+    from bms_schemas import SCHEMA_VERSION
+    from supervisor_engine import sign_document
+
+    major, minor = SCHEMA_VERSION.split(".")
+    document = {k: v for k, v in signed(zone_graph(), "2.0.0").items() if k != "signature"}
+    document["schemaVersion"] = f"{major}.{int(minor) + 1}"
+    document["somethingNew"] = {"pins": {}}
+    body = refused(engine, sign_document(document, signing_key), 422, "graph_invalid")
+    [issue] = body["details"]["issues"]
+    assert issue["code"] == "unsupported_schema_version"
+    assert f"{major}.{int(minor) + 1}" in issue["message"]
+    assert "extra" not in body["message"].lower()
+    assert active_version(engine) is None
+
+
+def test_bundles_with_composite_pins_declare_the_schema_that_added_them():
+    from bms_schemas import SCHEMA_VERSION
+
+    assert tuple(int(p) for p in SCHEMA_VERSION.split(".")) >= (1, 1)
+
+
 def test_malformed_requests_name_the_field(engine, signed):
     response = engine.post("/engine/deploy", json={"bundel": {}})
     assert response.status_code == 422

@@ -120,3 +120,23 @@ def test_the_zone_template_binds_every_vav_of_the_simulated_building(tmp_path: P
     commands = program.points_written
     assert "3107/analog-output,1/present-value" in commands
     assert len(commands) == 40
+
+
+def test_the_zone_library_file_fits_the_zone_template() -> None:
+    """examples/vav-zone-library.json (imported by the browser test) has the zone's ports.
+
+    It was written from ``CompositeLibrary(composites=(vav_zone_composite(),))``; its tuning may
+    lag the library's, its ports may not.
+    """
+    from bms_schemas import CompositeLibrary
+
+    [stored] = CompositeLibrary.model_validate_json(
+        (EXAMPLES / "vav-zone-library.json").read_text()
+    ).composites
+    current = vav_zone_composite()
+    assert (stored.name, stored.version) == (current.name, current.version)
+    assert [p.name for p in stored.inputs] == [p.name for p in current.inputs]
+    assert [p.name for p in stored.outputs] == [p.name for p in current.outputs]
+    graph = setpoint_flow().build().model_copy(update={"composites": (stored,)})
+    applied, _ = apply_template(graph, vav_zone_template("zones"), [])
+    assert validate_graph(applied, default_registry()) == []

@@ -138,3 +138,42 @@ def test_a_template_that_does_not_fit_the_graph_is_refused():
         apply_template(base_graph(), template.model_copy(update={"flow": "elsewhere"}), equipment)
     with pytest.raises(TemplateError, match="node 'nowhere'"):
         apply_template(base_graph(), vav_zone_template("zones", heat_sp="nowhere.out"), equipment)
+
+
+def test_point_tags_say_which_tags_are_set_by_hand_and_which_by_rule():
+    from supervisor_engine import merge_tags, point_tags
+
+    project = TagFile(points={"3/analog-output,1/present-value": ("damper", "cmd", "primary")})
+    extra = TagFile(rules=(TagRule(match="^Occ", tags=("occupied", "sensor")),))
+    merged = merge_tags(RULES, merge_tags(project, extra))
+    points = [
+        TaggedPoint(point="3/analog-output,1/present-value", name="DamperCmd", object_type="analog-output"),
+        TaggedPoint(point="3/binary-input,1/present-value", name="Occupancy", object_type="binary-input"),
+    ]  # fmt: skip
+    damper, occupancy = point_tags(points, merged)
+    assert damper.explicit == ("cmd", "damper", "primary")
+    assert damper.by_rule == ("cmd", "damper")
+    assert damper.tags == ("cmd", "damper", "primary")
+    assert occupancy.explicit == ()
+    assert occupancy.by_rule == ("occupied", "sensor")
+    assert [p.tags for p in tag_points(points, merged)] == [damper.tags, occupancy.tags]
+
+
+def test_a_tag_set_by_hand_can_make_a_binding_ambiguous_and_the_preview_says_so():
+    from supervisor_engine import merge_tags
+
+    hand = TagFile(points={"7/analog-input,2/present-value": ("damper", "cmd")})
+    points = [
+        TaggedPoint(point=f"7/{kind},{inst}/present-value", name=obj, object_type=kind)
+        for obj, kind, inst in (*FULL, ("Airflow", "analog-input", 2))
+    ]
+    item = Equipment(
+        id="7", name="VAV-7", points=tuple(tag_points(points, merge_tags(RULES, hand)))
+    )
+    preview = preview_template(base_graph(), vav_zone_template("zones"), [item])
+    [instance] = preview.instances
+    [damper] = [b for b in instance.bindings if b.port == "damper"]
+    assert damper.status is BindingStatus.AMBIGUOUS
+    assert len(damper.candidates) == 2
+    assert not instance.complete
+    assert preview.ambiguous == 1

@@ -30,8 +30,11 @@ from designer.routes import (
     engineering,
     health,
     iot,
+    library,
+    limits,
     projects,
     releases,
+    tags,
     templates,
 )
 from designer.routes.web import mount_web
@@ -142,7 +145,11 @@ def create_app(
         BodyLimit, json_bytes=settings.max_json_body_bytes, upload_bytes=MAX_ARCHIVE_BYTES
     )
     app.state.services = services
-    for module in (health, auth, projects, engineering, releases, iot, engine, templates):
+    routers = (
+        health, auth, projects, library, engineering, limits, releases, iot, engine, templates,
+        tags,
+    )  # fmt: skip
+    for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)
     mount_web(app, settings.web_dir)

@@ -19,11 +19,15 @@ from bms_schemas.composites import CompositePin
 from bms_schemas.constraints import DegradedPolicy, PointConstraint
 from bms_schemas.graph import Graph
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """The bundle schema this library writes: MAJOR.MINOR.
 
 A reader runs bundles of its own major version whose minor is not newer
-than its own; a newer minor may use fields it does not know.
+than its own; a newer minor may use fields it does not know, so a reader
+checks ``schemaVersion`` before it reads anything else.
+
+History: 1.0 the first bundles; 1.1 adds ``composites`` (the pins of the
+composites a graph was flattened from).
 """
 
 SEMVER_PATTERN = (

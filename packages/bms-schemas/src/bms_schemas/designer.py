@@ -13,13 +13,14 @@ from typing import Annotated, Literal
 from pydantic import Field, JsonValue, model_validator
 
 from bms_schemas._base import BmsModel
-from bms_schemas.bundle import SEMVER_PATTERN, BundleDefaults
+from bms_schemas.bundle import SEMVER_PATTERN, BundleDefaults, BundleProject
 from bms_schemas.calendars import Calendar
+from bms_schemas.composites import CompositeLibrary
 from bms_schemas.constraints import PointConstraint
 from bms_schemas.graph import Graph
 from bms_schemas.issues import ValidationIssue
 from bms_schemas.points import PointRef
-from bms_schemas.templates import TemplatePreview
+from bms_schemas.templates import EquipmentTemplate, TagFile, TemplatePreview
 from bms_schemas.values import FiniteScalar, Priority, Scalar
 
 EXPORT_FORMAT_VERSION = 1
@@ -104,6 +105,23 @@ class ProjectContent(BmsModel):
         default_factory=BundleDefaults,
         description="Bundle defaults: write priority, stale-after, degraded policy, limit action.",
     )
+    tags: TagFile = Field(
+        default_factory=TagFile,
+        description="Point tags for equipment templates: set per point and by naming rules.",
+    )
+    templates: tuple[EquipmentTemplate, ...] = Field(
+        default=(),
+        description="Equipment templates as last applied, by name (applied again to update "
+        "their instances).",
+    )
+
+    @model_validator(mode="after")
+    def _one_template_per_name(self) -> ProjectContent:
+        names = [t.name for t in self.templates]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"two templates are named {twice[0]!r}; keep one")
+        return self
 
     @model_validator(mode="after")
     def _one_constraint_per_point(self) -> ProjectContent:
@@ -144,6 +162,13 @@ class CompositeCreate(BmsModel):
         description="Name of the new composite (a new version if the name exists).",
     )
     title: str = Field(default="", description="Display name; the name if empty.")
+
+
+class CompositeImport(BmsModel):
+    """Import a composite library file into the project, based on a revision."""
+
+    revision: Revision
+    library: CompositeLibrary = Field(description="The library file's content.")
 
 
 class ProjectRename(BmsModel):
@@ -282,12 +307,23 @@ class DeploymentList(BmsModel):
     entries: tuple[DeploymentEntry, ...]
 
 
+class FieldChange(BmsModel):
+    """One field's value before and after (null where it was or becomes unset)."""
+
+    before: JsonValue = None
+    after: JsonValue = None
+
+
 class NodeChange(BmsModel):
     """A node present in both bundles whose logic differs."""
 
     node: str
     fields: tuple[str, ...] = Field(
         description="What differs: 'type', 'flow', 'params.x', 'inputs'."
+    )
+    params: dict[str, FieldChange] = Field(
+        default_factory=dict,
+        description="Each changed parameter, old -> new (null where unset).",
     )
 
 
@@ -299,19 +335,13 @@ class PriorityChange(BmsModel):
     after: int
 
 
-class FieldChange(BmsModel):
-    """One field's value before and after (null where it was or becomes unset)."""
-
-    before: JsonValue = None
-    after: JsonValue = None
-
-
 class ConstraintChange(BmsModel):
     """A commanded point whose authored limits change: each changed field, old -> new."""
 
     point: str
     changes: dict[str, FieldChange] = Field(
-        description="Changed field -> before and after; a point without limits before has null."
+        description="Changed field (as the project names it: 'maxRatePerS') -> before and "
+        "after; a point without limits on one side shows what none mean (unset, 1-16, hold)."
     )
 
 
@@ -350,6 +380,22 @@ class BundleDiff(BmsModel):
     priority_changes: tuple[PriorityChange, ...]
     constraint_changes: tuple[ConstraintChange, ...] = Field(
         default=(), description="Points whose limits or degraded policy change, old -> new."
+    )
+    project: BundleProject | None = Field(
+        default=None, description="The project the bundle to deploy was built from."
+    )
+    active_project: BundleProject | None = Field(
+        default=None, description="The project of the engine's active bundle, when known."
+    )
+    other_project: bool = Field(
+        default=False,
+        description="The engine runs another project: deploying replaces its whole program, "
+        "and the engine refuses unless the deploy says allowOtherProject.",
+    )
+    lower_version: bool = Field(
+        default=False,
+        description="The version is lower than the engine's active one of the same project; "
+        "the engine refuses unless the deploy says allowLowerVersion.",
     )
 
 
@@ -458,3 +504,13 @@ class TemplateApplied(BmsModel):
 
     project: Project = Field(description="The project as saved.")
     preview: TemplatePreview = Field(description="Bindings, unresolved, ambiguous, and the diff.")
+
+
+class CompositeImported(BmsModel):
+    """A library imported: the saved project and what happened to each definition."""
+
+    project: Project = Field(description="The project as saved.")
+    imported: tuple[str, ...] = Field(description="Definitions added, as 'NAME@VERSION'.")
+    unchanged: tuple[str, ...] = Field(
+        description="Definitions the project already held, identical, as 'NAME@VERSION'."
+    )

@@ -174,7 +174,10 @@ class TemplateRequest(BmsModel):
     """Preview a template against the devices of the project's IoT service."""
 
     template: EquipmentTemplate = Field(description="The template.")
-    tags: TagFile = Field(default_factory=TagFile, description="Point tags: explicit and by rule.")
+    tags: TagFile = Field(
+        default_factory=TagFile,
+        description="Point tags for this request only, added to the project's own tags.",
+    )
     devices: tuple[int, ...] = Field(
         default=(), description="Device instances to consider; every known device if empty."
     )
@@ -184,3 +187,39 @@ class TemplateApply(TemplateRequest):
     """Apply a template to the project's graph, based on a revision."""
 
     revision: int = Field(ge=0, description="The project revision this is based on.")
+
+
+class PointTags(BmsModel):
+    """One point of a device with its tags: set by hand in the project, and by naming rules."""
+
+    point: str = Field(description="Point reference ('2101/analog-input,1').")
+    name: str = Field(description="The object's name.")
+    object_type: str = Field(description="Object type, e.g. 'analog-input'.")
+    explicit: tuple[Tag, ...] = Field(default=(), description="Tags the project sets on it.")
+    by_rule: tuple[Tag, ...] = Field(default=(), description="Tags its naming rules give it.")
+    tags: tuple[Tag, ...] = Field(default=(), description="All its tags (both sources).")
+
+
+class DeviceTags(BmsModel):
+    """A device's points and their tags, as templates will see them."""
+
+    instance: int = Field(ge=0, description="Device instance.")
+    name: str = Field(description="Device name.")
+    points: tuple[PointTags, ...] = Field(description="Its points.")
+
+
+class PointTagsSave(BmsModel):
+    """Set the tags the project gives one point by hand (empty: none), based on a revision."""
+
+    revision: int = Field(ge=0, description="The project revision this is based on.")
+    point: str = Field(min_length=1, description="Point reference ('2101/analog-input,1').")
+    tags: tuple[Tag, ...] = Field(description="Its tags, replacing those set before.")
+
+    _check_tags = field_validator("tags")(_tags)
+
+
+class TagFileSave(BmsModel):
+    """Replace the project's tag file (explicit tags and naming rules), based on a revision."""
+
+    revision: int = Field(ge=0, description="The project revision this is based on.")
+    tags: TagFile = Field(description="The new tag file.")

@@ -31,10 +31,19 @@ from bms_schemas import (
     BundleSchedules,
     BundleSignature,
     Graph,
+    IssueCode,
     PointConstraint,
+    SchemaVersionError,
+    ValidationIssue,
+    check_schema_version,
 )
 from supervisor_engine.composites import flatten_graph
-from supervisor_engine.errors import BundleError, KeyFileError, SignatureError
+from supervisor_engine.errors import (
+    BundleError,
+    GraphValidationError,
+    KeyFileError,
+    SignatureError,
+)
 from supervisor_engine.registry import Registry
 
 SIGNATURE_FIELD = "signature"
@@ -150,7 +159,27 @@ def verify_document(
 
 
 def parse_bundle(document: Mapping[str, Any]) -> Bundle:
-    """The bundle model of a document; :class:`BundleError` naming the first bad field."""
+    """The bundle model of a document; :class:`BundleError` naming the first bad field.
+
+    A bundle of a schema this library cannot run is refused for that reason
+    (:class:`GraphValidationError` with an ``unsupported_schema_version``
+    issue) before its fields are read: a newer schema may carry fields this
+    library does not know, and "extra field 'x'" would hide the real cause.
+    """
+    declared = document.get("schemaVersion")
+    if isinstance(declared, str):
+        try:
+            check_schema_version(declared)
+        except SchemaVersionError as err:
+            raise GraphValidationError(
+                [
+                    ValidationIssue(
+                        code=IssueCode.UNSUPPORTED_SCHEMA_VERSION,
+                        message=str(err),
+                        field="schemaVersion",
+                    )
+                ]
+            ) from err
     try:
         return Bundle.model_validate(document)
     except ValidationError as err:

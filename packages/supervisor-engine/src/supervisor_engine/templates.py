@@ -33,6 +33,7 @@ from bms_schemas.templates import (
     Equipment,
     EquipmentTemplate,
     InstancePreview,
+    PointTags,
     TagFile,
     TaggedPoint,
     TemplateChange,
@@ -46,17 +47,46 @@ PORT_SEPARATOR = "-"
 
 def tag_points(points: Iterable[TaggedPoint], tag_file: TagFile) -> list[TaggedPoint]:
     """``points`` with the tags the file gives them (explicitly, and by its naming rules) added."""
+    return [
+        point.model_copy(update={"tags": tuple(sorted(set(point.tags) | set(found.tags)))})
+        for point, found in zip(points, point_tags(points, tag_file), strict=True)
+    ]
+
+
+def point_tags(points: Iterable[TaggedPoint], tag_file: TagFile) -> list[PointTags]:
+    """Where each point's tags come from: set explicitly in the file, or by its naming rules."""
     rules = [(re.compile(r.match, re.IGNORECASE), r) for r in tag_file.rules]
-    tagged: list[TaggedPoint] = []
+    found: list[PointTags] = []
     for point in points:
-        tags = set(point.tags) | set(tag_file.points.get(point.point, ()))
+        explicit = set(tag_file.points.get(point.point, ()))
+        by_rule: set[str] = set()
         for pattern, rule in rules:
             if rule.object_type not in (None, point.object_type):
                 continue
             if pattern.search(point.name):
-                tags |= set(rule.tags)
-        tagged.append(point.model_copy(update={"tags": tuple(sorted(tags))}))
-    return tagged
+                by_rule |= set(rule.tags)
+        found.append(
+            PointTags(
+                point=point.point,
+                name=point.name,
+                object_type=point.object_type,
+                explicit=tuple(sorted(explicit)),
+                by_rule=tuple(sorted(by_rule)),
+                tags=tuple(sorted(explicit | by_rule)),
+            )
+        )
+    return found
+
+
+def merge_tags(first: TagFile, second: TagFile) -> TagFile:
+    """Both files' tags: a point's explicit tags add up, the rules of ``second`` come after."""
+    points = {k: set(v) for k, v in first.points.items()}
+    for point, tags in second.points.items():
+        points.setdefault(point, set()).update(tags)
+    return TagFile(
+        points={k: tuple(sorted(v)) for k, v in points.items()},
+        rules=(*first.rules, *second.rules),
+    )
 
 
 def equipment_from_device(detail: DeviceDetail) -> Equipment:
@@ -316,6 +346,8 @@ __all__ = [
     "apply_template",
     "equipment_from_device",
     "instance_id",
+    "merge_tags",
+    "point_tags",
     "preview_template",
     "tag_points",
 ]

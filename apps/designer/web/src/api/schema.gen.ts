@@ -603,7 +603,13 @@ export interface paths {
         get: operations["getBundle"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Discard Bundle
+         * @description Delete a bundle no deploy has named (a cancelled deploy), freeing its version number.
+         *
+         *     409 when a deploy or rollback attempt named it: the history keeps what it refers to.
+         */
+        delete: operations["discardBundle"];
         options?: never;
         head?: never;
         patch?: never;
@@ -650,6 +656,30 @@ export interface paths {
          *     cannot become a composite.
          */
         post: operations["createComposite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/composites/library": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Composites
+         * @description The project's composites, every version, as a library file.
+         */
+        get: operations["exportComposites"];
+        put?: never;
+        /**
+         * Import Composites
+         * @description Add a library's composites; 409 naming each NAME@VERSION held with other content.
+         */
+        post: operations["importComposites"];
         delete?: never;
         options?: never;
         head?: never;
@@ -713,6 +743,50 @@ export interface paths {
          */
         get: operations["exportProject"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/limit-action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Limit Action
+         * @description Clamp or refuse a command outside its limits, for every point of the project.
+         */
+        put: operations["putLimitAction"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Limits
+         * @description Every point the project commands (and every point it has limits for), with its limits.
+         */
+        get: operations["getLimits"];
+        /**
+         * Put Limits
+         * @description Set or remove one point's limits; 422 with each field's problem in plain words.
+         */
+        put: operations["putLimits"];
         post?: never;
         delete?: never;
         options?: never;
@@ -800,6 +874,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Tags
+         * @description The project's tag file.
+         */
+        get: operations["getTags"];
+        /**
+         * Save Tags
+         * @description Replace the project's tag file (409 when ``revision`` is stale).
+         */
+        put: operations["saveTags"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/tags/devices/{instance}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Device Tags
+         * @description A device's points with the tags the project gives them, explicit and by rule.
+         */
+        get: operations["deviceTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/tags/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Point Tags
+         * @description Set the tags the project gives one point by hand; naming rules still add theirs.
+         */
+        put: operations["savePointTags"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/templates/apply": {
         parameters: {
             query?: never;
@@ -811,7 +949,7 @@ export interface paths {
         put?: never;
         /**
          * Apply
-         * @description Apply and save (409 when ``revision`` is stale); the preview says what was done.
+         * @description Apply, keep the template in the project, and save (409 when ``revision`` is stale).
          */
         post: operations["apply"];
         delete?: never;
@@ -1370,6 +1508,8 @@ export interface components {
              * @description The active bundle is one the Designer stored.
              */
             activeKnown: boolean;
+            /** @description The project of the engine's active bundle, when known. */
+            activeProject?: components["schemas"]["BundleProject"] | null;
             /**
              * Activeversion
              * @description The engine's active version, if any.
@@ -1402,12 +1542,26 @@ export interface components {
              * @description Why the engine's active bundle is unknown, when it is.
              */
             engineError?: string | null;
+            /**
+             * Lowerversion
+             * @description The version is lower than the engine's active one of the same project; the engine refuses unless the deploy says allowLowerVersion.
+             * @default false
+             */
+            lowerVersion: boolean;
+            /**
+             * Otherproject
+             * @description The engine runs another project: deploying replaces its whole program, and the engine refuses unless the deploy says allowOtherProject.
+             * @default false
+             */
+            otherProject: boolean;
             /** Pointsnewlywritten */
             pointsNewlyWritten: string[];
             /** Pointsnolongerwritten */
             pointsNoLongerWritten: string[];
             /** Prioritychanges */
             priorityChanges: components["schemas"]["PriorityChange"][];
+            /** @description The project the bundle to deploy was built from. */
+            project?: components["schemas"]["BundleProject"] | null;
             /**
              * Version
              * @description The bundle to deploy.
@@ -1448,6 +1602,22 @@ export interface components {
         BundleList: {
             /** Bundles */
             bundles: components["schemas"]["BundleInfo"][];
+        };
+        /**
+         * BundleProject
+         * @description The Designer project a bundle was built from.
+         */
+        BundleProject: {
+            /**
+             * Id
+             * @description The project's stable id.
+             */
+            id: string;
+            /**
+             * Name
+             * @description The project's name.
+             */
+            name: string;
         };
         /**
          * Calendar
@@ -1522,6 +1692,50 @@ export interface components {
              * @default []
              */
             unconfirmed: components["schemas"]["UnconfirmedCommandStatus"][];
+        };
+        /**
+         * CommandedPoint
+         * @description One point the project commands (or has limits for), with what is known about it.
+         */
+        CommandedPoint: {
+            /**
+             * Devicemax
+             * @description The device's own highest value (max-pres-value), if known.
+             */
+            deviceMax?: number | null;
+            /**
+             * Devicemin
+             * @description The device's own lowest value (min-pres-value), if known.
+             */
+            deviceMin?: number | null;
+            /** @description The limits authored for it; null: none. */
+            limits?: components["schemas"]["PointConstraint"] | null;
+            /**
+             * Name
+             * @description The device object's name, if known.
+             */
+            name?: string | null;
+            /**
+             * Nodes
+             * @description The point-output blocks that command it (empty: none does).
+             * @default []
+             */
+            nodes: string[];
+            /**
+             * Point
+             * @description Canonical point reference.
+             */
+            point: string;
+            /**
+             * Priority
+             * @description The BACnet priority the flow writes it at.
+             */
+            priority?: number | null;
+            /**
+             * Unit
+             * @description Unit symbol of the point, if known.
+             */
+            unit?: string | null;
         };
         /**
          * CompositeCreate
@@ -1614,6 +1828,37 @@ export interface components {
             version: number;
         };
         /**
+         * CompositeImport
+         * @description Import a composite library file into the project, based on a revision.
+         */
+        CompositeImport: {
+            /** @description The library file's content. */
+            library: components["schemas"]["CompositeLibrary"];
+            /**
+             * Revision
+             * @description The revision a save is based on (optimistic concurrency).
+             */
+            revision: number;
+        };
+        /**
+         * CompositeImported
+         * @description A library imported: the saved project and what happened to each definition.
+         */
+        CompositeImported: {
+            /**
+             * Imported
+             * @description Definitions added, as 'NAME@VERSION'.
+             */
+            imported: string[];
+            /** @description The project as saved. */
+            project: components["schemas"]["Project"];
+            /**
+             * Unchanged
+             * @description Definitions the project already held, identical, as 'NAME@VERSION'.
+             */
+            unchanged: string[];
+        };
+        /**
          * CompositeInput
          * @description An input port of a composite: drives one or more inner input ports.
          */
@@ -1644,6 +1889,24 @@ export interface components {
             targets: components["schemas"]["PortRef"][];
             /** @description Type (and unit) the port accepts. */
             type: components["schemas"]["PortType"];
+        };
+        /**
+         * CompositeLibrary
+         * @description A library file of composites, exported from one project and imported by others.
+         */
+        CompositeLibrary: {
+            /**
+             * Composites
+             * @description The definitions.
+             */
+            composites: components["schemas"]["CompositeDefinition"][];
+            /**
+             * Format
+             * @description File format marker.
+             * @default bms-composites/1
+             * @constant
+             */
+            format: "bms-composites/1";
         };
         /**
          * CompositeNode
@@ -1761,7 +2024,7 @@ export interface components {
         ConstraintChange: {
             /**
              * Changes
-             * @description Changed field -> before and after; a point without limits before has null.
+             * @description Changed field (as the project names it: 'maxRatePerS') -> before and after; a point without limits on one side shows what none mean (unset, 1-16, hold).
              */
             changes: {
                 [key: string]: components["schemas"]["FieldChange"];
@@ -2079,6 +2342,27 @@ export interface components {
          * @enum {string}
          */
         DeviceStatus: "online" | "offline";
+        /**
+         * DeviceTags
+         * @description A device's points and their tags, as templates will see them.
+         */
+        DeviceTags: {
+            /**
+             * Instance
+             * @description Device instance.
+             */
+            instance: number;
+            /**
+             * Name
+             * @description Device name.
+             */
+            name: string;
+            /**
+             * Points
+             * @description Its points.
+             */
+            points: components["schemas"]["PointTags"][];
+        };
         /**
          * DiffBase
          * @description What a bundle is compared with.
@@ -2628,6 +2912,80 @@ export interface components {
          */
         LimitAction: "refuse" | "clamp";
         /**
+         * LimitActionSave
+         * @description Set what the engine does with a command outside its limits, for the whole project.
+         */
+        LimitActionSave: {
+            /** @description 'refuse' drops it, 'clamp' sends the limit. */
+            limitAction: components["schemas"]["LimitAction"];
+            /**
+             * Revision
+             * @description The revision a save is based on (optimistic concurrency).
+             */
+            revision: number;
+        };
+        /**
+         * LimitsDraft
+         * @description Limits of one commanded point as the user typed them; checked by the server.
+         */
+        LimitsDraft: {
+            /**
+             * @description What to do when the value to write is not ok.
+             * @default hold
+             */
+            degraded: components["schemas"]["DegradedPolicy"];
+            /**
+             * Fallback
+             * @description Value written under the 'fallback' policy.
+             */
+            fallback?: boolean | number | string | null;
+            /**
+             * Max
+             * @description Highest value that may be written.
+             */
+            max?: number | null;
+            /**
+             * Maxpriority
+             * @description Lowest-precedence priority allowed (1-16).
+             * @default 16
+             */
+            maxPriority: number;
+            /**
+             * Maxratepers
+             * @description Largest change per second between two writes.
+             */
+            maxRatePerS?: number | null;
+            /**
+             * Min
+             * @description Lowest value that may be written.
+             */
+            min?: number | null;
+            /**
+             * Minpriority
+             * @description Highest-precedence priority allowed (1-16).
+             * @default 1
+             */
+            minPriority: number;
+        };
+        /**
+         * LimitsSave
+         * @description Set (or, with ``limits`` null, remove) the limits of one point of a project.
+         */
+        LimitsSave: {
+            /** @description The limits; null removes them. */
+            limits: components["schemas"]["LimitsDraft"] | null;
+            /**
+             * Point
+             * @description The point, e.g. '2001/analog-output,1'.
+             */
+            point: string;
+            /**
+             * Revision
+             * @description The revision a save is based on (optimistic concurrency).
+             */
+            revision: number;
+        };
+        /**
          * LoginRequest
          * @description A user's credentials.
          */
@@ -2736,6 +3094,13 @@ export interface components {
             fields: string[];
             /** Node */
             node: string;
+            /**
+             * Params
+             * @description Each changed parameter, old -> new (null where unset).
+             */
+            params?: {
+                [key: string]: components["schemas"]["FieldChange"];
+            };
         };
         /**
          * NoticeEvent
@@ -3002,12 +3367,93 @@ export interface components {
             writable: boolean;
         };
         /**
+         * PointLimitsTable
+         * @description A project's point table: commanded points and their limits.
+         */
+        PointLimitsTable: {
+            /** @description What the engine does with a command outside its limits (whole project). */
+            limitAction: components["schemas"]["LimitAction"];
+            /** Points */
+            points: components["schemas"]["CommandedPoint"][];
+            /**
+             * Problems
+             * @description Why the table may be incomplete: the project does not validate, the IoT service (names, units, device ranges) did not answer.
+             * @default []
+             */
+            problems: string[];
+            /**
+             * Revision
+             * @description The project revision this table is of.
+             */
+            revision: number;
+        };
+        /**
          * PointRef
          * @description Canonical point reference, e.g. '1001/analog-value,3/present-value' (BACnet), or protocol-qualified, e.g. 'modbus:9001/holding-register,3/present-value'.
          * @example 1001/analog-value,3/present-value
          * @example modbus:9001/holding-register,3/present-value
          */
         PointRef: string;
+        /**
+         * PointTags
+         * @description One point of a device with its tags: set by hand in the project, and by naming rules.
+         */
+        PointTags: {
+            /**
+             * Byrule
+             * @description Tags its naming rules give it.
+             * @default []
+             */
+            byRule: string[];
+            /**
+             * Explicit
+             * @description Tags the project sets on it.
+             * @default []
+             */
+            explicit: string[];
+            /**
+             * Name
+             * @description The object's name.
+             */
+            name: string;
+            /**
+             * Objecttype
+             * @description Object type, e.g. 'analog-input'.
+             */
+            objectType: string;
+            /**
+             * Point
+             * @description Point reference ('2101/analog-input,1').
+             */
+            point: string;
+            /**
+             * Tags
+             * @description All its tags (both sources).
+             * @default []
+             */
+            tags: string[];
+        };
+        /**
+         * PointTagsSave
+         * @description Set the tags the project gives one point by hand (empty: none), based on a revision.
+         */
+        PointTagsSave: {
+            /**
+             * Point
+             * @description Point reference ('2101/analog-input,1').
+             */
+            point: string;
+            /**
+             * Revision
+             * @description The project revision this is based on.
+             */
+            revision: number;
+            /**
+             * Tags
+             * @description Its tags, replacing those set before.
+             */
+            tags: string[];
+        };
         /**
          * PointUnknownEvent
          * @description The IoT service does not know a point the bundle reads (its value is a fault).
@@ -3291,6 +3737,14 @@ export interface components {
             parameters?: {
                 [key: string]: components["schemas"]["JsonValue"];
             };
+            /** @description Point tags for equipment templates: set per point and by naming rules. */
+            tags?: components["schemas"]["TagFile"];
+            /**
+             * Templates
+             * @description Equipment templates as last applied, by name (applied again to update their instances).
+             * @default []
+             */
+            templates: components["schemas"]["EquipmentTemplate"][];
         };
         /**
          * ProjectCopy
@@ -3740,6 +4194,19 @@ export interface components {
             rules: components["schemas"]["TagRule"][];
         };
         /**
+         * TagFileSave
+         * @description Replace the project's tag file (explicit tags and naming rules), based on a revision.
+         */
+        TagFileSave: {
+            /**
+             * Revision
+             * @description The project revision this is based on.
+             */
+            revision: number;
+            /** @description The new tag file. */
+            tags: components["schemas"]["TagFile"];
+        };
+        /**
          * TagRule
          * @description Tags for every point whose object name matches a pattern.
          */
@@ -3786,7 +4253,7 @@ export interface components {
              * @description The project revision this is based on.
              */
             revision: number;
-            /** @description Point tags: explicit and by rule. */
+            /** @description Point tags for this request only, added to the project's own tags. */
             tags?: components["schemas"]["TagFile"];
             /** @description The template. */
             template: components["schemas"]["EquipmentTemplate"];
@@ -3862,7 +4329,7 @@ export interface components {
              * @default []
              */
             devices: number[];
-            /** @description Point tags: explicit and by rule. */
+            /** @description Point tags for this request only, added to the project's own tags. */
             tags?: components["schemas"]["TagFile"];
             /** @description The template. */
             template: components["schemas"]["EquipmentTemplate"];
@@ -3955,6 +4422,11 @@ export interface components {
              * @description Id of the flow concerned, if any.
              */
             flow?: string | null;
+            /**
+             * Hint
+             * @description The problem in plain words about 'field' alone, to show next to that field ('must be at most 30 °C'); the message says the same with the culprit named.
+             */
+            hint?: string | null;
             /**
              * Message
              * @description A sentence that names the culprit.
@@ -7929,6 +8401,117 @@ export interface operations {
             };
         };
     };
+    discardBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     diffBundle: {
         parameters: {
             query?: {
@@ -8067,6 +8650,234 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    exportComposites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositeLibrary"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    importComposites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompositeImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositeImported"];
                 };
             };
             /** @description Bad Request */
@@ -8617,6 +9428,350 @@ export interface operations {
             };
         };
     };
+    putLimitAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LimitActionSave"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointLimitsTable"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointLimitsTable"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    putLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LimitsSave"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointLimitsTable"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     renameProject: {
         parameters: {
             query?: never;
@@ -8983,6 +10138,463 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SimulationResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagFile"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    saveTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagFileSave"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    deviceTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                instance: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceTags"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    savePointTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointTagsSave"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
                 };
             };
             /** @description Bad Request */

@@ -78,5 +78,36 @@ export function unitsOf(series: ChartSeries[]): string[] {
   return [...new Set(series.map((s) => s.unit))];
 }
 
-export const axisValue = (unit: string, v: number): string =>
-  unit === "on/off" ? (v >= 0.5 ? "on" : "off") : formatNumber(v, Math.abs(v) >= 100 ? 0 : 1);
+/**
+ * A tick label of a value axis. The decimals follow the step between ticks, the same for every
+ * tick of the axis (not "90.0" under "100"); without a step, one decimal below 100.
+ */
+export function axisValue(unit: string, v: number, stepOrNone?: number): string {
+  if (unit === "on/off") return v >= 0.5 ? "on" : "off";
+  if (stepOrNone === undefined || !(stepOrNone > 0)) return formatNumber(v, Math.abs(v) >= 100 ? 0 : 1);
+  const decimals = Math.min(3, Math.max(0, Math.ceil(-Math.log10(stepOrNone) - 1e-9)));
+  return formatNumber(v, decimals);
+}
+
+/**
+ * Labels of the time axis (epoch seconds, the browser's zone): seconds only when the ticks are
+ * less than a minute apart, the date only when they are a day or more apart or the day changes
+ * (on a second line), so that a label stays short enough not to run into the next one.
+ */
+export function timeAxisLabels(ticks: number[], incrS: number): string[] {
+  const withSeconds = incrS < 60;
+  let day = "";
+  return ticks.map((t) => {
+    const d = new Date(t * 1000);
+    const date = d.toLocaleDateString(undefined, { month: "short", day: "numeric" });
+    if (incrS >= 86_400) return date;
+    const time = d.toLocaleTimeString(undefined, {
+      hour: "2-digit",
+      minute: "2-digit",
+      ...(withSeconds ? { second: "2-digit" } : {}),
+    });
+    const changed = day !== "" && date !== day;
+    day = date;
+    return changed ? `${time}\n${date}` : time;
+  });
+}

@@ -4,12 +4,13 @@
  * starts them. Each process logs to a file in a fresh directory; stop() ends them.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, "../../../../..");
@@ -41,13 +42,25 @@ function udpFree(port: number): Promise<boolean> {
  * nobody has bound, from 32000-32759 (NetPlan takes 20000-31999, so the two never meet), so two
  * runs, or a run beside a stack started by hand, never collide.
  */
-async function netPlan(): Promise<{ device: string; service: string; broadcast: string }> {
+interface NetPlan {
+  device: string;
+  service: string;
+  broadcast: string;
+  /** "127.A.B." of this run, and the devices' UDP port. */
+  prefix: string;
+  port: number;
+}
+
+async function netPlan(): Promise<NetPlan> {
   const rand = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
   for (let i = 0; i < 100; i++) {
     const port = 32000 + 2 * rand(0, 379);
     if (!(await udpFree(port)) || !(await udpFree(port + 1))) continue;
     const prefix = `127.${rand(20, 254)}.${rand(1, 254)}.`;
-    return { device: `${prefix}2/8:${port}`, service: `${prefix}1/8:${port + 1}`, broadcast: `127.255.255.255:${port}` };
+    return {
+      device: `${prefix}2/8:${port}`, service: `${prefix}1/8:${port + 1}`, broadcast: `127.255.255.255:${port}`,
+      prefix, port,
+    };
   }
   throw new Error("no free pair of UDP ports for the e2e stack");
 }
@@ -88,7 +101,38 @@ export interface Stack {
   stop: () => Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** A simulator file's device, as much of it as the stack needs to move and change it. */
+export interface SimDevice {
+  instance: number;
+  address: string;
+  name: string;
+  objects: Record<string, unknown>[];
+  [more: string]: unknown;
+}
+
+export interface StackOptions {
+  /**
+   * A simulator file of the repository (YAML or JSON, path from the repository root) to run instead
+   * of the one-device default; its devices keep their last octet on this run's addresses.
+   */
+  simulatorFile?: string;
+  /** Change the file's devices before they start (add a device, drop a point). */
+  adjust?: (devices: SimDevice[], moveTo: (lastOctet: number) => string) => SimDevice[];
+}
+
+/** The simulator of a file, moved onto this run's address block (as NetPlan.move does in Python). */
+function simulatorOf(options: StackOptions, plan: NetPlan): { tickS: number; devices: SimDevice[] } {
+  const text = readFileSync(join(REPO, options.simulatorFile as string), "utf-8");
+  const sim = parseYaml(text) as { tickS?: number; devices: SimDevice[] };
+  const moveTo = (lastOctet: number) => `${plan.prefix}${lastOctet}/8:${plan.port}`;
+  const moved = sim.devices.map((d) => {
+    const lastOctet = Number(d.address.split(":")[0]!.split("/")[0]!.split(".")[3]);
+    return { ...d, address: moveTo(lastOctet) };
+  });
+  return { ...sim, tickS: sim.tickS ?? 1, devices: options.adjust ? options.adjust(moved, moveTo) : moved };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), "designer-ui-stack-"));
   const plan = await netPlan();
   const procs: ChildProcess[] = [];
@@ -120,7 +164,7 @@ export async function startStack(): Promise<Stack> {
       BMS_DESIGNER_IOT_TOKEN: IOT_DESIGNER_TOKEN,
     }));
     await waitFor("the Designer", async () => (await fetch(url)).status === 200);
-    const sim = {
+    const sim = options.simulatorFile ? simulatorOf(options, plan) : {
       tickS: 0.5,
       devices: [
         {
@@ -161,11 +205,11 @@ export async function startStack(): Promise<Stack> {
       const r = await fetch(`http://127.0.0.1:${enginePort}/engine/health`);
       return ((await r.json()) as { ready?: boolean }).ready === true;
     });
-    // Discovery: ask again while the simulator was not yet listening.
-    await waitFor("the simulated device", async () => {
+    // Discovery: ask again while the simulator was not yet listening (or some did not answer yet).
+    await waitFor("the simulated devices", async () => {
       const auth = { authorization: `Bearer ${IOT_TOKEN}` };
-      const devices = (await (await fetch(`${iotUrl}/devices`, { headers: auth })).json()) as unknown[];
-      if (devices.length) return true;
+      const devices = (await (await fetch(`${iotUrl}/devices`, { headers: auth })).json()) as { pointCount?: number }[];
+      if (devices.length >= sim.devices.length && devices.every((d) => (d.pointCount ?? 1) > 0)) return true;
       await fetch(`${iotUrl}/discover`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: "{}" });
       return false;
     });

@@ -1,0 +1,69 @@
+/**
+ * Point tags of one device in one project: the tags templates will see (set by hand here, or
+ * given by the project's naming rules), and saving the hand-set ones of a point.
+ */
+import { useCallback, useEffect, useState } from "react";
+import { api, errorMessage } from "../api/client";
+import type { DeviceTags, ProjectSummary } from "../api/types";
+
+const REMEMBERED = "bms.tagProject";
+
+export function usePointTags(instance: number) {
+  const [projects, setProjects] = useState<ProjectSummary[]>([]);
+  const [projectId, setProjectIdState] = useState<string>(() => localStorage.getItem(REMEMBERED) ?? "");
+  const [revision, setRevision] = useState<number | null>(null);
+  const [rules, setRules] = useState(0);
+  const [device, setDevice] = useState<DeviceTags | null>(null);
+  const [error, setError] = useState("");
+
+  useEffect(() => {
+    void api.GET("/api/projects").then((r) => {
+      const list = r.data?.projects ?? [];
+      setProjects(list);
+      setProjectIdState((id) => (list.some((p) => p.id === id) ? id : (list[0]?.id ?? "")));
+    });
+  }, []);
+
+  const load = useCallback(async () => {
+    if (!projectId) return;
+    const path = { project_id: projectId };
+    const [p, d] = await Promise.all([
+      api.GET("/api/projects/{project_id}", { params: { path } }),
+      api.GET("/api/projects/{project_id}/tags/devices/{instance}", { params: { path: { ...path, instance } } }),
+    ]);
+    setRevision(p.data?.revision ?? null);
+    setRules(p.data?.content.tags?.rules?.length ?? 0);
+    setDevice(d.data ?? null);
+    setError(d.data ? "" : errorMessage(d, "the tags could not be read"));
+  }, [projectId, instance]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const setProjectId = (id: string) => {
+    localStorage.setItem(REMEMBERED, id);
+    setProjectIdState(id);
+  };
+
+  /** Save the hand-set tags of ``point``; the field error, or "" when saved. */
+  const save = useCallback(
+    async (point: string, tags: string[]): Promise<string> => {
+      if (revision === null) return "the project is not loaded";
+      const r = await api.PUT("/api/projects/{project_id}/tags/points", {
+        params: { path: { project_id: projectId } },
+        body: { revision, point, tags },
+      });
+      if (!r.data) {
+        const message = errorMessage(r, "the tags were not saved");
+        if (r.response.status === 409) await load();
+        return message;
+      }
+      await load();
+      return "";
+    },
+    [projectId, revision, load],
+  );
+
+  return { projects, projectId, setProjectId, rules, device, error, save };
+}
