@@ -445,7 +445,7 @@ ROW_GAP = 10.0
 LAYER_GAP = 55.0
 """The demo's blocks closer than the Designer's "Arrange" sets them: each flow is 800 px wide
 and 700 px high at most (with 4 zones), so it opens at 100 % in the editor's canvas on a
-1440x900 screen (910x771 px, less the editor's 32 px margin; demo.spec.ts)."""
+1440x900 screen (910x764 px, less the editor's 32 px margin; demo.spec.ts)."""
 
 
 def _zones_layout(graph: Graph) -> dict[str, Position]:
