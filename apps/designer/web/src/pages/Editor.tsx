@@ -3,6 +3,7 @@ import { Background, Controls, MiniMap, type NodeTypes, ReactFlow, ReactFlowProv
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { BlockNode } from "../components/BlockNode";
 import { CatalogueContext } from "../components/catalogue";
+import { CalendarEditor } from "../components/calendars/CalendarEditor";
 import { CompositeInside } from "../components/editor/CompositeInside";
 import { ConflictDialog } from "../components/editor/ConflictDialog";
 import { DeployDialog } from "../components/editor/DeployDialog";
@@ -35,11 +36,13 @@ import { useOverriddenPoints } from "../hooks/useOverriddenPoints";
 import { useFlowTabs } from "../hooks/useFlowTabs";
 import { usePointOptions } from "../hooks/usePointOptions";
 import { useSidePanel } from "../hooks/useSidePanel";
+import { useProjectCalendars } from "../hooks/useProjectCalendars";
 import { useProjectLoad } from "../hooks/useProjectLoad";
 import { useShortcuts } from "../hooks/useShortcuts";
 import { useUndoHistory } from "../hooks/useUndoHistory";
 import { useValidation } from "../hooks/useValidation";
 import type { BlockNode as BlockNodeType, WireEdge } from "../lib/graph";
+import { withCalendar } from "../lib/calendars";
 import { withComposites } from "../lib/composites";
 import { isComposite, issuePath, resolvePath } from "../lib/compositeInside";
 import { GRID } from "../lib/layout";
@@ -88,6 +91,7 @@ function EditorInner({ projectId }: { projectId: string }) {
   const saveFirst = useCallback(async () => {
     if (saveState !== "saved") await save();
   }, [saveState, save]);
+  const calendars = useProjectCalendars(doc, useCallback(() => autosave.save(true), [autosave.save]));
   const makeComposite = useMakeComposite(projectId, doc, saveFirst, autosave.markSaved, setMessage);
   const deploy = useDeploy({
     projectId,
@@ -227,6 +231,12 @@ function EditorInner({ projectId }: { projectId: string }) {
               />
             )}
             {panel === "simulate" && <Simulation projectId={projectId} flowId={flowId} nodes={nodes} catalogue={catalogue} />}
+            {panel === "calendars" && (
+              <CalendarEditor calendars={calendars.calendars} saving={calendars.saving} nodes={doc.graphNow()?.nodes ?? []}
+                selected={one && { id: one.id, label: one.data.label, blockType: one.data.blockType, params: one.data.params }}
+                onChange={(next) => void calendars.update(next)}
+                onUse={(id, name) => one && canvas.updateNode(id, { params: withCalendar(one.data.blockType, one.data.params, name) })} />
+            )}
             {panel === "deployments" && (
               <DeploymentsPanel
                 deployments={deploy.deployments}
@@ -236,7 +246,7 @@ function EditorInner({ projectId }: { projectId: string }) {
             )}
           </aside>
         </div>
-        <EngineStatusBar engine={engine} />
+        <EngineStatusBar engine={engine} onCommand={refreshEngine} />
         {autosave.conflict && (
           <ConflictDialog
             theirs={autosave.conflict.theirs}

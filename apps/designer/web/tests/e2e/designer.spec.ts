@@ -189,9 +189,13 @@ test("delete key, undo and redo, copy and paste", async ({ page }) => {
   await page.keyboard.press("Control+c");
   await page.keyboard.press("Control+v");
   await expect(page.getByTestId("node-not1")).toBeVisible();
+  // what the server holds, not only the label: the delete, undo and paste may each be saved
+  const savedNodes = async () =>
+    ((await (await page.request.get(`${url()}/api/projects/${id}`)).json()) as { content: { graph: { nodes: { id: string }[] } } })
+      .content.graph.nodes.map((n) => n.id)
+      .sort();
+  await expect.poll(savedNodes, { timeout: 10_000 }).toEqual(["inv", "not1"]);
   await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
-  const saved = await (await page.request.get(`${url()}/api/projects/${id}`)).json();
-  expect(saved.content.graph.nodes.map((n: { id: string }) => n.id).sort()).toEqual(["inv", "not1"]);
   expect(errors).toEqual([]);
 });
 
