@@ -19,6 +19,8 @@ import { OverriddenPointsContext } from "../components/overrides/PointOverrideMa
 import { ProblemsPanel } from "../components/editor/ProblemsPanel";
 import { type SidePanel, SideTabs } from "../components/editor/SideTabs";
 import { Palette } from "../components/Palette";
+import { NodeLimits } from "../components/limits/NodeLimits";
+import { PointTable } from "../components/limits/PointTable";
 import { TemplateDialog } from "../components/templates/TemplateDialog";
 import { ParamPanel } from "../components/ParamPanel";
 import { Simulation } from "../components/Simulation";
@@ -34,6 +36,7 @@ import { useFlowOrganise } from "../hooks/useFlowOrganise";
 import { useMakeComposite } from "../hooks/useMakeComposite";
 import { useOverriddenPoints } from "../hooks/useOverriddenPoints";
 import { useFlowTabs } from "../hooks/useFlowTabs";
+import { usePointLimits } from "../hooks/usePointLimits";
 import { usePointOptions } from "../hooks/usePointOptions";
 import { useSidePanel } from "../hooks/useSidePanel";
 import { useProjectCalendars } from "../hooks/useProjectCalendars";
@@ -102,6 +105,22 @@ function EditorInner({ projectId }: { projectId: string }) {
     onDeployed: showDeployments,
   });
 
+  const [pointTable, setPointTable] = useState(false);
+  const pointLimits = usePointLimits(projectId, {
+    saveFirst: async () => {
+      await autosave.save();
+      return autosave.conflict ? null : (doc.projectRef.current?.revision ?? null);
+    },
+    onSaved: (revision, constraints, limitAction) => {
+      const p = doc.projectRef.current;
+      if (!p) return;
+      const defaults = { ...p.content.defaults, limitAction };
+      const next = { ...p, revision, content: { ...p.content, constraints, defaults } } as typeof p;
+      doc.projectRef.current = next; // the next autosave must send the new revision and limits
+      doc.setProject(next);
+    },
+  });
+
   const { project, nodes, edges, flowId } = doc;
   if (!project) return <p className="loading">{message ?? "Loading the project…"}</p>;
   const selected = nodes.filter((n) => n.selected);
@@ -132,6 +151,10 @@ function EditorInner({ projectId }: { projectId: string }) {
           onArrange={() => void arrange()}
           onValidate={() => void validate().then(showProblems)}
           onDeploy={() => void deploy.start()}
+          onLimits={() => {
+            setPointTable(true);
+            void pointLimits.load();
+          }}
         />
         <div className="flow-bar">
           <FlowTabs
@@ -211,6 +234,11 @@ function EditorInner({ projectId }: { projectId: string }) {
                   issues={(issues ?? []).filter((i) => i.node === one.id)}
                   onParams={(params) => canvas.updateNode(one.id, { params })}
                   onLabel={(label) => canvas.updateNode(one.id, { label })}
+                  extra={
+                    spec.role === "point-output" ? (
+                      <NodeLimits nodeId={one.id} point={String(one.data.params["point"] ?? "")} limits={pointLimits} />
+                    ) : null
+                  }
                 />
               ) : (
                 <p className="hint">
@@ -254,6 +282,7 @@ function EditorInner({ projectId }: { projectId: string }) {
             onResolve={(keepMine) => void autosave.resolveConflict(keepMine)}
           />
         )}
+        {pointTable && <PointTable limits={pointLimits} onClose={() => setPointTable(false)} />}
         {templates && (
           <TemplateDialog
             projectId={projectId}
@@ -271,7 +300,7 @@ function EditorInner({ projectId }: { projectId: string }) {
           />
         )}
         {deploy.pending && (
-          <DeployDialog deploy={deploy.pending} onCancel={deploy.cancel} onConfirm={() => void deploy.confirm()} />
+          <DeployDialog deploy={deploy.pending} onCancel={() => void deploy.cancel()} onConfirm={(choice) => void deploy.confirm(choice)} />
         )}
       </div>
       </OverriddenPointsContext.Provider>

@@ -125,12 +125,12 @@ test("design, simulate, deploy, watch live values, roll back, override by hand",
     await page.locator("#param-value").press("Enter");
     await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
     await expect(page.getByTestId("save-state")).not.toContainText("revision 2");
-    const second = await deployVersion(page, "sp: params.value");
+    const second = await deployVersion(page, "sp: value 21 → 22");
     // The server compares any two bundles: here the new one with the first, by name.
     const api = `${stack.url}/api/projects/${id}/bundles`;
     const chosen = await (await page.request.get(`${api}/${second}/diff?against=${first}`)).json();
     expect([chosen.base, chosen.baseVersion]).toEqual(["chosen", first]);
-    expect(chosen.blocksChanged).toEqual([{ node: "sp", fields: ["params.value"] }]);
+    expect(chosen.blocksChanged).toEqual([{ node: "sp", fields: ["params.value"], params: { value: { before: 21, after: 22 } } }]);
     const dialog = page.getByRole("dialog");
     await dialog.getByRole("button", { name: /^Deploy / }).click();
     const deployments = page.getByRole("region", { name: "Deployments" });

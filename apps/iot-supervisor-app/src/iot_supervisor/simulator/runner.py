@@ -28,7 +28,7 @@ from iot_supervisor.simulator.building import (
 )
 from iot_supervisor.simulator.config import ObjectSpec, PlantSpec, ScriptSpec, SimulatorConfig
 from iot_supervisor.simulator.objects import build_object, set_simulated_value
-from iot_supervisor.simulator.quirks import RequestStats, apply_quirks
+from iot_supervisor.simulator.quirks import FieldLoad, RequestStats, apply_quirks
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ class Simulator:
         self._plant_task: asyncio.Task[None] | None = None
         self.request_stats: dict[int, RequestStats] = {}
         """Per device: requests received, dropped and in flight (the slow and drops quirks)."""
+        self.load = FieldLoad()
+        """Over the slow and dropping devices: how many held an unanswered request at once."""
         self.building: BuildingModel | None = None
         """The plant model when the config has one; a test may reach in (``fan_failed``)."""
         self.holds: dict[tuple[int, str], Any] = {}
@@ -122,7 +124,7 @@ class Simulator:
             if spec.segmentation == "segmented-both"
             else "noSegmentation",
         )
-        self.request_stats[instance] = apply_quirks(app, spec)
+        self.request_stats[instance] = apply_quirks(app, spec, self.load)
         await wait_bound(app)
         self._apps[instance] = app
 
