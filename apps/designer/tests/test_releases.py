@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from bms_schemas import Bundle
+from bms_schemas import Bundle, BundleProject
+from bms_schemas.engine import EngineStatus
+from designer.deployments import guard_rails
 from designer.diff import bundle_diff
 from supervisor_engine import default_registry, verify_document
 
@@ -140,9 +142,58 @@ def test_diff_names_blocks_points_and_priorities():
     assert diff["blocks_removed"] == ()
     changed = {c.node: c.fields for c in diff["blocks_changed"]}
     assert changed == {"sp": ("params.value",), "damper": ("params.priority",)}
+    values = {
+        (c.node, name): (v.before, v.after)
+        for c in diff["blocks_changed"]
+        for name, v in c.params.items()
+    }
+    assert values == {("sp", "value"): (21.0, 22.0), ("damper", "priority"): (10, 9)}
     assert [(p.point, p.before, p.after) for p in diff["priority_changes"]] == [
         ("2001/analog-output,1/present-value", 10, 9)
     ]
     first = bundle_diff(None, new, registry)
     assert first["points_newly_written"] == ("2001/analog-output,1/present-value",)
     assert set(first["blocks_added"]) == {"t", "sp", "pid", "damper", "spare"}
+
+
+def test_a_cancelled_deploy_gives_its_version_number_back(client, project):
+    pid = project["id"]
+    assert build(client, pid).json()["version"] == "0.1.0"
+    # the user saw the diff of 0.1.1 and cancelled: the bundle goes, the number is free again
+    assert build(client, pid).json()["version"] == "0.1.1"
+    assert client.delete(f"/api/projects/{pid}/bundles/0.1.1").status_code == 204
+    assert build(client, pid).json()["version"] == "0.1.1"
+    listed = client.get(f"/api/projects/{pid}/bundles").json()["bundles"]
+    assert [b["version"] for b in listed] == ["0.1.1", "0.1.0"]
+
+
+def test_a_bundle_a_deploy_named_is_kept(client, project):
+    pid = project["id"]
+    build(client, pid)
+    client.post(f"/api/projects/{pid}/deployments", json={"version": "0.1.0"})  # engine away
+    kept = client.delete(f"/api/projects/{pid}/bundles/0.1.0")
+    assert kept.status_code == 409
+    assert "stays in the history" in kept.json()["message"]
+    assert client.get(f"/api/projects/{pid}/bundles/0.1.0").status_code == 200
+    assert client.delete(f"/api/projects/{pid}/bundles/9.9.9").status_code == 404
+
+
+def _status(version: str | None, project_id: str | None, name: str | None = None) -> EngineStatus:
+    # Only what the guard rails read; the rest of the status does not matter to them.
+    return EngineStatus.model_construct(version=version, project_id=project_id, project_name=name)
+
+
+def test_the_diff_names_both_projects_and_what_the_engine_will_refuse():
+    new = _bundle().model_copy(update={"project": BundleProject(id="p2", name="School")})
+    other = guard_rails(_status("2.0.0", "p1", "Hospital"), new)
+    assert other["active_project"] == BundleProject(id="p1", name="Hospital")
+    assert other["project"] == BundleProject(id="p2", name="School")
+    assert (other["other_project"], other["lower_version"]) == (True, False)
+    lower = guard_rails(_status("2.0.0", "p2", "School"), new)
+    assert (lower["other_project"], lower["lower_version"]) == (False, True)
+    same = guard_rails(_status("0.9.0", "p2", "School"), new)
+    assert (same["other_project"], same["lower_version"]) == (False, False)
+    nothing = guard_rails(_status(None, None), new)
+    assert (nothing["active_project"], nothing["other_project"], nothing["lower_version"]) == (
+        None, False, False,
+    )  # fmt: skip

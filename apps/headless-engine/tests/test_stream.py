@@ -6,6 +6,10 @@ import json
 
 import httpx
 
+from bms_schemas import Quality
+from bms_schemas.engine_events import ValuesEvent
+from supervisor_engine.testing import GraphBuilder
+
 
 def read_events(url: str, token: str, params: dict[str, str], count: int) -> list[tuple[str, dict]]:
     events: list[tuple[str, dict]] = []
@@ -34,9 +38,12 @@ def test_stream_starts_with_the_status_then_ticks_and_values(served, settings):
     tick = next(data for kind, data in events if kind == "tick")
     assert tick["flow"] == "zone"
     assert tick["latenessMs"] >= 0
-    values = next(data for kind, data in events if kind == "values")
-    assert set(values["nodes"]) == {"t", "sp", "pid", "damper"}
-    assert values["nodes"]["sp"]["value"] == [21.0, "ok"]
+    # merged by node, as a live view does: the first holds every node, the next the changes
+    merged: dict[str, dict] = {}
+    for data in (data for kind, data in events if kind == "values"):
+        merged.update(data["nodes"])
+    assert set(merged) == {"t", "sp", "pid", "damper"}
+    assert merged["sp"]["value"] == [21.0, "ok"]
 
 
 def test_stream_gives_only_the_kinds_asked_for(served, settings):
@@ -52,3 +59,24 @@ def test_stream_refuses_unknown_kinds_naming_the_parameter(served, settings):
     )
     assert response.status_code == 422
     assert "kinds" in response.json()["message"]
+
+
+def test_values_come_whole_to_a_new_client_then_only_what_changed(served, settings, signed):
+    g = GraphBuilder(flow="clock", period_ms=100)
+    on = g.node("io.constant", "on", valueType="bool", value=True)
+    elapsed = g.node("timer.elapsed", "elapsed")
+    g.wire(on, "value", elapsed, "run")
+    g.node("io.constant", "k", value=3.0)
+    response = httpx.post(
+        f"{served}/engine/deploy",
+        json={"bundle": signed(g, version="1.1.0")},
+        headers={"authorization": f"Bearer {settings.token}"},
+    )
+    assert response.status_code == 200, response.text
+    events = read_events(served, settings.token, {"kinds": "values"}, 5)
+    assert [kind for kind, _ in events] == ["status", "values", "values", "values", "values"]
+    first, *later = (ValuesEvent.model_validate(data) for _, data in events[1:])
+    assert set(first.nodes) == {"on", "elapsed", "k"}
+    assert first.nodes["k"]["value"] == (3.0, Quality.OK)
+    # the timer moves on every tick; the constants never change, so they are not sent again
+    assert all(set(event.nodes) == {"elapsed"} for event in later)

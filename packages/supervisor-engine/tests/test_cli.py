@@ -138,7 +138,7 @@ def test_compile_show_prints_each_flows_generated_python(tmp_path):
     result = run("compile", path, "--show")
     assert result.exit_code == 0, result.output
     assert "# flow 'main': 4 node(s)" in result.output
-    assert "def tick(values, ranks, sget, wall):" in result.output
+    assert "def tick(values, ranks, rget, wall):" in result.output
     assert "# 0: node 't' (io.point-input)" in result.output
     compile(result.output, "shown", "exec")  # what is shown is the code that runs
     assert "4 node(s)" in run("compile", path).output

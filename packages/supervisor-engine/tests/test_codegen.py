@@ -19,6 +19,7 @@ from supervisor_engine import compile_graph, default_registry
 from supervisor_engine.codegen import CompiledFlow
 from supervisor_engine.errors import GraphValidationError
 from supervisor_engine.evaluator import FlowEvaluator
+from supervisor_engine.readings import Readings
 from supervisor_engine.testing import GraphBuilder
 
 REGISTRY = default_registry()
@@ -144,11 +145,13 @@ def snapshots(draw: st.DrawFn, points: list[tuple[str, ValueType]], wall: dateti
             value = draw(NUMBERS)
         snap[key] = PointValue.model_construct(
             value=value,
-            quality=draw(st.sampled_from([Quality.OK] * 4 + list(Quality))),
+            # and, rarely, a quality that is none (which only an unvalidated value can have)
+            quality=draw(st.sampled_from([Quality.OK] * 4 + list(Quality) + ["bogus"])),
             timestamp=wall - timedelta(seconds=draw(st.sampled_from([0.0, 0.4, 0.5, 0.6, 3.0]))),
             units=None,
         )
-    return snap
+    # as a plain mapping, or as the engine's adapter holds values (digested as they arrive)
+    return Readings(snap) if draw(st.booleans()) else snap
 
 
 def _bits(value: Any) -> tuple[str, str]:

@@ -331,3 +331,31 @@ def test_every_node_is_evaluated_after_all_its_inputs(case):
     for source, target, target_kind in edges:
         if target_kind == "test.delay":
             assert flow.output(target, "out")[0] == first[source]
+
+
+@pytest.mark.parametrize("engine", ["interpreted", "compiled"])
+def test_output_changes_name_only_the_nodes_that_changed(engine):
+    g = GraphBuilder()
+    t = g.node("io.point-input", "t", point="1/analog-input,1")
+    sp = g.node("io.constant", "sp", value=21.0)
+    err = g.node("math.subtract", "err")
+    hot = g.node("logic.compare", "hot", op=">")
+    g.wire(t, "value", err, "a").wire(sp, "value", err, "b")
+    g.wire(t, "value", hot, "a").wire(sp, "value", hot, "b")
+    flow = compile_graph(g.build(), REGISTRY, engine=engine).flows["main"]
+    point = "1/analog-input,1/present-value"
+    flow.tick(0.0, T0, 1.0, {point: sample(23.5)})
+    everything, since = flow.output_changes(None)
+    assert everything == flow.outputs()
+    flow.tick(1.0, T0, 1.0, {point: sample(23.5)})
+    assert flow.output_changes(since)[0] == {}  # equal values are no change
+    flow.tick(2.0, T0, 1.0, {point: sample(24.0)})
+    changed, since = flow.output_changes(since)
+    assert changed == {"t": {"value": (24.0, Quality.OK)}, "err": {"out": (3.0, Quality.OK)}}
+    flow.tick(3.0, T0, 1.0, {point: sample(24.0, Quality.STALE)})  # quality alone
+    changed, since = flow.output_changes(since)
+    assert set(changed) == {"t", "err", "hot"}
+    flow.tick(4.0, T0, 1.0, {point: sample(24, Quality.STALE)})  # 24 == 24.0, not in JSON
+    changed, since = flow.output_changes(since)
+    assert set(changed) == {"t"}
+    assert type(changed["t"]["value"][0]) is int

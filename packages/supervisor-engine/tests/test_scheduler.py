@@ -519,6 +519,28 @@ def test_run_on_a_virtual_clock_matches_run_until_at_full_speed() -> None:
     assert clock.monotonic() == 2.0
 
 
+def test_a_lead_before_ticks_changes_nothing_on_a_clock_that_does_not_follow_real_time() -> None:
+    """A lead is waited out on the CPU; a test loop's clock never gets there, so the lead goes."""
+    flows = [FAST, SLOW, PHASED]
+    _, reference, sched = make(flows)
+    sched.run_until(2.0)
+
+    clock = VirtualClock()
+    stop = asyncio.Event()
+    calls: list[TickCall] = []
+
+    def run_tick(call: TickCall) -> None:
+        calls.append(call)
+        if call.due >= 2.0 - 1e-9 and call.flow_id == "B":
+            stop.set()
+
+    scheduler = Scheduler(clock, flows, run_tick, lead_s=0.001)
+    asyncio.run(scheduler.run(stop))
+    assert calls == reference.calls
+    with pytest.raises(ValueError, match="lead_s"):
+        Scheduler(clock, flows, run_tick, lead_s=-1.0)
+
+
 async def spin_until(condition: Callable[[], bool], turns: int = 100) -> None:
     """Let the event loop turn until ``condition`` holds; fail after ``turns`` (no real time)."""
     for _ in range(turns):

@@ -287,8 +287,9 @@ def test_an_invalid_parameter_is_reported_in_plain_words_and_leaves_its_wires_co
     g.wire("pid", "out", "out", "value")
     issues = validate_graph(g.build(), default_registry())
     assert [(i.code.value, i.node, i.field) for i in issues] == [
-        ("invalid_parameter", "sp", "params"),
+        ("invalid_parameter", "sp", "params.value"),
         ("invalid_parameter", "pid", "params.kp"),
     ]  # and no "input out.value must be connected": it is wired, from the faulty PID
-    assert issues[0].message == "node 'sp' (io.parameter): value 40.0 is above max 30.0"
-    assert issues[1].message == "node 'pid' (control.pid): kp must be greater than 0.0"
+    assert issues[0].message == "node 'sp' (io.parameter): value must be at most 30 °C"
+    assert (issues[0].field, issues[0].hint) == ("params.value", "must be at most 30 °C")
+    assert issues[1].message == "node 'pid' (control.pid): kp must be greater than 0"

@@ -31,6 +31,7 @@ from designer.routes import (
     health,
     iot,
     library,
+    limits,
     projects,
     releases,
     tags,
@@ -144,7 +145,10 @@ def create_app(
         BodyLimit, json_bytes=settings.max_json_body_bytes, upload_bytes=MAX_ARCHIVE_BYTES
     )
     app.state.services = services
-    routers = (health, auth, projects, library, engineering, releases, iot, engine, templates, tags)
+    routers = (
+        health, auth, projects, library, engineering, limits, releases, iot, engine, templates,
+        tags,
+    )  # fmt: skip
     for module in routers:
         app.include_router(module.router)
     install_error_handlers(app)

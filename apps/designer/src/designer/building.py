@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bms_schemas import Bundle, BundleProject, BundleSchedules, Graph, IssueCode, ValidationIssue
 from bms_schemas.designer import ProjectContent
-from supervisor_engine import Registry, build_bundle, validate_bundle, validate_graph
+from supervisor_engine import BlockEnv, Registry, build_bundle, validate_bundle, validate_graph
 
 
 def bound_graph(content: ProjectContent) -> Graph:
@@ -42,8 +42,20 @@ def binding_issues(content: ProjectContent) -> list[ValidationIssue]:
 
 
 def validate_project(content: ProjectContent, registry: Registry) -> list[ValidationIssue]:
-    """Every issue: bindings, then the engine library's graph validation."""
-    return binding_issues(content) + validate_graph(bound_graph(content), registry)
+    """Every issue: bindings, then the engine library's graph validation.
+
+    With what the bundle will carry (defaults, limits, shared calendars), so a schedule that
+    names a calendar the project does not define is a problem now, not only at build.
+    """
+    env = BlockEnv(
+        defaults=content.defaults,
+        constraints={str(c.point): c for c in content.constraints},
+        schedules=BundleSchedules(calendars=content.calendars),
+    )
+    graph = bound_graph(content)
+    return binding_issues(content) + validate_graph(
+        graph, registry, constraints=content.constraints, env=env
+    )
 
 
 def project_bundle(

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bms_schemas import Bundle, BundleProject, ValidationIssue
 from bms_schemas.designer import BundleDetail, BundleInfo, Project, VersionBump
 from designer.building import project_bundle
-from designer.errors import InvalidProjectError, NotFoundError, VersionExistsError
+from designer.errors import (
+    ConflictError,
+    InvalidProjectError,
+    NotFoundError,
+    VersionExistsError,
+)
 from designer.models import BundleRow, DeploymentRow
 from designer.timeutil import aware
 from designer.versions import bump, sort_key
@@ -139,6 +144,35 @@ class Bundles:
                     details={"field": "version"},
                 )
             return detail(row)
+
+    def discard(self, project_id: str, version: str) -> None:
+        """Delete a bundle never sent to an engine, so that its version number is free again.
+
+        A deploy the user cancelled after seeing the diff must not use up a version. A bundle
+        that any deploy or rollback attempt named stays: the history refers to it.
+        """
+        with self._sessions.begin() as db:
+            row = db.scalar(
+                select(BundleRow).where(
+                    BundleRow.project_id == project_id, BundleRow.version == version
+                )
+            )
+            if row is None:
+                raise NotFoundError(
+                    f"project {project_id!r} has no bundle version {version!r}",
+                    details={"field": "version"},
+                )
+            sent = db.scalar(
+                select(DeploymentRow.id)
+                .where(DeploymentRow.project_id == project_id, DeploymentRow.version == version)
+                .limit(1)
+            )
+            if sent is not None:
+                raise ConflictError(
+                    f"version {version} was sent to the engine; it stays in the history",
+                    details={"field": "version", "version": version},
+                )
+            db.delete(row)
 
     def by_hash(self, hash_: str) -> dict[str, Any] | None:
         """The stored document with this content hash, from any project."""

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bms_schemas import Bundle
+from bms_schemas import Bundle, BundleProject
+from bms_schemas.bundle import semver_key
 from bms_schemas.designer import BundleDetail, BundleDiff, DeploymentEntry, DiffBase
 from bms_schemas.engine import DeployResponse, EngineStatus
 from designer.bundles import Bundles
@@ -33,6 +34,30 @@ def entry(row: DeploymentRow) -> DeploymentEntry:
         engine_status=row.engine_status,
         engine_answer=row.engine_answer,
     )
+
+
+def guard_rails(status: EngineStatus, new: Bundle) -> dict[str, Any]:
+    """Both projects, and whether the engine will refuse the deploy without a confirmation.
+
+    The same rules as the engine's: another project first; a lower version only within one.
+    """
+    active = (
+        BundleProject(id=status.project_id, name=status.project_name or status.project_id)
+        if status.project_id
+        else None
+    )
+    other = active is not None and new.project is not None and active.id != new.project.id
+    lower = (
+        not other
+        and status.version is not None
+        and semver_key(new.version) < semver_key(status.version)
+    )
+    return {
+        "project": new.project,
+        "active_project": active,
+        "other_project": other,
+        "lower_version": lower,
+    }
 
 
 class Deployments:
@@ -150,7 +175,7 @@ class Deployments:
             base = Bundle.model_validate(self._bundles.get(project_id, against).document)
             return BundleDiff(
                 active_version=None, active_hash=None, active_known=False, version=version,
-                base=DiffBase.CHOSEN, base_version=against,
+                base=DiffBase.CHOSEN, base_version=against, project=new.project,
                 **bundle_diff(base, new, self._registry),
             )  # fmt: skip
         try:
@@ -162,7 +187,7 @@ class Deployments:
                 active_version=None, active_hash=None, active_known=False, version=version,
                 base=DiffBase.PREVIOUS if previous else DiffBase.NONE,
                 base_version=previous.version if previous else None, engine_error=err.message,
-                **bundle_diff(old, new, self._registry),
+                project=new.project, **bundle_diff(old, new, self._registry),
             )  # fmt: skip
         active_hash = status.hash
         active_doc = self._bundles.by_hash(active_hash) if active_hash else None
@@ -175,6 +200,7 @@ class Deployments:
             active_known=active is not None or active_hash is None,
             version=version,
             **bundle_diff(active, new, self._registry),
+            **guard_rails(status, new),
         )
 
     def _previous(self, project_id: str, version: str) -> BundleDetail | None:

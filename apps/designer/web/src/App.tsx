@@ -76,7 +76,6 @@ export function App() {
           </a>
         </nav>
         <span className="spacer" />
-        <EngineControls />
         <span className="user" data-testid="user">
           {session.username}
         </span>
@@ -101,6 +100,12 @@ export function App() {
           <Projects />
         )}
       </main>
+      {/* the editor has its own status bar, with the same controls beside its engine details */}
+      {page !== "editor" && (
+        <footer className="statusbar" aria-label="Engine status" data-testid="engine-status">
+          <EngineControls />
+        </footer>
+      )}
     </div>
   );
 }

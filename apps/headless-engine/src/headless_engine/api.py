@@ -209,6 +209,9 @@ async def stream(
 ) -> StreamingResponse:
     """Server-sent events: ``status`` first, then ``tick``, ``values``, ``event`` and ``alarm``.
 
+    The first ``values`` event of each flow holds every node's outputs; each later one only
+    the nodes whose outputs changed in a tick (with all their ports): merge them by node.
+
     An ``alarm`` event's data is an ``AlarmEvent``: what happened and the whole record.
     """
     wanted = frozenset(kinds.split(",")) if kinds else None
@@ -221,7 +224,11 @@ async def _sse(
     runtime: EngineRuntime, hub: EventHub, kinds: frozenset[str] | None
 ) -> AsyncIterator[str]:
     async with hub.connect(kinds) as queue:
+        # taken as the client joins: the values events that follow are changes to these
+        values = runtime.values_events() if kinds is None or "values" in kinds else []
         yield f"event: status\ndata: {runtime.status().model_dump_json()}\n\n"
+        for event in values:
+            yield f"event: values\ndata: {json.dumps(event, default=str)}\n\n"
         while True:
             try:
                 kind, data = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
@@ -245,9 +252,12 @@ async def websocket_stream(websocket: WebSocket) -> None:
     runtime: EngineRuntime = websocket.app.state.runtime
     hub: EventHub = websocket.app.state.hub
     async with hub.connect() as queue:
+        values = runtime.values_events()  # the values events that follow are changes to these
         await websocket.send_text(
             json.dumps({"kind": "status", "data": runtime.status().model_dump(mode="json")})
         )
+        for event in values:
+            await websocket.send_text(json.dumps({"kind": "values", "data": event}, default=str))
         try:
             while True:
                 kind, data = await queue.get()

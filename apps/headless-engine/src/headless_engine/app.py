@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -112,6 +113,8 @@ def create_app(
             allow_unsigned=settings.allow_unsigned,
             state_save_interval_s=settings.state_save_interval_s,
             iot_url=settings.iot_url,
+            tick_lead_s=settings.tick_lead_s,
+            values_interval_s=settings.values_interval_s,
         )
         adapter.on_value = runtime.value_changed
         if telemetry is not None:
@@ -122,6 +125,11 @@ def create_app(
                 "this engine accepts UNSIGNED bundles (allow_unsigned); never in production"
             )
         runtime.boot()
+        # What is loaded by now (modules, schemas, the app, the booted bundle) lives as long as
+        # the process: out of the collector's sight, a full collection no longer walks it,
+        # which on the event loop would hold up a tick for tens of milliseconds. (No collection
+        # first: that would cost a test process with many apps; shutdown unfreezes.)
+        gc.freeze()
         if not settings.autostart and runtime.running:
             runtime.stop("settings", record=False)
         app.state.runtime = runtime
@@ -133,6 +141,7 @@ def create_app(
         finally:
             stop.set()
             await task
+            gc.unfreeze()
             await adapter.aclose()
             if telemetry is not None:
                 await telemetry.stop()

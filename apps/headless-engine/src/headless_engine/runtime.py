@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import statistics
 import time
 from collections import deque
@@ -46,7 +47,7 @@ from bms_schemas.engine import (
     TrendLog,
     UnconfirmedCommandStatus,
 )
-from bms_schemas.engine_events import NoticeEvent, TickEvent, ValuesEvent
+from bms_schemas.engine_events import NoticeEvent, TickEvent
 from headless_engine.alarms import AlarmBook, AlarmFile
 from headless_engine.errors import (
     DeployGuardError,
@@ -149,6 +150,8 @@ class EngineRuntime:
         allow_unsigned: bool = False,
         state_save_interval_s: float = 5.0,
         iot_url: str = "",
+        tick_lead_s: float = 0.0,
+        values_interval_s: float = 0.0,
     ) -> None:
         self.store = store
         self.adapter = adapter
@@ -159,10 +162,14 @@ class EngineRuntime:
         self.allow_unsigned = allow_unsigned
         self.state_save_interval_s = state_save_interval_s
         self.iot_url = iot_url
+        self.values_interval_s = values_interval_s
+        """Fewest seconds between two values events of a flow (its changes are gathered)."""
         self.active: Active | None = None
         self.running = False
         self.booted = False
-        self.scheduler = Scheduler(clock, [], self._run_tick, on_last_run=self._on_last_run)
+        self.scheduler = Scheduler(
+            clock, [], self._run_tick, on_last_run=self._on_last_run, lead_s=tick_lead_s
+        )
         self._offset = 0.0
         self._last_runs: dict[str, str] = {}
         self._last_save = -float("inf")
@@ -172,6 +179,10 @@ class EngineRuntime:
         self._deploy_note: str | None = None
         self._deploy_project: dict[str, Any] | None = None
         self._lateness: dict[str, deque[float]] = {}
+        self._published: dict[str, tuple[Any, tuple[list[Any], list[int]]]] = {}
+        """Per flow: (the flow, its outputs as last published), the base of the next delta."""
+        self._values_due: dict[str, float] = {}
+        """Per flow: when its next values event may be published."""
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-save")
         self._pending_save: asyncio.Future[None] | None = None
         self._reassert: dict[str, str] = {}
@@ -584,10 +595,40 @@ class EngineRuntime:
                 faults=dict(result.faults),
             )
             self.hub.publish("tick", tick.model_dump(mode="json"))
-        if self.hub.wants("values"):
-            values = ValuesEvent(flow=call.flow_id, nodes=_values(flow.outputs()))
-            self.hub.publish("values", values.model_dump(mode="json"))
+        if not self.hub.wants("values"):
+            self._published.clear()  # nobody follows: the next follower starts from all
+        elif call.started >= self._values_due.get(call.flow_id, -math.inf):
+            # the changes since the last event, all of them: a flow that ticks faster than
+            # a live view can show costs one event per interval, not one per tick
+            self._values_due[call.flow_id] = call.started + self.values_interval_s
+            self._publish_values(call.flow_id, flow)
         self._save_state_soon()
+
+    def _publish_values(self, flow_id: str, flow: Any) -> None:
+        """Publish the nodes whose outputs changed in this tick (all of them the first time).
+
+        Every follower got the full values when it connected (:meth:`values_events`), so
+        the changes are all it needs; a tick that changed nothing publishes nothing.
+        """
+        last = self._published.get(flow_id)
+        since = last[1] if last is not None and last[0] is flow else None
+        changed, now = flow.output_changes(since)
+        self._published[flow_id] = (flow, now)
+        if changed:
+            self.hub.publish("values", {"flow": flow_id, "nodes": _values(changed)})
+
+    def values_events(self) -> list[dict[str, Any]]:
+        """A ``values`` event per flow with every node's outputs: what a new follower starts
+        from, before the changes the ticks publish (take it as the follower connects)."""
+        if self.active is None:
+            return []
+        events = []
+        for flow_id, flow in self.active.program.flows.items():
+            everything, now = flow.output_changes(None)
+            # what every follower has now (the others took all changes up to here)
+            self._published[flow_id] = (flow, now)
+            events.append({"flow": flow_id, "nodes": _values(everything)})
+        return events
 
     def _on_last_run(self, flow_id: str, wall: datetime) -> None:
         self._last_runs[flow_id] = wall.isoformat()
@@ -871,10 +912,23 @@ def _bad_inputs(
     return bad
 
 
+_JSON_SCALARS = (bool, int, float, str, type(None))
+_QUALITY_TEXT = {q: q.value for q in Quality}  # Quality.value is a property: slow per port
+
+
 def _values(outputs: Mapping[str, Mapping[str, tuple[Any, Quality]]]) -> dict[str, Any]:
+    """Outputs as a ``ValuesEvent``'s ``nodes`` in JSON form: node -> port -> [value, quality].
+
+    Built directly (not through the model, which would validate every port again on every
+    tick); ``test_values_events_match_the_contract`` checks that the model takes it.
+    """
     return {
         node: {
-            port: (to_jsonable_python(value), quality) for port, (value, quality) in ports.items()
+            port: [
+                value if type(value) in _JSON_SCALARS else to_jsonable_python(value),
+                _QUALITY_TEXT[quality],
+            ]
+            for port, (value, quality) in ports.items()
         }
         for node, ports in outputs.items()
     }

@@ -42,6 +42,19 @@ class Settings(BaseSettings):
         gt=0,
         description="Block state is saved at a tick boundary this often (loss window).",
     )
+    tick_lead_s: float = Field(
+        default=0.002,
+        ge=0,
+        le=0.02,
+        description="The scheduler wakes this long before a tick and waits out the rest on the "
+        "CPU, so that ticks start on time on a busy machine (0: sleep to the tick).",
+    )
+    values_interval_s: float = Field(
+        default=0.5,
+        ge=0,
+        description="Fewest seconds between two live values events of a flow; the changes of "
+        "the ticks in between are gathered into the next one (0: every tick).",
+    )
     poll_interval_s: float = Field(default=30.0, gt=0, description="Safety-net batch read period.")
     write_min_interval_s: float = Field(
         default=1.0, ge=0, description="Fewest seconds between two commands to one point."

@@ -30,6 +30,7 @@ from iot_supervisor.router import ProtocolRouter
 from iot_supervisor.service import VERSION, Supervisor
 from iot_supervisor.settings import Settings
 from iot_supervisor.simulator import Simulator, SimulatorConfig
+from iot_supervisor.simulator_api import simulator_router
 from iot_supervisor.store import RuntimeStore
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def create_app(
     app.state.tokens = TokenRegistry.from_settings(settings)
     app.include_router(public)
     app.include_router(router)
+    app.include_router(simulator_router)
     app.add_api_websocket_route("/ws", websocket_twin)
 
     install_error_handlers(app, service="IoT service", on_invalid=_audit_invalid_write)

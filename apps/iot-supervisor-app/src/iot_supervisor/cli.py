@@ -241,6 +241,35 @@ def release(
 
 
 @cli.command()
+def hold(
+    point: str,
+    value: Annotated[
+        str, typer.Argument(help="The value to hold: a number, true/false; 'release' ends it.")
+    ],
+    url: Url = None,
+    token: Token = None,
+) -> None:
+    """Hold a simulated object's value over the simulation (a service run with --simulate).
+
+    ``iot-supervisor hold 2101/analog-input,1 35`` puts the demo's zone 1 at 35 °C at once (its
+    comfort alarm follows after 30 s); ``iot-supervisor hold 2101/analog-input,1 release``
+    hands it back to the building's physics.
+    """
+    parsed: Any = None
+    if value != "release":
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = value
+    with _client(url, token) as http:
+        holds = _check(http.put("/simulator/holds", json={"point": point, "value": parsed}))
+    if not holds["holds"]:
+        console.print("no value held: the simulation drives every object")
+    for h in holds["holds"]:
+        console.print(escape(f"{h['point']} held at {_shown(h['value'])}"))
+
+
+@cli.command()
 def watch(
     points: Annotated[list[str], typer.Argument(help="Point references.")],
     url: Url = None,

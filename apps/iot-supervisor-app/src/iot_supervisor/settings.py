@@ -91,6 +91,15 @@ class Settings(BaseSettings):
     in_flight_per_device: int = Field(
         default=8, ge=1, le=64, description="Requests in flight per device (bacpypes3 hangs >255)."
     )
+    in_flight_total: int = Field(
+        default=64,
+        ge=1,
+        le=4096,
+        description="Requests in flight over all devices (the service's socket and CPU).",
+    )
+    describe_devices_at_once: int = Field(
+        default=16, ge=1, le=256, description="Devices whose objects discovery reads at once."
+    )
     rpm_max_objects: int = Field(default=20, ge=1, le=200, description="Objects per RPM request.")
     offline_after_failures: int = Field(
         default=2, ge=1, description="Consecutive failures that mark a device offline."
@@ -103,7 +112,12 @@ class Settings(BaseSettings):
     subscription_sweep_s: float = Field(
         default=1.0, gt=0, le=60, description="How often ended subscriptions are looked for."
     )
-    cov_lifetime_s: int = Field(default=60, ge=4, description="SubscribeCOV lifetime.")
+    cov_lifetime_s: int = Field(
+        default=300,
+        ge=4,
+        description="SubscribeCOV lifetime, renewed at half of it (10,000 points renewed every "
+        "30 s would be 330 requests a second).",
+    )
     cov_confirmed: bool = Field(default=False, description="Ask for confirmed COV notifications.")
     poll_interval_s: float = Field(
         default=10.0, gt=0, description="Safety-net poll of watched points, and of non-COV points."

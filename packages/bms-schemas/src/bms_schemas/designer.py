@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, JsonValue, model_validator
 
 from bms_schemas._base import BmsModel
-from bms_schemas.bundle import SEMVER_PATTERN, BundleDefaults
+from bms_schemas.bundle import SEMVER_PATTERN, BundleDefaults, BundleProject
 from bms_schemas.calendars import Calendar
 from bms_schemas.composites import CompositeLibrary
 from bms_schemas.constraints import PointConstraint
@@ -307,12 +307,23 @@ class DeploymentList(BmsModel):
     entries: tuple[DeploymentEntry, ...]
 
 
+class FieldChange(BmsModel):
+    """One field's value before and after (null where it was or becomes unset)."""
+
+    before: JsonValue = None
+    after: JsonValue = None
+
+
 class NodeChange(BmsModel):
     """A node present in both bundles whose logic differs."""
 
     node: str
     fields: tuple[str, ...] = Field(
         description="What differs: 'type', 'flow', 'params.x', 'inputs'."
+    )
+    params: dict[str, FieldChange] = Field(
+        default_factory=dict,
+        description="Each changed parameter, old -> new (null where unset).",
     )
 
 
@@ -324,19 +335,13 @@ class PriorityChange(BmsModel):
     after: int
 
 
-class FieldChange(BmsModel):
-    """One field's value before and after (null where it was or becomes unset)."""
-
-    before: JsonValue = None
-    after: JsonValue = None
-
-
 class ConstraintChange(BmsModel):
     """A commanded point whose authored limits change: each changed field, old -> new."""
 
     point: str
     changes: dict[str, FieldChange] = Field(
-        description="Changed field -> before and after; a point without limits before has null."
+        description="Changed field (as the project names it: 'maxRatePerS') -> before and "
+        "after; a point without limits on one side shows what none mean (unset, 1-16, hold)."
     )
 
 
@@ -375,6 +380,22 @@ class BundleDiff(BmsModel):
     priority_changes: tuple[PriorityChange, ...]
     constraint_changes: tuple[ConstraintChange, ...] = Field(
         default=(), description="Points whose limits or degraded policy change, old -> new."
+    )
+    project: BundleProject | None = Field(
+        default=None, description="The project the bundle to deploy was built from."
+    )
+    active_project: BundleProject | None = Field(
+        default=None, description="The project of the engine's active bundle, when known."
+    )
+    other_project: bool = Field(
+        default=False,
+        description="The engine runs another project: deploying replaces its whole program, "
+        "and the engine refuses unless the deploy says allowOtherProject.",
+    )
+    lower_version: bool = Field(
+        default=False,
+        description="The version is lower than the engine's active one of the same project; "
+        "the engine refuses unless the deploy says allowLowerVersion.",
     )
 
 

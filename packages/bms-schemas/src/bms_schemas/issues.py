@@ -47,6 +47,11 @@ class ValidationIssue(BmsModel):
     field: str | None = Field(
         default=None, description="The parameter or port concerned, as a dotted path, if any."
     )
+    hint: str | None = Field(
+        default=None,
+        description="The problem in plain words about 'field' alone, to show next to that "
+        "field ('must be at most 30 °C'); the message says the same with the culprit named.",
+    )
     nodes: tuple[str, ...] = Field(
         default=(), description="Every node concerned, for issues that span several (a cycle)."
     )

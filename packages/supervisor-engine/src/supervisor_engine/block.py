@@ -247,12 +247,48 @@ def _param(params: Params, name: str) -> Any:
     raise AssertionError(f"{type(params).__name__} has no parameter {name!r}")
 
 
+class FieldProblem(ValueError):
+    """Raised by a parameter model's validator about one of its fields (by its JSON name).
+
+    A check across fields (a value above the maximum the same block declares) is still about
+    one field; this lets the editor show it next to that field, in plain words.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field} {message}")
+        self.field = field
+        self.message = message
+
+
 def param_errors(err: ValidationError) -> list[tuple[str, str]]:
     """(dotted field path, message) for each error of a parameter validation.
 
     The path is empty for an error of the parameters as a whole (two fields that disagree).
     """
-    return [(".".join(str(p) for p in e["loc"]), plain_message(e)) for e in err.errors()]
+    found = []
+    for e in err.errors():
+        cause = (e.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldProblem) and not e["loc"]:
+            found.append((cause.field, cause.message))
+        else:
+            found.append((".".join(str(p) for p in e["loc"]), plain_message(e)))
+    return found
+
+
+def param_unit(params: builtins.type[Params], path: str) -> str | None:
+    """The unit a parameter declares (``in_unit``), by its JSON or Python name; None if none."""
+    name = path.split(".")[0]
+    for field_name, info in params.model_fields.items():
+        if name in (info.alias, field_name):
+            extra = info.json_schema_extra
+            unit = extra.get("unit") if isinstance(extra, dict) else None
+            if unit is None:
+                for meta in info.metadata:
+                    meta_extra = getattr(meta, "json_schema_extra", None)
+                    if isinstance(meta_extra, dict) and meta_extra.get("unit") is not None:
+                        unit = meta_extra["unit"]
+            return unit if isinstance(unit, str) else None
+    return None
 
 
 _BOUNDS = {
@@ -268,7 +304,8 @@ def plain_message(error: Any) -> str:
     kind, ctx, msg = error.get("type"), error.get("ctx") or {}, str(error.get("msg", ""))
     if kind in _BOUNDS:
         words, key = _BOUNDS[kind]
-        return f"{words} {ctx.get(key)}"
+        bound = ctx.get(key)
+        return f"{words} {bound:g}" if isinstance(bound, float) else f"{words} {bound}"
     if kind == "missing":
         return "is required"
     if kind == "value_error":

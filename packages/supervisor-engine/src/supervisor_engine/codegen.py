@@ -31,6 +31,7 @@ from supervisor_engine.block import PointWrite, TickInfo
 from supervisor_engine.blocks.expression import check_expression
 from supervisor_engine.evaluator import FlowEvaluator, NodeSlots, TickResult
 from supervisor_engine.quality import FAULT, OK, STALE
+from supervisor_engine.readings import digests
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,10 @@ class _Emitter:
         """Namespace name of each node's context, by node id."""
         self.literals: set[str] = set()
         """Source text of the literals written, which are known at generation time."""
-        self.limits: dict[timedelta, tuple[str, str]] = {}
-        """Stale limits the function being written needs, by age."""
+        self.ages: dict[timedelta, int] = {}
+        """The stale ages of the flow's inputs, each with its index in ``lims``."""
+        self.limits: set[int] = set()
+        """Indexes of the stale limits the function being written needs."""
         self._count = 0
 
     def begin(self) -> dict[str, Any]:
@@ -78,7 +81,7 @@ class _Emitter:
             "_slow": _slow,
             "_limit": _limit,
         }
-        self.limits = {}
+        self.limits = set()
         return self.namespace
 
     def name(self, prefix: str, value: Any) -> str:
@@ -98,9 +101,9 @@ class _Emitter:
 
     def limit(self, age: timedelta) -> str:
         """A local holding ``wall - age`` for the chunk being written (computed once per tick)."""
-        if age not in self.limits:
-            self.limits[age] = (f"_lim{len(self.limits)}", self.name("A", age))
-        return self.limits[age][0]
+        index = self.ages.setdefault(age, len(self.ages))
+        self.limits.add(index)
+        return f"_lim{index}"
 
     def none_test(self, exprs: Sequence[str]) -> str | None:
         """Source testing whether any of ``exprs`` is None; None when none of them can be."""
@@ -120,6 +123,7 @@ class _Emitter:
 
 def _worst(ranks: Sequence[str]) -> str:
     """Source for the worst (highest) of some quality ranks, without calling ``max``."""
+    ranks = list(dict.fromkeys(r for r in ranks if r != str(OK)))  # no rank is better than OK
     if not ranks:
         return str(OK)
     if len(ranks) == 1:
@@ -141,6 +145,7 @@ class CompiledFlow(FlowEvaluator):
         constants: Mapping[int, Any],
     ) -> None:
         super().__init__(flow_id, nodes, slot_names, constants)
+        self._read = tuple(sorted(self.points_read))
         parts = _generate(self, _Emitter(self), constants)
         self.source = "\n".join(source for source, _namespace in parts)
         """The generated Python, every function of it (``supervisor-engine compile --show``)."""
@@ -160,7 +165,9 @@ class CompiledFlow(FlowEvaluator):
         info.now, info.wall, info.dt, info.snapshot = now, wall, dt, snapshot
         writes: list[PointWrite] = []
         info.writes = writes
-        new_faults = self._run(self._values, self._ranks, snapshot.get, wall)
+        # (value, rank, timestamp) of each input, digested as it arrived (see readings.py)
+        raw = digests(snapshot, self._read)
+        new_faults = self._run(self._values, self._ranks, raw.get, wall)
         faults = self._faults
         if new_faults:
             for node_id in new_faults.keys() - faults.keys():
@@ -180,20 +187,41 @@ def _generate(
 ) -> list[tuple[str, dict[str, Any]]]:
     """(source, namespace) of each chunk function, then of ``tick`` which calls them."""
     steps = list(zip(flow.nodes, flow._steps, strict=True))
+    # a constant block's output is a constant like any other: written as its value
+    known = dict(constants)
+    for node in flow.nodes:
+        if node.block.type == "io.constant":
+            known[node.outputs[0]] = _param(node, "value")
+    # A unit delay evaluated before the node that feeds it latches right after that node,
+    # from its locals; the delay has read its state by then, and nothing else reads it.
+    latched: dict[int, list[tuple[Any, int]]] = {}
+    inlined: set[int] = set()
+    for step in flow._latches:
+        node = step.node
+        if node.block.type != "math.unit-delay" or node.inputs[0] in known:
+            continue
+        source = flow._slot_step[node.inputs[0]]
+        delay = next(k for k, s in enumerate(flow._steps) if s.ctx is step.ctx)
+        if delay < source:
+            latched.setdefault(source, []).append((step.ctx, node.inputs[0]))
+            inlined.add(id(step))
     parts: list[tuple[str, dict[str, Any]]] = []
     calls: list[str] = []
     for c, start in enumerate(range(0, len(steps), CHUNK)):
         namespace = em.begin()
-        lines = _chunk(c, start, steps[start : start + CHUNK], em, constants)
+        lines = _chunk(c, start, steps[start : start + CHUNK], em, known, latched)
         parts.append(("\n".join(lines) + "\n", namespace))
-        calls.append(f"_chunk{c}(values, ranks, sget, wall, faults)")
+        calls.append(f"_chunk{c}(values, ranks, rget, lims, faults)")
     namespace = em.begin()
-    body = [*calls]
+    ages = [em.name("A", age) for age in em.ages]  # in index order
+    body = [f"lims = ({_tuple([f'_limit(wall, {a})' for a in ages])})", *calls]
     for step in flow._latches:
         node = step.node
+        if id(step) in inlined:
+            continue
         ctx = em.name("C", step.ctx)
-        ins_v = [em.const(constants[i]) if i in constants else f"values[{i}]" for i in node.inputs]
-        ins_r = [str(OK) if i in constants else f"ranks[{i}]" for i in node.inputs]
+        ins_v = [em.const(known[i]) if i in known else f"values[{i}]" for i in node.inputs]
+        ins_r = [str(OK) if i in known else f"ranks[{i}]" for i in node.inputs]
         body.append(f"# latch of node {node.node_id!r}")
         if node.block.type == "math.unit-delay":
             body += [f"_s = {ctx}.state", f"_s.value = {ins_v[0]}", f"_s.quality = {ins_r[0]}"]
@@ -201,7 +229,7 @@ def _generate(
             latch = em.name("L", step.fn)
             body.append(f"{latch}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))")
     body.append("return faults")
-    lines = ["def tick(values, ranks, sget, wall):", "    faults = {}", *_indent(body)]
+    lines = ["def tick(values, ranks, rget, wall):", "    faults = {}", *_indent(body)]
     parts.append(("\n".join(lines) + "\n", namespace))
     return parts
 
@@ -212,6 +240,7 @@ def _chunk(
     steps: Sequence[tuple[NodeSlots, Any]],
     em: _Emitter,
     constants: Mapping[int, Any],
+    latched: Mapping[int, list[tuple[Any, int]]],
 ) -> list[str]:
     """One generated function evaluating ``steps`` (consecutive nodes of the order)."""
     defined: set[int] = set()
@@ -240,7 +269,16 @@ def _chunk(
 
     body: list[str] = []
     own: list[int] = []
+
+    def latch_after(k: int) -> None:
+        for ctx_object, slot in latched.get(k, ()):
+            ctx = em.name("C", ctx_object)
+            body.append(f"# latch of the delay fed by slot {slot}")
+            body.extend([f"_s = {ctx}.state", f"_s.value = v{slot}", f"_s.quality = r{slot}"])
+
     for k, (node, step) in enumerate(steps, start):
+        if k > start:
+            latch_after(k - 1)
         ins_v = [value(i) for i in node.inputs]
         ins_r = [rank(i) for i in node.inputs]
         defined.update(node.outputs)
@@ -252,9 +290,7 @@ def _chunk(
         node_name = em.name("N", node.node_id)
         inline = _INLINE.get(node.block.type)
         if node.block.type == "io.constant":
-            # a literal (or a name): nothing to fail
-            body += [f"{outs_v[0]} = {em.const(_param(node, 'value'))}", f"{outs_r[0]} = {OK}"]
-            continue
+            continue  # its output is written as its value where it is read: see value()
         if inline is not None:
             fast = inline(em, node, ins_v, ins_r, outs_v, outs_r)
             ref = em.name("REF", _reference(step))
@@ -280,17 +316,24 @@ def _chunk(
             # floats are decided here; anything else goes to the block itself.
             (commanded, enable), q_commanded = ins_v, ins_r[0]
             deadband = em.const(_param(node, "deadband"))
+            enabled = em.is_true(enable)
+            enabled = "" if enabled == "True" else f" and {enabled}"
+            out_v, out_r = outs_v[0], outs_r[0]
+            # abs(d) > deadband <=> d > deadband or -d > deadband, nan included
             guarded = [
                 f"_st = {ctx}.state",
-                f"if ({q_commanded} == {OK} and {em.is_true(enable)} and type({commanded}) is float"
-                " and _st.has_commanded and type(_st.commanded) is float"
-                f" and not _abs({commanded} - _st.commanded) > {deadband}):",
-                f"    _o, _q = _st.commanded, {OK}",
+                "_c = _st.commanded",
+                f"if ({q_commanded} == {OK}{enabled} and type({commanded}) is float"
+                " and type(_c) is float and _st.has_commanded"
+                f" and not ((_d := {commanded} - _c) > {deadband} or -_d > {deadband})):",
+                f"    {out_v} = _c",
+                f"    {out_r} = {OK}",
                 "else:",
-                f"    _o, _q = {fn}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))",
+                f"    {out_v}, {out_r} = {fn}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))",
             ]
-            worst = "_q"
-        elif node.block.quality_aware:
+            body += ["try:", *_indent(guarded), "except Exception as err:", *_indent(fault)]
+            continue
+        if node.block.quality_aware:
             guarded = [f"_o, _q = {fn}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))"]
             worst = "_q"
         else:
@@ -315,19 +358,20 @@ def _chunk(
         elif outs_v:
             body += ["else:", f"    {', '.join(outs_v)}, = _o"]
             body += [f"    {x} = {worst}" for x in outs_r]
+    latch_after(start + len(steps) - 1)
     # write this chunk's slots back: monitoring reads them, later chunks and the next
     # tick too (a faulted node keeps its last outputs)
     if own:
         lo, hi = min(own), max(own) + 1
         if sorted(own) == list(range(lo, hi)):
-            body.append(f"values[{lo}:{hi}] = ({_tuple([f'v{o}' for o in range(lo, hi)])})")
-            body.append(f"ranks[{lo}:{hi}] = ({_tuple([f'r{o}' for o in range(lo, hi)])})")
+            body.append(f"values[{lo}:{hi}] = ({_tuple([value(o) for o in range(lo, hi)])})")
+            body.append(f"ranks[{lo}:{hi}] = ({_tuple([rank(o) for o in range(lo, hi)])})")
         else:  # outputs are numbered in evaluation order, so this is not expected
-            body += [f"values[{o}] = v{o}" for o in own]
-            body += [f"ranks[{o}] = r{o}" for o in own]
+            body += [f"values[{o}] = {value(o)}" for o in own]
+            body += [f"ranks[{o}] = {rank(o)}" for o in own]
     pre = [f"x{i} = values[{i}]; y{i} = ranks[{i}]" for i in sorted(preload)]
-    pre += [f"{local} = _limit(wall, {age})" for local, age in em.limits.values()]
-    head = f"def _chunk{c}(values, ranks, sget, wall, faults):"
+    pre += [f"_lim{index} = lims[{index}]" for index in sorted(em.limits)]
+    head = f"def _chunk{c}(values, ranks, rget, lims, faults):"
     return [head, *_indent(pre), *_indent(body), "    pass", ""]
 
 
@@ -448,11 +492,22 @@ def _gate(kind: str) -> Inline:
             f"    {out_v} = None",
             f"    {out_r} = {_worst([*ins_r, str(STALE)])}",
             "else:",
-            f"    {out_v} = {_combine(kind, [f'bool({x})' for x in ins_v])}",
+            f"    {out_v} = {_truth(kind, ins_v)}",
             f"    {out_r} = {_worst(ins_r)}",
         ]
 
     return emit
+
+
+def _truth(kind: str, ins: list[str]) -> str:
+    """Source for ``bool(a) and bool(b) ...`` (or, xor) without calling ``bool``.
+
+    In a conditional expression's test, ``a and b`` truth-tests each operand once, in
+    order, stopping where ``bool(a) and bool(b)`` stops: the same calls, the same bool.
+    """
+    if kind in ("and", "or"):
+        return f"(True if ({f' {kind} '.join(ins)}) else False)"
+    return _combine(kind, [f"(True if {x} else False)" for x in ins])
 
 
 def _combine(kind: str, terms: list[str]) -> str:
@@ -500,21 +555,22 @@ def _point_input(
     key = em.name("P", node.bound.key)
     age = _stale_age(node.bound.stale_after_s)
     if age is None:
-        stale = f"(wall - _s.timestamp).total_seconds() > {em.const(node.bound.stale_after_s)}"
+        stale = f"(wall - _ts).total_seconds() > {em.const(node.bound.stale_after_s)}"
     else:
         # older than the limit <=> (wall - timestamp).total_seconds() > stale_after_s, exactly;
         # a limit that cannot be had (None) makes the comparison raise: the reference decides
-        stale = f"_s.timestamp <= {em.limit(age)}"
+        stale = f"_ts <= {em.limit(age)}"
+    # the digest of the point's value (see readings.py); an unreadable one has rank None,
+    # and the comparison raising sends the node to the reference
     return [
-        f"_s = sget({key})",
-        "if _s is None:",
+        f"_t = rget({key})",
+        "if _t is None:",
         f"    {out_v} = None",
         f"    {out_r} = {STALE}",
         "else:",
-        f"    {out_r} = QR[_s.quality]",
+        f"    {out_v}, {out_r}, _ts = _t",
         f"    if {out_r} < {STALE} and {stale}:",
         f"        {out_r} = {STALE}",
-        f"    {out_v} = _s.value",
     ]
 
 

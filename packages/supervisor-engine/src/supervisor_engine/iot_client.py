@@ -66,6 +66,7 @@ from supervisor_engine.adapter import AdapterStatus, PendingWrites, Refusal, Wri
 from supervisor_engine.block import PointWrite
 from supervisor_engine.clock import Clock
 from supervisor_engine.command_truth import DEFAULT_REFRESH_S, CommandLedger, device_of, slot_holds
+from supervisor_engine.readings import Readings
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,8 @@ class HttpIoAdapter:
         self.settings = settings
         self.clock = clock
         self.status = AdapterStatus()
-        self._cache: dict[str, PointValue] = {}
+        # digests each value as it arrives, for the compiled flows (see readings.py)
+        self._cache: Readings = Readings()
         self._points: tuple[str, ...] = ()
         self._unknown: set[str] = set()
         """Points the service does not know (an unknown device or object): left out of the

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -156,6 +157,10 @@ class Scheduler:
             each flow's period.
         on_last_run: Called after every run with the flow id and the wall time of the
             tick's due instant, so that the engine can persist it.
+        lead_s: ``run`` wakes this long before a tick is due and waits out the rest on the
+            CPU, so that the tick starts on time (an event loop's timer fires up to a
+            millisecond late, and a process woken on a busy machine may wait for a core).
+            0 (the default) sleeps to the due time itself.
 
     Raises:
         ValueError: On duplicate flow ids, or a non-finite ``start`` or negative tolerance.
@@ -170,6 +175,7 @@ class Scheduler:
         start: float | None = None,
         late_tolerance_s: float | None = None,
         on_last_run: Callable[[str, datetime], None] | None = None,
+        lead_s: float = 0.0,
     ) -> None:
         self._clock = clock
         self._run_tick = run_tick
@@ -180,6 +186,9 @@ class Scheduler:
         if late_tolerance_s is not None and not late_tolerance_s >= 0:
             raise ValueError(f"late_tolerance_s must be >= 0, got {late_tolerance_s!r}")
         self._tolerance = late_tolerance_s
+        if not (lead_s >= 0 and math.isfinite(lead_s)):
+            raise ValueError(f"lead_s must be >= 0, got {lead_s!r}")
+        self._lead = lead_s
         self._flows = [self._new_flow(t, 0) for t in _checked(flows)]
         self._by_id = {f.timing.flow_id: f for f in self._flows}
         self._in_tick = False
@@ -343,7 +352,7 @@ class Scheduler:
                 waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(wake.wait())]
                 due = self.next_due()
                 if due != math.inf:  # with no flows, wait for set_flows or stop only
-                    waiters.append(asyncio.ensure_future(self._clock.sleep_until(due)))
+                    waiters.append(asyncio.ensure_future(self._clock.sleep_until(due - self._lead)))
                 done, _ = await asyncio.wait(
                     [stopping, *waiters], return_when=asyncio.FIRST_COMPLETED
                 )
@@ -351,10 +360,31 @@ class Scheduler:
                 for task in done:
                     task.result()  # surface a failing clock instead of spinning on it
                 if not stop.is_set():
+                    self._wait_out_lead()
                     self.run_due()
         finally:
             self._wake = None
             await _cancel([stopping])
+
+    def _wait_out_lead(self) -> None:
+        """Spin to the next due time when it is within the lead (see ``lead_s``).
+
+        Spinning, not sleeping: a second sleep would be a second chance for a busy machine
+        to keep the process off the CPU when the tick is due.
+        """
+        if not self._lead:
+            return
+        due, clock = self.next_due(), self._clock
+        began = clock.monotonic()
+        if due - began > self._lead + _SAME_INSTANT_S:
+            return  # woken by a request, set_flows or stop: nothing is due soon
+        real_began = time.perf_counter()
+        while clock.monotonic() < due:
+            if time.perf_counter() - real_began > self._lead + 0.01 and clock.monotonic() == began:
+                # a clock that does not move with real time (a test loop's): sleep instead
+                _log.info("the clock does not follow real time: no lead before ticks")
+                self._lead = 0.0
+                return
 
     def request_run(self, flow_id: str) -> None:
         """Run ``flow_id`` once as soon as possible, off its grid (which does not move).

@@ -15,6 +15,7 @@ from bms_schemas import Bundle, PointValue, Quality
 from supervisor_engine.clock import VirtualClock
 from supervisor_engine.compiler import Program, compile_bundle
 from supervisor_engine.errors import TraceError
+from supervisor_engine.readings import Readings
 from supervisor_engine.registry import Registry
 from supervisor_engine.scheduler import FlowTiming, Scheduler, TickCall
 from supervisor_engine.traces import InputTrace, OutputTrace
@@ -58,7 +59,7 @@ def simulate(
     commanded: dict[str, object] = dict.fromkeys(written)
     clock = VirtualClock(start=0.0, wall_start=wall_start)
     samples = list(inputs.samples)
-    snapshot: dict[str, PointValue] = {}
+    snapshot: dict[str, PointValue] = Readings()
     next_sample = 0
 
     def run_tick(call: TickCall) -> None:

@@ -28,9 +28,18 @@ from bms_schemas import (
     ValidationIssue,
     check_schema_version,
 )
-from supervisor_engine.block import BlockEnv, BlockType, Params, ResolvedPort, Role, param_errors
+from supervisor_engine.block import (
+    BlockEnv,
+    BlockType,
+    Params,
+    ResolvedPort,
+    Role,
+    param_errors,
+    param_unit,
+)
 from supervisor_engine.composites import flatten_graph
 from supervisor_engine.registry import Registry
+from supervisor_engine.units import symbol
 
 
 @dataclass
@@ -196,13 +205,17 @@ def _check_nodes(
             params = block.parse_params(node.params)
         except ValidationError as err:
             for path, message in param_errors(err):
+                unit = param_unit(block.params, path) if path else None
+                # 'must be at most 30' -> 'must be at most 30 °C': the bound is in the unit.
+                hint = f"{message} {symbol(unit)}" if unit and message[-1:].isdigit() else message
                 result.add(
                     IssueCode.INVALID_PARAMETER,
-                    f"node {node.id!r} ({node.type}): {path} {message}"
+                    f"node {node.id!r} ({node.type}): {path} {hint}"
                     if path
-                    else f"node {node.id!r} ({node.type}): {message}",
+                    else f"node {node.id!r} ({node.type}): {hint}",
                     node=node.id,
                     field=f"params.{path}" if path else "params",
+                    hint=hint,
                 )
             continue
         inputs, outputs = block.resolve_ports(params)
@@ -218,6 +231,7 @@ def _check_against_bundle(env: BlockEnv, result: Analysis) -> None:
                     f"node {node_id!r} ({checked.node.type}): {message}",
                     node=node_id,
                     field="params",
+                    hint=message,
                 )
 
 

@@ -60,7 +60,7 @@ def test_parameter_outputs_its_value_and_keeps_an_operators_change_across_restar
 
 
 def test_parameter_initial_value_must_be_inside_its_limits():
-    with pytest.raises(ValueError, match="above max"):
+    with pytest.raises(ValueError, match="value must be at most 30"):
         default_registry().get("io.parameter").parse_params({"value": 40, "max": 30})
 
 

@@ -54,6 +54,16 @@ def get_bundle(services: Svc, _user: User, project_id: str, version: str) -> Bun
     return services.bundles.get(project_id, version)
 
 
+@router.delete("/api/projects/{project_id}/bundles/{version}", status_code=204)
+def discard_bundle(services: Svc, _user: User, project_id: str, version: str) -> None:
+    """Delete a bundle no deploy has named (a cancelled deploy), freeing its version number.
+
+    409 when a deploy or rollback attempt named it: the history keeps what it refers to.
+    """
+    services.projects.get(project_id)
+    services.bundles.discard(project_id, version)
+
+
 @router.get("/api/projects/{project_id}/bundles/{version}/diff", response_model=BundleDiff)
 async def diff_bundle(
     services: Svc,

@@ -603,7 +603,13 @@ export interface paths {
         get: operations["getBundle"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Discard Bundle
+         * @description Delete a bundle no deploy has named (a cancelled deploy), freeing its version number.
+         *
+         *     409 when a deploy or rollback attempt named it: the history keeps what it refers to.
+         */
+        delete: operations["discardBundle"];
         options?: never;
         head?: never;
         patch?: never;
@@ -737,6 +743,50 @@ export interface paths {
          */
         get: operations["exportProject"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/limit-action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Limit Action
+         * @description Clamp or refuse a command outside its limits, for every point of the project.
+         */
+        put: operations["putLimitAction"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Limits
+         * @description Every point the project commands (and every point it has limits for), with its limits.
+         */
+        get: operations["getLimits"];
+        /**
+         * Put Limits
+         * @description Set or remove one point's limits; 422 with each field's problem in plain words.
+         */
+        put: operations["putLimits"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1458,6 +1508,8 @@ export interface components {
              * @description The active bundle is one the Designer stored.
              */
             activeKnown: boolean;
+            /** @description The project of the engine's active bundle, when known. */
+            activeProject?: components["schemas"]["BundleProject"] | null;
             /**
              * Activeversion
              * @description The engine's active version, if any.
@@ -1490,12 +1542,26 @@ export interface components {
              * @description Why the engine's active bundle is unknown, when it is.
              */
             engineError?: string | null;
+            /**
+             * Lowerversion
+             * @description The version is lower than the engine's active one of the same project; the engine refuses unless the deploy says allowLowerVersion.
+             * @default false
+             */
+            lowerVersion: boolean;
+            /**
+             * Otherproject
+             * @description The engine runs another project: deploying replaces its whole program, and the engine refuses unless the deploy says allowOtherProject.
+             * @default false
+             */
+            otherProject: boolean;
             /** Pointsnewlywritten */
             pointsNewlyWritten: string[];
             /** Pointsnolongerwritten */
             pointsNoLongerWritten: string[];
             /** Prioritychanges */
             priorityChanges: components["schemas"]["PriorityChange"][];
+            /** @description The project the bundle to deploy was built from. */
+            project?: components["schemas"]["BundleProject"] | null;
             /**
              * Version
              * @description The bundle to deploy.
@@ -1536,6 +1602,22 @@ export interface components {
         BundleList: {
             /** Bundles */
             bundles: components["schemas"]["BundleInfo"][];
+        };
+        /**
+         * BundleProject
+         * @description The Designer project a bundle was built from.
+         */
+        BundleProject: {
+            /**
+             * Id
+             * @description The project's stable id.
+             */
+            id: string;
+            /**
+             * Name
+             * @description The project's name.
+             */
+            name: string;
         };
         /**
          * Calendar
@@ -1610,6 +1692,50 @@ export interface components {
              * @default []
              */
             unconfirmed: components["schemas"]["UnconfirmedCommandStatus"][];
+        };
+        /**
+         * CommandedPoint
+         * @description One point the project commands (or has limits for), with what is known about it.
+         */
+        CommandedPoint: {
+            /**
+             * Devicemax
+             * @description The device's own highest value (max-pres-value), if known.
+             */
+            deviceMax?: number | null;
+            /**
+             * Devicemin
+             * @description The device's own lowest value (min-pres-value), if known.
+             */
+            deviceMin?: number | null;
+            /** @description The limits authored for it; null: none. */
+            limits?: components["schemas"]["PointConstraint"] | null;
+            /**
+             * Name
+             * @description The device object's name, if known.
+             */
+            name?: string | null;
+            /**
+             * Nodes
+             * @description The point-output blocks that command it (empty: none does).
+             * @default []
+             */
+            nodes: string[];
+            /**
+             * Point
+             * @description Canonical point reference.
+             */
+            point: string;
+            /**
+             * Priority
+             * @description The BACnet priority the flow writes it at.
+             */
+            priority?: number | null;
+            /**
+             * Unit
+             * @description Unit symbol of the point, if known.
+             */
+            unit?: string | null;
         };
         /**
          * CompositeCreate
@@ -1898,7 +2024,7 @@ export interface components {
         ConstraintChange: {
             /**
              * Changes
-             * @description Changed field -> before and after; a point without limits before has null.
+             * @description Changed field (as the project names it: 'maxRatePerS') -> before and after; a point without limits on one side shows what none mean (unset, 1-16, hold).
              */
             changes: {
                 [key: string]: components["schemas"]["FieldChange"];
@@ -2786,6 +2912,80 @@ export interface components {
          */
         LimitAction: "refuse" | "clamp";
         /**
+         * LimitActionSave
+         * @description Set what the engine does with a command outside its limits, for the whole project.
+         */
+        LimitActionSave: {
+            /** @description 'refuse' drops it, 'clamp' sends the limit. */
+            limitAction: components["schemas"]["LimitAction"];
+            /**
+             * Revision
+             * @description The revision a save is based on (optimistic concurrency).
+             */
+            revision: number;
+        };
+        /**
+         * LimitsDraft
+         * @description Limits of one commanded point as the user typed them; checked by the server.
+         */
+        LimitsDraft: {
+            /**
+             * @description What to do when the value to write is not ok.
+             * @default hold
+             */
+            degraded: components["schemas"]["DegradedPolicy"];
+            /**
+             * Fallback
+             * @description Value written under the 'fallback' policy.
+             */
+            fallback?: boolean | number | string | null;
+            /**
+             * Max
+             * @description Highest value that may be written.
+             */
+            max?: number | null;
+            /**
+             * Maxpriority
+             * @description Lowest-precedence priority allowed (1-16).
+             * @default 16
+             */
+            maxPriority: number;
+            /**
+             * Maxratepers
+             * @description Largest change per second between two writes.
+             */
+            maxRatePerS?: number | null;
+            /**
+             * Min
+             * @description Lowest value that may be written.
+             */
+            min?: number | null;
+            /**
+             * Minpriority
+             * @description Highest-precedence priority allowed (1-16).
+             * @default 1
+             */
+            minPriority: number;
+        };
+        /**
+         * LimitsSave
+         * @description Set (or, with ``limits`` null, remove) the limits of one point of a project.
+         */
+        LimitsSave: {
+            /** @description The limits; null removes them. */
+            limits: components["schemas"]["LimitsDraft"] | null;
+            /**
+             * Point
+             * @description The point, e.g. '2001/analog-output,1'.
+             */
+            point: string;
+            /**
+             * Revision
+             * @description The revision a save is based on (optimistic concurrency).
+             */
+            revision: number;
+        };
+        /**
          * LoginRequest
          * @description A user's credentials.
          */
@@ -2894,6 +3094,13 @@ export interface components {
             fields: string[];
             /** Node */
             node: string;
+            /**
+             * Params
+             * @description Each changed parameter, old -> new (null where unset).
+             */
+            params?: {
+                [key: string]: components["schemas"]["FieldChange"];
+            };
         };
         /**
          * NoticeEvent
@@ -3158,6 +3365,27 @@ export interface components {
              * @description Whether the service allows writes to this point at all.
              */
             writable: boolean;
+        };
+        /**
+         * PointLimitsTable
+         * @description A project's point table: commanded points and their limits.
+         */
+        PointLimitsTable: {
+            /** @description What the engine does with a command outside its limits (whole project). */
+            limitAction: components["schemas"]["LimitAction"];
+            /** Points */
+            points: components["schemas"]["CommandedPoint"][];
+            /**
+             * Problems
+             * @description Why the table may be incomplete: the project does not validate, the IoT service (names, units, device ranges) did not answer.
+             * @default []
+             */
+            problems: string[];
+            /**
+             * Revision
+             * @description The project revision this table is of.
+             */
+            revision: number;
         };
         /**
          * PointRef
@@ -4194,6 +4422,11 @@ export interface components {
              * @description Id of the flow concerned, if any.
              */
             flow?: string | null;
+            /**
+             * Hint
+             * @description The problem in plain words about 'field' alone, to show next to that field ('must be at most 30 °C'); the message says the same with the culprit named.
+             */
+            hint?: string | null;
             /**
              * Message
              * @description A sentence that names the culprit.
@@ -8168,6 +8401,117 @@ export interface operations {
             };
         };
     };
+    discardBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     diffBundle: {
         parameters: {
             query?: {
@@ -8990,6 +9334,350 @@ export interface operations {
                 };
                 content: {
                     "application/zip": unknown;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    putLimitAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LimitActionSave"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointLimitsTable"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointLimitsTable"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    putLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LimitsSave"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointLimitsTable"];
                 };
             };
             /** @description Bad Request */

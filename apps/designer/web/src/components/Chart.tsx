@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { type ChartSeries, axisValue, hasData, unitsOf } from "../lib/trends";
+import { type ChartSeries, axisValue, hasData, timeAxisLabels, unitsOf } from "../lib/trends";
 import { formatTime, formatValue } from "../lib/units";
 
 export const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"];
@@ -57,7 +57,11 @@ function options(props: ChartProps, width: number): uPlot.Options {
     {
       label: props.xLabel ?? "",
       labelSize: props.xLabel ? 20 : 0,
-      values: props.elapsed ? (_u, ticks) => ticks.map((t) => `${t} s`) : undefined,
+      // uPlot's default 50 px between ticks let "10:42:30 AM" labels run into each other at 1024 px
+      space: props.elapsed ? 60 : 100,
+      values: props.elapsed
+        ? (_u, ticks) => ticks.map((t) => `${t} s`)
+        : (_u, ticks, _axis, _space, incr) => timeAxisLabels(ticks, incr),
     },
   ];
   units.forEach((unit, i) => {
@@ -129,12 +133,18 @@ export function Chart(props: ChartProps) {
       u.destroy();
       plot.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt on shape, data set below
-  }, [shape, props.height]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt on shape, data and height set below
+  }, [shape]);
 
   useEffect(() => {
     plot.current?.setData(data);
   }, [data]);
+
+  // A new height (the window resized) resizes the plot in place: no rebuild, the zoom is kept.
+  useEffect(() => {
+    const el = box.current;
+    if (el) plot.current?.setSize({ width: el.clientWidth, height: props.height ?? 300 });
+  }, [props.height]);
 
   return (
     <figure className="chart" data-testid={props.testId}>

@@ -1,4 +1,8 @@
-/** The engine's state with start, stop and reload, each confirmed first, in the top bar. */
+/**
+ * The engine's state with start, stop and reload, each confirmed first, in the status bar at the
+ * foot of every page. `compact` leaves out the state, for the editor's status bar, which says it
+ * already; `onDone` runs after each command (the editor reads the engine's status again).
+ */
 import { useState } from "react";
 import { type EngineCommand, useEngineControl } from "../hooks/useEngineControl";
 import { Dialog } from "./Dialog";
@@ -15,17 +19,19 @@ const CONFIRM: Record<EngineCommand, { title: string; text: string }> = {
   },
 };
 
-export function EngineControls() {
+export function EngineControls({ compact = false, onDone }: { compact?: boolean; onDone?: () => void }) {
   const { status, error, run } = useEngineControl();
   const [asking, setAsking] = useState<EngineCommand | null>(null);
   const [failed, setFailed] = useState("");
   const state = status?.state ?? "unreachable";
   return (
     <span className="engine-controls" data-testid="engine-controls">
-      <span className={`engine-state state-${state}`} title={error || undefined}>
-        Engine {state}
-        {status?.version ? ` · ${status.version}` : ""}
-      </span>
+      {!compact && (
+        <span className={`engine-state state-${state}`} title={error || undefined}>
+          Engine {state}
+          {status?.version ? ` · version ${status.version}` : ""}
+        </span>
+      )}
       {status && status.state === "running" && (
         <button type="button" onClick={() => setAsking("stop")}>
           Stop
@@ -59,6 +65,7 @@ export function EngineControls() {
                   const command = asking;
                   setAsking(null);
                   setFailed(await run(command));
+                  onDone?.();
                 }}
               >
                 {asking === "stop" ? "Stop engine" : asking === "start" ? "Start engine" : "Reload engine"}

@@ -1,6 +1,6 @@
 /** The parameter panel of the selected node, generated from its block's JSON Schema. */
-import { useMemo } from "react";
-import type { BlockSpec, JsonValue } from "../api/types";
+import { type ReactNode, useMemo } from "react";
+import type { BlockSpec, JsonValue, ValidationIssue } from "../api/types";
 import { type FieldDesc, fieldProblem, formFields, parseInput, type Schema } from "../lib/forms";
 import { isBoolWeek, type Week } from "../lib/week";
 import { WeekGrid } from "./WeekGrid";
@@ -122,17 +122,30 @@ export function ParamPanel({
   points,
   onParams,
   onLabel,
+  extra,
 }: {
   nodeId: string;
   spec: BlockSpec;
   params: Params;
   label: string | null;
-  issues: { field?: string | null; message: string }[];
+  issues: ValidationIssue[];
   points: PointOption[];
   onParams: (p: Params) => void;
   onLabel: (l: string | null) => void;
+  /** More about the block under its parameters (a point output's limits). */
+  extra?: ReactNode;
 }) {
   const fields = useMemo(() => formFields(spec.paramsSchema as Schema), [spec]);
+  // The server's words about one field alone ('must be at most 30 °C'), shown next to it.
+  const issueOf = (name: string) => {
+    const i = issues.find((x) => x.field === `params.${name}` || x.field?.startsWith(`params.${name}.`) || x.field === name);
+    return i ? (i.hint ?? i.message) : undefined;
+  };
+  const named = new Set(fields.map((f) => f.name));
+  const general = issues.filter((i) => {
+    const name = i.field?.replace(/^params\.?/, "").split(".")[0] ?? "";
+    return i.code === "invalid_parameter" && !named.has(name);
+  });
   return (
     <section className="param-panel" aria-label={`Parameters of ${nodeId}`}>
       <h2>
@@ -143,13 +156,18 @@ export function ParamPanel({
         <label htmlFor="param-label">Label</label>
         <input id="param-label" defaultValue={label ?? ""} key={`${nodeId}-${label}`} onBlur={(e) => onLabel(e.target.value || null)} />
       </div>
+      {general.map((i) => (
+        <p key={i.message} className="error field-error" role="alert">
+          {i.hint ?? i.message}
+        </p>
+      ))}
       {fields.map((f) => (
         <Field
           key={`${nodeId}-${f.name}`}
           field={f}
           value={params[f.name]}
           points={points}
-          issue={issues.find((i) => i.field === f.name || i.field?.startsWith(`${f.name}.`) || i.field === `params.${f.name}`)?.message}
+          issue={issueOf(f.name)}
           onChange={(v) => {
             const next = { ...params };
             if (v === undefined) delete next[f.name];
@@ -158,6 +176,7 @@ export function ParamPanel({
           }}
         />
       ))}
+      {extra}
     </section>
   );
 }

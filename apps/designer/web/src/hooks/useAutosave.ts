@@ -2,7 +2,7 @@
  * Autosave with the revision check: a settled change is saved after AUTOSAVE_MS; a 409 (someone
  * else saved) stops autosaving and opens the conflict dialog, resolved by keeping theirs or mine.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { api, detail, errorMessage, failureOf } from "../api/client";
 import type { Graph } from "../api/types";
 import { canonicalGraph, newFlow } from "../lib/graph";
@@ -53,8 +53,9 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
   // would otherwise both PUT the same base revision, and the second would be a false conflict.
   const inFlight = useRef<Promise<void>>(Promise.resolve());
 
+  /** `force`: a revision to save over (keep mine), or true to save content beside the graph (calendars) even if the graph is unchanged. */
   const saveOnce = useCallback(
-    async (force?: number) => {
+    async (force?: number | true) => {
       const p = projectRef.current;
       const g = graphNow();
       if (!p || !g) return;
@@ -63,7 +64,7 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
       setSaveState("saving");
       const r = await api.PUT("/api/projects/{project_id}", {
         params: { path: { project_id: projectId } },
-        body: { revision: force ?? p.revision, content: { ...p.content, graph: g } as never },
+        body: { revision: typeof force === "number" ? force : p.revision, content: { ...p.content, graph: g } as never },
       });
       if (r.response.status === 409) {
         // StaleRevisionError: details {field: "revision", basedOn, currentRevision}.
@@ -90,7 +91,7 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
   );
 
   const save = useCallback(
-    (force?: number): Promise<void> => {
+    (force?: number | true): Promise<void> => {
       const next = inFlight.current.then(() => saveOnce(force));
       inFlight.current = next.catch(() => undefined);
       return next;
@@ -102,9 +103,13 @@ export function useAutosave({ projectId, doc, history, onSaved, notify }: Autosa
   const saveRef = useRef(save);
   saveRef.current = save;
   const hasProject = doc.project !== null;
-  useEffect(() => {
+  // Before paint: the label never says "Saved" over a canvas that shows a change not yet saved.
+  useLayoutEffect(() => {
     if (!sig || !hasProject || conflict) return;
     setSaveState((s) => afterChange(s, sig, savedSig.current));
+  }, [sig, hasProject, conflict, saves]);
+  useEffect(() => {
+    if (!sig || !hasProject || conflict) return;
     if (sig === savedSig.current) return;
     const t = window.setTimeout(() => void saveRef.current(), AUTOSAVE_MS);
     return () => window.clearTimeout(t);

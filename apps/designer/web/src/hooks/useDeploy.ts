@@ -13,6 +13,16 @@ export interface PendingDeploy {
   diff: BundleDiff;
 }
 
+/** What the user confirmed in the deploy dialog, beyond the deploy itself. */
+export interface DeployChoice {
+  /** They typed the project's name to replace another project running on the engine. */
+  allowOtherProject?: boolean;
+  /** They confirmed going back to a lower version than the active one. */
+  allowLowerVersion?: boolean;
+  /** Why this deploy; shown in the history. */
+  note?: string;
+}
+
 export interface DeployDeps {
   projectId: string;
   /** Saves unsaved changes first, so that the bundle is built from what is on screen. */
@@ -55,11 +65,16 @@ export function useDeploy({ projectId, saveFirst, refreshEngine, notify, onBuild
     }
   }, [projectId, saveFirst, notify, onBuildFailed]);
 
-  const confirm = useCallback(async () => {
+  const confirm = useCallback(async (choice: DeployChoice = {}) => {
     if (!pending) return;
     const r = await api.POST("/api/projects/{project_id}/deployments", {
       params: { path: { project_id: projectId } },
-      body: { version: pending.version },
+      body: {
+        version: pending.version,
+        allowOtherProject: choice.allowOtherProject ?? null,
+        allowLowerVersion: choice.allowLowerVersion ?? null,
+        note: choice.note || null,
+      },
     });
     setPending(null);
     notify(r.data ? `Deploy of ${r.data.version}: ${r.data.outcome}` : errorMessage(r, "deploy failed"));
@@ -82,5 +97,15 @@ export function useDeploy({ projectId, saveFirst, refreshEngine, notify, onBuild
     [projectId, refreshDeployments, refreshEngine, notify],
   );
 
-  return { deployments, pending, start, confirm, cancel: () => setPending(null), rollback };
+  /** The user said no after seeing the diff: the bundle goes, so its version number is not used up. */
+  const cancel = useCallback(async () => {
+    if (!pending) return;
+    setPending(null);
+    const r = await api.DELETE("/api/projects/{project_id}/bundles/{version}", {
+      params: { path: { project_id: projectId, version: pending.version } },
+    });
+    if (!r.response.ok) notify(errorMessage(r, `bundle ${pending.version} was kept`));
+  }, [pending, projectId, notify]);
+
+  return { deployments, pending, start, confirm, cancel, rollback };
 }

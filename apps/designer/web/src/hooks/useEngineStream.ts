@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import type { EngineEvent, EngineStatus } from "../api/types";
-import { type NodeValues, definitionOf, instanceValues } from "../lib/compositeInside";
+import { type NodeValues, definitionOf, instanceValues, outputUnit } from "../lib/compositeInside";
 import { type PointUnit, liveText, nodeUnit } from "../lib/liveUnits";
 import type { FlowDocument } from "./useFlowDocument";
 import { usePointUnits } from "./usePointUnits";
@@ -53,9 +53,11 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges" 
           const live: Record<string, string> = {};
           let status = "ok";
           const unit = nodeUnit(String(n.data.blockType), (n.data.params ?? {}) as Record<string, unknown>, pointUnits);
-          units.current.set(n.id, unit);
+          const def = definitionOf(graph, n.data.blockType);
           for (const [port, [v, q]] of Object.entries(ports)) {
-            live[port] = liveText(v, q, unit);
+            const u = def ? outputUnit(graph, def, port, pointUnits) : unit;
+            units.current.set(`${n.id}.${port}`, u);
+            live[port] = liveText(v, q, u);
             if (q !== "ok" && status === "ok") status = q;
           }
           return { ...n, data: { ...n.data, live, status } };
@@ -65,7 +67,7 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges" 
       setEdges((es) =>
         es.map((e) => {
           const v = e.sourceHandle ? portsOf(e.source)?.[e.sourceHandle] : undefined;
-          return v ? { ...e, label: liveText(v[0], v[1], units.current.get(e.source)) } : e;
+          return v ? { ...e, label: liveText(v[0], v[1], units.current.get(`${e.source}.${e.sourceHandle}`)) } : e;
         }),
       );
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Graph, ValidationIssue } from "../api/types";
-import { flatId, insideFlow, instanceValues, issuesInside, issuePath, pinId, resolvePath, valuesInside } from "./compositeInside";
+import { flatId, inputValues, insideFlow, instanceValues, issuesInside, issuePath, outputUnit, pinId, resolvePath, valuesInside } from "./compositeInside";
 
 const NUM = { type: "number" as const, unit: null, labels: null };
 const LOOP = {
@@ -75,6 +75,24 @@ describe("the inside of a composite instance", () => {
     expect(valuesInside(GRAPH, ZONE as never, ["zone_3"], values).get("loop")).toEqual({ out: [40, "stale"] });
     expect(instanceValues(GRAPH, ZONE as never, "zone_3", values)).toEqual({ damper: [40, "stale"] });
     expect(instanceValues(GRAPH, ZONE as never, "zone_9", values)).toBeUndefined();
+  });
+
+  it("shows what flows into an instance's inputs, from the wire one level up", () => {
+    const flow = { ...GRAPH, nodes: [...GRAPH.nodes, { id: "k", type: "io.constant", flow: "f", params: { value: 1, unit: "degrees-celsius" } }], edges: [{ source: "k", sourcePort: "value", target: "zone_3", targetPort: "temp" }] } as unknown as Graph;
+    const values = { k: { value: [23.5, "ok"] as [number, string] } };
+    const top = inputValues(flow, resolvePath(flow, ["zone_3"])!, values, new Map());
+    expect(top.get("temp")?.value).toEqual([23.5, "ok"]);
+    expect(top.get("temp")?.unit.unit).toBe("°C");
+    // Nested: loop.pv is fed inside zone by zone's input pin, not by a node: nothing to show.
+    expect(inputValues(flow, resolvePath(flow, ["zone_3", "loop"])!, values, new Map()).size).toBe(0);
+  });
+
+  it("gives an instance's output the unit of the inner block behind it", () => {
+    // zone.damper <- loop.out <- lim (a limiter: no unit of its own); a PID's output is a percentage.
+    expect(outputUnit(GRAPH, ZONE as never, "damper", new Map())).toEqual({ unit: "" });
+    const pidOut = { ...LOOP, outputs: [{ name: "out", type: NUM, source: { node: "pid", port: "out" } }] };
+    expect(outputUnit(GRAPH, pidOut as never, "out", new Map())).toEqual({ unit: "%" });
+    expect(outputUnit(GRAPH, pidOut as never, "nope", new Map())).toEqual({ unit: "" });
   });
 
   it("puts each issue on the inner block of the level its path goes through", () => {

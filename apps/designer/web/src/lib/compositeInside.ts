@@ -7,6 +7,7 @@
  */
 import type { Graph, JsonValue, ValidationIssue } from "../api/types";
 import { type BlockNode, defaultPosition, edgeId, type WireEdge } from "./graph";
+import { type PointUnit, nodeUnit } from "./liveUnits";
 
 export type Definition = NonNullable<Graph["composites"]>[number];
 
@@ -202,6 +203,45 @@ export function issuesInside(issues: readonly ValidationIssue[], path: readonly 
     if (p.length <= path.length || path.some((id, k) => p[k] !== id)) continue;
     const inner = p[path.length]!;
     out.set(inner, [...(out.get(inner) ?? []), i.message]);
+  }
+  return out;
+}
+
+/** The unit of an instance's output: that of the inner block behind it (through nested instances). */
+export function outputUnit(graph: Graph | null | undefined, def: Definition, port: string, points: Map<string, PointUnit>): PointUnit {
+  const out = def.outputs.find((o) => o.name === port);
+  const inner = out ? def.nodes.find((n) => n.id === out.source.node) : undefined;
+  if (!out || !inner) return { unit: "" };
+  const nested = definitionOf(graph, inner.type);
+  if (nested) return outputUnit(graph, nested, out.source.port, points);
+  return nodeUnit(inner.type, (inner.params ?? {}) as Record<string, unknown>, points);
+}
+
+/**
+ * The values flowing into the opened instance's inputs: each from the output wired to it
+ * one level up (the flow's wire for an outermost instance, the parent composite's for a nested one).
+ */
+export function inputValues(
+  graph: Graph | null | undefined,
+  levels: readonly Level[],
+  values: NodeValues,
+  points: Map<string, PointUnit>,
+): Map<string, { value: [JsonValue, string]; unit: PointUnit }> {
+  const out = new Map<string, { value: [JsonValue, string]; unit: PointUnit }>();
+  const level = levels[levels.length - 1];
+  if (!graph || !level) return out;
+  const parent = levels.length > 1 ? levels[levels.length - 2]!.definition : null;
+  const prefix = levels.slice(0, -1).map((l) => l.id);
+  const siblings: readonly { id: string; type: string; params?: { [key: string]: JsonValue } }[] = parent ? parent.nodes : (graph.nodes ?? []);
+  for (const e of parent ? (parent.edges ?? []) : (graph.edges ?? [])) {
+    if (e.target !== level.id) continue;
+    const source = siblings.find((n) => n.id === e.source);
+    const flat = flatId(prefix, e.source);
+    const nested = source ? definitionOf(graph, source.type) : undefined;
+    const v = (nested ? instanceValues(graph, nested, flat, values) : values[flat])?.[e.sourcePort];
+    if (!v || !source) continue;
+    const unit = nested ? outputUnit(graph, nested, e.sourcePort, points) : nodeUnit(source.type, (source.params ?? {}) as Record<string, unknown>, points);
+    out.set(e.targetPort, { value: v, unit });
   }
   return out;
 }

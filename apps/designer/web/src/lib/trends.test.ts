@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryResponse } from "../api/types";
-import { hasData, historyCsv, historySeries, unitsOf } from "./trends";
+import { hasData, historyCsv, historySeries, timeAxisLabels, unitsOf } from "./trends";
 
 const b = (start: string, avg: number | null, min: number | null, max: number | null, last: unknown) => ({
   start, count: 1, avg, min, max, last: last as never,
@@ -37,5 +37,21 @@ describe("historyCsv", () => {
     expect(lines[0]).toBe("time,ZN-T [°C] avg,ZN-T [°C] min,ZN-T [°C] max,FAN avg,FAN min,FAN max,NEW [%] avg,NEW [%] min,NEW [%] max");
     expect(lines[2]).toBe("2026-01-05T08:01:00Z,23,22,35,0.5,0,1,,,");
     expect(lines).toHaveLength(3);
+  });
+});
+
+describe("timeAxisLabels", () => {
+  const t0 = Date.UTC(2026, 0, 5, 8, 0, 0) / 1000;
+  const colons = (s: string) => (s.split("\n")[0]?.match(/:/g) ?? []).length;
+  it("shows seconds only when the ticks are less than a minute apart", () => {
+    expect(timeAxisLabels([t0, t0 + 30], 30).map(colons)).toEqual([2, 2]);
+    expect(timeAxisLabels([t0, t0 + 300], 300).map(colons)).toEqual([1, 1]);
+  });
+  it("adds the date when the day changes, and shows only dates for ticks a day apart", () => {
+    const labels = timeAxisLabels([t0, t0 + 12 * 3600, t0 + 24 * 3600], 12 * 3600);
+    expect(labels[0]).not.toContain("\n"); // the first tick starts the day
+    expect(labels.some((l) => l.includes("\n"))).toBe(true); // 24 h later is another day
+    expect(timeAxisLabels([t0, t0 + 60, t0 + 120], 60).some((l) => l.includes("\n"))).toBe(false);
+    expect(timeAxisLabels([t0, t0 + 86_400], 86_400).map(colons)).toEqual([0, 0]);
   });
 });

@@ -80,3 +80,26 @@ export function unitsOf(series: ChartSeries[]): string[] {
 
 export const axisValue = (unit: string, v: number): string =>
   unit === "on/off" ? (v >= 0.5 ? "on" : "off") : formatNumber(v, Math.abs(v) >= 100 ? 0 : 1);
+
+/**
+ * Labels of the time axis (epoch seconds, the browser's zone): seconds only when the ticks are
+ * less than a minute apart, the date only when they are a day or more apart or the day changes
+ * (on a second line), so that a label stays short enough not to run into the next one.
+ */
+export function timeAxisLabels(ticks: number[], incrS: number): string[] {
+  const withSeconds = incrS < 60;
+  let day = "";
+  return ticks.map((t) => {
+    const d = new Date(t * 1000);
+    const date = d.toLocaleDateString(undefined, { month: "short", day: "numeric" });
+    if (incrS >= 86_400) return date;
+    const time = d.toLocaleTimeString(undefined, {
+      hour: "2-digit",
+      minute: "2-digit",
+      ...(withSeconds ? { second: "2-digit" } : {}),
+    });
+    const changed = day !== "" && date !== day;
+    day = date;
+    return changed ? `${time}\n${date}` : time;
+  });
+}

@@ -3,6 +3,7 @@ import { Background, Controls, MiniMap, type NodeTypes, ReactFlow, ReactFlowProv
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { BlockNode } from "../components/BlockNode";
 import { CatalogueContext } from "../components/catalogue";
+import { CalendarEditor } from "../components/calendars/CalendarEditor";
 import { CompositeInside } from "../components/editor/CompositeInside";
 import { ConflictDialog } from "../components/editor/ConflictDialog";
 import { DeployDialog } from "../components/editor/DeployDialog";
@@ -18,6 +19,8 @@ import { OverriddenPointsContext } from "../components/overrides/PointOverrideMa
 import { ProblemsPanel } from "../components/editor/ProblemsPanel";
 import { type SidePanel, SideTabs } from "../components/editor/SideTabs";
 import { Palette } from "../components/Palette";
+import { NodeLimits } from "../components/limits/NodeLimits";
+import { PointTable } from "../components/limits/PointTable";
 import { TemplateDialog } from "../components/templates/TemplateDialog";
 import { ParamPanel } from "../components/ParamPanel";
 import { Simulation } from "../components/Simulation";
@@ -32,13 +35,16 @@ import { useFlowOrganise } from "../hooks/useFlowOrganise";
 import { useMakeComposite } from "../hooks/useMakeComposite";
 import { useOverriddenPoints } from "../hooks/useOverriddenPoints";
 import { useFlowTabs } from "../hooks/useFlowTabs";
+import { usePointLimits } from "../hooks/usePointLimits";
 import { usePointOptions } from "../hooks/usePointOptions";
 import { useSidePanel } from "../hooks/useSidePanel";
+import { useProjectCalendars } from "../hooks/useProjectCalendars";
 import { useProjectLoad } from "../hooks/useProjectLoad";
 import { useShortcuts } from "../hooks/useShortcuts";
 import { useUndoHistory } from "../hooks/useUndoHistory";
 import { useValidation } from "../hooks/useValidation";
 import type { BlockNode as BlockNodeType, WireEdge } from "../lib/graph";
+import { withCalendar } from "../lib/calendars";
 import { withComposites } from "../lib/composites";
 import { isComposite, issuePath, resolvePath } from "../lib/compositeInside";
 import { GRID } from "../lib/layout";
@@ -68,6 +74,8 @@ function EditorInner({ projectId }: { projectId: string }) {
   const catalogue = useMemo(() => withComposites(blockCatalogue, docGraph), [blockCatalogue, docGraph]);
   const { engine, refreshEngine, values, pointUnits } = useEngineStream(doc);
   const inside = useCompositeView();
+  const { graphNow } = doc;
+  const graph = useMemo(() => (inside.path ? graphNow() : null), [inside.path, graphNow]);
   // Like a block on the flow, a block selected inside a composite shows its parameters.
   useEffect(() => {
     if (inside.selected) showParams();
@@ -83,6 +91,7 @@ function EditorInner({ projectId }: { projectId: string }) {
   const saveFirst = useCallback(async () => {
     if (saveState !== "saved") await save();
   }, [saveState, save]);
+  const calendars = useProjectCalendars(doc, useCallback(() => autosave.save(true), [autosave.save]));
   const makeComposite = useMakeComposite(projectId, doc, saveFirst, autosave.markSaved, setMessage);
   const deploy = useDeploy({
     projectId,
@@ -93,12 +102,27 @@ function EditorInner({ projectId }: { projectId: string }) {
     onDeployed: showDeployments,
   });
 
+  const [pointTable, setPointTable] = useState(false);
+  const pointLimits = usePointLimits(projectId, {
+    saveFirst: async () => {
+      await autosave.save();
+      return autosave.conflict ? null : (doc.projectRef.current?.revision ?? null);
+    },
+    onSaved: (revision, constraints, limitAction) => {
+      const p = doc.projectRef.current;
+      if (!p) return;
+      const defaults = { ...p.content.defaults, limitAction };
+      const next = { ...p, revision, content: { ...p.content, constraints, defaults } } as typeof p;
+      doc.projectRef.current = next; // the next autosave must send the new revision and limits
+      doc.setProject(next);
+    },
+  });
+
   const { project, nodes, edges, flowId } = doc;
   if (!project) return <p className="loading">{message ?? "Loading the project…"}</p>;
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? selected[0] : undefined;
   const spec = one ? catalogue.get(one.data.blockType) : undefined;
-  const graph = inside.path ? doc.graphNow() : null;
   const levels = inside.path ? resolvePath(graph, inside.path) : null;
   // A problem inside a composite ('zone_3 > pid') opens the instance and selects the inner block.
   const selectIssue = (node: string, path?: string | null) => {
@@ -125,6 +149,10 @@ function EditorInner({ projectId }: { projectId: string }) {
           onArrange={() => void arrange()}
           onValidate={() => void validate().then(showProblems)}
           onDeploy={() => void deploy.start()}
+          onLimits={() => {
+            setPointTable(true);
+            void pointLimits.load();
+          }}
         />
         <div className="flow-bar">
           <FlowTabs
@@ -202,6 +230,11 @@ function EditorInner({ projectId }: { projectId: string }) {
                   issues={(issues ?? []).filter((i) => i.node === one.id)}
                   onParams={(params) => canvas.updateNode(one.id, { params })}
                   onLabel={(label) => canvas.updateNode(one.id, { label })}
+                  extra={
+                    spec.role === "point-output" ? (
+                      <NodeLimits nodeId={one.id} point={String(one.data.params["point"] ?? "")} limits={pointLimits} />
+                    ) : null
+                  }
                 />
               ) : (
                 <p className="hint">
@@ -222,6 +255,12 @@ function EditorInner({ projectId }: { projectId: string }) {
               />
             )}
             {panel === "simulate" && <Simulation projectId={projectId} flowId={flowId} nodes={nodes} catalogue={catalogue} />}
+            {panel === "calendars" && (
+              <CalendarEditor calendars={calendars.calendars} saving={calendars.saving} nodes={doc.graphNow()?.nodes ?? []}
+                selected={one && { id: one.id, label: one.data.label, blockType: one.data.blockType, params: one.data.params }}
+                onChange={(next) => void calendars.update(next)}
+                onUse={(id, name) => one && canvas.updateNode(id, { params: withCalendar(one.data.blockType, one.data.params, name) })} />
+            )}
             {panel === "deployments" && (
               <DeploymentsPanel
                 deployments={deploy.deployments}
@@ -231,7 +270,7 @@ function EditorInner({ projectId }: { projectId: string }) {
             )}
           </aside>
         </div>
-        <EngineStatusBar engine={engine} />
+        <EngineStatusBar engine={engine} onCommand={refreshEngine} />
         {autosave.conflict && (
           <ConflictDialog
             theirs={autosave.conflict.theirs}
@@ -239,6 +278,7 @@ function EditorInner({ projectId }: { projectId: string }) {
             onResolve={(keepMine) => void autosave.resolveConflict(keepMine)}
           />
         )}
+        {pointTable && <PointTable limits={pointLimits} onClose={() => setPointTable(false)} />}
         {templates && (
           <TemplateDialog
             projectId={projectId}
@@ -257,7 +297,7 @@ function EditorInner({ projectId }: { projectId: string }) {
           />
         )}
         {deploy.pending && (
-          <DeployDialog deploy={deploy.pending} onCancel={deploy.cancel} onConfirm={() => void deploy.confirm()} />
+          <DeployDialog deploy={deploy.pending} onCancel={() => void deploy.cancel()} onConfirm={(choice) => void deploy.confirm(choice)} />
         )}
       </div>
       </OverriddenPointsContext.Provider>

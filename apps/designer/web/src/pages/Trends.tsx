@@ -2,7 +2,7 @@
  * Trends: pick points by device, name or unit; a range preset or a dragged zoom; every point on
  * one chart with an axis per unit (booleans as steps); the buckets as CSV.
  */
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Chart } from "../components/Chart";
 import { type Range, useHistory } from "../hooks/useHistory";
 import { matchesSearch, usePointCatalog } from "../hooks/usePointCatalog";
@@ -19,6 +19,19 @@ const PRESETS: [string, number][] = [
 const MAX_POINTS = 8;
 const BUCKETS = 300;
 
+/** The chart's height: what fits under the picker and the range bar in the window, 260-420 px. */
+const chartHeight = (windowHeight: number) => Math.max(260, Math.min(420, windowHeight - 440));
+
+function useChartHeight(): number {
+  const [height, setHeight] = useState(() => chartHeight(window.innerHeight));
+  useEffect(() => {
+    const on = () => setHeight(chartHeight(window.innerHeight));
+    window.addEventListener("resize", on);
+    return () => window.removeEventListener("resize", on);
+  }, []);
+  return height;
+}
+
 function pointsFromHash(): string[] {
   const q = window.location.hash.split("?")[1] ?? "";
   return new URLSearchParams(q).getAll("point").slice(0, MAX_POINTS);
@@ -33,6 +46,7 @@ function download(name: string, text: string): void {
 }
 
 export function Trends() {
+  const height = useChartHeight();
   const { points: catalog, error: catalogError } = usePointCatalog();
   const [selected, setSelected] = useState<string[]>(pointsFromHash);
   const [search, setSearch] = useState("");
@@ -118,13 +132,13 @@ export function Trends() {
             </button>
           </div>
           {error && <p className="error">{error}</p>}
-          {selected.length === 0 && <p className="empty">Pick points on the left to plot them. Drag on the chart to zoom in, double-click to zoom out.</p>}
+          {selected.length === 0 && <p className="empty">Pick points to plot them (search by name, device or unit). Drag on the chart to zoom in, double-click to zoom out.</p>}
           {data && selected.length > 0 && (
             <Chart
               testId="trend-chart"
               x={data.x}
               series={data.series}
-              height={420}
+              height={height}
               onZoom={(z) =>
                 setRange(z ? { start: z.min * 1000, end: z.max * 1000, live: false } : { start: Date.now() - 15 * 60_000, end: Date.now(), live: true })
               }

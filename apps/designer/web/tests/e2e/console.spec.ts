@@ -2,7 +2,7 @@
  * The operator's console against the whole system: a limit alarm raised by the simulated zone
  * going out of range, acknowledged with a note on the Alarms page; two zone temperatures and a
  * damper command on the Trends page with units on the axes; the engine stopped and started from
- * the top bar; the Devices page opened and left 20 times without leaking IoT subscriptions.
+ * the status bar; the Devices page opened and left 20 times without leaking IoT subscriptions.
  * Screenshots at 1440x900 and 1024x700 go to test-results/.
  */
 import { type Page } from "@playwright/test";
@@ -166,17 +166,23 @@ test("alarms, trends, engine control and subscriptions in the console", async ({
     await both(page, "24-console-canvas-units");
   });
 
-  await test.step("stop and start the engine from the top bar, confirming each", async () => {
-    const controls = page.getByTestId("engine-controls");
-    await expect(controls).toContainText("Engine running");
-    await controls.getByRole("button", { name: "Stop" }).click();
+  await test.step("stop and start the engine from the status bar, confirming each", async () => {
+    const bar = page.getByTestId("engine-status");
+    await expect(bar).toContainText("Engine running");
+    await bar.getByRole("button", { name: "Stop" }).click();
     await expect(page.getByRole("alertdialog")).toContainText("relinquished");
     await shot(page, "23-console-engine-stop-confirm");
     await page.getByRole("button", { name: "Stop engine" }).click();
-    await expect(controls).toContainText("Engine stopped", { timeout: 10_000 });
-    await controls.getByRole("button", { name: "Start" }).click();
+    await expect(bar).toContainText("Engine stopped", { timeout: 10_000 });
+    await expect(bar.getByRole("button", { name: "Start" })).toBeVisible();
+    await both(page, "23-console-engine-stopped");
+    await bar.getByRole("button", { name: "Start" }).click();
     await page.getByRole("button", { name: "Start engine" }).click();
-    await expect(controls).toContainText("Engine running", { timeout: 10_000 });
+    await expect(bar).toContainText("Engine running", { timeout: 10_000 });
+    // every page has the same status bar, with the engine's state and its controls
+    await page.getByRole("link", { name: "Alarms" }).click();
+    await expect(bar).toContainText(/Engine running · version \S+/);
+    await expect(bar.getByRole("button", { name: "Stop" })).toBeVisible();
   });
 
   await test.step("opening and leaving the Devices page 20 times leaks no subscription", async () => {

@@ -2,7 +2,10 @@
  * The start command's whole system, seen in the browser: `bms-stack up` (simulated demo
  * building, IoT service, engine, Designer with the demo project deployed), then the
  * demo project open in the editor with live values. Its screenshot is the README's
- * (copied from test-results/demo-editor.png to docs/images/designer-demo.png).
+ * (copied from test-results/demo-editor.png to docs/images/designer-demo.png). Then the demo's own
+ * comfort alarm: zone 1's temperature held at 35 °C through the simulator's /simulator/holds on
+ * the IoT service (the value reaches the engine over BACnet), raised on the Alarms page after
+ * the alarm's 30 s on-delay, acknowledged with a note.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
@@ -20,6 +23,9 @@ const PASSWORD = "demo-e2e-password";
 
 let launcher: ChildProcess | undefined;
 let url = "";
+let iotUrl = "";
+let dataDir = "";
+const ZONE1_TEMP = "2101/analog-input,1/present-value";
 
 test.describe.configure({ mode: "serial", timeout: 240_000 });
 test.skip(!existsSync(STACK), "the repo's .venv has no bms-stack: run uv sync");
@@ -29,6 +35,8 @@ test.beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "designer-ui-demo-"));
   const [designer, engine, iot] = [await freePort(), await freePort(), await freePort()];
   const log = join(dir, "stack.log");
+  dataDir = join(dir, "var");
+  iotUrl = `http://127.0.0.1:${iot}`;
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BMS_")));
   launcher = spawn(
     STACK,
@@ -114,5 +122,51 @@ test("each demo flow reads left to right at 100 % zoom on a 1440x900 screen", as
   }
   // the zones are one composite, applied to each VAV box: its instance shows the zone's ports
   await expect(page.getByTestId("node-zone_vav_1").getByText("temp", { exact: true })).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+/** Hold (or, with null, release) a simulated object's value over the demo building's physics. */
+async function hold(point: string, value: number | null): Promise<void> {
+  const token = readFileSync(join(dataDir, "iot", "token"), "utf8").trim();
+  const r = await fetch(`${iotUrl}/simulator/holds`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ point, value }),
+  });
+  expect(r.ok, await r.text()).toBe(true);
+}
+
+test("the demo's comfort alarm shows on the Alarms page when zone 1 runs hot, and is acknowledged", async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(url);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await hold(ZONE1_TEMP, 35.0);
+  try {
+    await page.getByRole("link", { name: "Alarms" }).click();
+    // by its message, not by a node id: the demo project's layout is free to change
+    const row = page.locator("tr.alarm-row").filter({ hasText: /Zone 1 at 35\.0 °C/ });
+    await expect(row).toContainText("Active, not acknowledged", { timeout: 90_000 }); // 30 s on-delay
+    await expect(row).toContainText("comfort");
+    for (const [w, h] of [[1440, 900], [1024, 700]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await shot(page, `demo-alarm-active-${w}`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await row.getByRole("button", { name: "Acknowledge…" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Note").fill("zone 1 sensor checked on site, reads true; blinds closed");
+    await dialog.getByRole("button", { name: "Acknowledge" }).click();
+    await expect(row).toContainText("Active, acknowledged", { timeout: 10_000 });
+    await expect(row).toContainText("blinds closed");
+    await expect(row).toContainText("by admin");
+    for (const [w, h] of [[1440, 900], [1024, 700]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await shot(page, `demo-alarm-acked-${w}`);
+    }
+  } finally {
+    await hold(ZONE1_TEMP, null);
+  }
   expect(errors).toEqual([]);
 });

@@ -189,9 +189,13 @@ test("delete key, undo and redo, copy and paste", async ({ page }) => {
   await page.keyboard.press("Control+c");
   await page.keyboard.press("Control+v");
   await expect(page.getByTestId("node-not1")).toBeVisible();
+  // what the server holds, not only the label: the delete, undo and paste may each be saved
+  const savedNodes = async () =>
+    ((await (await page.request.get(`${url()}/api/projects/${id}`)).json()) as { content: { graph: { nodes: { id: string }[] } } })
+      .content.graph.nodes.map((n) => n.id)
+      .sort();
+  await expect.poll(savedNodes, { timeout: 10_000 }).toEqual(["inv", "not1"]);
   await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
-  const saved = await (await page.request.get(`${url()}/api/projects/${id}`)).json();
-  expect(saved.content.graph.nodes.map((n: { id: string }) => n.id).sort()).toEqual(["inv", "not1"]);
   expect(errors).toEqual([]);
 });
 
@@ -240,18 +244,26 @@ test("without an engine the deploy dialog compares with the previous bundle and 
   await expect(dialog).toContainText("active version is not known");
   await expect(dialog.getByTestId("diff")).toContainText("From nothing (no earlier bundle)");
   await expect(dialog.getByTestId("diff")).toContainText("Blocks addedk");
+  await expect(dialog.getByRole("heading")).toHaveText("Deploy 0.1.0?");
   await dialog.getByRole("button", { name: "Cancel" }).click();
+  // The cancelled 0.1.0 is gone (its number free again); one built outside the dialog stays.
+  const csrf = (await page.context().cookies()).find((c) => c.name === "bms_csrf")?.value ?? "";
+  const built = await page.request.post(`${url()}/api/projects/${id}/bundles`, { headers: { "x-csrf-token": csrf }, data: {} });
+  expect(((await built.json()) as { version: string }).version).toBe("0.1.0");
   await page.locator('.react-flow__node[data-id="k"]').click();
   await page.locator("#param-value").fill("2");
   await page.locator("#param-value").press("Enter");
   await expect(page.getByTestId("save-state")).toContainText("revision 2", { timeout: 10_000 });
   await page.getByRole("button", { name: "Deploy…" }).click();
   dialog = page.getByRole("dialog");
-  await expect(dialog.getByTestId("diff")).toContainText("From the previous bundle");
-  await expect(dialog.getByTestId("diff")).toContainText("k: params.value");
+  await expect(dialog.getByTestId("diff")).toContainText("From the previous bundle 0.1.0 to 0.1.1");
+  await expect(dialog.getByTestId("diff")).toContainText("k: value 1 → 2");
   await shot(page, "12-deploy-dialog-offline");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(dialog).toBeHidden();
+  await expect
+    .poll(async () => ((await (await page.request.get(`${url()}/api/projects/${id}/bundles`)).json()) as { bundles: { version: string }[] }).bundles.map((b) => b.version))
+    .toEqual(["0.1.0"]);
   expect(errors).toEqual([]);
 });
 

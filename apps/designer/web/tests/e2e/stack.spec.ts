@@ -2,7 +2,8 @@
  * The SPA against the whole system (simulated device, IoT service, engine, Designer):
  * pick a discovered point, see a validation error appear and disappear, simulate and see
  * a plot, deploy through the diff dialog, see live values on the canvas, deploy again,
- * roll back, and override a point by hand on the devices page and release it.
+ * roll back, and override a point by hand on the devices page and release it; then a deployed
+ * composite instance shows its inner blocks' live values when opened.
  */
 import { type Page } from "@playwright/test";
 import { expect, shot, test, watchConsole } from "./fixtures";
@@ -124,12 +125,12 @@ test("design, simulate, deploy, watch live values, roll back, override by hand",
     await page.locator("#param-value").press("Enter");
     await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
     await expect(page.getByTestId("save-state")).not.toContainText("revision 2");
-    const second = await deployVersion(page, "sp: params.value");
+    const second = await deployVersion(page, "sp: value 21 → 22");
     // The server compares any two bundles: here the new one with the first, by name.
     const api = `${stack.url}/api/projects/${id}/bundles`;
     const chosen = await (await page.request.get(`${api}/${second}/diff?against=${first}`)).json();
     expect([chosen.base, chosen.baseVersion]).toEqual(["chosen", first]);
-    expect(chosen.blocksChanged).toEqual([{ node: "sp", fields: ["params.value"] }]);
+    expect(chosen.blocksChanged).toEqual([{ node: "sp", fields: ["params.value"], params: { value: { before: 21, after: 22 } } }]);
     const dialog = page.getByRole("dialog");
     await dialog.getByRole("button", { name: /^Deploy / }).click();
     const deployments = page.getByRole("region", { name: "Deployments" });
@@ -158,5 +159,77 @@ test("design, simulate, deploy, watch live values, roll back, override by hand",
     await expect(page.getByRole("status")).toContainText("Released priority 8", { timeout: 10_000 });
   });
 
+  expect(errors).toEqual([]);
+});
+
+test("live values inside a deployed composite instance", async ({ page }) => {
+  const errors = watchConsole(page);
+  const csrf = await signIn(page);
+  const NUM = { type: "number", unit: null, labels: null };
+  const created = await page.request.post(`${stack.url}/api/projects`, {
+    headers: { "x-csrf-token": csrf },
+    data: {
+      name: "Zone composite",
+      content: {
+        graph: {
+          flows: [FLOW],
+          composites: [
+            {
+              name: "zone",
+              version: 1,
+              title: "Zone loop",
+              inputs: [{ name: "temp", type: NUM, targets: [{ node: "pid", port: "pv" }] }],
+              outputs: [{ name: "damper", type: NUM, source: { node: "pid", port: "out" } }],
+              nodes: [
+                { id: "sp", type: "io.constant", params: { value: 21.0 }, label: "Setpoint" },
+                { id: "pid", type: "control.pid", params: { kp: 10.0, tiS: 0, action: "direct" }, label: "Cooling loop" },
+              ],
+              edges: [{ source: "sp", sourcePort: "value", target: "pid", targetPort: "setpoint" }],
+              layout: { sp: { x: 0, y: 120 }, pid: { x: 260, y: 0 } },
+            },
+          ],
+          nodes: [
+            { id: "t", type: "io.point-input", flow: "zone", params: { point: TEMP, staleAfterS: 5 } },
+            { id: "zone_1", type: "composite:zone@1", flow: "zone", params: {}, label: "Zone 1" },
+            { id: "damper", type: "io.point-output", flow: "zone", params: { point: DAMPER, priority: 10 } },
+          ],
+          edges: [
+            { source: "t", sourcePort: "value", target: "zone_1", targetPort: "temp" },
+            { source: "zone_1", sourcePort: "damper", target: "damper", targetPort: "value" },
+          ],
+          layout: { t: { x: 0, y: 0 }, zone_1: { x: 280, y: 0 }, damper: { x: 560, y: 0 } },
+        },
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const id = ((await created.json()) as { id: string }).id;
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(`${stack.url}/#/p/${id}`);
+  await expect(page.getByTestId("engine-status")).toContainText("Engine");
+  const version = await deployVersion(page, `${DAMPER}/present-value`);
+  await page.getByRole("dialog").getByRole("button", { name: /^Deploy / }).click();
+  await expect(page.getByTestId("engine-status")).toContainText(`version ${version}`, { timeout: 20_000 });
+  // On the flow the instance shows its output, which the engine computes as zone_1__pid.
+  await expect(page.getByTestId("live-zone_1-damper")).toContainText("%", { timeout: 20_000 });
+
+  await page.getByTestId("node-zone_1").dblclick();
+  const inside = page.getByTestId("composite-inside");
+  await expect(inside.getByTestId("live-sp-value")).toContainText("21", { timeout: 20_000 });
+  await expect(inside.getByTestId("live-pid-out")).toContainText("%");
+  await expect(inside.getByTestId("pin-output:damper")).toContainText("%");
+  // The input shows what the flow's wire brings in: the zone temperature, in its point's unit.
+  await expect(inside.getByTestId("pin-input:temp")).toContainText("°C");
+  await shot(page, "composite-inside-live-1440");
+  await page.getByRole("navigation", { name: "Composite path" }).getByRole("button", { name: "Zone" }).click();
+  await expect(inside).toHaveCount(0);
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.getByTestId("node-zone_1").click();
+  await page.getByRole("tab", { name: "Parameters" }).click();
+  await page.getByRole("button", { name: "Open composite" }).click();
+  await expect(inside.getByTestId("live-pid-out")).toContainText("%");
+  await shot(page, "composite-inside-live-1024");
+  await page.keyboard.press("Escape");
+  await expect(inside).toHaveCount(0);
   expect(errors).toEqual([]);
 });

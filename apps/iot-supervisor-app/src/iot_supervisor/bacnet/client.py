@@ -74,8 +74,14 @@ class BacnetClient:
         self._listeners: list[ValueListener] = []
         self._probe_task: asyncio.Task[None] | None = None
         self.cov = CovWatcher(self)
+        self._in_flight = asyncio.Semaphore(settings.in_flight_total)
+        """All devices together: 100 devices x 8 requests would flood our socket buffer and
+        answer late, so that requests time out that the devices did answer."""
         self.stats: dict[str, int] = {"requests": 0, "timeouts": 0, "errors": 0, "offline": 0}
         """Requests sent, timed out, answered with an error; devices marked offline."""
+        self.describing = 0
+        self.describing_peak = 0
+        """Devices whose objects are being read now, and the most there have been at once."""
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -152,15 +158,23 @@ class BacnetClient:
             self.mark_ok(device)
             devices.append(device)
         if request.describe:
-            # Concurrently: one slow or lossy device must not hold up the others.
-            await asyncio.gather(*(self._describe(d) for d in devices))
+            # Several devices at once, so that one slow or lossy device does not hold up the
+            # others; but a bounded number: describing 100 devices at once queues their
+            # requests behind each other until they time out, and nothing gets described.
+            at_once = asyncio.Semaphore(self.settings.describe_devices_at_once)
+            await asyncio.gather(*(self._describe(d, at_once) for d in devices))
         return [d.detail() for d in devices]
 
-    async def _describe(self, device: Device) -> None:
-        try:
-            await describe_device(self, device)
-        except BacnetError as err:
-            log.warning("device %s could not be described: %s", device.instance, err)
+    async def _describe(self, device: Device, at_once: asyncio.Semaphore) -> None:
+        async with at_once:
+            self.describing += 1
+            self.describing_peak = max(self.describing_peak, self.describing)
+            try:
+                await describe_device(self, device)
+            except BacnetError as err:
+                log.warning("device %s could not be described: %s", device.instance, err)
+            finally:
+                self.describing -= 1
 
     def devices(self) -> list[DeviceInfo]:
         return [d.info() for d in sorted(self._devices.values(), key=lambda d: d.instance)]
@@ -211,7 +225,7 @@ class BacnetClient:
         s = self.settings
         attempts = s.request_retries + 1
         for attempt in range(attempts):
-            async with device.semaphore:
+            async with device.semaphore, self._in_flight:
                 self.stats["requests"] += 1
                 try:
                     result = await asyncio.wait_for(make(), s.request_timeout_s + 0.5)

@@ -51,7 +51,19 @@ class RequestStats:
     max_in_flight: int = 0
 
 
-def apply_quirks(app: Application, spec: DeviceSpec) -> RequestStats:
+@dataclass
+class FieldLoad:
+    """Over all devices with the ``slow`` or ``drops`` quirk: how many were busy at once.
+
+    A device is busy while it holds a request it has not answered yet; a client that
+    bounds the devices it talks to at once never makes more of them busy than its bound.
+    """
+
+    busy: int = 0
+    max_busy: int = 0
+
+
+def apply_quirks(app: Application, spec: DeviceSpec, load: FieldLoad | None = None) -> RequestStats:
     """Give ``app`` the wildcard device instance and every quirk of ``spec``."""
     stats = RequestStats()
     _answer_wildcard(app)
@@ -66,6 +78,7 @@ def apply_quirks(app: Application, spec: DeviceSpec) -> RequestStats:
         _delay_and_drop(
             app,
             stats,
+            load or FieldLoad(),
             delay_s=spec.slow_ms / 1000 if "slow" in quirks else 0.0,
             drop_fraction=spec.drop_fraction if "drops" in quirks else 0.0,
         )
@@ -125,7 +138,7 @@ def _refuse_cov(app: Application) -> None:
 
 
 def _delay_and_drop(
-    app: Application, stats: RequestStats, *, delay_s: float, drop_fraction: float
+    app: Application, stats: RequestStats, load: FieldLoad, *, delay_s: float, drop_fraction: float
 ) -> None:
     """Delay or drop confirmed requests where they enter the application layer."""
     asap = app.asap
@@ -142,14 +155,19 @@ def _delay_and_drop(
             return
         stats.in_flight += 1
         stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        if stats.in_flight == 1:
+            load.busy += 1
+            load.max_busy = max(load.max_busy, load.busy)
         try:
             if delay_s:
                 await asyncio.sleep(delay_s)
             await original(pdu)
         finally:
             stats.in_flight -= 1
+            if stats.in_flight == 0:
+                load.busy -= 1
 
     asap.confirmation = confirmation
 
 
-__all__ = ["WILDCARD_INSTANCE", "RequestStats", "apply_quirks"]
+__all__ = ["WILDCARD_INSTANCE", "FieldLoad", "RequestStats", "apply_quirks"]

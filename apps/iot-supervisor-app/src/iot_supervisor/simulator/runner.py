@@ -28,7 +28,7 @@ from iot_supervisor.simulator.building import (
 )
 from iot_supervisor.simulator.config import ObjectSpec, PlantSpec, ScriptSpec, SimulatorConfig
 from iot_supervisor.simulator.objects import build_object, set_simulated_value
-from iot_supervisor.simulator.quirks import RequestStats, apply_quirks
+from iot_supervisor.simulator.quirks import FieldLoad, RequestStats, apply_quirks
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,13 @@ class Simulator:
         self._plant_task: asyncio.Task[None] | None = None
         self.request_stats: dict[int, RequestStats] = {}
         """Per device: requests received, dropped and in flight (the slow and drops quirks)."""
+        self.load = FieldLoad()
+        """Over the slow and dropping devices: how many held an unanswered request at once."""
         self.building: BuildingModel | None = None
         """The plant model when the config has one; a test may reach in (``fan_failed``)."""
+        self.holds: dict[tuple[int, str], Any] = {}
+        """Values held by hand (:meth:`hold`), by (device, object): the plant and the scripts
+        leave these objects alone until released."""
 
     async def start(self) -> None:
         """Bind every router and device and start the value scripts."""
@@ -119,7 +124,7 @@ class Simulator:
             if spec.segmentation == "segmented-both"
             else "noSegmentation",
         )
-        self.request_stats[instance] = apply_quirks(app, spec)
+        self.request_stats[instance] = apply_quirks(app, spec, self.load)
         await wait_bound(app)
         self._apps[instance] = app
 
@@ -136,6 +141,24 @@ class Simulator:
     def set_value(self, instance: int, object_id: str, value: Any) -> None:
         """Change a value on the device side, as the process would (fires COV)."""
         set_simulated_value(self.local_object(instance, object_id), value)
+
+    def hold(self, instance: int, object_id: str, value: Any) -> None:
+        """Hold an object's present value, over the plant model and the scripts, until released.
+
+        What a test or a demo uses to push the simulated building out of range at once (a zone
+        at 35 degC) where the physics would take an hour; ``None`` releases the hold, and the
+        simulation drives the object again from its next tick. Raises ``KeyError`` for an
+        object the device does not have, ``ValueError``/``TypeError`` for a value it refuses.
+        """
+        key = (instance, object_id)
+        if value is None:
+            self.holds.pop(key, None)
+            return
+        obj = self.local_object(instance, object_id)
+        if object_id.startswith("binary") and isinstance(value, bool):
+            value = "active" if value else "inactive"
+        set_simulated_value(obj, value)
+        self.holds[key] = value
 
     def set_status(
         self, instance: int, object_id: str, *, fault: bool = False, out_of_service: bool = False
@@ -163,6 +186,8 @@ class Simulator:
                     if spec.script is None:
                         continue
                     key = (device.instance, f"{spec.type},{spec.instance}")
+                    if key in self.holds:
+                        continue
                     rng = rngs.setdefault(key, random.Random(spec.script.seed))
                     value = script_value(spec, spec.script, elapsed, rng)
                     try:
@@ -197,7 +222,7 @@ class Simulator:
 
     def _write_signal(self, plant: PlantSpec, signal: str, value: Signal) -> None:
         device, object_id = plant.binding(signal)
-        if device not in self._apps:
+        if device not in self._apps or (device, object_id) in self.holds:
             return
         if isinstance(value, bool):
             self.set_value(device, object_id, "active" if value else "inactive")

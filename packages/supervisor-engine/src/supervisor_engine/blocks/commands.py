@@ -9,11 +9,11 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from bms_schemas import StateClass
-from supervisor_engine.block import BlockContext, BlockType
+from supervisor_engine.block import BlockContext, BlockType, FieldProblem
 from supervisor_engine.blocks._params import TypedParams, check_value_type
 from supervisor_engine.blocks._ports import BOOL, INTEGER, port
 from supervisor_engine.quality import OK, OVERRIDDEN, STALE
-from supervisor_engine.units import in_unit
+from supervisor_engine.units import in_unit, symbol
 
 Value = bool | int | float | str | None
 
@@ -46,10 +46,12 @@ class ParameterParams(_TypedDefault):
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
         if isinstance(self.value, int | float) and not isinstance(self.value, bool):
+            # About the value field: the editor shows it there ("must be at most 30 °C").
+            unit = f" {symbol(self.unit)}" if self.unit else ""
             if self.min is not None and self.value < self.min:
-                raise ValueError(f"value {self.value} is below min {self.min}")
+                raise FieldProblem("value", f"must be at least {self.min:g}{unit}")
             if self.max is not None and self.value > self.max:
-                raise ValueError(f"value {self.value} is above max {self.max}")
+                raise FieldProblem("value", f"must be at most {self.max:g}{unit}")
         return self
 
 

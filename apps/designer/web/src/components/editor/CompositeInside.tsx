@@ -8,7 +8,17 @@ import { Background, Controls, type NodeTypes, ReactFlow, ReactFlowProvider, use
 import { useEffect, useMemo } from "react";
 import type { Graph, ValidationIssue } from "../../api/types";
 import type { CompositeView } from "../../hooks/useCompositeView";
-import { type Level, type NodeValues, insideFlow, isComposite, issuesInside, valuesInside } from "../../lib/compositeInside";
+import {
+  type Level,
+  type NodeValues,
+  definitionOf,
+  inputValues,
+  insideFlow,
+  isComposite,
+  issuesInside,
+  outputUnit,
+  valuesInside,
+} from "../../lib/compositeInside";
 import type { BlockNode as BlockNodeType, WireEdge } from "../../lib/graph";
 import { type PointUnit, liveText, nodeUnit } from "../../lib/liveUnits";
 import { BlockNode } from "../BlockNode";
@@ -70,7 +80,7 @@ export function CompositeInside({
       </div>
       <div className="inside-flow">
         <ReactFlowProvider key={path.join(">")}>
-          <InsideCanvas graph={graph} path={path} level={level} view={view} values={values} pointUnits={pointUnits} issues={issues} />
+          <InsideCanvas graph={graph} levels={levels} path={path} level={level} view={view} values={values} pointUnits={pointUnits} issues={issues} />
         </ReactFlowProvider>
       </div>
     </div>
@@ -79,6 +89,7 @@ export function CompositeInside({
 
 function InsideCanvas({
   graph,
+  levels,
   path,
   level,
   view,
@@ -87,6 +98,7 @@ function InsideCanvas({
   issues,
 }: {
   graph: Graph | null;
+  levels: Level[];
   path: string[];
   level: Level;
   view: CompositeView;
@@ -106,6 +118,7 @@ function InsideCanvas({
 
   // Live values of this instance's flat nodes, issues found inside it, and the selection.
   const live = useMemo(() => valuesInside(graph, def, path, values), [graph, def, path, values]);
+  const incoming = useMemo(() => inputValues(graph, levels, values, pointUnits), [graph, levels, values, pointUnits]);
   const marks = useMemo(() => issuesInside(issues ?? [], path), [issues, path]);
   const { selected } = view;
   useEffect(() => {
@@ -113,29 +126,31 @@ function InsideCanvas({
       ns.map((n): AnyNode => {
         if (n.type === "pin") {
           const d = n.data;
-          if (d.side === "in") return n;
+          if (d.side === "in") {
+            const v = incoming.get(d.name);
+            return { ...n, data: { ...d, live: v ? liveText(v.value[0], v.value[1], v.unit) : undefined } };
+          }
           const out = def.outputs.find((o) => o.name === d.name);
           const v = out ? live.get(out.source.node)?.[out.source.port] : undefined;
-          const src = out ? (base.nodes.find((b) => b.id === out.source.node) as BlockNodeType | undefined) : undefined;
-          const unit = src ? nodeUnit(src.data.blockType, src.data.params as Record<string, unknown>, pointUnits) : undefined;
-          return { ...n, data: { ...d, live: v ? liveText(v[0], v[1], unit) : undefined } };
+          return { ...n, data: { ...d, live: v ? liveText(v[0], v[1], outputUnit(graph, def, d.name, pointUnits)) : undefined } };
         }
         const ports = live.get(n.id);
         let status: string | undefined;
         let text: Record<string, string> | undefined;
         if (ports) {
           const unit = nodeUnit(n.data.blockType, n.data.params as Record<string, unknown>, pointUnits);
+          const nested = definitionOf(graph, n.data.blockType);
           text = {};
           status = "ok";
           for (const [port, [v, q]] of Object.entries(ports)) {
-            text[port] = liveText(v, q, unit);
+            text[port] = liveText(v, q, nested ? outputUnit(graph, nested, port, pointUnits) : unit);
             if (q !== "ok" && status === "ok") status = q;
           }
         }
         return { ...n, selected: n.id === selected, data: { ...n.data, live: text, status, issues: marks.get(n.id) ?? [] } };
       }),
     );
-  }, [live, marks, selected, def, base, pointUnits, setNodes]);
+  }, [live, incoming, marks, selected, def, graph, pointUnits, setNodes]);
 
   return (
     <ReactFlow<AnyNode, WireEdge>

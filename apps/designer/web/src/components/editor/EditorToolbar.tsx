@@ -20,6 +20,8 @@ export interface EditorToolbarProps {
   onArrange: () => void;
   onValidate: () => void;
   onDeploy: () => void;
+  /** Opens the project's point table (limits of every commanded point). */
+  onLimits?: () => void;
 }
 
 export function EditorToolbar(props: EditorToolbarProps) {
@@ -42,6 +44,11 @@ export function EditorToolbar(props: EditorToolbarProps) {
       <button type="button" onClick={props.onArrange} title="Auto-layout the selected blocks (L)">
         Arrange
       </button>
+      {props.onLimits && (
+        <button type="button" onClick={props.onLimits}>
+          Point limits
+        </button>
+      )}
       <button type="button" onClick={props.onValidate}>
         Validate
       </button>

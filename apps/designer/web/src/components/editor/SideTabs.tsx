@@ -1,11 +1,11 @@
 /** The tabs of the editor's side panel. */
-export type SidePanel = "params" | "validation" | "simulate" | "deployments";
+export type SidePanel = "params" | "validation" | "simulate" | "deployments" | "calendars";
 
-const ORDER: SidePanel[] = ["params", "validation", "simulate", "deployments"];
+const ORDER: SidePanel[] = ["params", "validation", "simulate", "deployments", "calendars"];
 
 export function SideTabs({ panel, problems, onPick }: { panel: SidePanel; problems: number | null; onPick: (p: SidePanel) => void }) {
   const title = (p: SidePanel) =>
-    p === "params" ? "Parameters" : p === "validation" ? `Problems (${problems ?? "…"})` : p === "simulate" ? "Simulate" : "Deployments";
+    p === "params" ? "Parameters" : p === "validation" ? `Problems (${problems ?? "…"})` : p === "simulate" ? "Simulate" : p === "calendars" ? "Calendars" : "Deployments";
   return (
     <div className="side-tabs" role="tablist">
       {ORDER.map((p) => (
