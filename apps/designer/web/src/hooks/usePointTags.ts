@@ -69,7 +69,9 @@ export function usePointTags(instance: number) {
   /** Replace the project's tag file by a file's (YAML or JSON, as examples/vav-20-tags.yaml). */
   const loadFile = useCallback(
     async (file: File): Promise<string> => {
-      if (revision === null) return "the project is not loaded";
+      // Based on the project as it is now: loading a file replaces the tag file on purpose.
+      const now = await api.GET("/api/projects/{project_id}", { params: { path: { project_id: projectId } } });
+      if (!now.data) return errorMessage(now, "the project could not be read");
       let tags: unknown;
       try {
         tags = parseYaml(await file.text());
@@ -78,12 +80,12 @@ export function usePointTags(instance: number) {
       }
       const r = await api.PUT("/api/projects/{project_id}/tags", {
         params: { path: { project_id: projectId } },
-        body: { revision, tags: tags as never },
+        body: { revision: now.data.revision, tags: tags as never },
       });
       await load();
       return r.data ? "" : `${file.name}: ${errorMessage(r, "the tag file was not saved")}`;
     },
-    [projectId, revision, load],
+    [projectId, load],
   );
 
   return { projects, projectId, setProjectId, rules, device, error, save, loadFile };

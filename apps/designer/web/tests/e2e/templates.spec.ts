@@ -83,6 +83,7 @@ test("apply the zone template to the 20-VAV building by tags, with its preview",
     const editor = page.getByRole("region", { name: "Point tags" });
     await editor.getByLabel("Project whose tags to edit").selectOption({ label: "20-VAV building" });
     await expect(editor).toContainText("(0 naming rules)");
+    await expect(editor.getByRole("row", { name: /DamperCmd/ })).toBeVisible();
     await editor.getByTestId("load-tag-file").setInputFiles(join(EXAMPLES, "vav-20-tags.yaml"));
     // A loaded machine may take a while to save and read back; the count must leave zero.
     await expect(editor).toContainText(/\([1-9]\d* naming rules\)/, { timeout: 20_000 });
