@@ -582,7 +582,7 @@ class EngineRuntime:
         for node_id in result.faults.keys() - self._faults.keys():
             self._event("fault", logging.WARNING, node=node_id, error=result.faults[node_id])
         self._faults = {
-            **{k: v for k, v in self._faults.items() if k not in {n.node_id for n in flow.nodes}},
+            **{k: v for k, v in self._faults.items() if k not in flow.node_ids},
             **result.faults,
         }
         if self.hub.wants("tick"):

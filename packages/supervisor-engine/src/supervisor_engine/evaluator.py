@@ -83,6 +83,9 @@ class FlowEvaluator:
         self.flow_id = flow_id
         self.nodes = tuple(nodes)
         self.slot_names = tuple(slot_names)
+        # by name: the alarm book reads two outputs of every alarm block on every tick
+        self._slot_of = {name: slot for slot, name in enumerate(self.slot_names)}
+        self.node_ids = frozenset(node.node_id for node in self.nodes)
         self._tick = TickInfo()
         self._values: list[Any] = [None] * len(slot_names)
         self._ranks: list[int] = [STALE] * len(slot_names)
@@ -222,8 +225,14 @@ class FlowEvaluator:
         return changed, now
 
     def output(self, node_id: str, port: str) -> tuple[Any, Quality]:
-        """One output's value and quality."""
-        slot = self.slot_names.index(f"{node_id}.{port}")
+        """One output's value and quality.
+
+        Raises:
+            ValueError: If the flow has no such node or port.
+        """
+        slot = self._slot_of.get(f"{node_id}.{port}")
+        if slot is None:  # as list.index said it, which callers rely on
+            raise ValueError(f"{node_id}.{port} is not an output of flow {self.flow_id!r}")
         return self._values[slot], quality_of(self._ranks[slot])
 
     def context(self, node_id: str) -> BlockContext[Any, Any]:

@@ -75,7 +75,7 @@ function options(props: ChartProps, width: number): uPlot.Options {
       size: 56,
       grid: { show: i === 0 },
       splits: unit === "on/off" ? () => [0, 1] : undefined,
-      values: (_u, ticks) => ticks.map((t) => axisValue(unit, t)),
+      values: (_u, ticks, _axis, _space, step) => ticks.map((t) => axisValue(unit, t, step)),
     });
   });
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryResponse } from "../api/types";
-import { hasData, historyCsv, historySeries, timeAxisLabels, unitsOf } from "./trends";
+import { axisValue, hasData, historyCsv, historySeries, timeAxisLabels, unitsOf } from "./trends";
 
 const b = (start: string, avg: number | null, min: number | null, max: number | null, last: unknown) => ({
   start, count: 1, avg, min, max, last: last as never,
@@ -53,5 +53,14 @@ describe("timeAxisLabels", () => {
     expect(labels.some((l) => l.includes("\n"))).toBe(true); // 24 h later is another day
     expect(timeAxisLabels([t0, t0 + 60, t0 + 120], 60).some((l) => l.includes("\n"))).toBe(false);
     expect(timeAxisLabels([t0, t0 + 86_400], 86_400).map(colons)).toEqual([0, 0]);
+  });
+});
+
+describe("axisValue", () => {
+  it("gives every tick of an axis the decimals its step needs", () => {
+    expect([90, 100].map((v) => axisValue("%", v, 10))).toEqual(["90", "100"]);
+    expect([21.5, 22].map((v) => axisValue("°C", v, 0.5))).toEqual(["21.5", "22.0"]);
+    expect(axisValue("Pa", 0.25, 0.05)).toBe("0.25");
+    expect(axisValue("on/off", 1, 1)).toBe("on");
   });
 });

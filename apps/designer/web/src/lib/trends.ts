@@ -78,8 +78,16 @@ export function unitsOf(series: ChartSeries[]): string[] {
   return [...new Set(series.map((s) => s.unit))];
 }
 
-export const axisValue = (unit: string, v: number): string =>
-  unit === "on/off" ? (v >= 0.5 ? "on" : "off") : formatNumber(v, Math.abs(v) >= 100 ? 0 : 1);
+/**
+ * A tick label of a value axis. The decimals follow the step between ticks, the same for every
+ * tick of the axis (not "90.0" under "100"); without a step, one decimal below 100.
+ */
+export function axisValue(unit: string, v: number, stepOrNone?: number): string {
+  if (unit === "on/off") return v >= 0.5 ? "on" : "off";
+  if (stepOrNone === undefined || !(stepOrNone > 0)) return formatNumber(v, Math.abs(v) >= 100 ? 0 : 1);
+  const decimals = Math.min(3, Math.max(0, Math.ceil(-Math.log10(stepOrNone) - 1e-9)));
+  return formatNumber(v, decimals);
+}
 
 /**
  * Labels of the time axis (epoch seconds, the browser's zone): seconds only when the ticks are

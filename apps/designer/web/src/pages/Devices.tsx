@@ -30,11 +30,12 @@ function ManualWrite({ point, onDone }: { point: PointInfo; onDone: (msg: string
     });
     // A refusal (a device limit, an interlock) belongs next to the value that caused it.
     setError(r.data ? "" : errorMessage(r, "write failed").replace(/^the IoT service answered \d+: /, ""));
-    if (r.data) onDone(`Wrote ${value} to ${point.point} at priority ${priority}`);
+    const unit = point.unitSymbol ? ` ${point.unitSymbol}` : "";
+    if (r.data) onDone(`Wrote ${value}${unit} to ${point.name} at priority ${priority} ${minutes ? `for ${minutes} min` : "until released"}`);
   }
   async function release() {
     const r = await api.POST("/api/iot/points/release", { body: { point: String(point.point), priority, reason } });
-    onDone(r.data ? `Released priority ${priority} of ${point.point}` : errorMessage(r, "release failed"));
+    onDone(r.data ? `Released priority ${priority} of ${point.name}` : errorMessage(r, "release failed"));
   }
   return (
     <form className="manual" onSubmit={write} aria-label={`Manual write to ${point.name}`}>

@@ -138,6 +138,7 @@ test("alarms, trends, engine control and subscriptions in the console", async ({
     await expect(legend).toContainText("ZN2-T (2001) [°C]");
     await expect(legend).toContainText("DMPR (2001) [%]");
     await expect(legend.locator(".no-data")).toHaveCount(0);
+    await expect(page.getByText("Loading…")).toHaveCount(0); // the 5 min range, not the 15 min one
     await both(page, "22-console-trends");
     // drag across the chart: the zoomed range is fetched again at a finer resolution
     const over = page.getByTestId("trend-chart").locator(".u-over");

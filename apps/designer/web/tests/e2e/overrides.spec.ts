@@ -128,9 +128,11 @@ test("an override is marked in the device list and on the canvas, and its holder
           nodes: [
             { id: "t", type: "io.point-input", flow: "zone", params: { point: "2001/analog-value,1" }, label: "Zone temperature" },
             { id: "t2", type: "io.point-input", flow: "zone", params: { point: "2001/analog-value,2" }, label: "Zone 2 temperature" },
+            { id: "sp", type: "io.constant", flow: "zone", params: { value: 23.0 } },
+            { id: "out2", type: "io.point-output", flow: "zone", params: { point: "2001/analog-value,2", priority: 10 }, label: "Zone 2 command" },
           ],
-          edges: [],
-          layout: { t: { x: 0, y: 0 }, t2: { x: 0, y: 160 } },
+          edges: [{ source: "sp", sourcePort: "value", target: "out2", targetPort: "value" }],
+          layout: { t: { x: 0, y: 0 }, t2: { x: 0, y: 160 }, sp: { x: 280, y: 160 }, out2: { x: 520, y: 160 } },
         },
       },
     },
@@ -143,9 +145,23 @@ test("an override is marked in the device list and on the canvas, and its holder
   await expect(page.getByTestId("node-t2").getByTestId("override-mark")).toHaveCount(0);
   await shot(page, "24-canvas-override-1440");
 
-  // Released from the Devices page: the mark goes, the slot is empty.
+  // Deployed, the engine holds ZN2-T at priority 10: its priority array names the engine's version.
+  const bundle = await page.request.post(`${stack.url}/api/projects/${id}/bundles`, { headers: { "x-csrf-token": csrf }, data: {} });
+  expect(bundle.status(), await bundle.text()).toBe(201);
+  const { version } = (await bundle.json()) as { version: string };
+  const deployed = await page.request.post(`${stack.url}/api/projects/${id}/deployments`, { headers: { "x-csrf-token": csrf }, data: { version } });
+  expect(deployed.ok(), await deployed.text()).toBe(true);
   await page.getByRole("link", { name: "Devices" }).click();
   await page.getByRole("button", { name: "2001" }).click();
+  const zone2 = page.locator("tr", { has: page.getByRole("form", { name: "Manual write to ZN2-T" }) });
+  await expect(zone2.getByTestId("value-2001/analog-value,2/present-value")).toContainText("23 °C", { timeout: 20_000 });
+  await zone2.getByText("Priority array").click();
+  await expect(zone2.getByTestId("slot-10")).toContainText(`engine (v${version} of Override marks)`, { timeout: 10_000 });
+  await expect(zone2.getByTestId("slot-10")).toContainText("in control");
+  await shot(page, "26-priority-array-engine-1440");
+  await zone2.getByText("Priority array").click();
+
+  // Released from the Devices page: the mark goes, the slot is empty.
   await zone.getByRole("form", { name: "Manual write to ZN-T" }).getByLabel("Reason").fill("done");
   await zone.getByRole("button", { name: "Release" }).click();
   await expect(page.getByRole("status")).toContainText("Released priority 8", { timeout: 10_000 });

@@ -5,17 +5,19 @@
  */
 import { useState } from "react";
 import type { PrioritySlot } from "../../api/types";
+import { useEngineIdentity } from "../../hooks/useEngineIdentity";
 import { holderKind, usePriorityArray } from "../../hooks/usePriorityArray";
 import type { PointMeta } from "../../lib/pointRefs";
 import { formatTime, formatValue } from "../../lib/units";
 
 const KIND_TEXT = { engine: "engine", operator: "operator override", other: "other BACnet client" } as const;
 
-function Holder({ slot }: { slot: PrioritySlot }) {
+/** `engine`: the program the engine runs now, e.g. "v1.0.3 of Zone alarms" (the audit names the engine, not its version). */
+function Holder({ slot, engine }: { slot: PrioritySlot; engine: string | null }) {
   const kind = holderKind(slot.holder);
   if (!kind) return <>—</>;
   const holder = String(slot.holder);
-  const who = kind === "operator" ? holder.replace(/^designer:/, "") : kind === "engine" && holder !== "engine" ? holder : "";
+  const who = kind === "operator" ? holder.replace(/^designer:/, "") : kind === "engine" ? (engine ?? (holder !== "engine" ? holder : "")) : "";
   return <span className={`holder holder-${kind}`}>{KIND_TEXT[kind]}{who ? ` (${who})` : ""}</span>;
 }
 
@@ -23,6 +25,7 @@ export function PriorityArrayView({ point, meta, refreshKey }: { point: string; 
   const [open, setOpen] = useState(false);
   const [all, setAll] = useState(false);
   const { array, error } = usePriorityArray(point, open, refreshKey);
+  const engine = useEngineIdentity(open);
   const fmt = (v: unknown) => formatValue(v, { unit: meta?.unit, stateTexts: meta?.stateTexts });
   const slots = (array?.slots ?? []).filter((s) => all || s.value !== null && s.value !== undefined);
   return (
@@ -48,7 +51,7 @@ export function PriorityArrayView({ point, meta, refreshKey }: { point: string; 
                   data-testid={`slot-${s.priority}`}>
                   <td>{s.priority}{s.priority === array.activePriority ? " ◀ in control" : ""}</td>
                   <td>{s.value === null ? "—" : fmt(s.value)}</td>
-                  <td><Holder slot={s} /></td>
+                  <td><Holder slot={s} engine={engine} /></td>
                   <td>{s.reason ?? "—"}</td>
                   <td>{s.value === null ? "" : s.until ? formatTime(s.until) : s.since ? "until released" : "—"}</td>
                 </tr>
