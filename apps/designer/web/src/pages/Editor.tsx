@@ -290,6 +290,7 @@ function EditorInner({ projectId }: { projectId: string }) {
               if (g) {
                 autosave.markSaved(g);
                 doc.showGraph(p, g);
+                window.setTimeout(canvas.fit, 50); // the new instances are drawn by then
               }
               setMessage(note);
             }}
