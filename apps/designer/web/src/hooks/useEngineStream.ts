@@ -19,6 +19,7 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges" 
   const [engine, setEngine] = useState<EngineStatus | null>(null);
   // The latest outputs of every flat node (all flows), for the inside of composite instances.
   const [values, setValues] = useState<NodeValues>({});
+  const latest = useRef<NodeValues>({});
   const { setNodes, setEdges, projectRef } = doc;
   // Live values carry their unit: a point block's from its point, others from their parameters.
   const pointUnits = usePointUnits();
@@ -36,13 +37,15 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges" 
     es.addEventListener("status", (ev) => setEngine(payload("status", ev)));
     es.addEventListener("values", (ev) => {
       const data = payload("values", ev);
-      setValues((v) => ({ ...v, ...data.nodes }));
+      // An event holds the nodes that changed (every node in a stream's first): merge them.
+      latest.current = { ...latest.current, ...data.nodes };
+      setValues(latest.current);
       const graph = projectRef.current?.content.graph;
       // A composite instance runs as its flat inner nodes: its outputs are theirs.
       const instances = new Map<string, NodeValues[string]>();
       for (const n of graph?.nodes ?? []) {
         const def = definitionOf(graph, n.type);
-        const ports = def ? instanceValues(graph, def, n.id, data.nodes) : undefined;
+        const ports = def ? instanceValues(graph, def, n.id, latest.current) : undefined;
         if (ports) instances.set(n.id, ports);
       }
       const portsOf = (id: string) => data.nodes[id] ?? instances.get(id);

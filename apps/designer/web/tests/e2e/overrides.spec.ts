@@ -38,6 +38,8 @@ for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
     await expect(page.getByRole("status")).toContainText("Wrote 19.5", { timeout: 10_000 });
 
     await page.getByRole("link", { name: "Overrides" }).click();
+    // The Devices page's rows name the override's reason too (its mark): wait for the page to change.
+    await expect(page.getByRole("heading", { name: "Overrides", exact: true })).toBeVisible();
     const row = page.getByRole("row", { name: new RegExp(`comfort complaint ${width}`) });
     await expect(row).toContainText("designer:admin");
     await expect(row.getByTestId("remaining")).toContainText(/29 min|30 min/);
@@ -52,9 +54,15 @@ for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
     await expect(entry).toContainText("19.5 °C");
     await page.getByLabel("Device").selectOption({ label: "zone-1 (2001)" });
     await expect(entry).toBeVisible();
+    await page.getByLabel("Point").fill("zone-1 · DMPR");
+    await expect(page.getByRole("cell", { name: `comfort complaint ${width}` })).toHaveCount(0, { timeout: 10_000 });
+    await expect(page.getByRole("alert")).toHaveCount(0); // a real filter, not a refused request
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await page.getByLabel("Operator").fill("admin");
     await shot(page, `21-audit-${width}`);
 
     await page.getByRole("link", { name: "Overrides" }).click();
+    await expect(page.getByRole("heading", { name: "Overrides", exact: true })).toBeVisible();
     await row.getByLabel(/Release reason/).fill("resolved");
     await row.getByRole("button", { name: "Release" }).click();
     await expect(page.getByText(/No point is overridden/)).toBeVisible({ timeout: 10_000 });
@@ -110,6 +118,7 @@ test("an override is marked in the device list and on the canvas, and its holder
 
   // The Overrides page names the point by device and object, with its unit and a ticking countdown.
   await page.getByRole("link", { name: "Overrides" }).click();
+  await expect(page.getByRole("heading", { name: "Overrides", exact: true })).toBeVisible();
   const row = page.getByRole("row", { name: /tenant asked for warmer/ });
   await expect(row).toContainText("zone-1 · ZN-T");
   await expect(row).toContainText("20.5 °C");
@@ -144,6 +153,10 @@ test("an override is marked in the device list and on the canvas, and its holder
   await expect(node.getByTestId("override-mark")).toHaveAttribute("title", /by designer:admin/, { timeout: 10_000 });
   await expect(page.getByTestId("node-t2").getByTestId("override-mark")).toHaveCount(0);
   await shot(page, "24-canvas-override-1440");
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await expect(node.getByTestId("override-mark")).toBeVisible();
+  await shot(page, "24-canvas-override-1024");
+  await page.setViewportSize({ width: 1440, height: 900 });
 
   // Deployed, the engine holds ZN2-T at priority 10: its priority array names the engine's version.
   const bundle = await page.request.post(`${stack.url}/api/projects/${id}/bundles`, { headers: { "x-csrf-token": csrf }, data: {} });
