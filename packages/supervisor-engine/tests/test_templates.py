@@ -177,3 +177,19 @@ def test_a_tag_set_by_hand_can_make_a_binding_ambiguous_and_the_preview_says_so(
     assert len(damper.candidates) == 2
     assert not instance.complete
     assert preview.ambiguous == 1
+
+
+def test_new_instances_are_placed_right_of_the_flows_other_blocks_and_kept_ones_stay():
+    graph = base_graph().model_copy(
+        update={"layout": {"heat_sp": Position(x=0, y=0), "cool_sp": Position(x=200, y=160)}}
+    )
+    item = box(7, "VAV-7", *FULL)
+    applied, _ = apply_template(graph, vav_zone_template("zones"), [item])
+    new = {k: v for k, v in applied.layout.items() if k.startswith("zone_")}
+    assert min(p.x for p in new.values()) >= 200 + 160
+    moved = applied.model_copy(
+        update={"layout": {**applied.layout, "zone_vav_7": Position(x=5000, y=5000)}}
+    )
+    again, _ = apply_template(moved, vav_zone_template("zones"), [item])
+    assert again.layout["zone_vav_7"] == Position(x=5000, y=5000)
+    assert again.layout["zone_vav_7-temp"] == applied.layout["zone_vav_7-temp"]

@@ -41,6 +41,11 @@ from bms_schemas.templates import (
 )
 from supervisor_engine.errors import TemplateError
 
+_FIRST_COLUMN = 80.0
+"""x of the template's first column (the point inputs) in a flow of nothing else."""
+_CLEARANCE = 320.0
+"""How far right of the flow's rightmost other block the first column goes."""
+
 PORT_SEPARATOR = "-"
 """Joins an instance id and a port name into the id of the point node bound to that port."""
 
@@ -224,7 +229,7 @@ def apply_template(
                     Edge(source=point_node, source_port="value", target=inst,
                          target_port=placeholder.port)
                 )  # fmt: skip
-                layout[point_node] = Position(x=80.0, y=layout[inst].y + 50.0 * i)
+                layout[point_node] = Position(x=_FIRST_COLUMN, y=layout[inst].y + 50.0 * i)
             else:
                 value_type = outputs[placeholder.port].type.type
                 new_nodes.append(
@@ -254,8 +259,13 @@ def apply_template(
         )
     kept_edges = [e for e in graph.edges if e.source not in owned and e.target not in owned]
     kept_layout = {k: v for k, v in graph.layout.items() if k not in owned}
-    # An instance that stays keeps the place the engineer gave it.
-    placed = {k: graph.layout.get(k, v) for k, v in layout.items()}
+    # An instance that stays keeps the place the engineer gave it; new ones go right of the
+    # flow's other blocks (the shared setpoints they are wired to), not on top of them.
+    others = [
+        kept_layout[n.id].x for n in kept_nodes if n.flow == template.flow and n.id in kept_layout
+    ]
+    shift = max(others) + _CLEARANCE - _FIRST_COLUMN if others else 0.0
+    placed = {k: graph.layout.get(k) or Position(x=v.x + shift, y=v.y) for k, v in layout.items()}
     applied = graph.model_copy(
         update={
             "nodes": (*kept_nodes, *new_nodes),

@@ -153,6 +153,10 @@ test("an override is marked in the device list and on the canvas, and its holder
   await expect(node.getByTestId("override-mark")).toHaveAttribute("title", /by designer:admin/, { timeout: 10_000 });
   await expect(page.getByTestId("node-t2").getByTestId("override-mark")).toHaveCount(0);
   await shot(page, "24-canvas-override-1440");
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await expect(node.getByTestId("override-mark")).toBeVisible();
+  await shot(page, "24-canvas-override-1024");
+  await page.setViewportSize({ width: 1440, height: 900 });
 
   // Deployed, the engine holds ZN2-T at priority 10: its priority array names the engine's version.
   const bundle = await page.request.post(`${stack.url}/api/projects/${id}/bundles`, { headers: { "x-csrf-token": csrf }, data: {} });

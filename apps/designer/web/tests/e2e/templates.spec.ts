@@ -7,10 +7,8 @@
  * preview say so before anything changes.
  */
 import { type Page } from "@playwright/test";
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse as parseYaml } from "yaml";
 import { expect, shot, test, watchConsole } from "./fixtures";
 import { PASSWORD, type SimDevice, type Stack, haveStack, startStack } from "./stack";
 
@@ -59,9 +57,8 @@ test("apply the zone template to the 20-VAV building by tags, with its preview",
   const errors = watchConsole(page);
   await page.setViewportSize({ width: 1440, height: 900 });
   const csrf = await signIn(page);
-  const headers = { "x-csrf-token": csrf };
   const created = await page.request.post(`${stack.url}/api/projects`, {
-    headers,
+    headers: { "x-csrf-token": csrf },
     data: {
       name: "20-VAV building",
       content: {
@@ -79,13 +76,19 @@ test("apply the zone template to the 20-VAV building by tags, with its preview",
   });
   expect(created.status(), await created.text()).toBe(201);
   const project = (await created.json()) as { id: string; revision: number };
-  // The building's tag file (naming rules over object names) becomes the project's tags.
-  const tagFile = parseYaml(readFileSync(join(EXAMPLES, "vav-20-tags.yaml"), "utf-8")) as unknown;
-  const tagged = await page.request.put(`${stack.url}/api/projects/${project.id}/tags`, {
-    headers, data: { revision: project.revision, tags: tagFile },
-  });
-  expect(tagged.status(), await tagged.text()).toBe(200);
 
+  await test.step("load the building's tag file (naming rules over object names) on the Devices page", async () => {
+    await page.goto(`${stack.url}/#/devices`);
+    await page.getByRole("button", { name: "3103", exact: true }).click();
+    const editor = page.getByRole("region", { name: "Point tags" });
+    await editor.getByLabel("Project whose tags to edit").selectOption({ label: "20-VAV building" });
+    await expect(editor).toContainText("(0 naming rules)");
+    await expect(editor.getByRole("row", { name: /DamperCmd/ })).toBeVisible();
+    await editor.getByTestId("load-tag-file").setInputFiles(join(EXAMPLES, "vav-20-tags.yaml"));
+    // A loaded machine may take a while to save and read back; the count must leave zero.
+    await expect(editor).toContainText(/\([1-9]\d* naming rules\)/, { timeout: 20_000 });
+    await expect(editor.getByRole("row", { name: /DamperCmd/ })).toContainText("damper");
+  });
   await page.goto(`${stack.url}/#/p/${project.id}`);
   await page.getByRole("button", { name: "Templates…" }).click();
   const dialog = page.getByRole("dialog");
@@ -145,13 +148,13 @@ test("apply the zone template to the 20-VAV building by tags, with its preview",
     await page.goto(`${stack.url}/#/devices`);
     await page.getByRole("button", { name: "3103", exact: true }).click();
     const editor = page.getByRole("region", { name: "Point tags" });
-    await editor.getByLabel("Project whose tags to edit").selectOption({ label: "20-VAV building" });
+    await expect(editor.getByLabel("Project whose tags to edit")).toHaveValue(project.id);
     const airflow = editor.getByRole("form", { name: "Tags of Airflow" });
     await expect(editor.getByRole("row", { name: /Airflow/ })).toContainText("discharge");
     await airflow.getByLabel("Tags set by hand on Airflow").fill("damper cmd");
     await airflow.getByRole("button", { name: "Save" }).click();
-    await expect(airflow.getByLabel("Tags set by hand on Airflow")).toHaveValue("cmd damper");
-    await editor.scrollIntoViewIfNeeded();
+    await expect(airflow.getByLabel("Tags set by hand on Airflow")).toHaveValue("cmd damper", { timeout: 20_000 });
+    await editor.evaluate((e) => e.scrollIntoView({ block: "start" }));
     await shotBoth(page, "templates-device-tags");
   });
 

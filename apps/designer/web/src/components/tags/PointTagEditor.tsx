@@ -42,7 +42,7 @@ function TagRow({ point, onSave }: { point: PointTags; onSave: (tags: string[]) 
           <input
             aria-label={`Tags set by hand on ${point.name}`}
             value={text}
-            placeholder="none (e.g. zone air temp sensor)"
+            placeholder="none"
             onChange={(e) => setText(e.target.value)}
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? id : undefined}
@@ -63,6 +63,7 @@ function TagRow({ point, onSave }: { point: PointTags; onSave: (tags: string[]) 
 
 export function PointTagEditor({ instance }: { instance: number }) {
   const t = usePointTags(instance);
+  const [fileError, setFileError] = useState("");
   return (
     <section className="point-tags" aria-label="Point tags">
       <h2>Tags of device {instance}</h2>
@@ -78,8 +79,29 @@ export function PointTagEditor({ instance }: { instance: number }) {
             ))}
           </select>
         </label>{" "}
-        ({t.rules} naming rule{t.rules === 1 ? "" : "s"})
+        <span title={t.rules.join("\n")}>
+          ({t.rules.length} naming rule{t.rules.length === 1 ? "" : "s"})
+        </span>{" "}
+        <label className="button">
+          Load tag file…
+          <input
+            type="file"
+            accept=".yaml,.yml,.json"
+            hidden
+            data-testid="load-tag-file"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = "";
+              if (file) void t.loadFile(file).then(setFileError);
+            }}
+          />
+        </label>
       </p>
+      {fileError && (
+        <p className="field-error" role="alert">
+          {fileError}
+        </p>
+      )}
       {t.projects.length === 0 && <p className="hint">No project yet: tags are kept per project.</p>}
       {t.error && <p className="field-error" role="alert">{t.error}</p>}
       {t.device && (
