@@ -1,9 +1,11 @@
 /** The flow editor: palette, canvas, parameters, validation, autosave, deploy, live values. */
-import { Background, Controls, MiniMap, type NodeTypes, ReactFlow, ReactFlowProvider } from "@xyflow/react";
+import { Background, Controls, type NodeTypes, ReactFlow, ReactFlowProvider } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { BlockNode } from "../components/BlockNode";
 import { CatalogueContext } from "../components/catalogue";
 import { CalendarEditor } from "../components/calendars/CalendarEditor";
+import { CanvasMiniMap } from "../components/editor/CanvasMiniMap";
+import { FIT_VIEW } from "../lib/fitView";
 import { CompositeInside } from "../components/editor/CompositeInside";
 import { ConflictDialog } from "../components/editor/ConflictDialog";
 import { DeployDialog } from "../components/editor/DeployDialog";
@@ -205,7 +207,7 @@ function EditorInner({ projectId }: { projectId: string }) {
               snapGrid={SNAP_GRID}
             >
               <Background gap={20} />
-              <MiniMap pannable zoomable />
+              <CanvasMiniMap />
               <Controls />
             </ReactFlow>
             <FindBlock graph={doc.graphNow() ?? undefined} onPick={canvas.selectNode} />
@@ -308,9 +310,6 @@ function EditorInner({ projectId }: { projectId: string }) {
     </CatalogueContext.Provider>
   );
 }
-
-/** A first block dropped in an empty flow is shown at 100 %, not blown up to the 200 % maximum. */
-const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
 
 export function Editor({ projectId }: { projectId: string }) {
   return (
