@@ -17,7 +17,8 @@ flow's rate limit, one triggered run per period, never holds one back).
     uv run python bench/e2e_latency.py                       # 1,000 changes per mode
     uv run python bench/e2e_latency.py --json --changes 200  # {"event": {...}, "grid": {...}}
 
-Addresses: 127.18.0.x, BACnet ports 41810-41812 (issue 18's range).
+Addresses: a block of its own (``NetPlan``: a random 127.A.B. prefix and UDP ports nobody
+has bound), so it runs beside a stack on the default ports or another bench.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from supervisor_engine import (
     sign_document,
 )
 from supervisor_engine.testing import GraphBuilder, make_bundle
+from supervisor_engine.testing_net import NetPlan
 
 BIN = Path(sys.executable).parent
 TOKEN = "e2e-latency-token"
@@ -51,7 +53,7 @@ SOURCE = "3001/analog-value,1/present-value"
 TARGET = "3002/analog-value,1/present-value"
 
 
-def simulator_config() -> dict[str, Any]:
+def simulator_config(plan: NetPlan) -> dict[str, Any]:
     def device(instance: int, address: str) -> dict[str, Any]:
         return {
             "instance": instance, "address": address, "name": f"dev-{instance}",
@@ -63,7 +65,10 @@ def simulator_config() -> dict[str, Any]:
 
     return {
         "tickS": 1.0,
-        "devices": [device(3001, "127.18.0.2/8:41810"), device(3002, "127.18.0.3/8:41810")],
+        "devices": [
+            device(3001, f"{plan.host(2)}/8:{plan.device_port}"),
+            device(3002, f"{plan.host(3)}/8:{plan.device_port}"),
+        ],
     }
 
 
@@ -84,6 +89,7 @@ class Stack:
 
     def __init__(self, tmp: Path, public_key: Path) -> None:
         self.children: list[ChildProcess] = []
+        self.plan = NetPlan.allocate()
         try:
             self._start(tmp, public_key)
         except BaseException:
@@ -91,7 +97,7 @@ class Stack:
             raise
 
     def _start(self, tmp: Path, public_key: Path) -> None:
-        (tmp / "sim.json").write_text(json.dumps(simulator_config()))
+        (tmp / "sim.json").write_text(json.dumps(simulator_config(self.plan)))
         self.children.append(
             ChildProcess(
                 [str(BIN / "iot-supervisor"), "simulate", str(tmp / "sim.json")],
@@ -103,7 +109,7 @@ class Stack:
         self.iot_url = f"http://127.0.0.1:{iot_port}"
         env = clean_env(
             BMS_IOT_DATA_DIR=str(tmp / "iot"), BMS_IOT_TOKEN=TOKEN, BMS_IOT_HTTP_PORT=str(iot_port),
-            BMS_IOT_BACNET_ADDRESS="127.18.0.1/8:41811", BMS_IOT_BROADCAST_ADDRESS="127.255.255.255:41810",
+            BMS_IOT_BACNET_ADDRESS=self.plan.service_address, BMS_IOT_BROADCAST_ADDRESS=self.plan.broadcast,
             BMS_IOT_DISCOVERY_MODE="directed-broadcast", BMS_IOT_DISCOVER_ON_START="true",
         )  # fmt: skip
         self.children.append(
@@ -142,6 +148,7 @@ class Stack:
     def close(self) -> None:
         for child in reversed(self.children):
             child.close()
+        self.plan.release()
 
 
 def _newest_writes(iot: httpx.Client, limit: int = 5) -> list[dict[str, Any]]:

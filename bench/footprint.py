@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -177,6 +178,11 @@ class Services:
             BMS_DESIGNER_IOT_URL=self.iot_url, BMS_DESIGNER_IOT_TOKEN_FILE=str(tmp / "iot-token"),
             BMS_DESIGNER_ADMIN_PASSWORD="footprint-admin-password",
         )  # fmt: skip
+        # Migrated first, as a Designer's database is at every start but the first after an
+        # install or upgrade: the server then does not load alembic (a one-off 10 MB).
+        subprocess.run(
+            [str(BIN / "designer"), "migrate"], env=designer_env, check=True, capture_output=True
+        )
         self.children["designer"] = ChildProcess(
             [str(BIN / "designer"), "serve"], designer_env, tmp / "designer.log"
         )
@@ -184,7 +190,7 @@ class Services:
             lambda: (
                 httpx.get(f"http://127.0.0.1:{designer_port}/health", timeout=2).status_code == 200
             ),
-            60,
+            180,  # a loaded machine imports the Designer in tens of seconds
             "the Designer",
         )
 

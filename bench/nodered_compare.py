@@ -40,6 +40,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bms_service.testing import free_port
+
 HERE = Path(__file__).resolve().parent
 NODERED_DIR = HERE / ".nodered"
 NODERED_VERSION = "4"
@@ -173,9 +175,10 @@ def run_nodered(kinds: tuple[str, ...], n: int, seconds: float, warm_s: float) -
             json.dumps(nodered_flow(kinds, n, result, int(warm_s * 1000), int(seconds * 1000)))
         )
         settings = user_dir / "settings.js"
+        # a port nobody listens on: the bench runs beside a stack or another bench
         settings.write_text(
-            "module.exports = { httpAdminRoot: false, httpNodeRoot: false, uiHost: '127.18.0.1',"
-            " uiPort: 41899, logging: { console: { level: 'warn' } }, editorTheme: {} };\n"
+            "module.exports = { httpAdminRoot: false, httpNodeRoot: false, uiHost: '127.0.0.1',"
+            f" uiPort: {free_port()}, logging: {{ console: {{ level: 'warn' }} }}, editorTheme: {{}} }};\n"
         )
         proc = subprocess.Popen(
             [

@@ -21,3 +21,32 @@ def test_migrations_match_the_models_and_run_twice(tmp_path: Path):
             "0001"
         )
     engine.dispose()
+
+
+def test_the_heads_read_from_the_files_are_alembics():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from designer.db import MIGRATIONS, head_revisions
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revisions() == set(ScriptDirectory.from_config(config).get_heads())
+
+
+def test_a_migrated_database_starts_without_loading_alembic(tmp_path: Path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'projects.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    # a fresh interpreter, as a server process is: migrate() finds nothing to do
+    check = (
+        "import sys; from designer.db import make_engine, migrate; "
+        f"e = make_engine({url!r}); migrate(e); e.dispose(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))"
+    )
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

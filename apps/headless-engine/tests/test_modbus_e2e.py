@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
+from bms_stack.demo_ahu import vfd_composite
 from bms_stack.demo_project import VfdPoints, add_vfd
 from supervisor_engine import bundle_document, sign_document
 from supervisor_engine.testing import GraphBuilder, NetPlan
@@ -73,7 +74,8 @@ def test_the_engine_commands_the_vfd_speed_and_reads_its_feedback(
     g = GraphBuilder(flow="vfd", period_ms=200)
     g.node("io.constant", "fan_request", valueType="bool", value=True)
     add_vfd(g, VFD, run=("fan_request", "value"))
-    document = sign_document(bundle_document(bundle_of(g.build(), version="1.0.0")), signing_key)
+    graph = g.build().model_copy(update={"composites": (vfd_composite(),)})
+    document = sign_document(bundle_document(bundle_of(graph, version="1.0.0")), signing_key)
 
     port = free_port()
     state = tmp_path / "engine"

@@ -210,8 +210,8 @@ def test_a_redeploy_of_an_unrelated_change_moves_no_pid_output() -> None:
     changed = graph.model_copy(
         update={
             "nodes": tuple(
-                n.model_copy(update={"params": {**n.params, "delayS": 45.0}})
-                if n.id == "fan_proof"
+                n.model_copy(update={"params": {**n.params, "proofDelayS": 45.0}})
+                if n.id == "fan"
                 else n
                 for n in graph.nodes
             )

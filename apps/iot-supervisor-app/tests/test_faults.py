@@ -128,7 +128,7 @@ def test_lost_subscription_is_noticed_by_the_poll_and_renewed(
         simulator.kill(1003)
         simulator.revive(1003)
         simulator.set_value(1003, "analog-input,1", 12.5)
-        poll_s = service.settings.poll_interval_s
+        poll_s = service.settings.cov_poll_interval_s  # the safety net of a subscribed point
         reader.wait_for(lambda e: e["value"]["value"] == 12.5, poll_s + 3, "the change, by poll")
         wait_for(lambda: _cov_subscriptions(simulator, 1003) > 0, poll_s + 3, "re-subscription")
         simulator.set_value(1003, "analog-input,1", 13.5)

@@ -65,6 +65,7 @@ def field(building: SimHandle, tmp_path_factory: pytest.TempPathFactory) -> Iter
         request_retries=2,
         offline_after_failures=3,
         poll_interval_s=1.0,
+        cov_poll_interval_s=1.0,
     )
     service = ServiceHandle(settings, TOKEN)
     response = service.http.post("/discover", json={})

@@ -65,7 +65,7 @@ def run_closed_loop(plant: BuildingModel, until_s: float) -> LoopRun:
         commands, faults = loop.tick(call.due, call.wall, call.dt, read)
         run.faults.update(faults)
         measurements = plant.step(call.dt, commands)
-        run.fan_alarm |= loop.output("fan_alarm", "active") is True
+        run.fan_alarm |= loop.output("fan__alarm", "active") is True
         if call.due % 60 == 0:
             run.times.append(offset + call.due)
             run.temps.append([float(measurements[f"zone{i}.temp"]) for i in range(1, 5)])

@@ -9,12 +9,15 @@ import yaml
 
 from bms_schemas import Graph, PointRef, TagFile
 from bms_schemas.templates import Equipment, TaggedPoint
+from bms_stack.demo_ahu import FAN_ALARM_LABEL, FAN_COMPOSITE, SUPPLY_AIR_COMPOSITE
 from bms_stack.demo_layout import BLOCK_WIDTH, block_height, port_rows
 from bms_stack.demo_project import (
+    AHU_FLOW,
     ALL_DAYS,
     DEMO_POINTS,
     FLOW_IDS,
     ZONE_COMPOSITE,
+    ZONES_FLOW,
     demo_graph,
     demo_points,
     zone_template,
@@ -54,9 +57,22 @@ _COMMANDS = {"fan_cmd", "cooling_valve", "heating_valve", "oa_damper", "damper",
 
 def test_the_demo_has_every_part_the_issue_asks_for() -> None:
     graph = demo_graph()
-    # One zone composite, applied to each VAV box: one instance per zone.
-    assert [d.name for d in graph.composites] == [ZONE_COMPOSITE]
+    # One zone composite, applied to each VAV box: one instance per zone; the air handler's
+    # fan and supply air, one instance each.
+    assert [d.name for d in graph.composites] == [
+        FAN_COMPOSITE,
+        SUPPLY_AIR_COMPOSITE,
+        ZONE_COMPOSITE,
+    ]
     assert sum(n.type.startswith(f"composite:{ZONE_COMPOSITE}@") for n in graph.nodes) == 4
+    ahu = [n.type for n in graph.nodes if n.flow == AHU_FLOW]
+    assert sum(t.startswith("composite:") for t in ahu) == 2
+    # What the air handler's flow shows besides its two instances: its points, its operator
+    # parameter, its schedule and what gathers the zones' values.
+    assert set(ahu) - {t for t in ahu if t.startswith("composite:")} == {
+        "io.point-input", "io.point-output", "io.parameter", "schedule.weekly", "select.min",
+        "hvac.request-sum",
+    }  # fmt: skip
     types = flat_types(graph)
     assert types.count("schedule.weekly") == 1
     assert types.count("control.pid") == 2 * 4 + 1  # heating and cooling per zone, supply air
@@ -200,7 +216,48 @@ def test_every_flow_is_laid_out_left_to_right_with_no_two_blocks_overlapping(
             for b, bx, by, bh in boxes[i + 1 :]:
                 apart = ax + BLOCK_WIDTH <= bx or bx + BLOCK_WIDTH <= ax
                 assert apart or ay + ah <= by or by + bh <= ay, f"{a} overlaps {b}"
-    # Wires run left to right, but for the fan's proof and request feeding the supply air and
-    # VFD sections below the fan's.
-    backwards = {e.key for e in graph.edges if graph.layout[e.source].x >= graph.layout[e.target].x}
-    assert {k.split(".")[0] for k in backwards} <= {"fan_proof", "fan_request"}
+    at = graph.layout
+    flow_of = {n.id: n.flow for n in graph.nodes}
+    # The air handler's wires run left to right, but for the fan's proof and run feeding the
+    # supply air below it and the VFD section below both.
+    ahu = [e for e in graph.edges if flow_of[e.source] == AHU_FLOW]
+    backwards = {e.source for e in ahu if at[e.source].x >= at[e.target].x}
+    assert backwards <= {"fan"}
+    # Each zone reads down from the values the zones share, its temperature just above it, its
+    # commands just to its right.
+    for e in (e for e in graph.edges if flow_of[e.source] == ZONES_FLOW):
+        source, target = at[e.source], at[e.target]
+        if e.target_port in ("value",):  # into a command
+            assert target.x > source.x, e.key
+            assert abs(target.y - source.y) < 300, e.key
+        else:
+            assert target.y > source.y, e.key
+
+
+# The canvas of the Designer's editor at 1440x900 with its panels open (demo.spec.ts measures
+# it, and the blocks as drawn: 910x764), less the 32 px the editor keeps around a flow it fits.
+CANVAS_AT_1440X900 = (910.0 - 64, 764.0 - 64)
+
+
+@pytest.mark.parametrize("modbus_vfd", [None, 9002])
+def test_each_flow_of_the_demo_fits_the_editor_at_100_percent_on_a_1440x900_screen(
+    modbus_vfd: int | None,
+) -> None:
+    graph = demo_graph(demo_points(modbus_vfd=modbus_vfd))
+    rows = port_rows(graph)
+    for flow in FLOW_IDS:
+        ids = [n.id for n in graph.nodes if n.flow == flow]
+        left = min(graph.layout[i].x for i in ids)
+        top = min(graph.layout[i].y for i in ids)
+        width = max(graph.layout[i].x for i in ids) + BLOCK_WIDTH - left
+        height = max(graph.layout[i].y + block_height(rows[i]) for i in ids) - top
+        print(f"\n{flow}: {len(ids)} blocks, {width:.0f}x{height:.0f} px at 100 %")
+        assert width <= CANVAS_AT_1440X900[0]
+        assert height <= CANVAS_AT_1440X900[1]
+
+
+def test_the_fan_alarm_keeps_its_text_inside_its_composite() -> None:
+    """Operators know the fan's alarm by the label its text names, as before the composite."""
+    flat = flatten_graph(demo_graph(), default_registry()).graph
+    [alarm] = [n for n in flat.nodes if n.type == "alarm.bool"]
+    assert (alarm.id, alarm.label) == ("fan__alarm", FAN_ALARM_LABEL)

@@ -119,8 +119,12 @@ class Settings(BaseSettings):
         "30 s would be 330 requests a second).",
     )
     cov_confirmed: bool = Field(default=False, description="Ask for confirmed COV notifications.")
-    poll_interval_s: float = Field(
-        default=10.0, gt=0, description="Safety-net poll of watched points, and of non-COV points."
+    poll_interval_s: float = Field(default=10.0, gt=0, description="Poll of points without COV.")
+    cov_poll_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Safety-net poll of points with a live COV subscription (a change COV missed "
+        "makes it subscribe again); 10,000 points every 10 s would keep a field bus busy.",
     )
 
     stream_keepalive_s: float = Field(

@@ -144,6 +144,7 @@ def loopback_settings(plan: NetPlan, data_dir: Path, token: str, **overrides: An
         "probe_interval_s": 0.3,
         "cov_lifetime_s": 30,
         "poll_interval_s": 2.0,
+        "cov_poll_interval_s": 2.0,
         "rate_limit_per_s": 50.0,
         "rate_limit_burst": 50,
         # Short, so a closed test client is noticed (and the service can stop) quickly.

@@ -82,13 +82,19 @@ BAND_GAP = 60.0
 
 
 def layered_layout(
-    graph: Graph, bands: Mapping[str, Sequence[Sequence[Sequence[str]]]] | None = None
+    graph: Graph,
+    bands: Mapping[str, Sequence[Sequence[Sequence[str]]]] | None = None,
+    *,
+    row_gap: float = ROW_GAP,
+    layer_gap: float = LAYER_GAP,
 ) -> Graph:
     """``graph`` with every flow laid out left to right (the layout replaced).
 
     A flow in ``bands`` is drawn as those bands, one below the other, each a list of
-    columns of node ids (a section of the flow that reads on its own, e.g. the fan and
-    the supply air of an air handler); any other flow is layered from its wires.
+    columns of node ids in the order given, top to bottom (a section of the flow that
+    reads on its own, e.g. the fan and the supply air of an air handler); any other flow
+    is layered from its wires. A block fed by blocks to its left moves down to the mean
+    height of what feeds it, as far as the band's earlier columns reach.
     """
     rows = port_rows(graph)
     layout: dict[str, Position] = {}
@@ -99,6 +105,7 @@ def layered_layout(
         for e in graph.edges:
             if e.source in members and e.target in members and e.source not in feeds[e.target]:
                 feeds[e.target].append(e.source)
+        ordered = bands is not None and flow.id in bands
         if bands is not None and flow.id in bands:
             drawn = [
                 [[i for i in column if i in members] for column in band] for band in bands[flow.id]
@@ -117,24 +124,77 @@ def layered_layout(
             bottom = top
             for c, column in enumerate(band):
                 wanted = {i: _mean([centre[s] for s in feeds[i] if s in centre]) for i in column}
-                column = sorted(column, key=lambda i: (wanted[i] is None, wanted[i] or 0.0))
+                if not ordered:
+                    column = sorted(column, key=lambda i: (wanted[i] is None, wanted[i] or 0.0))
                 y = top
-                for node_id in column:
+                # Moving down to its feeders stops where the band's earlier columns end, less
+                # the room the blocks under it take: no column reaches below the band.
+                floor = bottom - row_gap if c else float("inf")
+                for k, node_id in enumerate(column):
                     height = block_height(rows[node_id])
                     goal = wanted[node_id]
                     if goal is not None:
-                        y = max(y, goal - height / 2)
-                    x = MARGIN + c * (BLOCK_WIDTH + LAYER_GAP)
+                        under = sum(block_height(rows[i]) + row_gap for i in column[k + 1 :])
+                        y = max(y, min(goal - height / 2, floor - under - height))
+                    x = MARGIN + c * (BLOCK_WIDTH + layer_gap)
                     layout[node_id] = Position(x=x, y=round(y))
                     centre[node_id] = y + height / 2
-                    y += height + ROW_GAP
+                    y += height + row_gap
                 bottom = max(bottom, y)
             top = bottom + BAND_GAP
     return graph.model_copy(update={"layout": layout})
+
+
+GROUP_GAP = 30.0
+
+
+def zone_grid_layout(
+    shared: Sequence[str],
+    groups: Sequence[tuple[str, str, Sequence[str]]],
+    rows: Mapping[str, int],
+    *,
+    per_row: int = 2,
+    row_gap: float = ROW_GAP,
+    layer_gap: float = LAYER_GAP,
+) -> dict[str, Position]:
+    """One instance per equipment, ``per_row`` side by side, under the inputs they share.
+
+    ``shared`` goes in a row across the top; each group is (instance, its input point,
+    its output points): the input point above the instance, the outputs in a column
+    to its right, so a zone's points sit beside the logic that uses them.
+    """
+    layout: dict[str, Position] = {}
+    pitch = (per_row * 2 * BLOCK_WIDTH + (per_row * 2 - 1) * layer_gap) / max(len(shared), 1)
+    for k, node_id in enumerate(shared):
+        layout[node_id] = Position(x=MARGIN + k * pitch, y=MARGIN)
+    # Room under the shared row for the wires fanning out from it to every instance.
+    top = MARGIN + max((block_height(rows[i]) for i in shared), default=0.0) + 3 * GROUP_GAP
+    heights: list[float] = []
+    for g, (instance, feed, outputs) in enumerate(groups):
+        x = MARGIN + (g % per_row) * 2 * (BLOCK_WIDTH + layer_gap)
+        if g % per_row == 0 and g:
+            top += max(heights) + GROUP_GAP
+            heights = []
+        layout[feed] = Position(x=x, y=top)
+        y_instance = top + block_height(rows[feed]) + row_gap
+        layout[instance] = Position(x=x, y=y_instance)
+        y = top
+        for node_id in outputs:
+            layout[node_id] = Position(x=x + BLOCK_WIDTH + layer_gap, y=y)
+            y += block_height(rows[node_id]) + row_gap
+        heights.append(max(y_instance + block_height(rows[instance]), y - row_gap) - top)
+    return layout
 
 
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-__all__ = ["block_height", "column_layout", "layered_layout", "layers", "port_rows"]
+__all__ = [
+    "block_height",
+    "column_layout",
+    "layered_layout",
+    "layers",
+    "port_rows",
+    "zone_grid_layout",
+]

@@ -10,13 +10,15 @@ IoT service, and the other writes are the plant's commands for the next ``dt``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bms_schemas import Graph, PointValue, Quality
 from bms_stack.demo_project import DEMO_POINTS, FLOW_IDS, DemoPoints
-from supervisor_engine import FlowEvaluator, compile_bundle, default_registry
-from supervisor_engine.testing import make_bundle
+from supervisor_engine import FlowEvaluator, build_bundle, compile_bundle, default_registry
+
+BUNDLED_AT = datetime(2025, 1, 1, tzinfo=UTC)
+"""The bundles' creation time: fixed, so two runs of the same graph compile the same bundle."""
 
 
 class DemoLoop:
@@ -30,7 +32,11 @@ class DemoLoop:
 
     @staticmethod
     def _compile(graph: Graph, version: str) -> list[FlowEvaluator]:
-        program = compile_bundle(make_bundle(graph, version=version), default_registry())
+        registry = default_registry()
+        bundle = build_bundle(
+            graph, registry, version=version, created_by="demo-loop", created_at=BUNDLED_AT
+        )
+        program = compile_bundle(bundle, registry)
         return [program.flows[f] for f in FLOW_IDS]
 
     def tick(

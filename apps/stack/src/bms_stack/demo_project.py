@@ -9,20 +9,24 @@ Two flows, every second, that exchange values through points as the controllers 
 real building do (ASHRAE Guideline 36: the zones send the air handler their requests,
 the air handler the zones their occupancy mode):
 
-``ahu`` (Air handler):
+``ahu`` (Air handler): its points wired to a few composite instances
+(:mod:`bms_stack.demo_ahu`), so the flow reads on one screen:
 
 - Occupancy: a weekly schedule (Mon-Fri 07:00-19:00, UTC), commanded to the AHU's
   occupied-mode point for the zones.
-- Supply fan: runs while occupied, or at night while the coldest zone (the air handler
-  reads the zone sensors itself) is below its night low limit, an operator parameter
-  of this flow (16 °C, as the zones' unoccupied heating setpoint), with hysteresis. A proof block compares the fan status with the
-  command; a fault raises an alarm.
-- Supply air temperature: reset by trim and respond from the zones' requests
-  (Guideline 36), never above an outdoor-air reset, then held by a PID whose output is
-  split into heating valve, outdoor-air damper (only while economizing is enabled) and
-  cooling valve. Economizer enable: differential dry bulb, outdoor against return air.
-- With a supply-fan VFD (Modbus TCP, ``DemoPoints.vfd``): its speed is commanded from a
-  speed parameter while the fan runs (0 % otherwise), its feedback trended and checked.
+- ``fan`` (Supply fan): runs while occupied, or at night while the coldest zone (the air
+  handler reads the zone sensors itself) is below its night low limit, an operator
+  parameter of this flow (16 °C, as the zones' unoccupied heating setpoint), with
+  hysteresis. A proof block compares the fan status with the command; a fault raises an
+  alarm.
+- ``supply_air`` (Supply air): the setpoint reset by trim and respond from the zones'
+  requests (Guideline 36), never above an outdoor-air reset, then held by a PID whose
+  output is split into heating valve, outdoor-air damper (only while economizing is
+  enabled) and cooling valve. Economizer enable: differential dry bulb, outdoor against
+  return air.
+- With a supply-fan VFD (Modbus TCP, ``DemoPoints.vfd``), ``vfd`` (Fan VFD): its speed is
+  commanded from a speed parameter while the fan runs (0 % otherwise), its feedback
+  trended and checked.
 
 ``zones`` (Zones): one instance of the zone composite (:func:`zone_composite`) per VAV
 box, made by applying :func:`zone_template` to the boxes by the tags their points carry
@@ -46,6 +50,7 @@ from bms_schemas import (
     Node,
     PointConstraint,
     PointRef,
+    Position,
 )
 from bms_schemas.templates import (
     Equipment,
@@ -54,7 +59,19 @@ from bms_schemas.templates import (
     TagFile,
     TaggedPoint,
 )
-from bms_stack.demo_layout import column_layout, layered_layout
+from bms_stack.demo_ahu import (
+    AHU_COMPOSITE_VERSION,
+    FAN_COMPOSITE,
+    SUPPLY_AIR_COMPOSITE,
+    VFD_COMPOSITE,
+    composite_input,
+    fan_composite,
+    span,
+    supply_air_composite,
+    vfd_composite,
+    wire,
+)
+from bms_stack.demo_layout import column_layout, layered_layout, port_rows, zone_grid_layout
 from supervisor_engine.graph_builder import GraphBuilder
 from supervisor_engine.templates import PORT_SEPARATOR, apply_template, tag_points
 
@@ -199,10 +216,6 @@ DEMO_POINTS = demo_points()
 """The points of ``examples/demo-building.yaml``."""
 
 
-def _span(in_low: float, in_high: float, out_low: float, out_high: float) -> dict[str, float]:
-    return {"inLow": in_low, "inHigh": in_high, "outLow": out_low, "outHigh": out_high}
-
-
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 ALL_DAYS = (*WEEKDAYS, "saturday", "sunday")
 
@@ -232,24 +245,6 @@ DEMO_TAGS = TagFile.model_validate(
 """Tags of the VAV boxes' points by naming rules, as ``examples/vav-20-tags.yaml`` gives them."""
 
 
-def _edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, str]:
-    return {
-        "source": source,
-        "sourcePort": source_port,
-        "target": target,
-        "targetPort": target_port,
-    }
-
-
-def _input(name: str, type_: dict[str, str], doc: str, *targets: tuple[str, str]) -> dict[str, Any]:
-    return {
-        "name": name,
-        "type": type_,
-        "doc": doc,
-        "targets": [{"node": n, "port": p} for n, p in targets],
-    }
-
-
 def zone_composite() -> CompositeDefinition:
     """One zone's logic, drawn once and applied to every VAV box (:func:`zone_template`)."""
     degc = {"type": "number", "unit": "degC"}
@@ -263,15 +258,15 @@ def zone_composite() -> CompositeDefinition:
             "temperature; damper and reheat sequenced; a starved cooling loop asks for colder "
             "supply air; the zone temperature trended, and a comfort alarm on it.",
             "inputs": [
-                _input("temp", degc, "Zone air temperature.", ("heat_pid", "pv"),
+                composite_input("temp", degc, "Zone air temperature.", ("heat_pid", "pv"),
                        ("cool_pid", "pv"), ("trend", "in"), ("comfort_alarm", "in")),
-                _input("occupied", {"type": "bool"}, "Occupancy mode of the air handler.",
+                composite_input("occupied", {"type": "bool"}, "Occupancy mode of the air handler.",
                        ("heat_sp", "select"), ("cool_sp", "select")),
-                _input("occ_heat_sp", degc, "Occupied heating setpoint.", ("heat_sp", "on_true")),
-                _input("unocc_heat_sp", degc, "Unoccupied heating setpoint.",
+                composite_input("occ_heat_sp", degc, "Occupied heating setpoint.", ("heat_sp", "on_true")),
+                composite_input("unocc_heat_sp", degc, "Unoccupied heating setpoint.",
                        ("heat_sp", "on_false")),
-                _input("occ_cool_sp", degc, "Occupied cooling setpoint.", ("cool_sp", "on_true")),
-                _input("unocc_cool_sp", degc, "Unoccupied cooling setpoint.",
+                composite_input("occ_cool_sp", degc, "Occupied cooling setpoint.", ("cool_sp", "on_true")),
+                composite_input("unocc_cool_sp", degc, "Unoccupied cooling setpoint.",
                        ("cool_sp", "on_false")),
             ],
             "outputs": [
@@ -309,9 +304,9 @@ def zone_composite() -> CompositeDefinition:
                  "params": {"action": "direct", "proportionalBand": 1.0, **pid}},
                 {"id": "heat_split", "type": "control.split-range", "label": "Reheat, then air",
                  "params": {"outputs": 2, "segments": [
-                     _span(0, 50, 0, 100), _span(50, 100, DAMPER_MIN, DAMPER_HEATING_MAX)]}},
+                     span(0, 50, 0, 100), span(50, 100, DAMPER_MIN, DAMPER_HEATING_MAX)]}},
                 {"id": "cool_split", "type": "control.split-range", "label": "Cooling air",
-                 "params": {"outputs": 1, "segments": [_span(0, 100, DAMPER_MIN, 100)]}},
+                 "params": {"outputs": 1, "segments": [span(0, 100, DAMPER_MIN, 100)]}},
                 {"id": "damper", "type": "select.max", "label": "Damper",
                  "params": {"inputs": 2}},
                 # A cooling loop near its limit asks for colder supply air.
@@ -331,16 +326,16 @@ def zone_composite() -> CompositeDefinition:
                             "priority": 60, "alarmClass": "comfort", "unit": "°C"}},
             ],
             "edges": [
-                _edge("heat_sp", "out", "heat_pid", "setpoint"),
-                _edge("cool_sp", "out", "cool_pid", "setpoint"),
-                _edge("heat_pid", "out", "heat_split", "in"),
-                _edge("cool_pid", "out", "cool_split", "in"),
-                _edge("cool_split", "out1", "damper", "in1"),
-                _edge("heat_split", "out2", "damper", "in2"),
-                _edge("cool_pid", "out", "starved", "in"),
-                _edge("starved", "out", "request", "select"),
-                _edge("one", "value", "request", "on_true"),
-                _edge("zero", "value", "request", "on_false"),
+                wire("heat_sp", "out", "heat_pid", "setpoint"),
+                wire("cool_sp", "out", "cool_pid", "setpoint"),
+                wire("heat_pid", "out", "heat_split", "in"),
+                wire("cool_pid", "out", "cool_split", "in"),
+                wire("cool_split", "out1", "damper", "in1"),
+                wire("heat_split", "out2", "damper", "in2"),
+                wire("cool_pid", "out", "starved", "in"),
+                wire("starved", "out", "request", "select"),
+                wire("one", "value", "request", "on_true"),
+                wire("zero", "value", "request", "on_false"),
             ],
             "layout": column_layout(
                 [["heat_sp", "cool_sp"], ["heat_pid", "cool_pid"],
@@ -429,13 +424,41 @@ def demo_graph(
                 f.model_copy(update={"name": "Air handler" if f.id == AHU_FLOW else "Zones"})
                 for f in built.flows
             ),
-            "composites": (zone_composite(),),
+            "composites": (
+                fan_composite(),
+                supply_air_composite(),
+                *((vfd_composite(),) if points.vfd is not None else ()),
+                zone_composite(),
+            ),
         }
     )
     graph, preview = apply_template(graph, zone_template(), vav_equipment(points))
     if preview.instantiated != n:
         raise ValueError(f"the zone template bound {preview.instantiated} of {n} VAV boxes")
-    return layered_layout(_named_zones(graph), {AHU_FLOW: _ahu_bands(n)})
+    graph = layered_layout(
+        _named_zones(graph), {AHU_FLOW: _ahu_bands(n)}, row_gap=ROW_GAP, layer_gap=LAYER_GAP
+    )
+    return graph.model_copy(update={"layout": {**graph.layout, **_zones_layout(graph)}})
+
+
+ROW_GAP = 10.0
+LAYER_GAP = 55.0
+"""The demo's blocks closer than the Designer's "Arrange" sets them: each flow is 800 px wide
+and 700 px high at most (with 4 zones), so it opens at 100 % in the editor's canvas on a
+1440x900 screen (910x764 px, less the editor's 32 px margin; demo.spec.ts)."""
+
+
+def _zones_layout(graph: Graph) -> dict[str, Position]:
+    """The zones two by two under their shared setpoints, each beside its points."""
+    instance_type = f"composite:{ZONE_COMPOSITE}@{ZONE_COMPOSITE_VERSION}"
+    instances = [n.id for n in graph.nodes if n.type == instance_type]
+    shared = ["occupied", "occ_heat_sp", "unocc_heat_sp", "occ_cool_sp", "unocc_cool_sp"]
+    groups = [
+        (i, f"{i}{PORT_SEPARATOR}temp",
+         [f"{i}{PORT_SEPARATOR}{port}" for port in ("damper", "reheat", "requests")])
+        for i in instances
+    ]  # fmt: skip
+    return zone_grid_layout(shared, groups, port_rows(graph), row_gap=ROW_GAP, layer_gap=LAYER_GAP)
 
 
 def _ahu_flow(
@@ -465,30 +488,22 @@ def _ahu_flow(
     )  # fmt: skip
     point_out("occupied_mode", points.occupied_mode, ("occupancy", "value"), valueType="bool")
 
-    # Supply fan: schedule or night low limit; proof and alarm.
+    # Supply fan: schedule or night low limit (the coldest zone, read here), proof, alarm.
     g.node("io.parameter", "night_low_sp", value=UNOCCUPIED_HEATING_SP, min=10.0, max=35.0,
            unit="degC")  # fmt: skip
     g.node("select.min", "coldest_zone", inputs=n)
     for i, zone in enumerate(points.zones, start=1):
         point_in(f"z{i}_temp", zone.temp)
         g.wire(f"z{i}_temp", "value", "coldest_zone", f"in{i}")
-    g.node("math.subtract", "night_deficit")
-    g.wire("night_low_sp", "out", "night_deficit", "a")
-    g.wire("coldest_zone", "out", "night_deficit", "b")
-    g.node("timer.hysteresis", "night_low_limit", onAbove=0.5, offBelow=-1.0)
-    g.wire("night_deficit", "out", "night_low_limit", "in")
-    g.node("logic.or", "fan_request", inputs=2)
-    g.wire("occupancy", "value", "fan_request", "in1")
-    g.wire("night_low_limit", "out", "fan_request", "in2")
-    point_out("fan_cmd", points.fan_cmd, ("fan_request", "out"), valueType="bool")
     point_in("fan_status", points.fan_status, "bool")
-    g.node("control.proof", "fan_proof", delayS=30.0)
-    g.wire("fan_request", "out", "fan_proof", "command")
-    g.wire("fan_status", "value", "fan_proof", "status")
-    g.node("alarm.bool", "fan_alarm")
-    g.wire("fan_proof", "fault", "fan_alarm", "in")
+    g.node(f"composite:{FAN_COMPOSITE}@{AHU_COMPOSITE_VERSION}", "fan")
+    g.wire("occupancy", "value", "fan", "occupied")
+    g.wire("coldest_zone", "out", "fan", "coldest")
+    g.wire("night_low_sp", "out", "fan", "night_low")
+    g.wire("fan_status", "value", "fan", "status")
+    point_out("fan_cmd", points.fan_cmd, ("fan", "run"), valueType="bool")
 
-    # Supply air temperature: trim and respond, then one loop split over the coils.
+    # Supply air temperature: the zones' requests, then one loop split over the coils.
     g.node("hvac.request-sum", "sat_requests", inputs=n)
     for i, zone in enumerate(points.zones, start=1):
         point_in(f"z{i}_requests", zone.requests, "integer")
@@ -496,78 +511,36 @@ def _ahu_flow(
     point_in("sat", points.sat)
     point_in("oat", points.oat)
     point_in("rat", points.rat)
-    # Guideline 36's defaults (I = 2, trim +0.1 K, respond -0.2 K a request, at most -0.6 K):
-    # ignoring only one request made the reset hunt all afternoon (a 25-minute sawtooth).
-    # The floor is 12 degC, which a hot design day needs (tests/test_design_days.py).
-    g.node(
-        "hvac.trim-respond", "sat_reset", sp0=16.0, spMin=12.0, spMax=18.0, delayS=300.0,
-        stepS=120.0, ignoredRequests=2, spTrim=0.1, spRes=-0.2, spResMax=-0.6,
-    )  # fmt: skip
-    g.wire("fan_proof", "proven", "sat_reset", "device_on")
-    g.wire("sat_requests", "out", "sat_reset", "requests")
-    # Guideline 36 also lowers the supply air with the outdoor air (18 degC at 16 degC outdoors,
-    # 12 degC from 21 degC): with I = 2 the two starved zones of a hot day, or of a step in
-    # gains, are never answered by trim and respond alone.
-    g.node("math.linear-reset", "sat_oat_limit", x1=16.0, y1=18.0, x2=21.0, y2=12.0)
-    g.wire("oat", "value", "sat_oat_limit", "in")
-    g.node("select.min", "sat_setpoint", inputs=2)
-    g.wire("sat_reset", "setpoint", "sat_setpoint", "in1")
-    g.wire("sat_oat_limit", "out", "sat_setpoint", "in2")
-    g.node(
-        "control.pid", "sat_pid", action="direct", proportionalBand=10.0, tiS=120.0,
-        disableAction="fallback", fallbackValue=32.0,
-    )  # fmt: skip
-    g.wire("sat", "value", "sat_pid", "pv").wire("sat_setpoint", "out", "sat_pid", "setpoint")
-    g.wire("fan_proof", "proven", "sat_pid", "enable")
-    g.node(
-        "control.split-range", "sat_split", outputs=3,
-        segments=[_span(0, 30, 100, 0), _span(35, 65, 0, 100), _span(70, 100, 0, 100)],
-    )  # fmt: skip
-    g.wire("sat_pid", "out", "sat_split", "in")
-    g.node("hvac.economizer-enable", "economizer", mode="differential-dry-bulb", highLimit=21.0)
-    g.wire("oat", "value", "economizer", "oat").wire("rat", "value", "economizer", "rat")
-    g.node("io.constant", "damper_closed", value=0.0)
-    g.node("logic.switch", "oa_damper")
-    g.wire("economizer", "enable", "oa_damper", "select")
-    g.wire("sat_split", "out2", "oa_damper", "on_true")
-    g.wire("damper_closed", "value", "oa_damper", "on_false")
+    g.node(f"composite:{SUPPLY_AIR_COMPOSITE}@{AHU_COMPOSITE_VERSION}", "supply_air")
+    g.wire("sat_requests", "out", "supply_air", "requests")
+    g.wire("fan", "proven", "supply_air", "proven")
+    for port in ("sat", "oat", "rat"):
+        g.wire(port, "value", "supply_air", port)
     d = OUTPUT_DEADBAND
-    point_out("heating_valve_cmd", points.heating_valve, ("sat_split", "out1"), deadband=d)
-    point_out("oa_damper_cmd", points.oa_damper, ("oa_damper", "out"), deadband=d)
-    point_out("cooling_valve_cmd", points.cooling_valve, ("sat_split", "out3"), deadband=d)
+    point_out("heating_valve_cmd", points.heating_valve, ("supply_air", "heating"), deadband=d)
+    point_out("oa_damper_cmd", points.oa_damper, ("supply_air", "oa_damper"), deadband=d)
+    point_out("cooling_valve_cmd", points.cooling_valve, ("supply_air", "cooling"), deadband=d)
     if points.vfd is not None:
-        add_vfd(g, points.vfd, run=("fan_request", "out"))
+        add_vfd(g, points.vfd, run=("fan", "run"))
 
 
 def _ahu_bands(zones: int) -> list[list[list[str]]]:
-    """The air handler drawn as its sections, each read left to right: fan, supply air, VFD."""
+    """The air handler in four columns: points read, the AHU's own inputs, logic, commands.
+
+    The fan's inputs and commands above, the supply air's below, the VFD's (if any) last.
+    """
     each = range(1, zones + 1)
-    fan = [
-        ["occupancy", "night_low_sp", *(f"z{i}_temp" for i in each)],
-        ["occupied_mode", "coldest_zone"],
-        ["night_deficit"],
-        ["night_low_limit", "fan_status"],
-        ["fan_request"],
-        ["fan_cmd", "fan_proof"],
-        ["fan_alarm"],
-    ]
-    supply_air = [
-        [*(f"z{i}_requests" for i in each), "oat", "rat"],
-        ["sat_requests", "sat_oat_limit", "economizer"],
-        ["sat_reset", "sat"],
-        ["sat_setpoint", "damper_closed"],
-        ["sat_pid"],
-        ["sat_split"],
-        ["heating_valve_cmd", "oa_damper", "cooling_valve_cmd"],
-        ["oa_damper_cmd"],
-    ]
-    vfd = [
-        ["vfd_speed_sp", "vfd_stopped", "vfd_feedback"],
-        ["vfd_speed", "vfd_trend"],
-        ["vfd_speed_cmd", "vfd_tracking"],
-        ["vfd_alarm"],
-    ]
-    return [fan, supply_air, vfd]
+    return [
+        [
+            [*(f"z{i}_temp" for i in each), "fan_status", *(f"z{i}_requests" for i in each),
+             "vfd_feedback"],
+            ["occupancy", "night_low_sp", "coldest_zone", "sat", "oat", "rat", "sat_requests",
+             "vfd_speed_sp"],
+            ["fan", "supply_air", "vfd"],
+            ["occupied_mode", "fan_cmd", "heating_valve_cmd", "oa_damper_cmd",
+             "cooling_valve_cmd", "vfd_speed_cmd"],
+        ]
+    ]  # fmt: skip
 
 
 def _named_zones(graph: Graph) -> Graph:
@@ -588,23 +561,19 @@ def _named_zones(graph: Graph) -> Graph:
 
 
 def add_vfd(g: GraphBuilder, vfd: VfdPoints, *, run: tuple[str, str]) -> None:
-    """The supply-fan VFD: speed from a parameter while ``run`` is true; feedback checked."""
+    """The supply-fan VFD: speed from a parameter while ``run`` is true; feedback checked.
+
+    An instance of :func:`~bms_stack.demo_ahu.vfd_composite`, which the graph built from
+    ``g`` must carry in its ``composites``.
+    """
     g.node("io.parameter", "vfd_speed_sp", value=65.0, min=20.0, max=100.0, unit="%")
-    g.node("io.constant", "vfd_stopped", value=0.0)
-    g.node("logic.switch", "vfd_speed")
-    g.wire(*run, "vfd_speed", "select")
-    g.wire("vfd_speed_sp", "out", "vfd_speed", "on_true")
-    g.wire("vfd_stopped", "value", "vfd_speed", "on_false")
-    g.node("io.point-output", "vfd_speed_cmd", point=vfd.speed_cmd, deadband=0.5)
-    g.wire("vfd_speed", "out", "vfd_speed_cmd", "value")
     g.node("io.point-input", "vfd_feedback", point=vfd.speed_feedback, valueType="number")
-    g.node("control.loop-deviation-alarm", "vfd_tracking", limit=10.0, delayS=60.0, deadband=2.0)
-    g.wire("vfd_feedback", "value", "vfd_tracking", "pv")
-    g.wire("vfd_speed", "out", "vfd_tracking", "setpoint")
-    g.node("alarm.bool", "vfd_alarm")
-    g.wire("vfd_tracking", "alarm", "vfd_alarm", "in")
-    g.node("alarm.trend-log", "vfd_trend", intervalS=60.0, capacity=1440)
-    g.wire("vfd_feedback", "value", "vfd_trend", "in")
+    g.node(f"composite:{VFD_COMPOSITE}@{AHU_COMPOSITE_VERSION}", "vfd")
+    g.wire(*run, "vfd", "run")
+    g.wire("vfd_speed_sp", "out", "vfd", "speed_sp")
+    g.wire("vfd_feedback", "value", "vfd", "feedback")
+    g.node("io.point-output", "vfd_speed_cmd", point=vfd.speed_cmd, deadband=0.5)
+    g.wire("vfd", "speed", "vfd_speed_cmd", "value")
 
 
 def demo_constraints(graph: Graph) -> tuple[PointConstraint, ...]:

@@ -7,6 +7,7 @@ import { type DragEvent, useCallback, useMemo, useState } from "react";
 import type { BlockSpec } from "../api/types";
 import { DRAG_MIME } from "../components/Palette";
 import { connectionProblem, type ConnectionLike } from "../lib/connection";
+import { FIT_VIEW } from "../lib/fitView";
 import { type BlockNode, edgeId, newNodeId, toFlow, type WireEdge } from "../lib/graph";
 import { type FlowDocument, withGraph } from "./useFlowDocument";
 
@@ -94,7 +95,7 @@ export function useCanvasEditing(doc: FlowDocument, catalogue: Map<string, Block
     [graphNow, flowId, projectRef, setProject, applying, setNodes, setEdges, setFlowId, onSelect, nodes, flow],
   );
 
-  const fit = useCallback(() => void flow.fitView({ padding: 0.2 }), [flow]);
+  const fit = useCallback(() => void flow.fitView(FIT_VIEW), [flow]);
 
   return {
     refused,

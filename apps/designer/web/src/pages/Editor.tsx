@@ -1,9 +1,11 @@
 /** The flow editor: palette, canvas, parameters, validation, autosave, deploy, live values. */
-import { Background, Controls, MiniMap, type NodeTypes, ReactFlow, ReactFlowProvider } from "@xyflow/react";
+import { Background, Controls, type NodeTypes, ReactFlow, ReactFlowProvider } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { BlockNode } from "../components/BlockNode";
 import { CatalogueContext } from "../components/catalogue";
 import { CalendarEditor } from "../components/calendars/CalendarEditor";
+import { CanvasMiniMap } from "../components/editor/CanvasMiniMap";
+import { FIT_VIEW } from "../lib/fitView";
 import { CompositeInside } from "../components/editor/CompositeInside";
 import { ConflictDialog } from "../components/editor/ConflictDialog";
 import { DeployDialog } from "../components/editor/DeployDialog";
@@ -27,6 +29,7 @@ import { Simulation } from "../components/Simulation";
 import { useArrange } from "../hooks/useArrange";
 import { useAutosave } from "../hooks/useAutosave";
 import { useCanvasEditing } from "../hooks/useCanvasEditing";
+import { useCompositeEdit } from "../hooks/useCompositeEdit";
 import { useCompositeView } from "../hooks/useCompositeView";
 import { useDeploy } from "../hooks/useDeploy";
 import { useEngineStream } from "../hooks/useEngineStream";
@@ -76,6 +79,8 @@ function EditorInner({ projectId }: { projectId: string }) {
   const inside = useCompositeView();
   const { graphNow } = doc;
   const graph = useMemo(() => (inside.path ? graphNow() : null), [inside.path, graphNow]);
+  const levels = useMemo(() => (inside.path ? resolvePath(graph, inside.path) : null), [graph, inside.path]);
+  const compositeEdit = useCompositeEdit(doc, levels, setMessage);
   // Like a block on the flow, a block selected inside a composite shows its parameters.
   useEffect(() => {
     if (inside.selected) showParams();
@@ -123,7 +128,6 @@ function EditorInner({ projectId }: { projectId: string }) {
   const selected = nodes.filter((n) => n.selected);
   const one = selected.length === 1 ? selected[0] : undefined;
   const spec = one ? catalogue.get(one.data.blockType) : undefined;
-  const levels = inside.path ? resolvePath(graph, inside.path) : null;
   // A problem inside a composite ('zone_3 > pid') opens the instance and selects the inner block.
   const selectIssue = (node: string, path?: string | null) => {
     const at = issuePath({ node, path });
@@ -181,7 +185,7 @@ function EditorInner({ projectId }: { projectId: string }) {
         <div className="workspace" style={{ gridTemplateColumns: `210px minmax(0, 1fr) ${side.width}px` }}>
           <Palette blocks={blocks} onAdd={(t) => canvas.addBlock(t)} />
           {levels ? (
-            <CompositeInside graph={graph} levels={levels} view={inside} flowName={flowName} values={values} pointUnits={pointUnits} issues={issues} />
+            <CompositeInside graph={graph} levels={levels} view={inside} edit={compositeEdit} flowName={flowName} values={values} pointUnits={pointUnits} issues={issues} />
           ) : (
           <div className="canvas" onDrop={canvas.onDrop} onDragOver={(e) => e.preventDefault()} data-testid="canvas">
             <ReactFlow<BlockNodeType, WireEdge>
@@ -203,7 +207,7 @@ function EditorInner({ projectId }: { projectId: string }) {
               snapGrid={SNAP_GRID}
             >
               <Background gap={20} />
-              <MiniMap pannable zoomable />
+              <CanvasMiniMap />
               <Controls />
             </ReactFlow>
             <FindBlock graph={doc.graphNow() ?? undefined} onPick={canvas.selectNode} />
@@ -212,7 +216,9 @@ function EditorInner({ projectId }: { projectId: string }) {
           <aside className={side.collapsed ? "side collapsed" : "side"} aria-label="Details">
             <SidePanelHandle width={side.width} collapsed={side.collapsed} onWidth={side.setWidth} onToggle={side.toggle} />
             <SideTabs panel={panel} problems={issues?.length ?? null} onPick={setPanel} />
-            {panel === "params" && levels && <InsidePanel levels={levels} selected={inside.selected} issues={issues} />}
+            {panel === "params" && levels && (
+              <InsidePanel levels={levels} selected={inside.selected} issues={issues} edit={compositeEdit.editing ? { ...compositeEdit, points } : undefined} />
+            )}
             {panel === "params" && !levels && one && isComposite(one.data.blockType) && (
               <button type="button" className="open-composite" onClick={() => inside.open([one.id])}>
                 Open composite
@@ -304,9 +310,6 @@ function EditorInner({ projectId }: { projectId: string }) {
     </CatalogueContext.Provider>
   );
 }
-
-/** A first block dropped in an empty flow is shown at 100 %, not blown up to the 200 % maximum. */
-const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
 
 export function Editor({ projectId }: { projectId: string }) {
   return (

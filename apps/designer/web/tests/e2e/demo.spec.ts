@@ -89,7 +89,19 @@ async function blockBoxes(page: Page) {
   );
 }
 
-test("each demo flow reads left to right at 100 % zoom on a 1440x900 screen", async ({ page }) => {
+/** Pairs of blocks whose rectangles intersect. */
+function overlaps(boxes: Awaited<ReturnType<typeof blockBoxes>>): string[] {
+  return boxes.flatMap((a, i) =>
+    boxes
+      .slice(i + 1)
+      .filter((b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)
+      .map((b) => `${a.id}/${b.id}`),
+  );
+}
+
+test("each demo flow opens at 100 % on a 1440x900 screen, every block inside the canvas, none on another", async ({
+  page,
+}) => {
   const errors = watchConsole(page);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(url);
@@ -97,28 +109,44 @@ test("each demo flow reads left to right at 100 % zoom on a 1440x900 screen", as
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("link", { name: "Demo building" }).click();
-  for (const [flow, block] of [["Air handler", "sat_pid"], ["Zones", "zone_vav_4"]] as const) {
+  const canvas = page.locator(".react-flow").first();
+  const scale = async () =>
+    page.locator(".react-flow__viewport").first().evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
+  for (const [flow, block] of [["Air handler", "supply_air"], ["Zones", "zone_vav_4"]] as const) {
     await page.getByRole("tab", { name: flow }).click();
     await expect(page.getByTestId(`node-${block}`)).toBeVisible();
-    await page.getByRole("button", { name: "Fit", exact: true }).click();
+    const view = await canvas.boundingBox();
+    if (!view) throw new Error("no canvas");
+    await page.mouse.move(view.x + view.width - 2, view.y + 2); // no hover outline in the picture
+    // the editor fits the flow it shows (never above 100 %): the flow is drawn at 100 %,
+    // so it fits the canvas without a pan
+    const outside = async () =>
+      (await blockBoxes(page))
+        .filter((b) => b.x < view.x || b.y < view.y || b.x + b.width > view.x + view.width || b.y + b.height > view.y + view.height)
+        .map((b) => b.id);
+    await expect.poll(outside).toEqual([]);
+    await expect.poll(scale).toBeCloseTo(1, 3);
     const boxes = await blockBoxes(page);
-    const clash = boxes.flatMap((a, i) =>
-      boxes.slice(i + 1).filter((b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height).map((b) => `${a.id}/${b.id}`),
-    );
-    expect(clash).toEqual([]);
-    await shot(page, `demo-flow-${flow.replace(" ", "-").toLowerCase()}-fit`);
-    // 100 %: React Flow zooms by 2^(-deltaY * 0.002) per wheel event, around the pointer
-    const scale = async () =>
-      page.locator(".react-flow__viewport").evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
     const left = Math.min(...boxes.map((b) => b.x));
     const top = Math.min(...boxes.map((b) => b.y));
-    await page.mouse.move(left + 2, top + 2);
-    await page.mouse.wheel(0, Math.log2(await scale()) / 0.002);
-    await expect.poll(scale).toBeCloseTo(1, 1);
-    // the first blocks are as drawn: the block's label is readable type, not a thumbnail
-    const first = await page.getByTestId(`node-${block}`).locator("strong").evaluate((el) => el.getBoundingClientRect().height);
-    expect(first).toBeGreaterThan(10);
+    const size = [
+      Math.max(...boxes.map((b) => b.x + b.width)) - left,
+      Math.max(...boxes.map((b) => b.y + b.height)) - top,
+    ].map(Math.round);
+    await expect(page.locator(".react-flow__node [data-testid^='live-']").first()).toBeVisible();
+    console.log(`${flow}: ${boxes.length} blocks, ${size[0]}x${size[1]} px at 100 % in a ${Math.round(view.width)}x${Math.round(view.height)} canvas`);
     await shot(page, `demo-flow-${flow.replace(" ", "-").toLowerCase()}-100`);
+    expect(overlaps(boxes)).toEqual([]);
+    // the canvas's own controls cover no block, nor does its map (shown only while part of
+    // the flow is out of view)
+    for (const corner of [".react-flow__minimap", ".react-flow__controls"]) {
+      const drawn = page.locator(corner).first();
+      const r = (await drawn.isVisible()) ? await drawn.boundingBox() : null;
+      if (r) expect(overlaps([{ id: corner, ...r }, ...boxes]).filter((p) => p.startsWith(corner))).toEqual([]);
+    }
+    // labels are drawn at full size: readable type, not a thumbnail
+    const label = await page.getByTestId(`node-${block}`).locator("strong").evaluate((el) => el.getBoundingClientRect().height);
+    expect(label).toBeGreaterThan(10);
   }
   // the zones are one composite, applied to each VAV box: its instance shows the zone's ports
   await expect(page.getByTestId("node-zone_vav_1").getByText("temp", { exact: true })).toBeVisible();

@@ -222,7 +222,7 @@ function brokenCompositeGraph() {
   };
 }
 
-test("a problem inside a composite names its path and opens the instance at that block (1024x700)", async ({ page }) => {
+test("a problem inside a composite names its path, opens the instance at that block, and is fixed in the definition (1024x700)", async ({ page }) => {
   const errors = watchConsole(page);
   await page.setViewportSize({ width: 1024, height: 700 });
   await signIn(page);
@@ -242,8 +242,29 @@ test("a problem inside a composite names its path and opens the instance at that
   await page.getByRole("tab", { name: "Parameters" }).click();
   await expect(page.getByRole("region", { name: "Inside the composite" })).toContainText("min80");
   await shot(page, "composite-inside-problem-1024");
+
+  // "Edit definition": fixing the limiter changes the shared definition, as version 2 that the
+  // instance moves to; the problem goes away for every instance.
+  await page.getByRole("button", { name: "Edit definition" }).click();
+  await page.locator("#param-min").fill("20");
+  await page.locator("#param-min").press("Tab");
+  await page.locator("#param-max").fill("80");
+  await page.locator("#param-max").press("Tab");
+  await expect(page.getByText("Composite zone is now version 2; its 1 instance uses it.")).toBeVisible();
+  await expect(page.getByTestId("inside-version")).toContainText("version 2");
+  await expect(page.getByTestId("save-state")).toContainText("Saved", { timeout: 10_000 });
+  await page.getByRole("button", { name: "Validate" }).click();
+  await expect(page.getByRole("tab", { name: "Problems (0)" })).toBeVisible();
+  await expect(inside.getByTestId("node-lim")).not.toHaveClass(/has-issues/);
+  await page.getByRole("tab", { name: "Parameters" }).click();
+  await inside.getByTestId("node-lim").click();
+  await shot(page, "composite-edit-definition-1024");
+  await page.getByRole("button", { name: "Done" }).click();
   await page.keyboard.press("Escape");
   await expect(inside).toHaveCount(0);
   await expect(page.locator(".react-flow__node")).toHaveCount(3);
+  const saved = await (await page.request.get(`${url()}/api/projects/${id}`)).json();
+  expect(saved.content.graph.nodes.find((n: { id: string }) => n.id === "zone_3").type).toBe("composite:zone@2");
+  expect(saved.content.graph.composites.map((d: { version: number }) => d.version)).toEqual([2]);
   expect(errors).toEqual([]);
 });

@@ -234,10 +234,11 @@ class CovWatcher:
                 if watch.subscribed and next_poll == 0.0:
                     # The subscription's initial notification carries the value: a read now
                     # would double the requests of a subscription to 10,000 points.
-                    next_poll = next_poll_time(now, s.poll_interval_s)
+                    next_poll = next_poll_time(now, s.cov_poll_interval_s)
             if not watch.info.cov or not watch.subscribed or now >= next_poll:
                 await self._poll(watch)
-                next_poll = next_poll_time(loop.time(), s.poll_interval_s)
+                interval = s.cov_poll_interval_s if watch.subscribed else s.poll_interval_s
+                next_poll = next_poll_time(loop.time(), interval)
             watch.wake.clear()
             delay = min(next_poll, next_renewal if watch.info.cov else next_poll) - loop.time()
             with contextlib.suppress(TimeoutError):

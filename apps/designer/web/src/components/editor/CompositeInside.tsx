@@ -7,6 +7,7 @@
 import { Background, Controls, type NodeTypes, ReactFlow, ReactFlowProvider, useEdgesState, useNodesState } from "@xyflow/react";
 import { useEffect, useMemo } from "react";
 import type { Graph, ValidationIssue } from "../../api/types";
+import type { CompositeEdit } from "../../hooks/useCompositeEdit";
 import type { CompositeView } from "../../hooks/useCompositeView";
 import {
   type Level,
@@ -33,6 +34,7 @@ export function CompositeInside({
   graph,
   levels,
   view,
+  edit,
   flowName,
   values,
   pointUnits,
@@ -41,6 +43,7 @@ export function CompositeInside({
   graph: Graph | null;
   levels: Level[];
   view: CompositeView;
+  edit: CompositeEdit;
   flowName: string;
   values: NodeValues;
   pointUnits: Map<string, PointUnit>;
@@ -74,13 +77,22 @@ export function CompositeInside({
             )}
           </ol>
         </nav>
-        <span className="muted">
-          {def.title || def.name} · version {def.version} · read-only · Esc to go back
+        <span className="muted" data-testid="inside-version" title={`${def.title || def.name}, version ${def.version}. Escape goes back.`}>
+          {def.title || def.name} · version {def.version} · {edit.editing ? "editing: every instance changes" : "read-only"} · Esc: back
         </span>
+        {edit.editing ? (
+          <button type="button" onClick={edit.stop}>
+            Done
+          </button>
+        ) : (
+          <button type="button" onClick={edit.start} disabled={edit.blocked !== null} title={edit.blocked ?? "Change the blocks inside: every instance of this composite changes, as a new version"}>
+            Edit definition
+          </button>
+        )}
       </div>
       <div className="inside-flow">
         <ReactFlowProvider key={path.join(">")}>
-          <InsideCanvas graph={graph} levels={levels} path={path} level={level} view={view} values={values} pointUnits={pointUnits} issues={issues} />
+          <InsideCanvas graph={graph} levels={levels} path={path} level={level} view={view} edit={edit} values={values} pointUnits={pointUnits} issues={issues} />
         </ReactFlowProvider>
       </div>
     </div>
@@ -93,11 +105,13 @@ function InsideCanvas({
   path,
   level,
   view,
+  edit,
   values,
   pointUnits,
   issues,
 }: {
   graph: Graph | null;
+  edit: CompositeEdit;
   levels: Level[];
   path: string[];
   level: Level;
@@ -150,7 +164,7 @@ function InsideCanvas({
         return { ...n, selected: n.id === selected, data: { ...n.data, live: text, status, issues: marks.get(n.id) ?? [] } };
       }),
     );
-  }, [live, incoming, marks, selected, def, graph, pointUnits, setNodes]);
+  }, [live, incoming, marks, selected, def, base, graph, pointUnits, setNodes]);
 
   return (
     <ReactFlow<AnyNode, WireEdge>
@@ -164,7 +178,10 @@ function InsideCanvas({
         if (n.type === "block" && isComposite(n.data.blockType)) view.open([...path, n.id]);
       }}
       onPaneClick={() => view.select(null)}
-      nodesDraggable={false}
+      nodesDraggable={edit.editing}
+      onNodeDragStop={(_, n) => {
+        if (n.type === "block") edit.move(n.id, n.position);
+      }}
       nodesConnectable={false}
       edgesFocusable={false}
       deleteKeyCode={null}

@@ -1,8 +1,10 @@
 /** The side panel while a composite instance is open: what the composite is, and the selected inner block's parameters. */
 import { useContext } from "react";
 import type { JsonValue, ValidationIssue } from "../../api/types";
-import { type Level, issuesInside } from "../../lib/compositeInside";
+import type { CompositeEdit } from "../../hooks/useCompositeEdit";
+import { type Level, issuePath, issuesInside } from "../../lib/compositeInside";
 import { CatalogueContext } from "../catalogue";
+import { ParamPanel, type PointOption } from "../ParamPanel";
 
 const show = (v: JsonValue | undefined): string => (v === undefined || v === null ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
 
@@ -10,10 +12,13 @@ export function InsidePanel({
   levels,
   selected,
   issues,
+  edit,
 }: {
   levels: Level[];
   selected: string | null;
   issues: ValidationIssue[] | null;
+  /** Set while the definition is being edited: the inner block's parameters become a form. */
+  edit?: CompositeEdit & { points: PointOption[] };
 }) {
   const catalogue = useContext(CatalogueContext);
   const level = levels[levels.length - 1]!;
@@ -25,13 +30,33 @@ export function InsidePanel({
   // An inner parameter set per instance shows the instance's value, not the definition's.
   const fromInstance = new Map<string, string>();
   for (const p of def.params ?? []) for (const t of p.targets) fromInstance.set(`${t.node}.${t.param}`, p.name);
+  if (edit && inner && spec) {
+    const at = [...levels.map((l) => l.id), inner.id].join(">");
+    return (
+      <>
+        <p className="hint">
+          Editing composite {def.name} (version {def.version}): a change here changes every instance; the first change of this edit saves it as a new version.
+        </p>
+        <ParamPanel
+          nodeId={inner.id}
+          spec={spec}
+          params={inner.params ?? {}}
+          label={inner.label ?? null}
+          points={edit.points}
+          issues={(issues ?? []).filter((i) => issuePath(i).join(">") === at)}
+          onParams={(params) => edit.setInner(inner.id, { params })}
+          onLabel={(label) => edit.setInner(inner.id, { label })}
+        />
+      </>
+    );
+  }
   return (
     <section className="inside-panel param-panel" aria-label="Inside the composite">
       <h2>{inner ? inner.label || inner.id : level.label}</h2>
       {inner ? (
         <>
           <p className="doc">
-            {spec?.title ?? inner.type} inside {level.label} ({def.name} v{def.version}). Read-only here: the definition is shared by every instance.
+            {spec?.title ?? inner.type} inside {level.label} ({def.name} v{def.version}). The definition is shared by every instance: “Edit definition” changes it for all of them.
           </p>
           <dl>
             {Object.keys({ ...inner.params }).length === 0 && (
