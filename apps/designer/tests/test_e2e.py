@@ -227,7 +227,10 @@ def test_design_bind_validate_deploy_roll_back_and_override_through_the_designer
     diff = client.get(f"/api/projects/{pid}/bundles/1.0.1/diff").json()
     assert diff["activeVersion"] == "1.0.0"
     assert diff["activeKnown"] is True
-    assert diff["blocksChanged"] == [{"node": "sp", "fields": ["params.value"]}]
+    assert diff["blocksChanged"] == [
+        {"node": "sp", "fields": ["params.value"],
+         "params": {"value": {"before": 21.0, "after": 22.0}}}
+    ]  # fmt: skip
     assert client.post(f"/api/projects/{pid}/deployments", json={"version": "1.0.1"}).is_success
     wait_for(lambda: damper(client) == pytest.approx(20.0), 30, "the damper at 20 %")
 

@@ -271,7 +271,7 @@ function EditorInner({ projectId }: { projectId: string }) {
               <DeploymentsPanel
                 deployments={deploy.deployments}
                 engineVersion={engine?.version ?? null}
-                onRollback={(v) => void deploy.rollback(v)}
+                onRollback={(v) => void deploy.rollback(v, project.name, engine)}
               />
             )}
           </aside>
