@@ -32,9 +32,9 @@ class FullDisk(StateStore):
         if self.full:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    def save_bundle(self, version: str, document: dict[str, Any]) -> None:
+    def save_bundle(self, version: str, document: dict[str, Any], project: str | None) -> None:
         self._refuse()
-        super().save_bundle(version, document)
+        super().save_bundle(version, document, project)
 
     def save_state(self, state: dict[str, Any]) -> None:
         self._refuse()

@@ -94,26 +94,32 @@ class Deployments:
             project_id, "deploy", version, bundle.hash, who, "/engine/deploy", body
         )
 
-    async def rollback(self, project_id: str, version: str, who: str) -> DeploymentEntry:
+    async def rollback(
+        self, project_id: str, version: str, who: str, *, allow_other_project: bool = False
+    ) -> DeploymentEntry:
         """Make an earlier version active again.
 
         The engine's own rollback keeps the version's deployment record there; an engine
         that never ran the version (another device, a reset state directory) answers 404,
         and then the stored, signed bundle is deployed instead. Both attempts are recorded.
+        Either way the engine refuses it while another project runs, unless allowed here.
         """
         bundle = self._bundles.get(project_id, version)
         try:
             return await self._act(
                 project_id, "rollback", version, bundle.hash, who, "/engine/rollback",
-                {"version": version},
+                {"version": version, "projectId": project_id,
+                 "allowOtherProject": allow_other_project},
             )  # fmt: skip
         except UpstreamError as err:
             if err.status != 404:
                 raise
-        # A rollback goes back on purpose: the lower version is allowed, another project not.
+        # A rollback goes back on purpose: the lower version is allowed, another project only
+        # when the user confirmed it.
         return await self._act(
             project_id, "rollback", version, bundle.hash, who, "/engine/deploy",
-            {"bundle": bundle.document, "allowLowerVersion": True},
+            {"bundle": bundle.document, "allowLowerVersion": True,
+             "allowOtherProject": allow_other_project},
         )  # fmt: skip
 
     async def _act(

@@ -80,8 +80,11 @@ async def deploy(runtime: Runtime, who: Caller, body: DeployRequest) -> DeployRe
 
 @router.post("/engine/rollback", response_model=DeployResponse, operation_id="rollback")
 async def rollback(runtime: Runtime, who: Caller, body: RollbackRequest) -> DeployResponse:
-    """Make an earlier version active again."""
-    return runtime.rollback(body.version, who)
+    """Make an earlier version active again; another project's only with allowOtherProject."""
+    return runtime.rollback(
+        body.version, who, project_id=body.project_id,
+        allow_other_project=body.allow_other_project,
+    )  # fmt: skip
 
 
 @router.post("/engine/reload", response_model=DeployResponse, operation_id="reload")

@@ -258,10 +258,20 @@ def reload(
 def rollback(
     version: Annotated[str, typer.Argument(help="A version deployed before.")],
     url: Url = DEFAULT_URL, token: Token = None, state_dir: StateDir = DEFAULT_STATE,
+    project: Annotated[
+        str | None,
+        typer.Option(help="Whose version (a project id); default: the active project's."),
+    ] = None,
+    allow_other_project: Annotated[
+        bool, typer.Option(help="Roll back to another project's version than the active one.")
+    ] = False,
 ) -> None:  # fmt: skip
     """Make an earlier version active again."""
+    body: dict[str, Any] = {"version": version, "allowOtherProject": allow_other_project}
+    if project is not None:
+        body["projectId"] = project
     with _user_errors(), _client(url, token, state_dir) as client:
-        result = _call(client, "POST", "/engine/rollback", json={"version": version})
+        result = _call(client, "POST", "/engine/rollback", json=body)
     out.print(f"rolled back to {result['version']} ({result['hash']}), {result['status']}")
 
 

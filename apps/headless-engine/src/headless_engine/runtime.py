@@ -250,14 +250,17 @@ class EngineRuntime:
         self._resume_timeline(saved)
         pointer = self.store.active()
         if pointer is not None:
-            candidates = [pointer.version] + [
-                e.version
+            # (version, project): a version is unique only within one project
+            current = (pointer.version, pointer.project)
+            candidates = [current] + [
+                (e.version, e.project_id)
                 for e in reversed(self.store.history())
-                if e.outcome == "active" and e.version is not None and e.version != pointer.version
-            ]
-            for version in dict.fromkeys(candidates):
+                if e.outcome == "active" and e.version is not None
+                and (e.version, e.project_id) != current
+            ]  # fmt: skip
+            for version, project_id in dict.fromkeys(candidates):
                 try:
-                    document = self.store.load_bundle(version)
+                    document = self.store.load_bundle(version, project_id)
                     bundle, program = self._load(document, verify=True)
                 except Exception as err:  # a bundle that fails to load is never marked good
                     self._record(
@@ -266,7 +269,7 @@ class EngineRuntime:
                     self._event(
                         "bundle-failed-to-load", logging.ERROR, version=version, error=str(err)
                     )
-                    if version == pointer.version:
+                    if (version, project_id) == current:
                         self.fallback_from = (version, str(err))
                     continue
                 restored = self._restore_saved(program, saved)
@@ -278,7 +281,9 @@ class EngineRuntime:
                         "fallback", logging.ERROR, version=version,
                         failed_version=self.fallback_from[0], error=self.fallback_from[1],
                     )  # fmt: skip
-                if (pointer.running and version == pointer.version) or version != pointer.version:
+                if (pointer.running and (version, project_id) == current) or (
+                    (version, project_id) != current
+                ):
                     self.start("boot", reason=self._boot_reason())
                 break
         self.booted = True
@@ -352,12 +357,16 @@ class EngineRuntime:
             bundle, program = self._load(document, verify=True)
             if action == "deploy":
                 self._guard(bundle, allow_other_project, allow_lower_version)
+            elif action == "rollback":  # back on purpose: a lower version, but not another project
+                self._guard(bundle, allow_other_project, True)
             hash_ = content_hash(document)
-            if self.store.has_bundle(bundle.version):
-                stored = content_hash(self.store.load_bundle(bundle.version))
+            project_id = bundle.project.id if bundle.project else None
+            if self.store.has_bundle(bundle.version, project_id):
+                stored = content_hash(self.store.load_bundle(bundle.version, project_id))
                 if stored != hash_:
+                    of = f" of project {bundle.project.name!r}" if bundle.project else ""
                     raise VersionConflictError(
-                        f"version {bundle.version} was deployed before with other content "
+                        f"version {bundle.version}{of} was deployed before with other content "
                         f"({stored}); give this bundle a new version"
                     )
         except (
@@ -371,7 +380,7 @@ class EngineRuntime:
             self._event("deploy-refused", logging.WARNING, version=version, by=by, error=str(err))
             raise
         try:  # stored before anything changes: a full disk refuses the deploy, nothing else
-            self.store.save_bundle(bundle.version, document)
+            self.store.save_bundle(bundle.version, document, project_id)
         except OSError as err:
             self._storage_failed("bundle store", err)
             message = f"cannot store bundle {bundle.version}: {err.strerror or err}"
@@ -418,7 +427,7 @@ class EngineRuntime:
         self.running = False
         if was_running:
             self.start(by, record=False, reason=f"{action} of {bundle.version}")
-        self._set_active(ActivePointer(bundle.version, hash_, self.running))
+        self._set_active(ActivePointer(bundle.version, hash_, self.running, self._project_id()))
         self._record(action, by, "active", version=bundle.version, hash_=hash_)
         self._event(action, version=bundle.version, hash=hash_, by=by, restored_nodes=restored)
         self._save_state_soon(force=True)
@@ -473,16 +482,40 @@ class EngineRuntime:
             if node.block.role is Role.POINT_OUTPUT and _relinquishes(node.params)
         )
 
-    def rollback(self, version: str, by: str) -> DeployResponse:
-        """Make an earlier version active again (it is verified and validated as on deploy)."""
-        document = self.store.load_bundle(version)
-        return self.deploy(document, by, action="rollback")
+    def rollback(
+        self, version: str, by: str, *, project_id: str | None = None,
+        allow_other_project: bool = False,
+    ) -> DeployResponse:  # fmt: skip
+        """Make an earlier version active again (it is verified and validated as on deploy).
+
+        The version is the named project's, else the active project's if it ran that version,
+        else the project that ran it last here. Going back to another project's version than
+        the active one needs ``allow_other_project``, as a deploy does.
+        """
+        if project_id is None:
+            project_id = self._rollback_project(version)
+        document = self.store.load_bundle(version, project_id)
+        return self.deploy(document, by, action="rollback", allow_other_project=allow_other_project)
+
+    def _project_id(self) -> str | None:
+        project = self.active.bundle.project if self.active else None
+        return project.id if project else None
+
+    def _rollback_project(self, version: str) -> str | None:
+        active = self._project_id()
+        if self.store.has_bundle(version, active):
+            return active
+        for entry in reversed(self.store.history()):
+            if entry.outcome == "active" and entry.version == version:
+                return entry.project_id
+        return active  # load_bundle then says no such version was deployed here
 
     def reload(self, by: str) -> DeployResponse:
         """Load the active bundle again from disk, keeping state."""
         if self.active is None:
             raise NoBundleError("no bundle is active; deploy one first")
-        return self.deploy(self.store.load_bundle(self.active.version), by, action="reload")
+        document = self.store.load_bundle(self.active.version, self._project_id())
+        return self.deploy(document, by, action="reload")
 
     # --- run state ----------------------------------------------------------------------------
 
@@ -509,7 +542,9 @@ class EngineRuntime:
             )
             self.running = True
             if record:
-                self._set_active(ActivePointer(self.active.version, self.active.hash, True))
+                self._set_active(
+                    ActivePointer(self.active.version, self.active.hash, True, self._project_id())
+                )
                 self._record("start", by, "ok", version=self.active.version)
                 self._event("start", by=by)
         return self.state
@@ -523,7 +558,9 @@ class EngineRuntime:
             self._reassert = {}
             self._relinquish_all(reason)
             if record:
-                self._set_active(ActivePointer(self.active.version, self.active.hash, False))
+                self._set_active(
+                    ActivePointer(self.active.version, self.active.hash, False, self._project_id())
+                )
                 self._record("stop", by, "ok", version=self.active.version)
                 self._event("stop", by=by)
         return self.state

@@ -5,7 +5,9 @@
     state_dir/
       token                 the API's bearer token (0600)
       trusted/*.pub         trusted bundle-signing public keys
-      bundles/<ver>.json    every bundle deployed, as received
+      bundles/<project>/<ver>.json  every bundle deployed, as received, by project id
+      bundles/<ver>.json    a bundle with no project, or stored before bundles were keyed by
+                            project (still read: a version is unique within one project)
       active.json           the active version, its hash, and whether it runs
       history.jsonl         one line per deployment attempt, rollback, start and stop
       history.1.jsonl       the older lines, once history.jsonl passed HISTORY_MAX_BYTES
@@ -16,6 +18,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -32,6 +35,23 @@ from bms_service.tokens import load_or_create_token
 from headless_engine.errors import CorruptBundleError, UnknownVersionError
 
 _SAFE_VERSION = re.compile(r"^[0-9A-Za-z.+-]{1,64}$")
+_SAFE_PROJECT = re.compile(r"^[0-9A-Za-z_-][0-9A-Za-z._-]{0,63}$")
+
+
+def _project_dir(project: str) -> str:
+    """A directory name for a project id: the id itself when it is a safe name, else a hash."""
+    if _SAFE_PROJECT.match(project):
+        return project
+    return "sha256-" + hashlib.sha256(project.encode()).hexdigest()[:32]
+
+
+def _project_of(document: dict[str, Any]) -> str | None:
+    project = document.get("project")
+    if isinstance(project, dict) and isinstance(project.get("id"), str):
+        return str(project["id"])
+    return None
+
+
 HISTORY_MAX_BYTES = 1_000_000
 """history.jsonl rotates to history.1.jsonl past this size: at most about twice it on disk."""
 
@@ -68,6 +88,8 @@ class ActivePointer:
     version: str
     hash: str
     running: bool
+    project: str | None = None
+    """The bundle's project id (None: no project, or written before pointers named it)."""
 
 
 class StateStore:
@@ -100,30 +122,52 @@ class StateStore:
 
     # --- bundles ----------------------------------------------------------------------------
 
-    def _bundle_path(self, version: str) -> Path:
+    def _bundle_path(self, version: str, project: str | None) -> Path:
+        """Where the bundle of ``project`` at ``version`` is stored (None: no project)."""
         if not _SAFE_VERSION.match(version):
             raise UnknownVersionError(f"no bundle version {version!r}")
-        return self.root / "bundles" / f"{version}.json"
+        if project is None:
+            return self.root / "bundles" / f"{version}.json"
+        return self.root / "bundles" / _project_dir(project) / f"{version}.json"
 
-    def save_bundle(self, version: str, document: dict[str, Any]) -> None:
-        atomic_write(self._bundle_path(version), _dump(document))
+    def _existing_path(self, version: str, project: str | None) -> Path | None:
+        """The stored file of that bundle, or a legacy one keyed by version alone if it is
+        that project's (state directories written before bundles were keyed by project)."""
+        path = self._bundle_path(version, project)
+        if path.exists():
+            return path
+        legacy = self._bundle_path(version, None)
+        if project is not None and legacy.exists():
+            try:
+                document = json.loads(legacy.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return legacy  # unreadable: load_bundle says so
+            if isinstance(document, dict) and _project_of(document) in (project, None):
+                return legacy
+        return None
 
-    def load_bundle(self, version: str) -> dict[str, Any]:
-        path = self._bundle_path(version)
-        if not path.exists():
-            raise UnknownVersionError(f"no bundle version {version!r} has been deployed here")
+    def save_bundle(self, version: str, document: dict[str, Any], project: str | None) -> None:
+        atomic_write(self._bundle_path(version, project), _dump(document))
+
+    def load_bundle(self, version: str, project: str | None) -> dict[str, Any]:
+        path = self._existing_path(version, project)
+        of = f" of project {project!r}" if project is not None else ""
+        if path is None:
+            raise UnknownVersionError(f"no bundle version {version!r}{of} has been deployed here")
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:  # a decode error is a ValueError too
             raise CorruptBundleError(
-                f"the stored bundle {version!r} cannot be read ({path}): {err}"
+                f"the stored bundle {version!r}{of} cannot be read ({path}): {err}"
             ) from err
         if not isinstance(document, dict):
             raise CorruptBundleError(f"the stored bundle {version!r} is not a JSON object ({path})")
         return document
 
-    def has_bundle(self, version: str) -> bool:
-        return _SAFE_VERSION.match(version) is not None and self._bundle_path(version).exists()
+    def has_bundle(self, version: str, project: str | None) -> bool:
+        return _SAFE_VERSION.match(version) is not None and (
+            self._existing_path(version, project) is not None
+        )
 
     # --- active pointer ---------------------------------------------------------------------
 
@@ -132,12 +176,23 @@ class StateStore:
         if not path.exists():
             return None
         raw = json.loads(path.read_text())
-        return ActivePointer(raw["version"], raw["hash"], bool(raw.get("running", True)))
+        project = raw.get("project")
+        return ActivePointer(
+            raw["version"], raw["hash"], bool(raw.get("running", True)),
+            project if isinstance(project, str) else None,
+        )  # fmt: skip
 
     def set_active(self, pointer: ActivePointer) -> None:
         atomic_write(
             self.root / "active.json",
-            _dump({"version": pointer.version, "hash": pointer.hash, "running": pointer.running}),
+            _dump(
+                {
+                    "version": pointer.version,
+                    "hash": pointer.hash,
+                    "running": pointer.running,
+                    "project": pointer.project,
+                }
+            ),
         )
 
     # --- history ----------------------------------------------------------------------------

@@ -52,6 +52,19 @@ class RollbackRequest(BmsModel):
     """Which earlier version to make active again."""
 
     version: str = Field(min_length=1, max_length=64, description="A version deployed here before.")
+    project_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description=(
+            "Whose version: two projects may both have deployed it. If unset, the active "
+            "project's, else the project that ran it last here."
+        ),
+    )
+    allow_other_project: bool = Field(
+        default=False,
+        description="Roll back although the version is of another project than the active one.",
+    )
 
 
 class FlowStatus(BmsModel):

@@ -100,9 +100,15 @@ async def deploy(
 async def rollback(
     services: Svc, user: User, project_id: str, body: DeploymentRequest
 ) -> DeploymentEntry:
-    """Make an earlier version (deployed to the engine before) active again."""
+    """Make an earlier version (deployed to the engine before) active again.
+
+    While another project runs on the engine this is refused unless ``allowOtherProject``.
+    """
     services.projects.get(project_id)
-    return await services.deployments.rollback(project_id, body.version, user.username)
+    return await services.deployments.rollback(
+        project_id, body.version, user.username,
+        allow_other_project=bool(body.allow_other_project),
+    )  # fmt: skip
 
 
 @router.get("/api/projects/{project_id}/deployments", response_model=DeploymentList)

@@ -846,6 +846,8 @@ export interface paths {
         /**
          * Rollback
          * @description Make an earlier version (deployed to the engine before) active again.
+         *
+         *     While another project runs on the engine this is refused unless ``allowOtherProject``.
          */
         post: operations["rollback"];
         delete?: never;

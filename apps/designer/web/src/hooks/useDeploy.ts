@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { ApiError, api, errorMessage, unwrap } from "../api/client";
-import type { BundleDiff, DeploymentEntry } from "../api/types";
+import type { BundleDiff, DeploymentEntry, EngineStatus } from "../api/types";
 
 export interface PendingDeploy {
   version: string;
@@ -83,12 +83,21 @@ export function useDeploy({ projectId, saveFirst, refreshEngine, notify, onBuild
     refreshEngine();
   }, [pending, projectId, refreshDeployments, refreshEngine, notify, onDeployed]);
 
+  /**
+   * Roll back to one of this project's versions. While another project runs on the engine the
+   * confirmation names both, and only then is replacing it allowed (the engine refuses otherwise).
+   */
   const rollback = useCallback(
-    async (version: string) => {
-      if (!window.confirm(`Roll back the engine to ${version}?`)) return;
+    async (version: string, projectName: string, running: EngineStatus | null) => {
+      const other = running?.projectId != null && running.projectId !== projectId;
+      const question = other
+        ? `The engine runs project "${running.projectName ?? running.projectId}" version ` +
+          `${running.version ?? "?"}. Replace it with project "${projectName}" version ${version}?`
+        : `Roll back the engine to ${version}?`;
+      if (!window.confirm(question)) return;
       const r = await api.POST("/api/projects/{project_id}/rollback", {
         params: { path: { project_id: projectId } },
-        body: { version },
+        body: { version, allowOtherProject: other ? true : null },
       });
       notify(r.data ? `Rollback to ${r.data.version}: ${r.data.outcome}` : errorMessage(r, "rollback failed"));
       await refreshDeployments();

@@ -96,8 +96,11 @@ export function Devices() {
       const now: Live = {};
       for (const res of read.data?.results ?? []) now[String(res.point)] = res.value;
       setLive((l) => ({ ...l, ...now }));
-      // ends with this page's stream (or idles out if the page left before connecting)
-      const sub = await api.POST("/api/iot/subscriptions", { body: { points: refs, endWithStream: true } });
+      // Ends with this page's stream; a page left between this request and its stream never
+      // connects, so the subscription idles out in seconds rather than the service's default.
+      const sub = await api.POST("/api/iot/subscriptions", {
+        body: { points: refs, endWithStream: true, idleTimeoutS: 5 },
+      });
       if (!live || !sub.data) return;
       es = new EventSource(`/api/iot/stream?subscription=${encodeURIComponent(sub.data.id)}`);
       es.addEventListener("value", (ev) => {

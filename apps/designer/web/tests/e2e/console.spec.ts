@@ -143,7 +143,7 @@ test("alarms, trends, engine control and subscriptions in the console", async ({
     // drag across the chart: the zoomed range is fetched again at a finer resolution
     const over = page.getByTestId("trend-chart").locator(".u-over");
     const box = (await over.boundingBox()) ?? { x: 0, y: 0, width: 0, height: 0 };
-    await page.mouse.move(box.x + box.width * 0.86, box.y + box.height / 2);
+    await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.999, box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
