@@ -316,3 +316,26 @@ def test_design_bind_validate_deploy_roll_back_and_override_through_the_designer
     assert (series["point"], series["unitSymbol"], series["kind"]) == (TEMP_PV, "°C", "number")
     assert len(series["buckets"]) == 30
     assert isinstance(series["buckets"][-1]["last"], float)
+
+    # a second project at a version the first has too: the engine keeps both bundles, and
+    # going back to the first project's version replaces the second only when confirmed
+    school = client.post("/api/projects", json={"name": "School"}).json()
+    content = {"graph": zone_graph(21.0), "bindings": {"t": TEMP}}
+    client.put(f"/api/projects/{school['id']}", json={"revision": 1, "content": content})
+    built = client.post(f"/api/projects/{school['id']}/bundles", json={"version": "0.9.0"})
+    assert built.is_success, built.text
+    deployed = client.post(
+        f"/api/projects/{school['id']}/deployments",
+        json={"version": "0.9.0", "allowOtherProject": True},
+    )
+    assert deployed.status_code == 200, deployed.text
+    back = client.post(f"/api/projects/{pid}/rollback", json={"version": "0.9.0"})
+    assert back.status_code == 409, back.text
+    assert "'School' version 0.9.0" in back.json()["message"]
+    assert client.get("/api/engine/status").json()["projectName"] == "School"
+    back = client.post(
+        f"/api/projects/{pid}/rollback", json={"version": "0.9.0", "allowOtherProject": True}
+    )
+    assert back.status_code == 200, back.text
+    status = client.get("/api/engine/status").json()
+    assert (status["projectName"], status["version"]) == ("Zone 1", "0.9.0")

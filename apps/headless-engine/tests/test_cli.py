@@ -22,6 +22,10 @@ from headless_engine.cli import app as cli
 from headless_engine.cli import start_settings
 from headless_engine.logs import LOG_FILE, configure_logging
 from headless_engine.settings import Settings
+from supervisor_engine import bundle_document, sign_document
+from supervisor_engine.testing import make_bundle
+
+from .conftest import zone_graph
 
 runner = CliRunner()
 
@@ -77,6 +81,31 @@ def test_cli_errors_are_one_line_and_a_non_zero_exit(served, settings, tmp_path)
     code, _, stderr = run("stop", "--url", "http://127.0.0.1:9", "--token", settings.token)
     assert code == 2
     assert "does not answer" in stderr
+
+
+def test_rollback_to_another_projects_version_through_the_cli(served, settings, signing_key):
+    headers = {"authorization": f"Bearer {settings.token}"}
+    for project, name in (("p-hospital", "Hospital"), ("p-school", "School")):
+        document = bundle_document(make_bundle(zone_graph().build(), version="0.1.0"))
+        document["project"] = {"id": project, "name": name}
+        # served runs an unnamed 1.0.0 first: 0.1.0 is lower
+        body = {
+            "bundle": sign_document(document, signing_key),
+            "allowOtherProject": True,
+            "allowLowerVersion": True,
+        }
+        assert httpx.post(f"{served}/engine/deploy", json=body, headers=headers).is_success
+    auth = ("--url", served, "--token", settings.token)
+    code, _, stderr = run("rollback", "0.1.0", "--project", "p-hospital", *auth)
+    assert code == 1
+    assert "'School' version 0.1.0" in stderr
+    code, stdout, stderr = run(
+        "rollback", "0.1.0", "--project", "p-hospital", "--allow-other-project", *auth
+    )
+    assert code == 0, stderr
+    assert stdout.startswith("rolled back to 0.1.0")
+    status = httpx.get(f"{served}/engine/status", headers=headers).json()
+    assert status["projectName"] == "Hospital"
 
 
 @pytest.fixture

@@ -270,7 +270,8 @@ function EditorInner({ projectId }: { projectId: string }) {
             {panel === "deployments" && (
               <DeploymentsPanel
                 deployments={deploy.deployments}
-                engineVersion={engine?.version ?? null}
+                // this project's version on the engine: another project's 0.1.0 is not ours
+                engineVersion={engine && (engine.projectId ?? projectId) === projectId ? (engine.version ?? null) : null}
                 onRollback={(v) => void deploy.rollback(v, project.name, engine)}
               />
             )}
