@@ -17,13 +17,34 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from bms_service.testing import free_port, wait_for
+from supervisor_engine.testing import NetPlan
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 
 pytestmark = pytest.mark.timeout(600)
+
+EXAMPLES = ROOT / "apps" / "iot-supervisor-app" / "examples"
+
+
+def moved_demo(tmp: Path, plan: NetPlan) -> tuple[Path, Path]:
+    """The demo's BACnet and Modbus files on this run's own addresses.
+
+    The shipped files name fixed 127.0.230.x addresses; a stack started from them collides
+    with any other demo on the machine (a developer's `start.sh`, another test run).
+    """
+    building = yaml.safe_load((EXAMPLES / "demo-building.yaml").read_text())
+    for device in building["devices"]:
+        device["address"] = plan.move(device["address"])
+    protocols = yaml.safe_load((EXAMPLES / "demo-modbus.yaml").read_text())
+    for device in protocols["modbus"]["devices"]:
+        device["host"] = plan.host(device["host"].rsplit(".", 1)[1])
+    (tmp / "building.yaml").write_text(yaml.safe_dump(building))
+    (tmp / "modbus.yaml").write_text(yaml.safe_dump(protocols))
+    return tmp / "building.yaml", tmp / "modbus.yaml"
 
 
 class Launched:
@@ -31,12 +52,16 @@ class Launched:
         self.data = tmp / "var"
         self.ports = {"iot": free_port(), "engine": free_port(), "designer": free_port()}
         self.log = tmp / "stack.log"
+        self.plan = NetPlan.allocate()
+        building, protocols = moved_demo(tmp, self.plan)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BMS_", "PYTEST"))}
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(
                 [str(BIN / "bms-stack"), "up", "--data-dir", str(self.data),
                  "--iot-port", str(self.ports["iot"]), "--engine-port", str(self.ports["engine"]),
-                 "--designer-port", str(self.ports["designer"]), "--admin-password", "demo-pass-1"],
+                 "--designer-port", str(self.ports["designer"]), "--admin-password", "demo-pass-1",
+                 "--simulator", str(building), "--protocols", str(protocols),
+                 "--bacnet-address", self.plan.service_address],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
 

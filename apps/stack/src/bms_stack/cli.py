@@ -23,6 +23,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts show YAML and address syntax ("ip[/prefix][:port]"), which rich would read
+    # as markup tags and fail on: `bms-stack up --help` crashed with a MarkupError.
+    rich_markup_mode=None,
 )
 
 DEFAULT_SIMULATOR = Path("apps/iot-supervisor-app/examples/demo-building.yaml")
@@ -63,6 +66,9 @@ def up(
         bool,
         typer.Option(help="Add the simulated Modbus meter and VFD (examples/demo-modbus.yaml)."),
     ] = True,
+    protocols: Annotated[
+        Path, typer.Option(help="The Modbus devices with --modbus (YAML, docs/modbus.md).")
+    ] = DEFAULT_PROTOCOLS,
     settings: Annotated[
         Path | None,
         typer.Option(
@@ -83,6 +89,9 @@ def up(
     if not simulator.exists():
         typer.echo(f"error: no simulator file at {simulator}", err=True)
         raise typer.Exit(1)
+    if modbus and not protocols.exists():
+        typer.echo(f"error: no Modbus devices file at {protocols}", err=True)
+        raise typer.Exit(1)
     try:
         per_service = load_settings(settings) if settings is not None else {}
     except (OSError, ValueError) as err:
@@ -93,7 +102,7 @@ def up(
     data_dir.mkdir(parents=True, exist_ok=True)
     config = StackConfig(
         data_dir=data_dir.resolve(), simulator=simulator.resolve(), iot_port=iot_port,
-        protocols=DEFAULT_PROTOCOLS.resolve() if modbus else None,
+        protocols=protocols.resolve() if modbus else None,
         mqtt_port=mqtt_port if mqtt else None,
         engine_port=engine_port, designer_port=designer_port, web_dir=web_dir.resolve(),
         admin_password=admin_password_, settings=per_service, environ=dict(os.environ),

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "@playwright/test";
 import { expect, shot, test, watchConsole } from "./fixtures";
-import { freePort } from "./stack";
+import { freePort, movedDemoArgs } from "./stack";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, "../../../../..");
@@ -41,7 +41,8 @@ test.beforeAll(async () => {
   launcher = spawn(
     STACK,
     ["up", "--data-dir", join(dir, "var"), "--designer-port", String(designer), "--engine-port", String(engine),
-     "--iot-port", String(iot), "--admin-password", PASSWORD, "--web-dir", resolve(HERE, "../../dist")],
+     "--iot-port", String(iot), "--admin-password", PASSWORD, "--web-dir", resolve(HERE, "../../dist"),
+     ...(await movedDemoArgs(dir))],
     { cwd: REPO, env, stdio: ["ignore", openSync(log, "a"), openSync(log, "a")] },
   );
   const deadline = Date.now() + 200_000;

@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, "../../../../..");
@@ -63,6 +63,31 @@ async function netPlan(): Promise<NetPlan> {
     };
   }
   throw new Error("no free pair of UDP ports for the e2e stack");
+}
+
+/**
+ * `bms-stack up` options that run the demo building on a fresh address block: the shipped files
+ * name fixed 127.0.230.x addresses, and a second demo on the machine (a developer's start.sh,
+ * another run) would take them first. Devices keep their last octet.
+ */
+export async function movedDemoArgs(dir: string): Promise<string[]> {
+  const plan = await netPlan();
+  const examples = join(REPO, "apps", "iot-supervisor-app", "examples");
+  const building = parseYaml(readFileSync(join(examples, "demo-building.yaml"), "utf-8")) as { devices: SimDevice[] };
+  for (const d of building.devices) {
+    const lastOctet = d.address.split(":")[0]!.split("/")[0]!.split(".")[3];
+    d.address = `${plan.prefix}${lastOctet}/8:${plan.port}`;
+  }
+  const protocols = parseYaml(readFileSync(join(examples, "demo-modbus.yaml"), "utf-8")) as {
+    modbus: { devices: { host: string }[] };
+  };
+  for (const d of protocols.modbus.devices) d.host = `${plan.prefix}${d.host.split(".")[3]}`;
+  writeFileSync(join(dir, "building.yaml"), toYaml(building));
+  writeFileSync(join(dir, "modbus.yaml"), toYaml(protocols));
+  return [
+    "--simulator", join(dir, "building.yaml"), "--protocols", join(dir, "modbus.yaml"),
+    "--bacnet-address", plan.service,
+  ];
 }
 
 export function freePort(): Promise<number> {
