@@ -7,34 +7,19 @@
  */
 import { type Page } from "@playwright/test";
 import { expect, shot, test, watchConsole } from "./fixtures";
-import { IOT_TOKEN, PASSWORD, type Stack, haveStack, startStack } from "./stack";
+import { signIn as signInAs, useStack } from "./sharedStack";
+import { IOT_TOKEN } from "./stack";
 
 const TEMP = "2001/analog-value,1/present-value";
 const TEMP2 = "2001/analog-value,2/present-value";
 const DAMPER = "2001/analog-output,1/present-value";
 const FLOW = { id: "zone", name: "Zone 1", schedule: { periodMs: 500, phaseMs: 0 }, triggerOnChange: [] };
 
-let stack: Stack;
+const stack = useStack();
 let csrf = "";
 
-test.describe.configure({ mode: "serial", timeout: 180_000 });
-test.skip(!haveStack(), "the repo's .venv has no designer, iot-supervisor or headless-engine: run uv sync");
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  stack = await startStack();
-});
-test.afterAll(async () => {
-  await stack?.stop();
-});
-
 async function signIn(page: Page): Promise<void> {
-  await page.goto(stack.url);
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
-  csrf = (await page.context().cookies()).find((c) => c.name === "bms_csrf")?.value ?? "";
+  csrf = await signInAs(page, stack);
 }
 
 async function post(page: Page, path: string, data: unknown) {

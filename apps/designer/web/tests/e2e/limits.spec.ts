@@ -8,7 +8,7 @@
  */
 import { type Page } from "@playwright/test";
 import { expect, shot, test } from "./fixtures";
-import { PASSWORD, type Stack, haveStack, startStack } from "./stack";
+import { signIn as signInAs, useStack } from "./sharedStack";
 
 const DAMPER = "2001/analog-output,1";
 const FLOW = { id: "zone", name: "Zone", schedule: { periodMs: 1000, phaseMs: 0 }, triggerOnChange: [] };
@@ -22,26 +22,10 @@ const GRAPH = {
   layout: { sp: { x: 0, y: 40 }, damper: { x: 320, y: 40 } },
 };
 
-let stack: Stack;
-
-test.describe.configure({ mode: "serial", timeout: 180_000 });
-test.skip(!haveStack(), "the repo's .venv has no designer, iot-supervisor or headless-engine: run uv sync");
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  stack = await startStack();
-});
-test.afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack();
 
 async function signIn(page: Page): Promise<string> {
-  await page.goto(stack.url);
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
-  return (await page.context().cookies()).find((c) => c.name === "bms_csrf")?.value ?? "";
+  return signInAs(page, stack);
 }
 
 async function createProject(page: Page, csrf: string, name: string): Promise<string> {

@@ -4,20 +4,10 @@
  * 0-100 % output is refused with the device's limit named next to the form.
  */
 import { expect, shot, test } from "./fixtures";
-import { PASSWORD, type Stack, haveStack, startStack } from "./stack";
+import { useStack } from "./sharedStack";
+import { PASSWORD } from "./stack";
 
-let stack: Stack;
-
-test.describe.configure({ mode: "serial", timeout: 180_000 });
-test.skip(!haveStack(), "the repo's .venv has no designer, iot-supervisor or headless-engine: run uv sync");
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  stack = await startStack();
-});
-test.afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack();
 
 for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
   test(`override with a duration, audit, release, refusal at ${width}x${height}`, async ({ page }) => {

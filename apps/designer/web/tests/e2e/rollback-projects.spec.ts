@@ -4,7 +4,7 @@
  */
 import { type Page } from "@playwright/test";
 import { expect, shot, test } from "./fixtures";
-import { PASSWORD, type Stack, haveStack, startStack } from "./stack";
+import { signIn as signInAs, useStack } from "./sharedStack";
 
 const TEMP = "2001/analog-value,1";
 const DAMPER = "2001/analog-output,1";
@@ -25,26 +25,10 @@ const GRAPH = {
   layout: { t: { x: 0, y: 0 }, sp: { x: 0, y: 160 }, pid: { x: 280, y: 0 }, damper: { x: 560, y: 0 } },
 };
 
-let stack: Stack;
-
-test.describe.configure({ mode: "serial", timeout: 180_000 });
-test.skip(!haveStack(), "the repo's .venv has no designer, iot-supervisor or headless-engine: run uv sync");
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  stack = await startStack();
-});
-test.afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useStack();
 
 async function signIn(page: Page): Promise<Record<string, string>> {
-  await page.goto(stack.url);
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
-  return { "x-csrf-token": (await page.context().cookies()).find((c) => c.name === "bms_csrf")?.value ?? "" };
+  return { "x-csrf-token": await signInAs(page, stack) };
 }
 
 async function deployed(page: Page, headers: Record<string, string>, name: string): Promise<string> {

@@ -10,19 +10,13 @@ import { type Page } from "@playwright/test";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, shot, test, watchConsole } from "./fixtures";
-import { PASSWORD, type SimDevice, type Stack, haveStack, startStack } from "./stack";
+import { signIn as signInAs, useStack } from "./sharedStack";
+import type { SimDevice } from "./stack";
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), "../../../../iot-supervisor-app/examples");
 const FLOW = { id: "zones", name: "Zones", schedule: { periodMs: 1000, phaseMs: 0 }, triggerOnChange: [] };
 
-let stack: Stack;
-
-test.describe.configure({ mode: "serial", timeout: 180_000 });
-test.skip(!haveStack(), "the repo's .venv has no designer, iot-supervisor or headless-engine: run uv sync");
-
-test.beforeAll(async () => {
-  test.setTimeout(150_000);
-  stack = await startStack({
+const stack = useStack({
     simulatorFile: "apps/iot-supervisor-app/examples/vav-20-building.yaml",
     adjust: (devices: SimDevice[], moveTo) => {
       const like = devices.find((d) => d.name === "VAV-01") as SimDevice;
@@ -30,19 +24,10 @@ test.beforeAll(async () => {
         objects: like.objects.filter((o) => o.name !== "DamperCmd") };
       return [...devices, broken];
     },
-  });
-});
-test.afterAll(async () => {
-  await stack?.stop();
-});
+  }, 150_000);
 
 async function signIn(page: Page): Promise<string> {
-  await page.goto(stack.url);
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
-  return (await page.context().cookies()).find((c) => c.name === "bms_csrf")?.value ?? "";
+  return signInAs(page, stack);
 }
 
 async function shotBoth(page: Page, name: string): Promise<void> {
