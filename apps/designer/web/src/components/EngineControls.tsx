@@ -5,6 +5,7 @@
  */
 import { useState } from "react";
 import { type EngineCommand, useEngineControl } from "../hooks/useEngineControl";
+import { engineProgram } from "../lib/engineProgram";
 import { Dialog } from "./Dialog";
 
 const CONFIRM: Record<EngineCommand, { title: string; text: string }> = {
@@ -29,7 +30,7 @@ export function EngineControls({ compact = false, onDone }: { compact?: boolean;
       {!compact && (
         <span className={`engine-state state-${state}`} title={error || undefined}>
           Engine {state}
-          {status?.version ? ` · version ${status.version}` : ""}
+          {status?.version ? ` · ${engineProgram(status)}` : ""}
         </span>
       )}
       {status && status.state === "running" && (

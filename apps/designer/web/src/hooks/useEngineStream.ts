@@ -4,9 +4,9 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
-import type { EngineEvent, EngineStatus } from "../api/types";
+import type { BlockSpec, EngineEvent, EngineStatus } from "../api/types";
 import { type NodeValues, definitionOf, instanceValues, outputUnit } from "../lib/compositeInside";
-import { type PointUnit, liveText, nodeUnit } from "../lib/liveUnits";
+import { type PointUnit, liveText, nodeUnit, outputPortUnit } from "../lib/liveUnits";
 import type { FlowDocument } from "./useFlowDocument";
 import { usePointUnits } from "./usePointUnits";
 
@@ -15,7 +15,13 @@ function payload<K extends "status" | "values" | "tick">(_kind: K, ev: Event): E
   return JSON.parse((ev as MessageEvent<string>).data) as EngineEvent<K>;
 }
 
-export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges" | "projectRef">) {
+export function useEngineStream(
+  doc: Pick<FlowDocument, "setNodes" | "setEdges" | "projectRef">,
+  catalogue: ReadonlyMap<string, BlockSpec>,
+) {
+  // The stream's listener outlives renders: it reads the newest catalogue through a ref.
+  const catalogueRef = useRef(catalogue);
+  catalogueRef.current = catalogue;
   const [engine, setEngine] = useState<EngineStatus | null>(null);
   // The latest outputs of every flat node (all flows), for the inside of composite instances.
   const [values, setValues] = useState<NodeValues>({});
@@ -58,7 +64,8 @@ export function useEngineStream(doc: Pick<FlowDocument, "setNodes" | "setEdges" 
           const unit = nodeUnit(String(n.data.blockType), (n.data.params ?? {}) as Record<string, unknown>, pointUnits);
           const def = definitionOf(graph, n.data.blockType);
           for (const [port, [v, q]] of Object.entries(ports)) {
-            const u = def ? outputUnit(graph, def, port, pointUnits) : unit;
+            const spec = catalogueRef.current.get(String(n.data.blockType));
+            const u = def ? outputUnit(graph, def, port, pointUnits) : outputPortUnit(spec, port, unit);
             units.current.set(`${n.id}.${port}`, u);
             live[port] = liveText(v, q, u);
             if (q !== "ok" && status === "ok") status = q;

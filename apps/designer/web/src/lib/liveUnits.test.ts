@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canonicalPoint, liveText, nodeUnit } from "./liveUnits";
+import type { BlockSpec } from "../api/types";
+import { canonicalPoint, liveText, nodeUnit, outputPortUnit } from "./liveUnits";
 
 const POINTS = new Map([
   ["2001/analog-value,1/present-value", { unit: "°C" }],
@@ -17,5 +18,21 @@ describe("live units", () => {
     expect(liveText(42.25, "ok", nodeUnit("control.pid", {}, POINTS))).toBe("42.3 %");
     expect(liveText(2, "ok", nodeUnit("io.point-input", { point: "2001/multi-state-value,1" }, POINTS))).toBe("Heat");
     expect(liveText(true, "stale")).toBe("on (stale)");
+  });
+});
+
+describe("outputPortUnit", () => {
+  const schedule = {
+    outputs: [
+      { name: "value", type: null },
+      { name: "next_time", type: { type: "number", unit: "unix-time", labels: null } },
+    ],
+  } as unknown as BlockSpec;
+  it("takes the unit a block type declares for the port", () => {
+    expect(outputPortUnit(schedule, "next_time", { unit: "" })).toEqual({ unit: "unix-time" });
+  });
+  it("keeps the block's unit for a port that declares none", () => {
+    expect(outputPortUnit(schedule, "value", { unit: "°C" })).toEqual({ unit: "°C" });
+    expect(outputPortUnit(undefined, "value", { unit: "%" })).toEqual({ unit: "%" });
   });
 });

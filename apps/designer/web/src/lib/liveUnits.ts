@@ -1,4 +1,5 @@
 /** Which unit a block's live outputs carry, so canvas values and wires read "21.5 °C", "45 %", "on". */
+import type { BlockSpec } from "../api/types";
 import { formatValue, unitSymbol } from "./units";
 
 export interface PointUnit {
@@ -24,6 +25,15 @@ export function nodeUnit(blockType: string, params: Record<string, unknown>, poi
   if (typeof params.unit === "string" && params.unit) return { unit: unitSymbol(params.unit) };
   if (PERCENT_OUT.has(blockType)) return { unit: "%" };
   return { unit: "" };
+}
+
+/**
+ * The unit of one output: the one its block type declares for that port (a schedule's next change
+ * is a moment, "unix-time"), else the block's (`nodeUnit`).
+ */
+export function outputPortUnit(spec: BlockSpec | undefined, port: string, blockUnit: PointUnit): PointUnit {
+  const declared = spec?.outputs.find((p) => p.name === port)?.type?.unit;
+  return declared ? { unit: declared } : blockUnit;
 }
 
 /** A live value with its unit, and its quality when it is not ok. */

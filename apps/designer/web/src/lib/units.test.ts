@@ -30,4 +30,8 @@ describe("units and times", () => {
     expect(formatTime(0)).toBe(formatTime("1970-01-01T00:00:00Z"));
     expect(formatTime(null)).toBe("—");
   });
+  it("reads a unix-time value as a local date, not a count of seconds", () => {
+    expect(formatValue(1796022000, { unit: "unix-time" })).toBe(formatTime("2026-11-30T07:00:00Z"));
+    expect(formatValue(1796022000, { unit: "unix-time" })).not.toContain("1,796");
+  });
 });

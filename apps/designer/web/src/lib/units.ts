@@ -53,11 +53,16 @@ export function formatNumber(v: number, decimals?: number): string {
   return v.toLocaleString(undefined, { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 
+/** The engine's unit of a port that carries a moment as Unix epoch seconds. */
+export const UNIX_TIME = "unix-time";
+
 /** A value as an operator reads it. */
 export function formatValue(v: unknown, f: ValueFormat = {}): string {
   if (v === null || v === undefined) return "—";
   if (typeof v === "boolean") return v ? "on" : "off";
   if (typeof v === "number") {
+    // a port declared as a moment (schedule's next change, occupancy start) reads as a date
+    if (f.unit === UNIX_TIME) return formatTime(v);
     if (f.stateTexts?.length && Number.isInteger(v)) return f.stateTexts[v - 1] ?? `state ${v}`;
     const u = unitSymbol(f.unit);
     return u ? `${formatNumber(v, f.decimals)} ${u}` : formatNumber(v, f.decimals);

@@ -75,7 +75,7 @@ function EditorInner({ projectId }: { projectId: string }) {
   const { blocks, catalogue: blockCatalogue } = useProjectLoad(projectId, doc, autosave.markSaved, setMessage);
   const docGraph = doc.project?.content.graph;
   const catalogue = useMemo(() => withComposites(blockCatalogue, docGraph), [blockCatalogue, docGraph]);
-  const { engine, refreshEngine, values, pointUnits } = useEngineStream(doc);
+  const { engine, refreshEngine, values, pointUnits } = useEngineStream(doc, catalogue);
   const inside = useCompositeView();
   const { graphNow } = doc;
   const graph = useMemo(() => (inside.path ? graphNow() : null), [inside.path, graphNow]);

@@ -167,7 +167,7 @@ test("alarms, trends, engine control and subscriptions in the console", async ({
     await expect(bar).toContainText("Engine running", { timeout: 10_000 });
     // every page has the same status bar, with the engine's state and its controls
     await page.getByRole("link", { name: "Alarms" }).click();
-    await expect(bar).toContainText(/Engine running · version \S+/);
+    await expect(bar).toContainText(/Engine running · Zone alarms, version \S+/);
     await expect(bar.getByRole("button", { name: "Stop" })).toBeVisible();
   });
 

@@ -72,7 +72,7 @@ test("the demo building runs, and its project shows live values in the editor", 
   await expect(page.locator(".react-flow__node").first()).toBeVisible();
   // live values arrive from the engine through the Designer's stream: the status bar
   // counts the engine's ticks, and a few must have painted values before the picture
-  await expect(page.getByText(/Engine running · version 1\.0\.0 · Air handler: ([3-9]|\d\d+) ticks/)).toBeVisible({
+  await expect(page.getByText(/Engine running · Demo building, version 1\.0\.0 · Air handler: ([3-9]|\d\d+) ticks/)).toBeVisible({
     timeout: 30_000,
   });
   await expect(page.getByText("IoT link up")).toBeVisible();

@@ -9,6 +9,8 @@ from bms_schemas import PortSpec, PortType, ValueType
 NUMBER = PortType(type=ValueType.NUMBER)
 BOOL = PortType(type=ValueType.BOOL)
 INTEGER = PortType(type=ValueType.INTEGER)
+# A moment as Unix epoch seconds: the editor shows it as a local date and time, not a count.
+TIMESTAMP = PortType(type=ValueType.NUMBER, unit="unix-time")
 
 
 def port(

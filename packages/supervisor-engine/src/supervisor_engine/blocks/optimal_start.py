@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 
 from bms_schemas import StateClass
 from supervisor_engine.block import BlockContext, BlockType, Params
-from supervisor_engine.blocks._ports import BOOL, NUMBER, port
+from supervisor_engine.blocks._ports import BOOL, NUMBER, TIMESTAMP, port
 from supervisor_engine.units import in_unit
 
 _RETARGET_S = 60.0
@@ -161,7 +161,7 @@ OPTIMAL_START_BLOCKS: tuple[BlockType[Any], ...] = (
             port("zone_temp", NUMBER, doc="Zone temperature."),
             port("setpoint", NUMBER, doc="Occupied setpoint."),
             port("outdoor_temp", NUMBER, doc="Outdoor air temperature."),
-            port("occupancy_start", NUMBER, doc="Next occupancy start, Unix epoch seconds."),
+            port("occupancy_start", TIMESTAMP, doc="Next occupancy start, Unix epoch seconds."),
             port("occupied", BOOL, required=False, default=False,
                  doc="The schedule is occupied now (no early start needed)."),
         ),

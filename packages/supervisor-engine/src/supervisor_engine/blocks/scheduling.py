@@ -30,7 +30,7 @@ from supervisor_engine.blocks._calendar import (
     zone,
 )
 from supervisor_engine.blocks._params import check_value_type
-from supervisor_engine.blocks._ports import BOOL, NUMBER, port
+from supervisor_engine.blocks._ports import BOOL, TIMESTAMP, port
 from supervisor_engine.blocks.optimal_start import OPTIMAL_START_BLOCKS
 from supervisor_engine.quality import OK
 
@@ -274,7 +274,7 @@ SCHEDULE_BLOCKS: tuple[BlockType[Any], ...] = (
         inputs=(),
         outputs=(
             port("value", type_param="valueType", doc="The scheduled value now."),
-            port("next_time", NUMBER, doc="When the value next changes, Unix epoch seconds."),
+            port("next_time", TIMESTAMP, doc="When the value next changes, Unix epoch seconds."),
             port("next_value", type_param="valueType", doc="The value it changes to."),
         ),
         params=WeeklyScheduleParams, evaluate=_weekly_schedule, quality_aware=True,

@@ -4,6 +4,7 @@
  * its right end the engine's start, stop and reload (each confirmed first).
  */
 import type { EngineStatus } from "../../api/types";
+import { engineProgram } from "../../lib/engineProgram";
 import { EngineControls } from "../EngineControls";
 
 export function EngineStatusBar({ engine, onCommand }: { engine: EngineStatus | null; onCommand?: () => void }) {
@@ -14,7 +15,7 @@ export function EngineStatusBar({ engine, onCommand }: { engine: EngineStatus | 
       <span className="statusbar-details">
         {engine ? (
           <>
-            Engine {engine.state} · version {engine.version ?? "none"}
+            Engine {engine.state} · {engineProgram(engine)}
             {engine.fallbackFrom ? ` (fallback: ${engine.fallbackFrom} failed to load)` : ""} ·{" "}
             {engine.flows.map((f) => `${f.name}: ${f.ticks} ticks, ${f.overruns} overruns`).join(" · ")} · IoT link{" "}
             {engine.iot.connected ? "up" : "down"}
