@@ -8,6 +8,7 @@ import httpx
 
 from bms_schemas import Quality
 from bms_schemas.engine_events import ValuesEvent
+from bms_service.testing import wait_for
 from supervisor_engine.testing import GraphBuilder
 
 
@@ -73,6 +74,16 @@ def test_values_come_whole_to_a_new_client_then_only_what_changed(served, settin
         headers={"authorization": f"Bearer {settings.token}"},
     )
     assert response.status_code == 200, response.text
+
+    # A client that connects before the first tick gets the outputs as they are then (none
+    # yet), and the constants once more when they appear: connect once the flow has ticked.
+    def ticked() -> bool:
+        status = httpx.get(
+            f"{served}/engine/status", headers={"authorization": f"Bearer {settings.token}"}
+        ).json()
+        return any(flow["ticks"] > 0 for flow in status["flows"])
+
+    wait_for(ticked, 10, "the flow's first tick")
     events = read_events(served, settings.token, {"kinds": "values"}, 5)
     assert [kind for kind, _ in events] == ["status", "values", "values", "values", "values"]
     first, *later = (ValuesEvent.model_validate(data) for _, data in events[1:])
