@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +23,7 @@ from designer.timeutil import aware
 from designer.versions import bump, sort_key
 from supervisor_engine import (
     Registry,
+    SigningKey,
     bundle_document,
     content_hash,
     key_id,
@@ -51,7 +51,7 @@ class Bundles:
     """The bundle table, and the key that signs what goes into it."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], key: Ed25519PrivateKey, registry: Registry
+        self, sessions: sessionmaker[Session], key: SigningKey, registry: Registry
     ) -> None:
         self._sessions = sessions
         self._key = key
