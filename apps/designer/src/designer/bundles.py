@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, Engine, Row, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +22,7 @@ from designer.timeutil import aware
 from designer.versions import bump, sort_key
 from supervisor_engine import (
     Registry,
+    SigningKey,
     bundle_document,
     content_hash,
     key_id,
@@ -49,7 +49,7 @@ def detail(row: Row[Any]) -> BundleDetail:
 class Bundles:
     """The bundle table, and the key that signs what goes into it."""
 
-    def __init__(self, database: Engine, key: Ed25519PrivateKey, registry: Registry) -> None:
+    def __init__(self, database: Engine, key: SigningKey, registry: Registry) -> None:
         self._db = database
         self._key = key
         self._registry = registry
