@@ -35,7 +35,11 @@ def serve(
         k: v for k, v in {"host": host, "port": port, "data_dir": data_dir}.items() if v is not None
     }
     settings = Settings(**overrides)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # No WebSocket route (the live streams are server-sent events): ws="none" keeps uvicorn
+    # from loading the websockets library for nothing.
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="info", ws="none"
+    )
 
 
 @app.command()
