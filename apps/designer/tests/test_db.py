@@ -52,13 +52,18 @@ def test_a_migrated_database_starts_without_loading_alembic(tmp_path: Path):
     assert out.stdout.strip() == "[]"
 
 
-def test_the_server_never_loads_the_orm(tmp_path: Path):
-    """The stores use SQLAlchemy Core: the ORM's modules would be ~5.5 MB of the server's RSS."""
+def test_the_server_never_loads_the_orm_nor_httpxs_cli(tmp_path: Path):
+    """SQLAlchemy Core only (the ORM's modules: ~5.5 MB of RSS), and httpx without its CLI
+    (rich and pygments: ~3 MB), in a fresh interpreter started as ``designer serve`` is."""
     import subprocess
     import sys
 
+    engine = make_engine(f"sqlite:///{tmp_path / 'projects.db'}")
+    migrate(engine)  # as `designer migrate` does first (alembic loads mako, mako pygments)
+    engine.dispose()
     check = f"""
 import sys
+import designer.cli  # the entry point, first
 from pathlib import Path
 from fastapi.testclient import TestClient
 from designer.app import create_app
@@ -71,7 +76,8 @@ with TestClient(create_app(settings)) as client:
     login = {{"username": "admin", "password": "a-long-password"}}
     client.headers["x-csrf-token"] = client.post("/api/auth/login", json=login).json()["csrfToken"]
     assert client.post("/api/projects", json={{"name": "p"}}).status_code == 201
-print(sorted(m for m in sys.modules if m.startswith("sqlalchemy.orm")))
+    assert client.get("/api/iot/devices").status_code == 502  # httpx called the IoT service
+print(sorted(m for m in sys.modules if m.startswith(("sqlalchemy.orm", "rich", "pygments"))))
 """
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
