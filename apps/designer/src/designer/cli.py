@@ -9,7 +9,11 @@ from typing import Annotated, Any
 
 import typer
 
-from designer.settings import Settings
+from bms_service.lean_imports import skip_httpx_cli
+
+skip_httpx_cli()  # before designer.settings (or anything) imports httpx
+
+from designer.settings import Settings  # noqa: E402
 
 app = typer.Typer(
     name="designer",
