@@ -141,12 +141,12 @@ def test_a_wall_clock_stepped_forward_does_not_delete_other_sessions(tmp_path: P
     from datetime import UTC, datetime, timedelta
 
     from designer.auth import Accounts
-    from designer.db import make_engine, migrate, session_factory
+    from designer.db import make_engine, migrate
 
     engine = make_engine(f"sqlite:///{tmp_path / 'projects.db'}")
     migrate(engine)
     clock = {"now": datetime(2026, 11, 29, 12, tzinfo=UTC)}
-    accounts = Accounts(session_factory(engine), session_hours=12, clock=lambda: clock["now"])
+    accounts = Accounts(engine, session_hours=12, clock=lambda: clock["now"])
     accounts.ensure_admin("admin", PASSWORD, tmp_path)
     first, _ = accounts.login("admin", PASSWORD)
     clock["now"] += timedelta(days=2)  # the clock steps forward; someone signs in meanwhile

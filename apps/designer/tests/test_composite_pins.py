@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import insert
 
-from designer.models import DeploymentRow
+from designer.models import deployments
 from supervisor_engine.testing import GraphBuilder
 
 DAMPER = "2001/analog-output,1"
@@ -68,10 +68,10 @@ def test_a_deployed_composite_version_is_pinned(client):
 
     # The engine accepted 1.0.0 (recorded as the Designer records it; the engine is away here).
     services = client.app.state.services
-    with Session(services.database) as db, db.begin():
-        db.add(
-            DeploymentRow(project_id=pid, action="deploy", version="1.0.0", hash=None,
-                          by="admin", at=datetime.now(UTC), outcome="active")
+    with services.database.begin() as db:
+        db.execute(
+            insert(deployments).values(project_id=pid, action="deploy", version="1.0.0", hash=None,
+                                       by="admin", at=datetime.now(UTC), outcome="active")
         )  # fmt: skip
 
     revision = created.json()["revision"]

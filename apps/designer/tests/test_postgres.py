@@ -149,10 +149,10 @@ def test_migrations_match_the_models_on_postgresql(pg_url):
     from alembic.migration import MigrationContext
 
     from designer.db import make_engine, migrate
-    from designer.models import Base
+    from designer.models import metadata
 
     engine = make_engine(pg_url)
     migrate(engine)
     with engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
     engine.dispose()

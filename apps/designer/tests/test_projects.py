@@ -122,17 +122,14 @@ def test_a_broken_json_body_is_422_not_500(client):
 
 def test_a_save_racing_another_loses_at_the_database_instead_of_overwriting(client, project):
     """Tab A read revision 1; tab B saves first; A's UPDATE ... WHERE revision = 1 loses."""
-    from sqlalchemy.orm.exc import StaleDataError
-
-    from designer.db import session_factory
-    from designer.models import ProjectRow
+    from designer.errors import StaleRevisionError
+    from designer.projects import Projects
 
     services = client.app.state.services
-    with session_factory(services.database)() as tab_a:
-        row = tab_a.get(ProjectRow, project["id"])
-        assert row.revision == 1
-        services.projects.save(project["id"], 1, services.projects.get(project["id"]).content)
-        row.name = "tab A"
-        with pytest.raises(StaleDataError):
-            tab_a.flush()
+    tab_a = services.projects.get(project["id"])
+    assert tab_a.revision == 1
+    services.projects.save(project["id"], 1, tab_a.content)  # tab B
+    # tab A writes past the revision check that save() makes first: the UPDATE itself refuses
+    with services.database.begin() as db, pytest.raises(StaleRevisionError):
+        Projects._update(db, project["id"], tab_a.revision, name="tab A")
     assert client.get(f"/api/projects/{project['id']}").json()["name"] == "Zone 1"

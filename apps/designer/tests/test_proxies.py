@@ -62,3 +62,17 @@ def test_header_values_are_printable_ascii():
 
     assert printable_ascii("fixé\r\nX-Evil: 1") == "fix???X-Evil: 1"
     assert len(printable_ascii("x" * 200)) == 64
+
+
+def test_only_an_https_upstream_loads_the_trusted_certificates():
+    import ssl
+
+    from designer.upstream import tls_context
+
+    assert tls_context("https://engine.example:8081") is True  # httpx's verified default
+    bare = tls_context("http://127.0.0.1:8081")
+    assert isinstance(bare, ssl.SSLContext)
+    # never used for plain http; were it used, it would still check, and trust nothing
+    assert bare.verify_mode == ssl.CERT_REQUIRED
+    assert bare.check_hostname
+    assert bare.get_ca_certs() == []

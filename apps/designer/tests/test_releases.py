@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
 from bms_schemas import Bundle, BundleProject
 from bms_schemas.engine import EngineStatus
 from designer.deployments import guard_rails
 from designer.diff import bundle_diff
-from supervisor_engine import default_registry, verify_document
+from supervisor_engine import default_registry, public_key_from_pem, verify_document
 
 from .conftest import content
 
@@ -28,8 +26,8 @@ def test_bundles_are_signed_by_the_designers_key_and_versions_bump(client, proje
     first = build(client, pid)
     assert first.status_code == 201, first.text
     assert first.json()["version"] == "0.1.0"
-    public = load_pem_public_key(client.get("/api/signing-key").json()["publicKeyPem"].encode())
-    verify_document(first.json()["document"], [public])  # type: ignore[list-item]
+    public = public_key_from_pem(client.get("/api/signing-key").json()["publicKeyPem"].encode())
+    verify_document(first.json()["document"], [public])
     bound = {n["id"]: n for n in first.json()["document"]["graph"]["nodes"]}
     assert bound["t"]["params"]["point"] == "2001/analog-value,1"  # the binding applied
     assert (

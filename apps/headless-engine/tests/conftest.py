@@ -10,12 +10,17 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from headless_engine.app import create_app
 from headless_engine.settings import Settings
-from supervisor_engine import bundle_document, generate_key, public_key_pem, sign_document
+from supervisor_engine import (
+    SigningKey,
+    bundle_document,
+    generate_key,
+    public_key_pem,
+    sign_document,
+)
 from supervisor_engine.testing import GraphBuilder, make_bundle
 
 TOKEN = "engine-test-token"
@@ -24,12 +29,12 @@ NO_SERVICE = "http://127.0.0.1:9"
 
 
 @pytest.fixture
-def signing_key() -> Ed25519PrivateKey:
+def signing_key() -> SigningKey:
     return generate_key()
 
 
 @pytest.fixture
-def public_key_file(tmp_path: Path, signing_key: Ed25519PrivateKey) -> Path:
+def public_key_file(tmp_path: Path, signing_key: SigningKey) -> Path:
     path = tmp_path / "designer.pub"
     path.write_bytes(public_key_pem(signing_key.public_key()))
     return path
@@ -58,7 +63,7 @@ def token() -> str:
 
 
 @pytest.fixture
-def signed(signing_key: Ed25519PrivateKey) -> Callable[..., dict[str, Any]]:
+def signed(signing_key: SigningKey) -> Callable[..., dict[str, Any]]:
     def make(builder: GraphBuilder | None = None, version: str = "1.0.0") -> dict[str, Any]:
         document = bundle_document(make_bundle((builder or zone_graph()).build(), version=version))
         return sign_document(document, signing_key)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from headless_engine.app import create_app
 from headless_engine.settings import Settings
-from supervisor_engine import bundle_document, sign_document
+from supervisor_engine import SigningKey, bundle_document, sign_document
 from supervisor_engine.testing import make_bundle
 
 from .conftest import TOKEN, zone_graph
@@ -18,7 +17,7 @@ from .conftest import TOKEN, zone_graph
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 
 
-def _bundle(key: Ed25519PrivateKey, project: tuple[str, str], version: str) -> dict[str, Any]:
+def _bundle(key: SigningKey, project: tuple[str, str], version: str) -> dict[str, Any]:
     document = bundle_document(make_bundle(zone_graph().build(), version=version))
     document["project"] = {"id": project[0], "name": project[1]}
     return sign_document(document, key)
@@ -33,7 +32,7 @@ SCHOOL = ("p-school", "School")
 
 
 def test_another_projects_bundle_needs_confirmation(
-    engine: TestClient, signing_key: Ed25519PrivateKey
+    engine: TestClient, signing_key: SigningKey
 ) -> None:
     assert _deploy(engine, _bundle(signing_key, OFFICE, "1.0.0"), note="first").status_code == 200
     status = engine.get("/engine/status").json()
@@ -63,7 +62,7 @@ def test_another_projects_bundle_needs_confirmation(
 
 
 def test_a_lower_version_needs_confirmation_and_a_rollback_is_marked(
-    engine: TestClient, signing_key: Ed25519PrivateKey
+    engine: TestClient, signing_key: SigningKey
 ) -> None:
     for version in ("1.0.0", "1.1.0"):
         assert _deploy(engine, _bundle(signing_key, OFFICE, version)).status_code == 200
@@ -92,7 +91,7 @@ HOSPITAL = ("p-hospital", "Hospital")
 
 
 def test_two_projects_at_the_same_version_are_stored_apart(
-    engine: TestClient, signing_key: Ed25519PrivateKey
+    engine: TestClient, signing_key: SigningKey
 ) -> None:
     # every new project starts at 0.1.0: the second one is no version conflict
     assert _deploy(engine, _bundle(signing_key, HOSPITAL, "0.1.0")).status_code == 200
@@ -114,7 +113,7 @@ def test_two_projects_at_the_same_version_are_stored_apart(
 
 
 def test_a_rollback_to_another_projects_version_needs_confirmation(
-    engine: TestClient, signing_key: Ed25519PrivateKey
+    engine: TestClient, signing_key: SigningKey
 ) -> None:
     assert _deploy(engine, _bundle(signing_key, HOSPITAL, "0.1.0")).status_code == 200
     school = _deploy(engine, _bundle(signing_key, SCHOOL, "0.1.0"), allowOtherProject=True)
@@ -146,7 +145,7 @@ def test_a_rollback_to_another_projects_version_needs_confirmation(
 
 
 def test_a_state_dir_from_before_project_keys_still_boots(
-    settings: Settings, signing_key: Ed25519PrivateKey
+    settings: Settings, signing_key: SigningKey
 ) -> None:
     with TestClient(create_app(settings), headers=AUTH) as engine:
         assert _deploy(engine, _bundle(signing_key, HOSPITAL, "0.1.0")).status_code == 200

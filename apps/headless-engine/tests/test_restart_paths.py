@@ -26,10 +26,15 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bms_service.testing import ChildProcess, clean_env, free_port, wait_for
-from supervisor_engine import bundle_document, public_key_pem, sign_document
+from supervisor_engine import (
+    SigningKey,
+    bundle_document,
+    generate_key,
+    public_key_pem,
+    sign_document,
+)
 from supervisor_engine.testing import GraphBuilder, NetPlan, make_bundle
 
 IOT_TOKEN = "iot-restart-paths-token"
@@ -74,7 +79,7 @@ INPUTS = ("2111/analog-input,1/present-value", "2112/analog-input,1/present-valu
 
 
 def command_bundle(
-    key: Ed25519PrivateKey, version: str, commands: tuple[tuple[str, int, Any], ...] = COMMANDS
+    key: SigningKey, version: str, commands: tuple[tuple[str, int, Any], ...] = COMMANDS
 ) -> dict[str, Any]:
     g = GraphBuilder(flow="hold", period_ms=500)
     for i, point in enumerate(INPUTS):
@@ -101,7 +106,7 @@ def _holds(held: Any, value: Any) -> bool:
 class Stack:
     """The IoT service (with device 2111 inside), device 2112 outside, and the engine."""
 
-    def __init__(self, root: Path, key: Ed25519PrivateKey) -> None:
+    def __init__(self, root: Path, key: SigningKey) -> None:
         self.root = root
         self.key = key
         (root / "inner.json").write_text(
@@ -240,7 +245,7 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    key = Ed25519PrivateKey.generate()
+    key = generate_key()
     s = Stack(tmp_path_factory.mktemp("restart-paths"), key)
     try:
         s.deploy(command_bundle(key, "1.0.0"))

@@ -21,7 +21,7 @@ from bms_service.errors import install_error_handlers as install_error_handlers_
 from bms_service.memory import release_free_memory, release_free_memory_periodically
 from designer.auth import Accounts
 from designer.bundles import Bundles
-from designer.db import make_engine, migrate, session_factory
+from designer.db import make_engine, migrate
 from designer.deployments import Deployments
 from designer.exchange import MAX_ARCHIVE_BYTES
 from designer.limits import BodyLimit
@@ -74,8 +74,7 @@ def build_services(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = make_engine(settings.resolved_database_url())
     migrate(database)
-    sessions = session_factory(database)
-    accounts = Accounts(sessions, session_hours=settings.session_hours, hasher=password_hasher)
+    accounts = Accounts(database, session_hours=settings.session_hours, hasher=password_hasher)
     accounts.ensure_admin(settings.admin_username, settings.admin_password, settings.data_dir)
     key = load_or_create_key(settings.data_dir)
     reg = registry or default_registry()
@@ -89,14 +88,14 @@ def build_services(
         token_file=settings.iot_token_file, timeout_s=settings.upstream_timeout_s,
         transport=iot_transport,
     )  # fmt: skip
-    bundles = Bundles(sessions, key, reg)
+    bundles = Bundles(database, key, reg)
     return Services(
         settings=settings,
         database=database,
         accounts=accounts,
-        projects=Projects(sessions),
+        projects=Projects(database),
         bundles=bundles,
-        deployments=Deployments(sessions, bundles, engine_client, reg),
+        deployments=Deployments(database, bundles, engine_client, reg),
         registry=reg,
         signing_key=key,
         engine=engine_client,

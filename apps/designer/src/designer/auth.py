@@ -20,12 +20,11 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, delete, insert, select
 
 from bms_service.tokens import write_secret
 from designer.errors import NotAuthenticatedError, TooManyAttemptsError
-from designer.models import SessionRow, User
+from designer.models import sessions, users
 from designer.throttle import LoginThrottle
 from designer.timeutil import aware, now
 
@@ -57,14 +56,14 @@ class Accounts:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        database: Engine,
         *,
         session_hours: float,
         hasher: PasswordHasher | None = None,
         throttle: LoginThrottle | None = None,
         clock: Callable[[], datetime] = now,
     ) -> None:
-        self._sessions = sessions
+        self._db = database
         self._now = clock
         self._lifetime = timedelta(hours=session_hours)
         self._hasher = hasher or PasswordHasher()
@@ -74,8 +73,8 @@ class Accounts:
 
     def ensure_admin(self, username: str, password: str | None, data_dir: Path) -> str | None:
         """Create the admin on first start; returns a generated password (printed once)."""
-        with self._sessions.begin() as db:
-            if db.scalar(select(User.id).limit(1)) is not None:
+        with self._db.begin() as db:
+            if db.execute(select(users.c.id).limit(1)).first() is not None:
                 return None
             generated = None
             if password is None:
@@ -87,8 +86,10 @@ class Accounts:
                     file=sys.stderr,
                     flush=True,
                 )
-            db.add(
-                User(username=username, password_hash=self._hasher.hash(password), created_at=now())
+            db.execute(
+                insert(users).values(
+                    username=username, password_hash=self._hasher.hash(password), created_at=now()
+                )
             )
             log.info("created the admin account %r", username)
             return generated
@@ -105,8 +106,8 @@ class Accounts:
                 f"too many wrong passwords; try again in {wait:.0f} s",
                 details={"field": "password", "retryAfterS": round(wait, 1)},
             )
-        with self._sessions.begin() as db:
-            user = db.scalar(select(User).where(User.username == username))
+        with self._db.begin() as db:
+            user = db.execute(select(users).where(users.c.username == username)).first()
             try:
                 if user is None:
                     self._hasher.verify(self._dummy_hash, password)
@@ -121,9 +122,9 @@ class Accounts:
             created = self._now()
             # only sessions long past their expiry go: a wall clock stepped forward (NTP after
             # a dead RTC battery) must not delete everyone else's sessions at the next login
-            db.execute(delete(SessionRow).where(SessionRow.expires_at < created - PRUNE_AFTER))
-            db.add(
-                SessionRow(
+            db.execute(delete(sessions).where(sessions.c.expires_at < created - PRUNE_AFTER))
+            db.execute(
+                insert(sessions).values(
                     token_hash=_digest(token),
                     user_id=user.id,
                     csrf_token=csrf,
@@ -137,11 +138,13 @@ class Accounts:
         """The user of a session token; :class:`NotAuthenticatedError` if none or expired."""
         if not token:
             raise NotAuthenticatedError("sign in first: no session cookie")
-        with self._sessions() as db:
-            row = db.get(SessionRow, _digest(token))
+        with self._db.connect() as db:
+            row = db.execute(
+                select(sessions).where(sessions.c.token_hash == _digest(token))
+            ).first()
             if row is None or aware(row.expires_at) <= self._now():
                 raise NotAuthenticatedError("the session is unknown or has expired; sign in again")
-            user = db.get(User, row.user_id)
+            user = db.execute(select(users).where(users.c.id == row.user_id)).first()
             if user is None:
                 raise NotAuthenticatedError("the session's user no longer exists")
             return Principal(user.username, row.csrf_token, aware(row.expires_at))
@@ -149,8 +152,8 @@ class Accounts:
     def logout(self, token: str | None) -> None:
         """End a session."""
         if token:
-            with self._sessions.begin() as db:
-                db.execute(delete(SessionRow).where(SessionRow.token_hash == _digest(token)))
+            with self._db.begin() as db:
+                db.execute(delete(sessions).where(sessions.c.token_hash == _digest(token)))
 
 
 def csrf_matches(header: str | None, cookie: str | None, expected: str) -> bool:

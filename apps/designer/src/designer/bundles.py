@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, Row, delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from bms_schemas import Bundle, BundleProject, ValidationIssue
 from bms_schemas.designer import BundleDetail, BundleInfo, Project, VersionBump
@@ -19,11 +17,12 @@ from designer.errors import (
     NotFoundError,
     VersionExistsError,
 )
-from designer.models import BundleRow, DeploymentRow
+from designer.models import bundles, deployments
 from designer.timeutil import aware
 from designer.versions import bump, sort_key
 from supervisor_engine import (
     Registry,
+    SigningKey,
     bundle_document,
     content_hash,
     key_id,
@@ -32,7 +31,7 @@ from supervisor_engine import (
 )
 
 
-def info(row: BundleRow) -> BundleInfo:
+def info(row: Row[Any]) -> BundleInfo:
     return BundleInfo(
         project_id=row.project_id,
         version=row.version,
@@ -43,17 +42,15 @@ def info(row: BundleRow) -> BundleInfo:
     )
 
 
-def detail(row: BundleRow) -> BundleDetail:
+def detail(row: Row[Any]) -> BundleDetail:
     return BundleDetail(**info(row).model_dump(), document=json.loads(row.document))
 
 
 class Bundles:
     """The bundle table, and the key that signs what goes into it."""
 
-    def __init__(
-        self, sessions: sessionmaker[Session], key: Ed25519PrivateKey, registry: Registry
-    ) -> None:
-        self._sessions = sessions
+    def __init__(self, database: Engine, key: SigningKey, registry: Registry) -> None:
+        self._db = database
         self._key = key
         self._registry = registry
 
@@ -61,9 +58,9 @@ class Bundles:
         self, project: Project, *, version: str | None, part: VersionBump, created_by: str
     ) -> BundleDetail:
         """Validate, build, sign and store a bundle of the project's current content."""
-        with self._sessions.begin() as db:
+        with self._db.begin() as db:
             existing = list(
-                db.scalars(select(BundleRow.version).where(BundleRow.project_id == project.id))
+                db.scalars(select(bundles.c.version).where(bundles.c.project_id == project.id))
             )
             chosen = version or bump(existing, part)
             if chosen in existing:
@@ -83,7 +80,7 @@ class Bundles:
                     details={"issues": [i.model_dump(mode="json") for i in issues]},
                 )
             document = sign_document(bundle_document(bundle), self._key)
-            row = BundleRow(
+            stored = insert(bundles).values(
                 project_id=project.id,
                 version=chosen,
                 hash=content_hash(document),
@@ -92,28 +89,27 @@ class Bundles:
                 created_at=bundle.created_at,
                 created_by=created_by,
             )
-            db.add(row)
             try:
-                db.flush()
+                db.execute(stored)
             except IntegrityError:
                 raise VersionExistsError(
                     f"version {chosen} was just built by someone else; build again",
                     details={"field": "version", "version": chosen},
                 ) from None
-            return detail(row)
+            return detail(self._row(db, project.id, chosen))
 
-    def _pin_issues(self, db: Session, project: Project) -> list[ValidationIssue]:
+    def _pin_issues(self, db: Connection, project: Project) -> list[ValidationIssue]:
         """Composite versions changed in place although a deployed bundle runs them.
 
         Any bundle the engine has accepted may be rolled back to, so each pins
         the composite versions it was flattened from.
         """
-        deployed = select(DeploymentRow.version).where(
-            DeploymentRow.project_id == project.id, DeploymentRow.outcome == "active"
+        deployed = select(deployments.c.version).where(
+            deployments.c.project_id == project.id, deployments.c.outcome == "active"
         )
-        rows = db.scalars(
-            select(BundleRow).where(
-                BundleRow.project_id == project.id, BundleRow.version.in_(deployed)
+        rows = db.execute(
+            select(bundles).where(
+                bundles.c.project_id == project.id, bundles.c.version.in_(deployed)
             )
         )
         issues: list[ValidationIssue] = []
@@ -127,23 +123,25 @@ class Bundles:
         return issues
 
     def list(self, project_id: str) -> list[BundleInfo]:
-        with self._sessions() as db:
-            rows = db.scalars(select(BundleRow).where(BundleRow.project_id == project_id))
+        with self._db.connect() as db:
+            rows = db.execute(select(bundles).where(bundles.c.project_id == project_id))
             return sorted((info(r) for r in rows), key=lambda b: sort_key(b.version), reverse=True)
 
     def get(self, project_id: str, version: str) -> BundleDetail:
-        with self._sessions() as db:
-            row = db.scalar(
-                select(BundleRow).where(
-                    BundleRow.project_id == project_id, BundleRow.version == version
-                )
+        with self._db.connect() as db:
+            return detail(self._row(db, project_id, version))
+
+    @staticmethod
+    def _row(db: Connection, project_id: str, version: str) -> Row[Any]:
+        row = db.execute(
+            select(bundles).where(bundles.c.project_id == project_id, bundles.c.version == version)
+        ).first()
+        if row is None:
+            raise NotFoundError(
+                f"project {project_id!r} has no bundle version {version!r}",
+                details={"field": "version"},
             )
-            if row is None:
-                raise NotFoundError(
-                    f"project {project_id!r} has no bundle version {version!r}",
-                    details={"field": "version"},
-                )
-            return detail(row)
+        return row
 
     def discard(self, project_id: str, version: str) -> None:
         """Delete a bundle never sent to an engine, so that its version number is free again.
@@ -151,20 +149,11 @@ class Bundles:
         A deploy the user cancelled after seeing the diff must not use up a version. A bundle
         that any deploy or rollback attempt named stays: the history refers to it.
         """
-        with self._sessions.begin() as db:
-            row = db.scalar(
-                select(BundleRow).where(
-                    BundleRow.project_id == project_id, BundleRow.version == version
-                )
-            )
-            if row is None:
-                raise NotFoundError(
-                    f"project {project_id!r} has no bundle version {version!r}",
-                    details={"field": "version"},
-                )
+        with self._db.begin() as db:
+            row = self._row(db, project_id, version)
             sent = db.scalar(
-                select(DeploymentRow.id)
-                .where(DeploymentRow.project_id == project_id, DeploymentRow.version == version)
+                select(deployments.c.id)
+                .where(deployments.c.project_id == project_id, deployments.c.version == version)
                 .limit(1)
             )
             if sent is not None:
@@ -172,10 +161,10 @@ class Bundles:
                     f"version {version} was sent to the engine; it stays in the history",
                     details={"field": "version", "version": version},
                 )
-            db.delete(row)
+            db.execute(delete(bundles).where(bundles.c.id == row.id))
 
     def by_hash(self, hash_: str) -> dict[str, Any] | None:
         """The stored document with this content hash, from any project."""
-        with self._sessions() as db:
-            row = db.scalar(select(BundleRow).where(BundleRow.hash == hash_).limit(1))
-            return None if row is None else dict(json.loads(row.document))
+        with self._db.connect() as db:
+            document = db.scalar(select(bundles.c.document).where(bundles.c.hash == hash_).limit(1))
+            return None if document is None else dict(json.loads(document))

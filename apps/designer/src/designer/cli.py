@@ -9,7 +9,11 @@ from typing import Annotated, Any
 
 import typer
 
-from designer.settings import Settings
+from bms_service.lean_imports import skip_httpx_cli
+
+skip_httpx_cli()  # before designer.settings (or anything) imports httpx
+
+from designer.settings import Settings  # noqa: E402
 
 app = typer.Typer(
     name="designer",
@@ -35,7 +39,11 @@ def serve(
         k: v for k, v in {"host": host, "port": port, "data_dir": data_dir}.items() if v is not None
     }
     settings = Settings(**overrides)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # No WebSocket route (the live streams are server-sent events): ws="none" keeps uvicorn
+    # from loading the websockets library for nothing.
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="info", ws="none"
+    )
 
 
 @app.command()

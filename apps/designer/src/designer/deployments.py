@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, Row, insert, select
 
 from bms_schemas import Bundle, BundleProject
 from bms_schemas.bundle import semver_key
@@ -14,14 +13,14 @@ from bms_schemas.engine import DeployResponse, EngineStatus
 from designer.bundles import Bundles
 from designer.diff import bundle_diff
 from designer.errors import UpstreamError
-from designer.models import DeploymentRow
+from designer.models import deployments
 from designer.timeutil import aware, now
 from designer.upstream import Upstream, checked, parsed
 from designer.versions import sort_key
 from supervisor_engine import Registry
 
 
-def entry(row: DeploymentRow) -> DeploymentEntry:
+def entry(row: Row[Any]) -> DeploymentEntry:
     return DeploymentEntry(
         id=row.id,
         project_id=row.project_id,
@@ -65,12 +64,12 @@ class Deployments:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        database: Engine,
         bundles: Bundles,
         engine: Upstream,
         registry: Registry,
     ) -> None:
-        self._sessions = sessions
+        self._db = database
         self._bundles = bundles
         self._engine = engine
         self._registry = registry
@@ -147,13 +146,15 @@ class Deployments:
             outcome = "unreachable" if status is None else "refused"
             if isinstance(err.details, dict):
                 answer = err.details.get("answer")
-        row = DeploymentRow(
-            project_id=project_id, action=action, version=version, hash=hash_, by=who,
-            at=now(), outcome=outcome, engine_status=status, engine_answer=answer,
-        )  # fmt: skip
-        with self._sessions.begin() as db:
-            db.add(row)
-            db.flush()
+        with self._db.begin() as db:
+            row = db.execute(
+                insert(deployments)
+                .values(
+                    project_id=project_id, action=action, version=version, hash=hash_, by=who,
+                    at=now(), outcome=outcome, engine_status=status, engine_answer=answer,
+                )
+                .returning(deployments)
+            ).one()  # fmt: skip
             recorded = entry(row)
         if failure is not None:
             failure.details = {**(failure.details or {}), "deployment": recorded.id}
@@ -161,11 +162,11 @@ class Deployments:
         return recorded
 
     def history(self, project_id: str) -> list[DeploymentEntry]:
-        with self._sessions() as db:
-            rows = db.scalars(
-                select(DeploymentRow)
-                .where(DeploymentRow.project_id == project_id)
-                .order_by(DeploymentRow.id.desc())
+        with self._db.connect() as db:
+            rows = db.execute(
+                select(deployments)
+                .where(deployments.c.project_id == project_id)
+                .order_by(deployments.c.id.desc())
             )
             return [entry(r) for r in rows]
 

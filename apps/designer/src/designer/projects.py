@@ -8,18 +8,17 @@ browser tabs never silently overwrite each other.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import Connection, Engine, Row, insert, select, update
 
 from bms_schemas.designer import Project, ProjectContent, ProjectSummary
 from designer.errors import NotFoundError, StaleRevisionError
-from designer.models import ProjectRow
+from designer.models import projects
 from designer.timeutil import aware, now
 
 
-def summary(row: ProjectRow) -> ProjectSummary:
+def summary(row: Row[Any]) -> ProjectSummary:
     return ProjectSummary(
         id=row.id,
         name=row.name,
@@ -30,7 +29,7 @@ def summary(row: ProjectRow) -> ProjectSummary:
     )
 
 
-def to_project(row: ProjectRow) -> Project:
+def to_project(row: Row[Any]) -> Project:
     return Project(**summary(row).model_dump(), content=ProjectContent.model_validate(row.content))
 
 
@@ -41,89 +40,90 @@ def content_json(content: ProjectContent) -> dict[str, object]:
 class Projects:
     """The project table."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
+    def __init__(self, database: Engine) -> None:
+        self._db = database
 
     def create(self, name: str, content: ProjectContent) -> Project:
         at = now()
-        row = ProjectRow(
-            id=str(uuid.uuid4()),
-            name=name,
-            revision=1,
-            content=content_json(content),
-            created_at=at,
-            updated_at=at,
-            deleted_at=None,
-        )
-        with self._sessions.begin() as db:
-            db.add(row)
-        return to_project(row)
+        project_id = str(uuid.uuid4())
+        with self._db.begin() as db:
+            db.execute(
+                insert(projects).values(
+                    id=project_id, name=name, revision=1, content=content_json(content),
+                    created_at=at, updated_at=at, deleted_at=None,
+                )
+            )  # fmt: skip
+            return to_project(self._row(db, project_id, False))
 
     def list(self, *, deleted: bool = False) -> list[ProjectSummary]:
-        with self._sessions() as db:
-            query = select(ProjectRow).order_by(ProjectRow.name, ProjectRow.id)
+        with self._db.connect() as db:
+            query = select(projects).order_by(projects.c.name, projects.c.id)
             if deleted:
-                query = query.where(ProjectRow.deleted_at.is_not(None))
+                query = query.where(projects.c.deleted_at.is_not(None))
             else:
-                query = query.where(ProjectRow.deleted_at.is_(None))
-            return [summary(r) for r in db.scalars(query)]
+                query = query.where(projects.c.deleted_at.is_(None))
+            return [summary(r) for r in db.execute(query)]
 
     def get(self, project_id: str, *, include_deleted: bool = False) -> Project:
-        with self._sessions() as db:
+        with self._db.connect() as db:
             return to_project(self._row(db, project_id, include_deleted))
 
     def save(self, project_id: str, revision: int, content: ProjectContent) -> Project:
-        with self._sessions.begin() as db:
+        with self._db.begin() as db:
             row = self._row(db, project_id, False, lock=True)
             self._check(row, revision)
-            row.content = content_json(content)
-            return self._bump(db, row)
+            return self._update(db, project_id, row.revision, content=content_json(content))
 
     def rename(self, project_id: str, revision: int, name: str) -> Project:
-        with self._sessions.begin() as db:
+        with self._db.begin() as db:
             row = self._row(db, project_id, False, lock=True)
             self._check(row, revision)
-            row.name = name
-            return self._bump(db, row)
+            return self._update(db, project_id, row.revision, name=name)
 
     def copy(self, project_id: str, name: str) -> Project:
         return self.create(name, self.get(project_id).content)
 
     def delete(self, project_id: str) -> Project:
-        with self._sessions.begin() as db:
+        with self._db.begin() as db:
             row = self._row(db, project_id, False, lock=True)
-            row.deleted_at = now()
-            return self._bump(db, row)
+            return self._update(db, project_id, row.revision, deleted_at=now())
 
     def restore(self, project_id: str) -> Project:
-        with self._sessions.begin() as db:
+        with self._db.begin() as db:
             row = self._row(db, project_id, True, lock=True)
             if row.deleted_at is None:
                 return to_project(row)
-            row.deleted_at = None
-            return self._bump(db, row)
+            return self._update(db, project_id, row.revision, deleted_at=None)
 
     @staticmethod
-    def _row(db: Session, project_id: str, include_deleted: bool, lock: bool = False) -> ProjectRow:
-        query = select(ProjectRow).where(ProjectRow.id == project_id)
+    def _row(
+        db: Connection, project_id: str, include_deleted: bool, lock: bool = False
+    ) -> Row[Any]:
+        query = select(projects).where(projects.c.id == project_id)
         if lock:
             query = query.with_for_update()
-        row = db.scalar(query)
+        row = db.execute(query).first()
         if row is None or (row.deleted_at is not None and not include_deleted):
             raise NotFoundError(f"no project {project_id!r}", details={"field": "projectId"})
         return row
 
     @staticmethod
-    def _check(row: ProjectRow, revision: int) -> None:
+    def _check(row: Row[Any], revision: int) -> None:
         if row.revision != revision:
             raise StaleRevisionError(revision, row.revision)
 
-    @staticmethod
-    def _bump(db: Session, row: ProjectRow) -> Project:
-        based_on = row.revision
-        row.updated_at = now()
-        try:
-            db.flush()  # the mapper's version check: UPDATE ... WHERE revision = based_on
-        except StaleDataError:
-            raise StaleRevisionError(based_on, based_on + 1) from None
-        return to_project(row)
+    @classmethod
+    def _update(cls, db: Connection, project_id: str, based_on: int, **values: Any) -> Project:
+        """Write ``values`` and the next revision, if the row is still at ``based_on``.
+
+        The check is in the UPDATE itself (``WHERE revision = :based_on``), so a save that
+        raced another between reading and writing loses at the database.
+        """
+        done = db.execute(
+            update(projects)
+            .where(projects.c.id == project_id, projects.c.revision == based_on)
+            .values(**values, revision=based_on + 1, updated_at=now())
+        )
+        if done.rowcount != 1:
+            raise StaleRevisionError(based_on, based_on + 1)
+        return to_project(cls._row(db, project_id, True))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 
 from designer.auth import Accounts
@@ -13,7 +12,7 @@ from designer.deployments import Deployments
 from designer.projects import Projects
 from designer.settings import Settings
 from designer.upstream import Upstream
-from supervisor_engine import Registry
+from supervisor_engine import Registry, SigningKey
 
 
 @dataclass
@@ -25,6 +24,6 @@ class Services:
     bundles: Bundles
     deployments: Deployments
     registry: Registry
-    signing_key: Ed25519PrivateKey
+    signing_key: SigningKey
     engine: Upstream
     iot: Upstream

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from bms_service.tokens import write_secret
-from supervisor_engine import generate_key, load_private_key, private_key_pem, public_key_pem
+from supervisor_engine import (
+    SigningKey,
+    generate_key,
+    load_private_key,
+    private_key_pem,
+    public_key_pem,
+)
 
 KEY_FILE = "signing.key"
 PUBLIC_FILE = "signing.pub"
 
 
-def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
+def load_or_create_key(data_dir: Path) -> SigningKey:
     """The key in ``data_dir/signing.key`` (0600), created if missing, with its public twin."""
     path = data_dir / KEY_FILE
     if path.exists():

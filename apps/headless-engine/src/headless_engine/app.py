@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import FastAPI
 
 from bms_schemas import ErrorEnvelope
@@ -30,6 +29,7 @@ from supervisor_engine import (
     KeyFileError,
     Registry,
     SignatureError,
+    VerifyKey,
     default_registry,
     load_public_key,
 )
@@ -42,7 +42,7 @@ log = logging.getLogger("headless_engine")
 AdapterFactory = Callable[[Clock], IoAdapter]
 
 
-def trusted_keys(settings: Settings, store: StateStore) -> list[Ed25519PublicKey]:
+def trusted_keys(settings: Settings, store: StateStore) -> list[VerifyKey]:
     """Every trusted public key: the configured files and ``state_dir/trusted/*.pub``."""
     paths = [*settings.trusted_keys, *sorted((store.root / "trusted").glob("*.pub"))]
     keys = []

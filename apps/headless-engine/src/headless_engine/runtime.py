@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic_core import to_jsonable_python
 
 from bms_schemas import Bundle, PointValue, Quality, semver_key
@@ -69,6 +68,7 @@ from supervisor_engine import (
     Scheduler,
     SignatureError,
     TickCall,
+    VerifyKey,
     compile_bundle,
     content_hash,
     parse_bundle,
@@ -146,7 +146,7 @@ class EngineRuntime:
         clock: Clock,
         registry: Registry,
         hub: EventHub,
-        trusted_keys: Callable[[], list[Ed25519PublicKey]],
+        trusted_keys: Callable[[], list[VerifyKey]],
         allow_unsigned: bool = False,
         state_save_interval_s: float = 5.0,
         iot_url: str = "",

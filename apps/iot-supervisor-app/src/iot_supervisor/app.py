@@ -31,7 +31,6 @@ from iot_supervisor.protocol import PointProtocol
 from iot_supervisor.router import ProtocolRouter
 from iot_supervisor.service import VERSION, Supervisor
 from iot_supervisor.settings import Settings
-from iot_supervisor.simulator import Simulator, SimulatorConfig
 from iot_supervisor.simulator_api import simulator_router
 from iot_supervisor.store import RuntimeStore
 
@@ -51,6 +50,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if settings.simulate is not None:
+                # imported only here: a service without --simulate never loads the simulator
+                from iot_supervisor.simulator import Simulator, SimulatorConfig
+
                 simulator = Simulator(SimulatorConfig.load(settings.simulate))
                 await stack.enter_async_context(simulator)
                 app.state.simulator = simulator

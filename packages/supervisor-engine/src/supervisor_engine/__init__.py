@@ -21,14 +21,10 @@ from supervisor_engine.bundle import (
     bundle_document,
     canonical_json,
     content_hash,
-    generate_key,
-    key_id,
     load_document,
     load_private_key,
     load_public_key,
     parse_bundle,
-    private_key_pem,
-    public_key_pem,
     sign_document,
     verify_document,
 )
@@ -48,6 +44,17 @@ from supervisor_engine.errors import (
 )
 from supervisor_engine.evaluator import FlowEvaluator, NodeSlots, TickResult
 from supervisor_engine.extraction import extract_composite
+from supervisor_engine.keys import (
+    InvalidSignature,
+    SigningKey,
+    VerifyKey,
+    generate_key,
+    key_id,
+    private_key_from_pem,
+    private_key_pem,
+    public_key_from_pem,
+    public_key_pem,
+)
 from supervisor_engine.registry import Registry, default_registry
 from supervisor_engine.scheduler import FlowStats, FlowTiming, Scheduler, TickCall
 from supervisor_engine.simulation import simulate
@@ -77,6 +84,7 @@ __all__ = [
     "FlowTiming",
     "GraphValidationError",
     "InputTrace",
+    "InvalidSignature",
     "KeyFileError",
     "NoParams",
     "NodeSlots",
@@ -90,12 +98,14 @@ __all__ = [
     "Role",
     "Scheduler",
     "SignatureError",
+    "SigningKey",
     "TemplateError",
     "TickCall",
     "TickInfo",
     "TickResult",
     "TraceError",
     "UnknownBlockTypeError",
+    "VerifyKey",
     "VirtualClock",
     "apply_template",
     "build_bundle",
@@ -122,7 +132,9 @@ __all__ = [
     "pin_issues",
     "point_tags",
     "preview_template",
+    "private_key_from_pem",
     "private_key_pem",
+    "public_key_from_pem",
     "public_key_pem",
     "sign_document",
     "simulate",

@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import rfc8785
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import ValidationError
 
 from bms_schemas import (
@@ -43,6 +40,14 @@ from supervisor_engine.errors import (
     GraphValidationError,
     KeyFileError,
     SignatureError,
+)
+from supervisor_engine.keys import (
+    InvalidSignature,
+    SigningKey,
+    VerifyKey,
+    key_id,
+    private_key_from_pem,
+    public_key_from_pem,
 )
 from supervisor_engine.registry import Registry
 
@@ -104,18 +109,7 @@ def content_hash(document: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(document)).hexdigest()
 
 
-def generate_key() -> Ed25519PrivateKey:
-    """A new Ed25519 signing key."""
-    return Ed25519PrivateKey.generate()
-
-
-def key_id(public_key: Ed25519PublicKey) -> str:
-    """A short fingerprint of a public key: 16 hex digits of the SHA-256 of its raw bytes."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
-def sign_document(document: Mapping[str, Any], private_key: Ed25519PrivateKey) -> dict[str, Any]:
+def sign_document(document: Mapping[str, Any], private_key: SigningKey) -> dict[str, Any]:
     """A copy of the document with a signature over the rest of it."""
     signature = private_key.sign(canonical_json(document))
     signed = {k: v for k, v in document.items() if k != SIGNATURE_FIELD}
@@ -126,9 +120,7 @@ def sign_document(document: Mapping[str, Any], private_key: Ed25519PrivateKey) -
     return signed
 
 
-def verify_document(
-    document: Mapping[str, Any], trusted: Iterable[Ed25519PublicKey]
-) -> Ed25519PublicKey:
+def verify_document(document: Mapping[str, Any], trusted: Iterable[VerifyKey]) -> VerifyKey:
     """Check the document's signature against the trusted keys; returns the key that signed it.
 
     Raises :class:`SignatureError` when the document is unsigned, the signature is malformed,
@@ -205,37 +197,25 @@ def load_document(path: Path) -> dict[str, Any]:
     return document
 
 
-def private_key_pem(key: Ed25519PrivateKey) -> bytes:
-    """PKCS#8 PEM of a private key (unencrypted: protect it with file permissions)."""
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def public_key_pem(key: Ed25519PublicKey) -> bytes:
-    """SubjectPublicKeyInfo PEM of a public key."""
-    return key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
-def load_private_key(path: Path) -> Ed25519PrivateKey:
-    """An Ed25519 private key from a PEM file."""
+def load_private_key(path: Path) -> SigningKey:
+    """An Ed25519 private key from a PEM file (PKCS#8, unencrypted)."""
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as err:
+        data = path.read_bytes()
+    except OSError as err:
         raise KeyFileError(f"{path} is not a readable unencrypted PEM private key: {err}") from err
-    if not isinstance(key, Ed25519PrivateKey):
-        raise KeyFileError(f"{path} holds a {type(key).__name__}, not an Ed25519 private key")
-    return key
-
-
-def load_public_key(path: Path) -> Ed25519PublicKey:
-    """An Ed25519 public key from a PEM file."""
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except (OSError, ValueError, TypeError) as err:
+        return private_key_from_pem(data)
+    except KeyFileError as err:
+        raise KeyFileError(f"{path} is not a readable unencrypted PEM private key: {err}") from err
+
+
+def load_public_key(path: Path) -> VerifyKey:
+    """An Ed25519 public key from a PEM file (SubjectPublicKeyInfo)."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
         raise KeyFileError(f"{path} is not a readable PEM public key: {err}") from err
-    if not isinstance(key, Ed25519PublicKey):
-        raise KeyFileError(f"{path} holds a {type(key).__name__}, not an Ed25519 public key")
-    return key
+    try:
+        return public_key_from_pem(data)
+    except KeyFileError as err:
+        raise KeyFileError(f"{path} is not a readable PEM public key: {err}") from err

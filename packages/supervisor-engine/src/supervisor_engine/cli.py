@@ -23,14 +23,10 @@ from supervisor_engine.bundle import (
     build_bundle,
     bundle_document,
     content_hash,
-    generate_key,
-    key_id,
     load_document,
     load_private_key,
     load_public_key,
     parse_bundle,
-    private_key_pem,
-    public_key_pem,
     sign_document,
     verify_document,
 )
@@ -38,6 +34,7 @@ from supervisor_engine.catalogue_docs import render_markdown
 from supervisor_engine.codegen import CompiledFlow
 from supervisor_engine.compiler import compile_bundle
 from supervisor_engine.errors import EngineError, TraceError
+from supervisor_engine.keys import generate_key, key_id, private_key_pem, public_key_pem
 from supervisor_engine.registry import Registry, default_registry
 from supervisor_engine.simulation import simulate
 from supervisor_engine.traces import parse_duration, parse_input_csv

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import logging
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -82,12 +83,13 @@ class _Emitter:
             "_limit": _limit,
         }
         self.limits = set()
+        self._count = 0  # names are per namespace: every chunk has the same few (interned once)
         return self.namespace
 
     def name(self, prefix: str, value: Any) -> str:
         """A namespace name holding ``value`` (never written into the source)."""
         self._count += 1
-        key = f"{prefix}{self._count}"
+        key = sys.intern(f"{prefix}{self._count}")  # the one string the code's names are
         self.namespace[key] = value
         return key
 
@@ -146,16 +148,24 @@ class CompiledFlow(FlowEvaluator):
     ) -> None:
         super().__init__(flow_id, nodes, slot_names, constants)
         self._read = tuple(sorted(self.points_read))
-        parts = _generate(self, _Emitter(self), constants)
-        self.source = "\n".join(source for source, _namespace in parts)
-        """The generated Python, every function of it (``supervisor-engine compile --show``)."""
-        *chunks, (tick_source, tick_namespace) = parts
+        self._constants = constants
+        *chunks, (tick_source, tick_namespace) = _generate(self, _Emitter(self), constants)
         for c, (source, namespace) in enumerate(chunks):
             code = compile(source, f"<flow {flow_id!r} part {c}>", "exec")
             exec(code, namespace)  # the source is ours: see the module docstring
             tick_namespace[f"_chunk{c}"] = namespace[f"_chunk{c}"]
         exec(compile(tick_source, f"<flow {flow_id!r}>", "exec"), tick_namespace)
         self._run: Callable[..., dict[str, str]] = tick_namespace["tick"]
+
+    @property
+    def source(self) -> str:
+        """The generated Python, every function of it (``supervisor-engine compile --show``).
+
+        Generated again when asked, not kept: about 400 bytes per block that only a person
+        debugging a flow reads. Generation depends on the nodes alone, so it is the same text.
+        """
+        parts = _generate(self, _Emitter(self), self._constants)
+        return "\n".join(source for source, _namespace in parts)
 
     def tick(
         self, now: float, wall: datetime, dt: float, snapshot: Mapping[str, PointValue]
@@ -246,6 +256,12 @@ def _chunk(
     defined: set[int] = set()
     preload: set[int] = set()
     const: dict[int, str] = {}
+    number: dict[int, int] = {}
+
+    def n(i: int) -> int:
+        """The chunk's own number for slot ``i``, which its local names carry: every chunk
+        then uses the same few names (v0, r0, ...), each interned once for all flows."""
+        return number.setdefault(i, len(number))
 
     def constant(i: int) -> str:
         if i not in const:
@@ -256,16 +272,16 @@ def _chunk(
         if i in constants:
             return constant(i)
         if i in defined:
-            return f"v{i}"
+            return f"v{n(i)}"
         # an earlier chunk's output (this tick's), or a delay's input read before its
         # source ran (last tick's): either way what the arrays hold now
         preload.add(i)
-        return f"x{i}"
+        return f"x{n(i)}"
 
     def rank(i: int) -> str:
         if i in constants:
             return str(OK)
-        return f"r{i}" if i in defined else f"y{i}"
+        return f"r{n(i)}" if i in defined else f"y{n(i)}"
 
     body: list[str] = []
     own: list[int] = []
@@ -274,7 +290,9 @@ def _chunk(
         for ctx_object, slot in latched.get(k, ()):
             ctx = em.name("C", ctx_object)
             body.append(f"# latch of the delay fed by slot {slot}")
-            body.extend([f"_s = {ctx}.state", f"_s.value = v{slot}", f"_s.quality = r{slot}"])
+            body.extend(
+                [f"_s = {ctx}.state", f"_s.value = {value(slot)}", f"_s.quality = {rank(slot)}"]
+            )
 
     for k, (node, step) in enumerate(steps, start):
         if k > start:
@@ -283,8 +301,8 @@ def _chunk(
         ins_r = [rank(i) for i in node.inputs]
         defined.update(node.outputs)
         own += node.outputs
-        outs_v = [f"v{o}" for o in node.outputs]
-        outs_r = [f"r{o}" for o in node.outputs]
+        outs_v = [f"v{n(o)}" for o in node.outputs]
+        outs_r = [f"r{n(o)}" for o in node.outputs]
         body.append(f"# {k}: node {node.node_id!r} ({node.block.type})")
         ctx = em.ctx[node.node_id] = em.name("C", step.ctx)
         node_name = em.name("N", node.node_id)
@@ -293,7 +311,7 @@ def _chunk(
             continue  # its output is written as its value where it is read: see value()
         if inline is not None:
             fast = inline(em, node, ins_v, ins_r, outs_v, outs_r)
-            ref = em.name("REF", _reference(step))
+            ref = em.name("S", step)
             slow = (
                 f"{outs_v[0]}, {outs_r[0]} = _slow(faults, {ref}, {node_name}, values, "
                 f"{node.outputs[0]}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))"
@@ -302,7 +320,7 @@ def _chunk(
             continue
         fault = [f"faults[{node_name}] = f'{{type(err).__name__}}: {{err}}'"]
         for o in node.outputs:
-            fault += [f"v{o} = values[{o}]", f"r{o} = {FAULT}"]
+            fault += [f"v{n(o)} = values[{o}]", f"r{n(o)} = {FAULT}"]
         fn = em.name("F", step.fn)
         if (
             node.block.type == "io.point-output"
@@ -369,7 +387,7 @@ def _chunk(
         else:  # outputs are numbered in evaluation order, so this is not expected
             body += [f"values[{o}] = {value(o)}" for o in own]
             body += [f"ranks[{o}] = {rank(o)}" for o in own]
-    pre = [f"x{i} = values[{i}]; y{i} = ranks[{i}]" for i in sorted(preload)]
+    pre = [f"x{n(i)} = values[{i}]; y{n(i)} = ranks[{i}]" for i in sorted(preload)]
     pre += [f"_lim{index} = lims[{index}]" for index in sorted(em.limits)]
     head = f"def _chunk{c}(values, ranks, rget, lims, faults):"
     return [head, *_indent(pre), *_indent(body), "    pass", ""]
@@ -377,7 +395,7 @@ def _chunk(
 
 def _slow(
     faults: dict[str, str],
-    reference: Callable[[tuple[Any, ...], tuple[int, ...]], tuple[tuple[Any, ...], int]],
+    step: Any,
     node_id: str,
     values: list[Any],
     slot: int,
@@ -386,7 +404,7 @@ def _slow(
 ) -> tuple[Any, int]:
     """An inlined node whose code raised, evaluated again the interpreter's way."""
     try:
-        outs, q = reference(ins, qs)
+        outs, q = _reference(step, ins, qs)
     except Exception as err:
         faults[node_id] = f"{type(err).__name__}: {err}"
         return values[slot], FAULT
@@ -403,23 +421,23 @@ def _indent(lines: Sequence[str]) -> list[str]:
     return ["    " + line for line in lines]
 
 
-def _reference(step: Any) -> Callable[[tuple[Any, ...], tuple[int, ...]], Any]:
-    """One node evaluated exactly as the interpreter does: (values, ranks) -> (outs, rank)."""
-    fn, ctx, n_out, aware = step.fn, step.ctx, step.n_out, step.aware
+def _reference(step: Any, ins: tuple[Any, ...], qs: tuple[int, ...]) -> tuple[tuple[Any, ...], int]:
+    """One node evaluated exactly as the interpreter does: (values, ranks) -> (outs, rank).
 
-    def reference(ins: tuple[Any, ...], qs: tuple[int, ...]) -> tuple[tuple[Any, ...], int]:
-        if aware:
-            out, q = fn(ctx, ins, qs)
+    It takes the interpreter's step of the node (which the flow keeps anyway) rather than
+    a closure per inlined node: these run only when inlined code raised.
+    """
+    fn, ctx, n_out = step.fn, step.ctx, step.n_out
+    if step.aware:
+        out, q = fn(ctx, ins, qs)
+    else:
+        q = max(qs) if qs else OK
+        if None in ins:
+            out = None if n_out == 1 else (None,) * n_out
+            q = q if q > STALE else STALE
         else:
-            q = max(qs) if qs else OK
-            if None in ins:
-                out = None if n_out == 1 else (None,) * n_out
-                q = q if q > STALE else STALE
-            else:
-                out = fn(ctx, ins)
-        return ((out,) if n_out == 1 else tuple(out)), q
-
-    return reference
+            out = fn(ctx, ins)
+    return ((out,) if n_out == 1 else tuple(out)), q
 
 
 # ---- simple blocks written inline ------------------------------------------------------
