@@ -29,7 +29,8 @@ from typing import Any
 
 
 async def run(messages: int, rate: float, host: str, port: int, work: Path) -> dict[str, Any]:
-    from bms_telemetry import MqttPublisher, MqttSettings
+    from bms_telemetry import MqttSettings
+    from bms_telemetry.publisher import MqttPublisher
     from bms_telemetry.testing import Recorder
 
     settings = MqttSettings(host=host, port=port, prefix="bench", site="b")

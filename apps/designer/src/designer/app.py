@@ -6,6 +6,7 @@ loads (or generates) the signing key, so a started app is ready to serve.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from fastapi.routing import APIRoute
 
 from bms_schemas import ErrorEnvelope
 from bms_service.errors import install_error_handlers as install_error_handlers_for
+from bms_service.memory import release_free_memory, release_free_memory_periodically
 from designer.auth import Accounts
 from designer.bundles import Bundles
 from designer.db import make_engine, migrate
@@ -121,9 +123,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        release_free_memory()  # what importing, migrating and setting up freed
+        trimming = asyncio.create_task(release_free_memory_periodically())
         try:
             yield
         finally:
+            trimming.cancel()
             await services.engine.aclose()
             await services.iot.aclose()
             services.database.dispose()

@@ -32,7 +32,15 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from bms_schemas import Bundle, PointValue, Quality, semver_key
+from bms_schemas import (
+    Bundle,
+    BundleDefaults,
+    BundleProject,
+    Flow,
+    PointValue,
+    Quality,
+    semver_key,
+)
 from bms_schemas.alarms import AlarmRecord
 from bms_schemas.engine import (
     CommandTruthStatus,
@@ -120,14 +128,30 @@ def with_states(entries: list[DeploymentRecord], active_hash: str | None) -> lis
 
 @dataclass
 class Active:
-    """The bundle in force."""
+    """The bundle in force: what of it the runtime reads, and its compiled program.
+
+    Not the parsed bundle itself: its nodes and edges (about 1.5 KB per block, with their
+    JSON strings) are in the program, compiled, and on disk as deployed.
+    """
 
     version: str
     hash: str
-    bundle: Bundle
+    project: BundleProject | None
+    flows: tuple[Flow, ...]
+    defaults: BundleDefaults
+    labels: Mapping[str, str]
+    """Display names of the nodes that have one, by node id."""
     program: Program
     activated_at: datetime
     activated_by: str
+
+    @classmethod
+    def of(
+        cls, version: str, hash_: str, bundle: Bundle, program: Program, at: datetime, by: str
+    ) -> Active:
+        labels = {n.id: n.label for n in bundle.graph.nodes if n.label}
+        return cls(version, hash_, bundle.project, bundle.graph.flows, bundle.defaults, labels,
+                   program, at, by)  # fmt: skip
 
 
 def _relinquishes(params: object) -> bool:
@@ -393,7 +417,7 @@ class EngineRuntime:
         active = self.active
         if active is None:
             return
-        old, new = active.bundle.project, bundle.project
+        old, new = active.project, bundle.project
         if old is not None and new is not None and old.id != new.id:
             if not other_project:
                 raise DeployGuardError(
@@ -438,7 +462,7 @@ class EngineRuntime:
     def _activate(
         self, version: str, hash_: str, bundle: Bundle, program: Program, by: str
     ) -> None:
-        self.active = Active(version, hash_, bundle, program, self.clock.now(), by)
+        self.active = Active.of(version, hash_, bundle, program, self.clock.now(), by)
         self.adapter.set_points(program.points_read)
         self.adapter.set_constraints(bundle.constraints)
         self.adapter.set_command_refresh(bundle.defaults.command_refresh_s)
@@ -498,7 +522,7 @@ class EngineRuntime:
         return self.deploy(document, by, action="rollback", allow_other_project=allow_other_project)
 
     def _project_id(self) -> str | None:
-        project = self.active.bundle.project if self.active else None
+        project = self.active.project if self.active else None
         return project.id if project else None
 
     def _rollback_project(self, version: str) -> str | None:
@@ -532,8 +556,8 @@ class EngineRuntime:
             # the device side may have lost our commands (our own relinquish at stop or
             # shutdown, a restart meanwhile): every flow re-asserts after its next tick
             why = reason or f"start by {by}"
-            self._reassert = {f.id: why for f in self.active.bundle.graph.flows}
-            flows = self.active.bundle.graph.flows
+            self._reassert = {f.id: why for f in self.active.flows}
+            flows = self.active.flows
             self.scheduler.set_flows(
                 [
                     FlowTiming(f.id, f.schedule.period_ms / 1000, f.schedule.phase_ms / 1000)
@@ -750,7 +774,7 @@ class EngineRuntime:
         if active is not None:
             now = self.clock.monotonic()
             timings = {t.flow_id for t in self.scheduler.flows}
-            for flow in active.bundle.graph.flows:
+            for flow in active.flows:
                 if flow.id in timings:
                     s = self.scheduler.stats(flow.id)
                     figures = (s.ticks, s.overruns, s.missed, s.triggered_runs, s.errors,
@@ -784,8 +808,8 @@ class EngineRuntime:
             state=self.state,
             version=active.version if active else None,
             hash=active.hash if active else None,
-            project_id=active.bundle.project.id if active and active.bundle.project else None,
-            project_name=active.bundle.project.name if active and active.bundle.project else None,
+            project_id=active.project.id if active and active.project else None,
+            project_name=active.project.name if active and active.project else None,
             activated_at=active.activated_at if active else None,
             activated_by=active.activated_by if active else None,
             flows=tuple(flows),
@@ -878,7 +902,7 @@ class EngineRuntime:
             active.program.points_read,
             self.adapter.snapshot(),
             self.clock.now(),
-            active.bundle.defaults.stale_after_s,
+            active.defaults.stale_after_s,
         )
         if bad and self.adapter.status.connected:
             reasons.append(f"{len(bad)} input(s) stale or faulted: {_names(bad)}")
@@ -902,10 +926,7 @@ class EngineRuntime:
         if flow is None or node is None or node.block.type != "alarm.trend-log":
             raise UnknownNodeError(f"no trend-log block {node_id!r} in flow {flow_id!r}")
         assert self.active is not None
-        label = next(
-            (n.label for n in self.active.bundle.graph.nodes if n.id == node_id and n.label),
-            node_id,
-        )
+        label = self.active.labels.get(node_id, node_id)
         state = flow.context(node_id).state
         return TrendLog(
             flow=flow_id,

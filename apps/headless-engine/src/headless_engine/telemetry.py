@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bms_telemetry import MqttPublisher, MqttSettings
+from bms_telemetry import MqttSettings
+from bms_telemetry.publisher import MqttPublisher
 
 from headless_engine.events import EventHub
 

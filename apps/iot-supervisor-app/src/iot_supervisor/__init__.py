@@ -3,13 +3,40 @@
 ``create_app(settings, bacnet=None)`` builds the HTTP service; ``Simulator`` runs
 virtual BACnet/IP devices on loopback; ``BacnetClient`` is the one owner of the
 service's BACnet application, behind the ``PointProtocol`` interface.
+
+The names are loaded when first used (PEP 562), not when the package is: every module of
+the package imports this file first, and the service must not load the simulator, nor the
+simulator the HTTP service.
 """
 
-from iot_supervisor.app import create_app
-from iot_supervisor.bacnet.client import BacnetClient
-from iot_supervisor.protocol import PointProtocol
-from iot_supervisor.settings import Settings
-from iot_supervisor.simulator import Simulator, SimulatorConfig
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from iot_supervisor.app import create_app
+    from iot_supervisor.bacnet.client import BacnetClient
+    from iot_supervisor.protocol import PointProtocol
+    from iot_supervisor.settings import Settings
+    from iot_supervisor.simulator import Simulator, SimulatorConfig
+
+_EXPORTS = {
+    "BacnetClient": "iot_supervisor.bacnet.client",
+    "PointProtocol": "iot_supervisor.protocol",
+    "Settings": "iot_supervisor.settings",
+    "Simulator": "iot_supervisor.simulator",
+    "SimulatorConfig": "iot_supervisor.simulator",
+    "create_app": "iot_supervisor.app",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'iot_supervisor' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "BacnetClient",

@@ -9,6 +9,7 @@ are also recorded as refusals in the audit log.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -20,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 
 from bms_service import install_error_handlers
+from bms_service.memory import release_free_memory, release_free_memory_periodically
 from iot_supervisor.api import caller, public, router, websocket_twin
 from iot_supervisor.auth import TokenRegistry, load_or_create_token
 from iot_supervisor.bacnet.client import BacnetClient
@@ -29,7 +31,6 @@ from iot_supervisor.protocol import PointProtocol
 from iot_supervisor.router import ProtocolRouter
 from iot_supervisor.service import VERSION, Supervisor
 from iot_supervisor.settings import Settings
-from iot_supervisor.simulator import Simulator, SimulatorConfig
 from iot_supervisor.simulator_api import simulator_router
 from iot_supervisor.store import RuntimeStore
 
@@ -49,6 +50,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if settings.simulate is not None:
+                # imported only here: a service without --simulate never loads the simulator
+                from iot_supervisor.simulator import Simulator, SimulatorConfig
+
                 simulator = Simulator(SimulatorConfig.load(settings.simulate))
                 await stack.enter_async_context(simulator)
                 app.state.simulator = simulator
@@ -71,6 +75,9 @@ def create_app(
                 await telemetry.start(settings.mqtt.points)
                 stack.push_async_callback(telemetry.stop)
                 app.state.telemetry = telemetry
+            release_free_memory()  # what importing and starting up freed
+            trimming = asyncio.create_task(release_free_memory_periodically())
+            stack.callback(trimming.cancel)
             yield
 
     app = FastAPI(

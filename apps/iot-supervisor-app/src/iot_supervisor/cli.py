@@ -4,31 +4,49 @@ The client commands (discover, read, write, release, watch) go through the
 service's HTTP API like any other client: the service stays the one owner of
 BACnet. They take the URL and token from ``--url``/``--token`` or the same
 ``BMS_IOT_`` settings as the service.
+
+httpx, rich and the simulator are imported by the commands that use them, not here:
+``serve`` is a long-running process that needs none of them (httpx alone brings its own
+command line, rich, pygments and click: about 4 MB of the service's resident memory).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import signal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Column, Table
 
 from iot_supervisor.auth import load_or_create_token
 from iot_supervisor.settings import Settings
-from iot_supervisor.simulator import Simulator, SimulatorConfig
+
+if TYPE_CHECKING:
+    import httpx
+    from rich.console import Console
 
 cli = typer.Typer(
     help="IoT Supervisor Service: BACnet/IP for the BMS supervisor.", no_args_is_help=True
 )
-console = Console()
+
+
+@functools.cache
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
+def escape(text: str) -> str:
+    """Text printed as is, not read as rich markup ('[null, ...]' must print whole)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
 
 Url = Annotated[str | None, typer.Option(help="Service URL; default from BMS_IOT_HTTP_HOST/PORT.")]
 Token = Annotated[
@@ -48,8 +66,11 @@ def serve(
 
     settings = Settings() if simulate is None else Settings(simulate=simulate)
     app = create_app(settings)
-    console.print(f"[bold]IoT Supervisor[/] on http://{settings.http_host}:{settings.http_port}")
-    console.print(
+    typer.echo(
+        f"{typer.style('IoT Supervisor', bold=True)} on "
+        f"http://{settings.http_host}:{settings.http_port}"
+    )
+    typer.echo(
         f"token file: {settings.token_path}" if settings.token is None else "token: from settings"
     )
     serve_app(app, settings.http_host, settings.http_port, graceful_s=settings.shutdown_grace_s)
@@ -68,6 +89,10 @@ def simulate(
     ] = None,
 ) -> None:
     """Run simulated BACnet/IP devices until interrupted."""
+    from rich.table import Table
+
+    from iot_supervisor.simulator import Simulator, SimulatorConfig
+
     if config is not None:
         sim_config = SimulatorConfig.load(config)
         if speed is not None:
@@ -103,14 +128,16 @@ def simulate(
                     str(len(device.objects)),
                     escape(", ".join(device.quirks)),
                 )
-            console.print(table)
+            _console().print(table)
             await stop.wait()
-        console.print("simulator stopped")
+        _console().print("simulator stopped")
 
     asyncio.run(run())
 
 
 def _client(url: str | None, token: str | None) -> httpx.Client:
+    import httpx
+
     settings = Settings()
     base = url or f"http://{settings.http_host}:{settings.http_port}"
     return httpx.Client(
@@ -127,7 +154,7 @@ def _check(response: httpx.Response) -> Any:
             message = f"{body['code']}: {body['message']}"
         except (ValueError, KeyError, TypeError):
             message = response.text
-        console.print(f"[red]{response.status_code}[/] {message}")
+        _console().print(f"[red]{response.status_code}[/] {message}")
         raise typer.Exit(1)
     return response.json() if response.content else None
 
@@ -135,6 +162,8 @@ def _check(response: httpx.Response) -> Any:
 @cli.command()
 def discover(url: Url = None, token: Token = None) -> None:
     """Run discovery on the service and list the devices found."""
+    from rich.table import Column, Table
+
     with _client(url, token) as http:
         result = _check(http.post("/discover", json={}))
     table = Table("instance", "name", Column("address", overflow="fold"), "points", "status")
@@ -146,8 +175,8 @@ def discover(url: Url = None, token: Token = None) -> None:
             str(d["pointCount"]),
             d["status"],
         )
-    console.print(table)
-    console.print(f"{len(result['devices'])} devices in {result['durationMs']:.0f} ms")
+    _console().print(table)
+    _console().print(f"{len(result['devices'])} devices in {result['durationMs']:.0f} ms")
 
 
 @cli.command()
@@ -157,6 +186,8 @@ def read(
     token: Token = None,
 ) -> None:
     """Read points, e.g. ``iot-supervisor read 1001/analog-value,2/present-value``."""
+    from rich.table import Column, Table
+
     with _client(url, token) as http:
         result = _check(http.post("/points/read", json={"points": points}))
     # Folded, not cut with an ellipsis: a point reference or an error is read whole.
@@ -183,9 +214,9 @@ def read(
             v["quality"],
             escape(r["error"] or ""),
         )
-    console.print(table)
+    _console().print(table)
     for point, shown in arrays:
-        console.print(escape(f"{point} = {shown}"), soft_wrap=True)
+        _console().print(escape(f"{point} = {shown}"), soft_wrap=True)
 
 
 def _shown(value: Any) -> str:
@@ -201,10 +232,10 @@ def _write(point: str, value: Any, priority: int, url: str | None, token: str | 
     with _client(url, token) as http:
         [result] = _check(http.post("/points/write", json=body))["results"]
     if not result["ok"]:
-        console.print(f"[red]failed[/] {result['error']}")
+        _console().print(f"[red]failed[/] {result['error']}")
         raise typer.Exit(1)
     array = result["priorityArray"]
-    console.print(
+    _console().print(
         escape(
             f"{point} @ {priority}: present value now {_shown(result['presentValue'])}"
             + (f" (priority array {json.dumps(array)})" if array else "")
@@ -264,9 +295,9 @@ def hold(
     with _client(url, token) as http:
         holds = _check(http.put("/simulator/holds", json={"point": point, "value": parsed}))
     if not holds["holds"]:
-        console.print("no value held: the simulation drives every object")
+        _console().print("no value held: the simulation drives every object")
     for h in holds["holds"]:
-        console.print(escape(f"{h['point']} held at {_shown(h['value'])}"))
+        _console().print(escape(f"{h['point']} held at {_shown(h['value'])}"))
 
 
 @cli.command()
@@ -286,7 +317,7 @@ def watch(
                     if line.startswith("data: "):
                         event = json.loads(line.removeprefix("data: "))
                         v = event["value"]
-                        console.print(
+                        _console().print(
                             f"{v['timestamp']}  {escape(event['point'])}  "
                             f"[bold]{escape(_shown(v['value']))}[/] "
                             f"{escape(v['units'] or '')}  {v['quality']}  ({event['source']})"

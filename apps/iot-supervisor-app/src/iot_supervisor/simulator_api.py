@@ -8,6 +8,7 @@ these routes never touch a real device. The same bearer token as every other rou
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Request
 
@@ -16,7 +17,9 @@ from bms_schemas.points import BACNET
 from bms_schemas.simulator import SimulatorHold, SimulatorHolds
 from iot_supervisor.api import _ERRORS, caller, require_token
 from iot_supervisor.errors import InvalidValueError, NotFoundError, UnknownPointError
-from iot_supervisor.simulator import Simulator
+
+if TYPE_CHECKING:  # the simulator's modules load only in a service started with --simulate
+    from iot_supervisor.simulator import Simulator
 
 log = logging.getLogger(__name__)
 

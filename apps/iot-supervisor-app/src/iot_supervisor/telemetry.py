@@ -31,7 +31,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from bms_telemetry import MqttPublisher, MqttSettings
+from bms_telemetry import MqttSettings
+from bms_telemetry.publisher import MqttPublisher
 from prometheus_client import Gauge
 from pydantic import ValidationError
 

@@ -26,9 +26,9 @@ from supervisor_engine.registry import Registry
 from supervisor_engine.validation import (
     Analysis,
     CheckedNode,
+    analyse_bundle,
     analyse_graph,
     dependency_graph,
-    validate_bundle,
 )
 
 Engine = Literal["compiled", "interpreted"]
@@ -76,15 +76,14 @@ def compile_graph(
 
 def compile_bundle(bundle: Bundle, registry: Registry, *, engine: Engine = "compiled") -> Program:
     """Validate and compile a bundle (schema version and declared types included)."""
-    issues = validate_bundle(bundle, registry)
-    if issues:
-        raise GraphValidationError(issues)
+    analysis = analyse_bundle(bundle, registry)
+    if analysis.issues:
+        raise GraphValidationError(analysis.issues)
     env = BlockEnv(
         defaults=bundle.defaults,
         constraints=_by_point(bundle.constraints),
         schedules=bundle.schedules,
     )
-    analysis = analyse_graph(bundle.graph, registry, constraints=bundle.constraints)
     return _build(analysis, env, engine)
 
 

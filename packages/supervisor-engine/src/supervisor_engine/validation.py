@@ -121,6 +121,15 @@ def validate_graph(
 
 def validate_bundle(bundle: Bundle, registry: Registry) -> list[ValidationIssue]:
     """Every problem of a bundle: schema version, declared block types, then its graph."""
+    return analyse_bundle(bundle, registry).issues
+
+
+def analyse_bundle(bundle: Bundle, registry: Registry) -> Analysis:
+    """The analysis of a bundle's graph, its issues with the bundle's own first.
+
+    One pass: a compiler that validates and then builds from the analysis would otherwise
+    analyse every node twice (parameters parsed, points resolved, all of it thrown away).
+    """
     issues: list[ValidationIssue] = []
     try:
         check_schema_version(bundle.schema_version)
@@ -151,7 +160,9 @@ def validate_bundle(bundle: Bundle, registry: Registry) -> list[ValidationIssue]
         constraints={str(c.point): c for c in bundle.constraints},
         schedules=bundle.schedules,
     )
-    return issues + validate_graph(bundle.graph, registry, constraints=bundle.constraints, env=env)
+    analysis = analyse_graph(bundle.graph, registry, constraints=bundle.constraints, env=env)
+    analysis.issues = issues + analysis.issues
+    return analysis
 
 
 def _flow_label(flow: Flow) -> str:
