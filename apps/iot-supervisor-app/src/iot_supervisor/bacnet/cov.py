@@ -16,6 +16,7 @@ an event's future and a timer handle): 37 MB of the service at 10,000 watched po
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import math
@@ -43,6 +44,14 @@ _NO_ANSWER = frozenset({"no-response", "offline", None})
 """Failure reasons that say nothing about the device's COV support."""
 POLL_BATCH_WINDOW_S = 0.05
 """Polls asked for within this long of each other are read together."""
+STEPS_AT_ONCE = 1024
+"""Watch steps (subscribe, renew, poll) running at once; the others wait their turn in order.
+
+A subscription to 10,000 points made every watch's first SubscribeCOV at once: 10,000 tasks
+with their requests built, waiting for the device's in-flight slots, took about 60 MB at that
+moment, which the process then kept. The requests in flight are bounded far lower than this
+anyway (``in_flight_total``), and 1,024 steps still batch 10,000 polls in a few RPM rounds.
+"""
 
 
 def next_poll_time(now: float, interval: float) -> float:
@@ -116,6 +125,8 @@ class _Watch:
     step: asyncio.Task[None] | None = None
     woken: bool = False
     """Woken while a step ran: the next step comes at once after it."""
+    queued: bool = False
+    """Due, waiting for one of the ``STEPS_AT_ONCE``."""
     stopped: bool = False
     next_renewal: float = 0.0
     next_poll: float = 0.0
@@ -161,6 +172,8 @@ class CovWatcher:
         self._watches: dict[str, _Watch] = {}
         self._next_process_id = random.randrange(1, 1 << 20)
         self._polls = PollBatch(client)
+        self._steps = 0
+        self._queue: collections.deque[_Watch] = collections.deque()
 
     async def watch(self, point: PointRef, info: PointInfo) -> None:
         key = str(point)
@@ -244,9 +257,20 @@ class CovWatcher:
 
     def _start_step(self, watch: _Watch) -> None:
         watch.timer = None
-        if watch.stopped or watch.step is not None:
+        if watch.stopped or watch.step is not None or watch.queued:
             return
+        if self._steps >= STEPS_AT_ONCE:
+            watch.queued = True
+            self._queue.append(watch)
+            return
+        self._steps += 1
         watch.step = asyncio.create_task(self._step(watch), name=f"watch {watch.point}")
+
+    def _next_queued(self) -> None:
+        while self._queue and self._steps < STEPS_AT_ONCE:
+            watch = self._queue.popleft()
+            watch.queued = False
+            self._start_step(watch)
 
     async def _step(self, watch: _Watch) -> None:
         try:
@@ -256,6 +280,8 @@ class CovWatcher:
             delay = self._client.settings.poll_interval_s
         finally:
             watch.step = None
+            self._steps -= 1
+            self._next_queued()
         if watch.woken:
             watch.woken, delay = False, 0.0
         self._schedule(watch, delay)
