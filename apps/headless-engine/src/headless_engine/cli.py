@@ -12,16 +12,23 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from headless_engine.logs import LOG_FILE, configure_logging
-from headless_engine.settings import Settings
+from bms_service.lean_imports import skip_httpx_cli
+
+skip_httpx_cli()  # before httpx is imported: 'start' runs the engine in this process
+
+import httpx  # noqa: E402
+
+from headless_engine.logs import LOG_FILE, configure_logging  # noqa: E402
+from headless_engine.settings import Settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="headless-engine",
@@ -30,8 +37,24 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, markup=False)
-err = Console(stderr=True, highlight=False, markup=False)
+
+
+@cache
+def _console(stderr: bool) -> Console:
+    """rich, loaded by the commands that print: not by 'start', whose process is the engine
+    (rich and pygments are ~3 MB of RSS that it would keep for its whole life)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, markup=False)
+
+
+def out() -> Console:
+    return _console(False)
+
+
+def err() -> Console:
+    return _console(True)
+
 
 StateDir = Annotated[
     Path,
@@ -59,10 +82,10 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except CliError as error:
-        err.print(f"error: {error}", style="bold red")
+        err().print(f"error: {error}", style="bold red")
         raise typer.Exit(1) from None
     except httpx.TransportError as error:
-        err.print(f"error: the engine does not answer ({error})", style="bold red")
+        err().print(f"error: the engine does not answer ({error})", style="bold red")
         raise typer.Exit(2) from None
 
 
@@ -185,7 +208,7 @@ def deploy(
             raise CliError(f"cannot read {bundle}: {error}") from error
         with _client(url, token, state_dir) as client:
             result = _call(client, "POST", "/engine/deploy", json={"bundle": document})
-    out.print(f"deployed {result['version']} ({result['hash']}), {result['status']}; "
+    out().print(f"deployed {result['version']} ({result['hash']}), {result['status']}; "
               f"state kept for {result['restoredNodes']} node(s)")  # fmt: skip
 
 
@@ -196,13 +219,15 @@ def status(
     """Show the active version, the flows' scheduler figures and the IoT link."""
     with _user_errors(), _client(url, token, state_dir) as client:
         s = _call(client, "GET", "/engine/status")
-    out.print(f"state: {s['state']}   version: {s['version']}   hash: {s['hash']}")
-    out.print(f"activated: {s['activatedAt']} by {s['activatedBy']}")
+    out().print(f"state: {s['state']}   version: {s['version']}   hash: {s['hash']}")
+    out().print(f"activated: {s['activatedAt']} by {s['activatedBy']}")
     iot = s["iot"]
-    out.print(
+    out().print(
         f"IoT service {iot['url']}: {'connected' if iot['connected'] else 'UNREACHABLE'}; "
         f"pending writes {iot['pendingWrites']}, sent {iot['writesSent']}, refused {iot['writesRefused']}"
     )
+    from rich.table import Table
+
     table = Table(title="flows")
     for column in (
         "flow",
@@ -220,9 +245,9 @@ def status(
             f["id"], f"{f['periodMs']} ms", str(f["ticks"]), str(f["overruns"]), str(f["missed"]),
             f"{f['lastDurationMs']:.2f}", f"{f['maxLatenessMs']:.2f}", str(f["lastRun"] or "-"),
         )  # fmt: skip
-    out.print(table)
+    out().print(table)
     for node, message in s["faults"].items():
-        out.print(f"fault: {node}: {message}")
+        out().print(f"fault: {node}: {message}")
 
 
 @app.command()
@@ -230,7 +255,7 @@ def stop(url: Url = DEFAULT_URL, token: Token = None, state_dir: StateDir = DEFA
     """Stop running flows (their outputs relinquish as configured)."""
     with _user_errors(), _client(url, token, state_dir) as client:
         s = _call(client, "POST", "/engine/stop")
-    out.print(f"{s['version']}: {s['state']}")
+    out().print(f"{s['version']}: {s['state']}")
 
 
 @app.command()
@@ -240,7 +265,7 @@ def resume(
     """Run the active bundle again after a stop."""
     with _user_errors(), _client(url, token, state_dir) as client:
         s = _call(client, "POST", "/engine/start")
-    out.print(f"{s['version']}: {s['state']}")
+    out().print(f"{s['version']}: {s['state']}")
 
 
 @app.command()
@@ -250,7 +275,7 @@ def reload(
     """Load the active bundle again from the engine's disk, keeping block state."""
     with _user_errors(), _client(url, token, state_dir) as client:
         result = _call(client, "POST", "/engine/reload")
-    out.print(f"reloaded {result['version']} ({result['hash']}), {result['status']}; "
+    out().print(f"reloaded {result['version']} ({result['hash']}), {result['status']}; "
               f"state kept for {result['restoredNodes']} node(s)")  # fmt: skip
 
 
@@ -272,7 +297,7 @@ def rollback(
         body["projectId"] = project
     with _user_errors(), _client(url, token, state_dir) as client:
         result = _call(client, "POST", "/engine/rollback", json=body)
-    out.print(f"rolled back to {result['version']} ({result['hash']}), {result['status']}")
+    out().print(f"rolled back to {result['version']} ({result['hash']}), {result['status']}")
 
 
 @app.command()
