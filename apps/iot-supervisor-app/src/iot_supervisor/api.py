@@ -41,12 +41,15 @@ _ERRORS: dict[int | str, dict[str, Any]] = error_responses(
 )
 
 
-def supervisor(request: Request) -> Supervisor:
+# The dependencies are coroutines although they never wait: FastAPI runs a plain function
+# dependency in its thread pool, so every request hopped to a worker thread and back, and the
+# pool's threads (stacks and malloc arenas) stayed in the service's memory.
+async def supervisor(request: Request) -> Supervisor:
     sup: Supervisor = request.app.state.supervisor
     return sup
 
 
-def require_token(request: Request) -> None:
+async def require_token(request: Request) -> None:
     tokens: TokenRegistry = request.app.state.tokens
     principal = tokens.principal(request.headers.get("authorization"))
     if principal is None:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 
 from bms_schemas import PointRef
 from bms_schemas.iot import SubscriptionInfo, ValueChange
+from iot_supervisor.protocol import point_key
 
 QUEUE_SIZE = 1000
 
@@ -74,8 +75,9 @@ class Hub:
         )  # fmt: skip
         self.subscriptions[info.id] = info
         self._idle_since[info.id] = self._monotonic()
-        self._sub_points[info.id] = frozenset(str(p) for p in points)
-        for point in {str(p) for p in points}:
+        keys = frozenset(point_key(p) for p in points)
+        self._sub_points[info.id] = keys
+        for point in keys:
             self._watched[point] = self._watched.get(point, 0) + 1
         return info
 

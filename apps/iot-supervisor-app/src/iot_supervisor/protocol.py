@@ -7,6 +7,7 @@ changing the HTTP API or the engine. Values leave it already normalised.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -19,6 +20,13 @@ from bms_schemas.iot import (
     ReadResult,
     WriteResult,
 )
+
+
+def point_key(point: PointRef) -> str:
+    """``str(point)`` as one shared string: the value cache, the watches and the subscriptions
+    each keep a point's text as a key, and 10,000 points made four copies of each."""
+    return sys.intern(str(point))
+
 
 ValueListener = Callable[[PointRef, PointValue, str], None]
 """Called with (point, value, source) for every value change the protocol observes."""

@@ -52,7 +52,7 @@ from iot_supervisor.interlocks import WriteGuard
 from iot_supervisor.metrics import Metrics
 from iot_supervisor.normalise import unit_symbol
 from iot_supervisor.overrides import OverrideBook
-from iot_supervisor.protocol import PointProtocol
+from iot_supervisor.protocol import PointProtocol, point_key
 from iot_supervisor.settings import Settings
 from iot_supervisor.store import RuntimeStore
 from iot_supervisor.writepolicy import WritePolicy
@@ -458,7 +458,7 @@ class Supervisor:
         ]
 
     def _on_value(self, point: PointRef, value: PointValue, source: str) -> None:
-        key = str(point)
+        key = point_key(point)
         before = self._cache.get(key)
         self._cache[key] = value
         if before is not None and before.value == value.value and before.quality is value.quality:

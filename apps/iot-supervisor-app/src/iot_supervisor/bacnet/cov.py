@@ -33,6 +33,7 @@ from bms_schemas import PointRef, PointValue, Quality
 from bms_schemas.iot import PointInfo, ReadResult
 from iot_supervisor.errors import BacnetError, IotError
 from iot_supervisor.normalise import quality_from_flags, to_scalar
+from iot_supervisor.protocol import point_key
 
 if TYPE_CHECKING:
     from iot_supervisor.bacnet.client import BacnetClient
@@ -176,7 +177,7 @@ class CovWatcher:
         self._queue: collections.deque[_Watch] = collections.deque()
 
     async def watch(self, point: PointRef, info: PointInfo) -> None:
-        key = str(point)
+        key = point_key(point)
         watch = self._watches.get(key)
         if watch is not None:
             watch.refs += 1
