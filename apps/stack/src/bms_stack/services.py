@@ -27,6 +27,8 @@ class ServiceSpec:
     log: Path
     ready: Ready
     url: str
+    prepare: list[str] | None = None
+    """A command run to completion (same environment and log) before the first start."""
 
 
 @dataclass
@@ -56,6 +58,21 @@ def spawn(spec: ServiceSpec) -> subprocess.Popen[bytes]:
         # which then stops the services in order
         return subprocess.Popen(
             spec.argv, env=spec.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def run_prepare(spec: ServiceSpec) -> None:
+    """Run the service's preparation step, if it has one; RuntimeError when it fails."""
+    if spec.prepare is None:
+        return
+    spec.log.parent.mkdir(parents=True, exist_ok=True)
+    with open(spec.log, "ab") as log:
+        code = subprocess.run(
+            spec.prepare, env=spec.env, stdout=log, stderr=subprocess.STDOUT, check=False
+        ).returncode
+    if code != 0:
+        raise RuntimeError(
+            f"{spec.name}: {' '.join(spec.prepare)} failed (exit {code}); see {spec.log}"
         )
 
 

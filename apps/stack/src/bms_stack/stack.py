@@ -15,7 +15,16 @@ from typing import Any
 
 import yaml
 
-from bms_stack.services import BIN, Running, ServiceSpec, clean_env, http_ok, spawn, stop
+from bms_stack.services import (
+    BIN,
+    Running,
+    ServiceSpec,
+    clean_env,
+    http_ok,
+    run_prepare,
+    spawn,
+    stop,
+)
 
 log = logging.getLogger("bms_stack")
 
@@ -219,6 +228,9 @@ def service_specs(config: StackConfig) -> list[ServiceSpec]:
     designer = ServiceSpec(
         name="designer",
         argv=[str(BIN / "designer"), "serve"],
+        # migrated in a process of its own: a server that migrates keeps alembic loaded
+        # (about 10 MB) for its whole life
+        prepare=[str(BIN / "designer"), "migrate"],
         env=designer_env,
         log=data / "logs" / "designer.log",
         ready=lambda: http_ok(f"{config.designer_url}/health"),
@@ -278,6 +290,7 @@ class Stack:
         """Start every service in order, each once the previous one is ready."""
         for spec in self.specs:
             log.info("starting %s", spec.name)
+            run_prepare(spec)
             process = spawn(spec)
             self.running[spec.name] = Running(spec, process, time.monotonic())
             self.wait_ready(spec, process)

@@ -19,7 +19,7 @@ from bacpypes3.primitivedata import ObjectIdentifier  # type: ignore[import-unty
 
 from bms_schemas import PointRef
 from bms_schemas.iot import DiscoverRequest, PointInfo
-from iot_supervisor.bacnet.devices import Device
+from iot_supervisor.bacnet.devices import Device, compact_point_info
 from iot_supervisor.bacnet.props import Failed, Prop
 from iot_supervisor.errors import BacnetError
 from iot_supervisor.normalise import unit_symbol
@@ -158,7 +158,9 @@ async def describe_device(client: BacnetClient, device: Device) -> None:
     chunks = [object_ids[i : i + size] for i in range(0, len(object_ids), size)]
     for replies in await asyncio.gather(*(_describe_chunk(client, device, c) for c in chunks)):
         for object_id, props in replies.items():
-            points[object_id] = _point_info(device.instance, object_id, props, cov=cov)
+            points[object_id] = compact_point_info(
+                _point_info(device.instance, object_id, props, cov=cov)
+            )
     device.points = points
 
 
