@@ -23,7 +23,7 @@ import ast
 import logging
 import math
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -149,13 +149,18 @@ class CompiledFlow(FlowEvaluator):
         super().__init__(flow_id, nodes, slot_names, constants)
         self._read = tuple(sorted(self.points_read))
         self._constants = constants
-        *chunks, (tick_source, tick_namespace) = _generate(self, _Emitter(self), constants)
-        for c, (source, namespace) in enumerate(chunks):
-            code = compile(source, f"<flow {flow_id!r} part {c}>", "exec")
+        # each function compiled as soon as it is written: one function's source at a time
+        functions: dict[str, Any] = {}
+        for name, source, namespace in _generate(self, _Emitter(self), constants):
+            if name == "tick":
+                namespace.update(functions)  # tick calls the chunks
+                filename = f"<flow {flow_id!r}>"
+            else:
+                filename = f"<flow {flow_id!r} part {name.removeprefix('_chunk')}>"
+            code = compile(source, filename, "exec")
             exec(code, namespace)  # the source is ours: see the module docstring
-            tick_namespace[f"_chunk{c}"] = namespace[f"_chunk{c}"]
-        exec(compile(tick_source, f"<flow {flow_id!r}>", "exec"), tick_namespace)
-        self._run: Callable[..., dict[str, str]] = tick_namespace["tick"]
+            functions[name] = namespace[name]
+        self._run: Callable[..., dict[str, str]] = functions["tick"]
 
     @property
     def source(self) -> str:
@@ -165,7 +170,7 @@ class CompiledFlow(FlowEvaluator):
         debugging a flow reads. Generation depends on the nodes alone, so it is the same text.
         """
         parts = _generate(self, _Emitter(self), self._constants)
-        return "\n".join(source for source, _namespace in parts)
+        return "\n".join(source for _name, source, _namespace in parts)
 
     def tick(
         self, now: float, wall: datetime, dt: float, snapshot: Mapping[str, PointValue]
@@ -196,8 +201,8 @@ hundred nodes, half at fifty, taken from the heap at deploy and kept by the proc
 
 def _generate(
     flow: FlowEvaluator, em: _Emitter, constants: Mapping[int, Any]
-) -> list[tuple[str, dict[str, Any]]]:
-    """(source, namespace) of each chunk function, then of ``tick`` which calls them."""
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(name, source, namespace) of each chunk function, then of ``tick`` which calls them."""
     steps = list(zip(flow.nodes, flow._steps, strict=True))
     # a constant block's output is a constant like any other: written as its value
     known = dict(constants)
@@ -217,12 +222,11 @@ def _generate(
         if delay < source:
             latched.setdefault(source, []).append((step.ctx, node.inputs[0]))
             inlined.add(id(step))
-    parts: list[tuple[str, dict[str, Any]]] = []
     calls: list[str] = []
     for c, start in enumerate(range(0, len(steps), CHUNK)):
         namespace = em.begin()
         lines = _chunk(c, start, steps[start : start + CHUNK], em, known, latched)
-        parts.append(("\n".join(lines) + "\n", namespace))
+        yield f"_chunk{c}", "\n".join(lines) + "\n", namespace
         calls.append(f"_chunk{c}(values, ranks, rget, lims, faults)")
     namespace = em.begin()
     ages = [em.name("A", age) for age in em.ages]  # in index order
@@ -242,8 +246,7 @@ def _generate(
             body.append(f"{latch}({ctx}, ({_tuple(ins_v)}), ({_tuple(ins_r)}))")
     body.append("return faults")
     lines = ["def tick(values, ranks, rget, wall):", "    faults = {}", *_indent(body)]
-    parts.append(("\n".join(lines) + "\n", namespace))
-    return parts
+    yield "tick", "\n".join(lines) + "\n", namespace
 
 
 def _chunk(

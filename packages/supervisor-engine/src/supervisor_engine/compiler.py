@@ -71,7 +71,9 @@ def compile_graph(
     )
     if analysis.issues:
         raise GraphValidationError(analysis.issues)
-    return _build(analysis, env, engine)
+    layouts = _layouts(analysis, env)
+    del analysis  # see compile_bundle
+    return _program(layouts, engine)
 
 
 def compile_bundle(bundle: Bundle, registry: Registry, *, engine: Engine = "compiled") -> Program:
@@ -84,22 +86,44 @@ def compile_bundle(bundle: Bundle, registry: Registry, *, engine: Engine = "comp
         constraints=_by_point(bundle.constraints),
         schedules=bundle.schedules,
     )
-    return _build(analysis, env, engine)
+    layouts = _layouts(analysis, env)
+    # the checked nodes, their ports and the wiring are not needed past here: let them go
+    # before code is generated, whose compile() then reuses their memory
+    del analysis
+    return _program(layouts, engine)
 
 
 def _by_point(constraints: Iterable[PointConstraint]) -> Mapping[str, PointConstraint]:
     return {str(c.point): c for c in constraints}
 
 
-def _build(analysis: Analysis, env: BlockEnv, engine: Engine) -> Program:
-    """Build from the analysed graph, in which composites are already flattened."""
+@dataclass
+class _Layout:
+    """One flow's nodes in evaluation order, with every port's slot: what an evaluator needs."""
+
+    flow_id: str
+    nodes: list[NodeSlots]
+    slot_names: list[str]
+    constants: dict[int, Any]
+
+
+def _layouts(analysis: Analysis, env: BlockEnv) -> list[_Layout]:
+    """Lay out each flow of the analysed graph, in which composites are already flattened."""
     graph = analysis.graph
-    program = Program()
     deps = dependency_graph(analysis.nodes, analysis.drivers)
+    layouts = []
     for flow in graph.flows:
         members = [n.id for n in graph.nodes if n.flow == flow.id]
         order = _order(members, deps, analysis.nodes)
-        program.flows[flow.id] = _build_flow(flow.id, order, analysis, env, engine)
+        layouts.append(_layout(flow.id, order, analysis, env))
+    return layouts
+
+
+def _program(layouts: list[_Layout], engine: Engine) -> Program:
+    program = Program()
+    for f in layouts:
+        evaluator = CompiledFlow if engine == "compiled" else FlowEvaluator
+        program.flows[f.flow_id] = evaluator(f.flow_id, f.nodes, f.slot_names, f.constants)
     return program
 
 
@@ -133,9 +157,7 @@ def _order(
     return order
 
 
-def _build_flow(
-    flow_id: str, order: list[str], analysis: Analysis, env: BlockEnv, engine: Engine
-) -> FlowEvaluator:
+def _layout(flow_id: str, order: list[str], analysis: Analysis, env: BlockEnv) -> _Layout:
     out_slot: dict[tuple[str, str], int] = {}
     slot_names: list[str] = []
     constants: dict[int, Any] = {}
@@ -167,9 +189,7 @@ def _build_flow(
                 output_names=tuple(p.name for p in checked.outputs),
             )
         )
-    if engine == "compiled":
-        return CompiledFlow(flow_id, nodes, slot_names, constants)
-    return FlowEvaluator(flow_id, nodes, slot_names, constants)
+    return _Layout(flow_id, nodes, slot_names, constants)
 
 
 __all__ = ["Engine", "Program", "compile_bundle", "compile_graph"]
