@@ -2,78 +2,174 @@
 
 Pydantic v2 models with no I/O. JSON Schema and the SPA's TypeScript types are
 generated from these models.
+
+The names are loaded on first use (PEP 562): a process that needs points and values (the
+IoT service) does not build the models of bundles, templates and composites it never uses.
 """
 
-from bms_schemas.bundle import (
-    SCHEMA_VERSION,
-    SEMVER_PATTERN,
-    Bundle,
-    BundleDefaults,
-    BundleProject,
-    BundleSignature,
-    LimitAction,
-    SchemaVersionError,
-    check_schema_version,
-    semver_key,
-)
-from bms_schemas.calendars import (
-    BundleSchedules,
-    Calendar,
-    CalendarEntry,
-    DateEntry,
-    DateRangeEntry,
-    WeekNDayEntry,
-)
-from bms_schemas.catalogue import BlockSpec, Catalogue, PortSpec, StateClass
-from bms_schemas.composites import (
-    COMPOSITE_PREFIX,
-    CompositeDefinition,
-    CompositeInput,
-    CompositeLibrary,
-    CompositeNode,
-    CompositeOutput,
-    CompositeParam,
-    CompositePin,
-    ParamRef,
-    PortRef,
-    composite_type,
-    parse_composite_type,
-)
-from bms_schemas.constraints import DegradedPolicy, PointConstraint
-from bms_schemas.errors import ErrorEnvelope
-from bms_schemas.graph import MIN_PERIOD_MS, Edge, Flow, FlowSchedule, Graph, Node, Position
-from bms_schemas.issues import IssueCode, ValidationIssue
-from bms_schemas.points import MAX_INSTANCE, STANDARD_OBJECT_TYPES, PointRef, PointRefError
-from bms_schemas.templates import (
-    Binding,
-    BindingStatus,
-    DeviceTags,
-    Equipment,
-    EquipmentTemplate,
-    InstancePreview,
-    Placeholder,
-    PointTags,
-    PointTagsSave,
-    TagFile,
-    TagFileSave,
-    TaggedPoint,
-    TagRule,
-    TemplateChange,
-    TemplatePreview,
-)
-from bms_schemas.values import (
-    FLOAT32_MAX,
-    QUALITIES_BY_RANK,
-    QUALITY_RANK,
-    PointValue,
-    PortType,
-    Priority,
-    Quality,
-    Scalar,
-    ValueType,
-    WriteValue,
-    worst_quality,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bms_schemas.bundle import (
+        SCHEMA_VERSION,
+        SEMVER_PATTERN,
+        Bundle,
+        BundleDefaults,
+        BundleProject,
+        BundleSignature,
+        LimitAction,
+        SchemaVersionError,
+        check_schema_version,
+        semver_key,
+    )
+    from bms_schemas.calendars import (
+        BundleSchedules,
+        Calendar,
+        CalendarEntry,
+        DateEntry,
+        DateRangeEntry,
+        WeekNDayEntry,
+    )
+    from bms_schemas.catalogue import BlockSpec, Catalogue, PortSpec, StateClass
+    from bms_schemas.composites import (
+        COMPOSITE_PREFIX,
+        CompositeDefinition,
+        CompositeInput,
+        CompositeLibrary,
+        CompositeNode,
+        CompositeOutput,
+        CompositeParam,
+        CompositePin,
+        ParamRef,
+        PortRef,
+        composite_type,
+        parse_composite_type,
+    )
+    from bms_schemas.constraints import DegradedPolicy, PointConstraint
+    from bms_schemas.errors import ErrorEnvelope
+    from bms_schemas.graph import MIN_PERIOD_MS, Edge, Flow, FlowSchedule, Graph, Node, Position
+    from bms_schemas.issues import IssueCode, ValidationIssue
+    from bms_schemas.points import MAX_INSTANCE, STANDARD_OBJECT_TYPES, PointRef, PointRefError
+    from bms_schemas.templates import (
+        Binding,
+        BindingStatus,
+        DeviceTags,
+        Equipment,
+        EquipmentTemplate,
+        InstancePreview,
+        Placeholder,
+        PointTags,
+        PointTagsSave,
+        TagFile,
+        TagFileSave,
+        TaggedPoint,
+        TagRule,
+        TemplateChange,
+        TemplatePreview,
+    )
+    from bms_schemas.values import (
+        FLOAT32_MAX,
+        QUALITIES_BY_RANK,
+        QUALITY_RANK,
+        PointValue,
+        PortType,
+        Priority,
+        Quality,
+        Scalar,
+        ValueType,
+        WriteValue,
+        worst_quality,
+    )
+
+_EXPORTS = {
+    "SCHEMA_VERSION": "bms_schemas.bundle",
+    "SEMVER_PATTERN": "bms_schemas.bundle",
+    "Bundle": "bms_schemas.bundle",
+    "BundleDefaults": "bms_schemas.bundle",
+    "BundleProject": "bms_schemas.bundle",
+    "BundleSignature": "bms_schemas.bundle",
+    "LimitAction": "bms_schemas.bundle",
+    "SchemaVersionError": "bms_schemas.bundle",
+    "check_schema_version": "bms_schemas.bundle",
+    "semver_key": "bms_schemas.bundle",
+    "BundleSchedules": "bms_schemas.calendars",
+    "Calendar": "bms_schemas.calendars",
+    "CalendarEntry": "bms_schemas.calendars",
+    "DateEntry": "bms_schemas.calendars",
+    "DateRangeEntry": "bms_schemas.calendars",
+    "WeekNDayEntry": "bms_schemas.calendars",
+    "BlockSpec": "bms_schemas.catalogue",
+    "Catalogue": "bms_schemas.catalogue",
+    "PortSpec": "bms_schemas.catalogue",
+    "StateClass": "bms_schemas.catalogue",
+    "COMPOSITE_PREFIX": "bms_schemas.composites",
+    "CompositeDefinition": "bms_schemas.composites",
+    "CompositeInput": "bms_schemas.composites",
+    "CompositeLibrary": "bms_schemas.composites",
+    "CompositeNode": "bms_schemas.composites",
+    "CompositeOutput": "bms_schemas.composites",
+    "CompositeParam": "bms_schemas.composites",
+    "CompositePin": "bms_schemas.composites",
+    "ParamRef": "bms_schemas.composites",
+    "PortRef": "bms_schemas.composites",
+    "composite_type": "bms_schemas.composites",
+    "parse_composite_type": "bms_schemas.composites",
+    "DegradedPolicy": "bms_schemas.constraints",
+    "PointConstraint": "bms_schemas.constraints",
+    "ErrorEnvelope": "bms_schemas.errors",
+    "MIN_PERIOD_MS": "bms_schemas.graph",
+    "Edge": "bms_schemas.graph",
+    "Flow": "bms_schemas.graph",
+    "FlowSchedule": "bms_schemas.graph",
+    "Graph": "bms_schemas.graph",
+    "Node": "bms_schemas.graph",
+    "Position": "bms_schemas.graph",
+    "IssueCode": "bms_schemas.issues",
+    "ValidationIssue": "bms_schemas.issues",
+    "MAX_INSTANCE": "bms_schemas.points",
+    "STANDARD_OBJECT_TYPES": "bms_schemas.points",
+    "PointRef": "bms_schemas.points",
+    "PointRefError": "bms_schemas.points",
+    "Binding": "bms_schemas.templates",
+    "BindingStatus": "bms_schemas.templates",
+    "DeviceTags": "bms_schemas.templates",
+    "Equipment": "bms_schemas.templates",
+    "EquipmentTemplate": "bms_schemas.templates",
+    "InstancePreview": "bms_schemas.templates",
+    "Placeholder": "bms_schemas.templates",
+    "PointTags": "bms_schemas.templates",
+    "PointTagsSave": "bms_schemas.templates",
+    "TagFile": "bms_schemas.templates",
+    "TagFileSave": "bms_schemas.templates",
+    "TaggedPoint": "bms_schemas.templates",
+    "TagRule": "bms_schemas.templates",
+    "TemplateChange": "bms_schemas.templates",
+    "TemplatePreview": "bms_schemas.templates",
+    "FLOAT32_MAX": "bms_schemas.values",
+    "QUALITIES_BY_RANK": "bms_schemas.values",
+    "QUALITY_RANK": "bms_schemas.values",
+    "PointValue": "bms_schemas.values",
+    "PortType": "bms_schemas.values",
+    "Priority": "bms_schemas.values",
+    "Quality": "bms_schemas.values",
+    "Scalar": "bms_schemas.values",
+    "ValueType": "bms_schemas.values",
+    "WriteValue": "bms_schemas.values",
+    "worst_quality": "bms_schemas.values",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bms_schemas' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
 
 __all__ = [
     "COMPOSITE_PREFIX",
