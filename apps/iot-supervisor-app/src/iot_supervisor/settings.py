@@ -119,6 +119,14 @@ class Settings(BaseSettings):
         "30 s would be 330 requests a second).",
     )
     cov_confirmed: bool = Field(default=False, description="Ask for confirmed COV notifications.")
+    cov_steps_at_once: int = Field(
+        default=1024,
+        ge=1,
+        le=100_000,
+        description="Watch steps (SubscribeCOV, renewal, poll) prepared at once; the others wait "
+        "their turn in order. Each waiting step costs memory, not requests: the requests in "
+        "flight are bounded by in_flight_total.",
+    )
     poll_interval_s: float = Field(default=10.0, gt=0, description="Poll of points without COV.")
     cov_poll_interval_s: float = Field(
         default=60.0,

@@ -45,14 +45,12 @@ _NO_ANSWER = frozenset({"no-response", "offline", None})
 """Failure reasons that say nothing about the device's COV support."""
 POLL_BATCH_WINDOW_S = 0.05
 """Polls asked for within this long of each other are read together."""
-STEPS_AT_ONCE = 1024
-"""Watch steps (subscribe, renew, poll) running at once; the others wait their turn in order.
-
-A subscription to 10,000 points made every watch's first SubscribeCOV at once: 10,000 tasks
-with their requests built, waiting for the device's in-flight slots, took about 60 MB at that
-moment, which the process then kept. The requests in flight are bounded far lower than this
-anyway (``in_flight_total``), and 1,024 steps still batch 10,000 polls in a few RPM rounds.
-"""
+# Watch steps (subscribe, renew, poll) run at most ``settings.cov_steps_at_once`` at once; the
+# others wait their turn in order. A subscription to 10,000 points made every watch's first
+# SubscribeCOV at once: 10,000 tasks with their requests built, waiting for the device's
+# in-flight slots, took about 60 MB at that moment, which the process then kept. The requests
+# in flight are bounded far lower anyway (``in_flight_total``), and 1,024 steps still batch
+# 10,000 polls in a few RPM rounds.
 
 
 def next_poll_time(now: float, interval: float) -> float:
@@ -127,7 +125,7 @@ class _Watch:
     woken: bool = False
     """Woken while a step ran: the next step comes at once after it."""
     queued: bool = False
-    """Due, waiting for one of the ``STEPS_AT_ONCE``."""
+    """Due, waiting for one of the ``cov_steps_at_once``."""
     stopped: bool = False
     next_renewal: float = 0.0
     next_poll: float = 0.0
@@ -260,7 +258,7 @@ class CovWatcher:
         watch.timer = None
         if watch.stopped or watch.step is not None or watch.queued:
             return
-        if self._steps >= STEPS_AT_ONCE:
+        if self._steps >= self._client.settings.cov_steps_at_once:
             watch.queued = True
             self._queue.append(watch)
             return
@@ -268,7 +266,7 @@ class CovWatcher:
         watch.step = asyncio.create_task(self._step(watch), name=f"watch {watch.point}")
 
     def _next_queued(self) -> None:
-        while self._queue and self._steps < STEPS_AT_ONCE:
+        while self._queue and self._steps < self._client.settings.cov_steps_at_once:
             watch = self._queue.popleft()
             watch.queued = False
             self._start_step(watch)
