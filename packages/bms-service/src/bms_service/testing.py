@@ -5,10 +5,12 @@ Imported by tests and benches only, never by a service's production code.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +53,20 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str, interval: fl
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
         time.sleep(interval)
+
+
+def modules_loaded(script: str, *args: str) -> set[str]:
+    """The modules a fresh interpreter (as a service process is) has loaded after ``script``.
+
+    For tests that keep a service's start path lean: what it imports, it keeps for its life.
+    """
+    report = "\nimport json as _j, sys as _s\nprint(_j.dumps(sorted(_s.modules)))\n"
+    out = subprocess.run(
+        [sys.executable, "-c", script + report, *args], capture_output=True, text=True, timeout=120
+    )
+    if out.returncode != 0:
+        raise AssertionError(f"the script failed:\n{out.stderr}")
+    return set(json.loads(out.stdout.splitlines()[-1]))
 
 
 def clean_env(**extra: str) -> dict[str, str]:
