@@ -8,12 +8,6 @@ import textwrap
 
 import pytest
 
-from bms_service.memory import release_free_memory
-
-
-def test_release_free_memory_is_callable_anywhere() -> None:
-    assert release_free_memory() in (True, False)
-
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
 def test_freed_heap_pages_go_back_to_the_system() -> None:

@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 
 from bms_schemas import ErrorEnvelope
 from bms_service.errors import install_error_handlers as install_error_handlers_for
-from bms_service.memory import release_free_memory, release_free_memory_periodically
+from bms_service.memory import release_free_memory_periodically
 from designer.auth import Accounts
 from designer.bundles import Bundles
 from designer.db import make_engine, migrate
@@ -123,7 +123,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        release_free_memory()  # what importing, migrating and setting up freed
         trimming = asyncio.create_task(release_free_memory_periodically())
         try:
             yield

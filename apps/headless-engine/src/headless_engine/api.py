@@ -22,7 +22,6 @@ from bms_schemas.engine import (
     TrendLog,
 )
 from bms_service import error_responses
-from bms_service.memory import release_free_memory
 from bms_service.tokens import bearer_matches
 from headless_engine.errors import AuthError
 from headless_engine.events import EventHub
@@ -73,34 +72,25 @@ async def health(request: Request) -> Any:
 @router.post("/engine/deploy", response_model=DeployResponse, operation_id="deploy")
 async def deploy(runtime: Runtime, who: Caller, body: DeployRequest) -> DeployResponse:
     """Verify the signature, validate, persist and activate a bundle at a tick boundary."""
-    try:
-        return runtime.deploy(
-            dict(body.bundle), who, allow_other_project=body.allow_other_project,
-            allow_lower_version=body.allow_lower_version, note=body.note,
-        )  # fmt: skip
-    finally:
-        release_free_memory()  # the compiler's scratch memory, and the program it replaced
+    return runtime.deploy(
+        dict(body.bundle), who, allow_other_project=body.allow_other_project,
+        allow_lower_version=body.allow_lower_version, note=body.note,
+    )  # fmt: skip
 
 
 @router.post("/engine/rollback", response_model=DeployResponse, operation_id="rollback")
 async def rollback(runtime: Runtime, who: Caller, body: RollbackRequest) -> DeployResponse:
     """Make an earlier version active again; another project's only with allowOtherProject."""
-    try:
-        return runtime.rollback(
-            body.version, who, project_id=body.project_id,
-            allow_other_project=body.allow_other_project,
-        )  # fmt: skip
-    finally:
-        release_free_memory()
+    return runtime.rollback(
+        body.version, who, project_id=body.project_id,
+        allow_other_project=body.allow_other_project,
+    )  # fmt: skip
 
 
 @router.post("/engine/reload", response_model=DeployResponse, operation_id="reload")
 async def reload(runtime: Runtime, who: Caller) -> DeployResponse:
     """Load the active bundle again from disk, keeping block state."""
-    try:
-        return runtime.reload(who)
-    finally:
-        release_free_memory()
+    return runtime.reload(who)
 
 
 @router.post("/engine/start", response_model=EngineStatus, operation_id="start")

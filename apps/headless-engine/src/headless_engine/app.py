@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from bms_schemas import ErrorEnvelope
 from bms_service import install_error_handlers
-from bms_service.memory import release_free_memory, release_free_memory_periodically
+from bms_service.memory import release_free_memory_periodically
 from bms_service.tokens import read_token
 from headless_engine.api import public, router, websocket_stream
 from headless_engine.events import EventHub
@@ -126,7 +126,6 @@ def create_app(
                 "this engine accepts UNSIGNED bundles (allow_unsigned); never in production"
             )
         runtime.boot()
-        release_free_memory()  # what importing, setting up and compiling the bundle freed
         # What is loaded by now (modules, schemas, the app, the booted bundle) lives as long as
         # the process: out of the collector's sight, a full collection no longer walks it,
         # which on the event loop would hold up a tick for tens of milliseconds. (No collection

@@ -21,7 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 
 from bms_service import install_error_handlers
-from bms_service.memory import release_free_memory, release_free_memory_periodically
+from bms_service.memory import release_free_memory_periodically
 from iot_supervisor.api import caller, public, router, websocket_twin
 from iot_supervisor.auth import TokenRegistry, load_or_create_token
 from iot_supervisor.bacnet.client import BacnetClient
@@ -75,7 +75,6 @@ def create_app(
                 await telemetry.start(settings.mqtt.points)
                 stack.push_async_callback(telemetry.stop)
                 app.state.telemetry = telemetry
-            release_free_memory()  # what importing and starting up freed
             trimming = asyncio.create_task(release_free_memory_periodically())
             stack.callback(trimming.cancel)
             yield

@@ -39,7 +39,6 @@ from bms_schemas.iot import (
     WriteRequest,
     WriteResponse,
 )
-from bms_service.memory import release_free_memory
 from iot_supervisor.errors import (
     IotError,
     NotFoundError,
@@ -132,7 +131,6 @@ class Supervisor:
         details = await self.protocol.discover(request)
         for detail in details:
             self.store.save_device(detail)
-        release_free_memory()  # a walk of many devices leaves much freed behind
         return DiscoverResponse(
             devices=tuple(d.device for d in details),
             duration_ms=(time.perf_counter() - started) * 1000,

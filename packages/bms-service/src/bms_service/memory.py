@@ -7,9 +7,10 @@ supervisor computer it is 3-5 MB of resident memory per service. ``malloc_trim(0
 every whole free page, inside the heap as well as at its top, in about half a millisecond.
 On a C library without it (musl, macOS) this does nothing.
 
-Some bursts come later and unannounced (the first request on a route, the first call that
-starts a worker thread: 4-6 MB in the Designer), so each service also trims every
-``TRIM_PERIOD_S`` in a worker thread (the C call releases the GIL, so the event loop runs on).
+Bursts also come later and unannounced (the first request on a route, the first call that
+starts a worker thread: 4-6 MB in the Designer), so rather than trimming after each known
+one, each service trims once it has started and then every ``TRIM_PERIOD_S``, in a worker
+thread (the C call releases the GIL, so the event loop runs on).
 """
 
 from __future__ import annotations
@@ -51,9 +52,10 @@ def release_free_memory() -> bool:
 
 
 async def release_free_memory_periodically(period_s: float = TRIM_PERIOD_S) -> None:
-    """Trim every ``period_s`` until cancelled (a task each service runs for its lifetime)."""
+    """Trim now and then every ``period_s`` until cancelled (a task each service runs for its
+    lifetime: started once its setup is done)."""
     if _malloc_trim() is None:
         return
     while True:
-        await anyio.sleep(period_s)
         await anyio.to_thread.run_sync(release_free_memory)
+        await anyio.sleep(period_s)
