@@ -5,8 +5,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import type { BlockSpec, EngineEvent, EngineStatus } from "../api/types";
-import { type NodeValues, definitionOf, instanceValues, outputUnit } from "../lib/compositeInside";
-import { type PointUnit, liveText, nodeUnit, outputPortUnit } from "../lib/liveUnits";
+import type { NodeValues } from "../lib/compositeInside";
+import { type LiveContext, paintEdges, paintNodes, unpainted } from "../lib/liveCanvas";
 import type { FlowDocument } from "./useFlowDocument";
 import { usePointUnits } from "./usePointUnits";
 
@@ -16,7 +16,7 @@ function payload<K extends "status" | "values" | "tick">(_kind: K, ev: Event): E
 }
 
 export function useEngineStream(
-  doc: Pick<FlowDocument, "setNodes" | "setEdges" | "projectRef">,
+  doc: Pick<FlowDocument, "nodes" | "edges" | "setNodes" | "setEdges" | "projectRef">,
   catalogue: ReadonlyMap<string, BlockSpec>,
 ) {
   // The stream's listener outlives renders: it reads the newest catalogue through a ref.
@@ -26,10 +26,16 @@ export function useEngineStream(
   // The latest outputs of every flat node (all flows), for the inside of composite instances.
   const [values, setValues] = useState<NodeValues>({});
   const latest = useRef<NodeValues>({});
-  const { setNodes, setEdges, projectRef } = doc;
+  const { nodes, edges, setNodes, setEdges, projectRef } = doc;
+  // The stream's listener labels wires from the canvas's nodes as they were last drawn.
+  const canvasNodes = useRef(nodes);
+  canvasNodes.current = nodes;
   // Live values carry their unit: a point block's from its point, others from their parameters.
   const pointUnits = usePointUnits();
-  const units = useRef(new Map<string, PointUnit>());
+  const liveContext = useCallback(
+    (): LiveContext => ({ graph: projectRef.current?.content.graph, catalogue: catalogueRef.current, pointUnits }),
+    [projectRef, pointUnits],
+  );
 
   const refreshEngine = useCallback(() => {
     api.GET("/api/engine/status").then((r) => r.data && setEngine(r.data), () => undefined);
@@ -46,40 +52,10 @@ export function useEngineStream(
       // An event holds the nodes that changed (every node in a stream's first): merge them.
       latest.current = { ...latest.current, ...data.nodes };
       setValues(latest.current);
-      const graph = projectRef.current?.content.graph;
-      // A composite instance runs as its flat inner nodes: its outputs are theirs.
-      const instances = new Map<string, NodeValues[string]>();
-      for (const n of graph?.nodes ?? []) {
-        const def = definitionOf(graph, n.type);
-        const ports = def ? instanceValues(graph, def, n.id, latest.current) : undefined;
-        if (ports) instances.set(n.id, ports);
-      }
-      const portsOf = (id: string) => data.nodes[id] ?? instances.get(id);
-      setNodes((ns) =>
-        ns.map((n) => {
-          const ports = portsOf(n.id);
-          if (!ports) return n;
-          const live: Record<string, string> = {};
-          let status = "ok";
-          const unit = nodeUnit(String(n.data.blockType), (n.data.params ?? {}) as Record<string, unknown>, pointUnits);
-          const def = definitionOf(graph, n.data.blockType);
-          for (const [port, [v, q]] of Object.entries(ports)) {
-            const spec = catalogueRef.current.get(String(n.data.blockType));
-            const u = def ? outputUnit(graph, def, port, pointUnits) : outputPortUnit(spec, port, unit);
-            units.current.set(`${n.id}.${port}`, u);
-            live[port] = liveText(v, q, u);
-            if (q !== "ok" && status === "ok") status = q;
-          }
-          return { ...n, data: { ...n.data, live, status } };
-        }),
-      );
-      // Wires carry the value of the output that drives them.
-      setEdges((es) =>
-        es.map((e) => {
-          const v = e.sourceHandle ? portsOf(e.source)?.[e.sourceHandle] : undefined;
-          return v ? { ...e, label: liveText(v[0], v[1], units.current.get(`${e.source}.${e.sourceHandle}`)) } : e;
-        }),
-      );
+      const changed = new Set(Object.keys(data.nodes));
+      const ctx = liveContext();
+      setNodes((ns) => paintNodes(ns, latest.current, ctx, changed));
+      setEdges((wires) => paintEdges(wires, canvasNodes.current, latest.current, ctx, changed));
     });
     es.addEventListener("tick", (ev) => {
       const t = payload("tick", ev);
@@ -88,7 +64,16 @@ export function useEngineStream(
       );
     });
     return () => es.close();
-  }, [engineUp, setNodes, setEdges, pointUnits, projectRef]);
+  }, [engineUp, setNodes, setEdges, liveContext]);
+
+  // A flow loaded onto the canvas (a tab, an undo, a project that came after the stream's
+  // first values) has no live text yet: paint it from the latest values at once.
+  useEffect(() => {
+    const ctx = liveContext();
+    if (!unpainted(nodes, edges, latest.current, ctx)) return;
+    setNodes((ns) => paintNodes(ns, latest.current, ctx));
+    setEdges((wires) => paintEdges(wires, nodes, latest.current, ctx));
+  }, [nodes, edges, setNodes, setEdges, liveContext]);
 
   return { engine, refreshEngine, values, pointUnits };
 }

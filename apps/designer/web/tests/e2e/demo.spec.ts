@@ -134,8 +134,12 @@ test("each demo flow opens at 100 % on a 1440x900 screen, every block inside the
       Math.max(...boxes.map((b) => b.x + b.width)) - left,
       Math.max(...boxes.map((b) => b.y + b.height)) - top,
     ].map(Math.round);
-    await expect(page.locator(".react-flow__node [data-testid^='live-']").first()).toBeVisible();
-    console.log(`${flow}: ${boxes.length} blocks, ${size[0]}x${size[1]} px at 100 % in a ${Math.round(view.width)}x${Math.round(view.height)} canvas`);
+    // every output shows its live value as soon as the flow is on the canvas, not only those
+    // that changed since (in a building at rest that can be many seconds)
+    const outputs = await page.locator(".react-flow__node .react-flow__handle.source").count();
+    expect(outputs).toBeGreaterThan(20);
+    await expect(page.locator(".react-flow__node [data-testid^='live-']")).toHaveCount(outputs);
+    console.log(`${flow}: ${boxes.length} blocks, ${outputs} live outputs, ${size[0]}x${size[1]} px at 100 % in a ${Math.round(view.width)}x${Math.round(view.height)} canvas`);
     await shot(page, `demo-flow-${flow.replace(" ", "-").toLowerCase()}-100`);
     expect(overlaps(boxes)).toEqual([]);
     // the canvas's own controls cover no block, nor does its map (shown only while part of
