@@ -7,18 +7,16 @@ modules load.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+from bms_schemas.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from designer.app import create_app
+    from designer.settings import Settings
 
 __all__ = ["Settings", "create_app"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "create_app":
-        from designer.app import create_app
-
-        return create_app
-    if name == "Settings":
-        from designer.settings import Settings
-
-        return Settings
-    raise AttributeError(f"module 'designer' has no attribute {name!r}")
+__getattr__ = lazy_exports(
+    __name__, {"Settings": "designer.settings", "create_app": "designer.app"}, globals()
+)

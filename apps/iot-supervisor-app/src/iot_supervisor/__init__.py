@@ -11,8 +11,9 @@ simulator the HTTP service.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bms_schemas.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from iot_supervisor.app import create_app
@@ -31,11 +32,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'iot_supervisor' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
 __all__ = [
