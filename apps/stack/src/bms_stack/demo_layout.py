@@ -164,7 +164,9 @@ def zone_grid_layout(
     to its right, so a zone's points sit beside the logic that uses them.
     """
     layout: dict[str, Position] = {}
-    pitch = (per_row * 2 * BLOCK_WIDTH + (per_row * 2 - 1) * layer_gap) / max(len(shared), 1)
+    # spread across the groups' width, never closer than a block's width
+    spread = (per_row * 2 * BLOCK_WIDTH + (per_row * 2 - 1) * layer_gap) / max(len(shared), 1)
+    pitch = max(spread, BLOCK_WIDTH)
     for k, node_id in enumerate(shared):
         layout[node_id] = Position(x=MARGIN + k * pitch, y=MARGIN)
     # Room under the shared row for the wires fanning out from it to every instance.

@@ -442,10 +442,11 @@ def demo_graph(
 
 
 ROW_GAP = 10.0
-LAYER_GAP = 55.0
-"""The demo's blocks closer than the Designer's "Arrange" sets them: each flow is 800 px wide
-and 700 px high at most (with 4 zones), so it opens at 100 % in the editor's canvas on a
-1440x900 screen (910x764 px, less the editor's 32 px margin; demo.spec.ts)."""
+LAYER_GAP = 50.0
+"""The demo's blocks closer than the Designer's "Arrange" sets them: each flow is at most 822 px
+wide and 700 px high (with 4 zones, blocks drawn with their live values), so it opens at 100 % in
+the editor's canvas on a 1440x900 screen (910x764 px, less the editor's margins: 56 px on the left,
+clear of the zoom buttons, 32 px elsewhere; demo.spec.ts)."""
 
 
 def _zones_layout(graph: Graph) -> dict[str, Position]:
