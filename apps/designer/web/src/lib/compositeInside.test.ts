@@ -87,12 +87,15 @@ describe("the inside of a composite instance", () => {
     expect(inputValues(flow, resolvePath(flow, ["zone_3", "loop"])!, values, new Map()).size).toBe(0);
   });
 
-  it("gives an instance's output the unit of the inner block behind it", () => {
+  it("gives an instance's output its declared unit, else that of the inner block behind it", () => {
     // zone.damper <- loop.out <- lim (a limiter: no unit of its own); a PID's output is a percentage.
     expect(outputUnit(GRAPH, ZONE as never, "damper", new Map())).toEqual({ unit: "" });
     const pidOut = { ...LOOP, outputs: [{ name: "out", type: NUM, source: { node: "pid", port: "out" } }] };
     expect(outputUnit(GRAPH, pidOut as never, "out", new Map())).toEqual({ unit: "%" });
     expect(outputUnit(GRAPH, pidOut as never, "nope", new Map())).toEqual({ unit: "" });
+    // a unit the definition declares for the output wins (the demo zone's damper: a maximum of two %)
+    const declared = { ...ZONE, outputs: [{ ...ZONE.outputs[0]!, type: { ...NUM, unit: "%" } }] };
+    expect(outputUnit(GRAPH, declared as never, "damper", new Map())).toEqual({ unit: "%" });
   });
 
   it("puts each issue on the inner block of the level its path goes through", () => {

@@ -207,9 +207,13 @@ export function issuesInside(issues: readonly ValidationIssue[], path: readonly 
   return out;
 }
 
-/** The unit of an instance's output: that of the inner block behind it (through nested instances). */
+/**
+ * The unit of an instance's output: the one its definition declares for it, else that of the
+ * inner block behind it (through nested instances).
+ */
 export function outputUnit(graph: Graph | null | undefined, def: Definition, port: string, points: Map<string, PointUnit>): PointUnit {
   const out = def.outputs.find((o) => o.name === port);
+  if (out?.type?.unit) return { unit: out.type.unit };
   const inner = out ? def.nodes.find((n) => n.id === out.source.node) : undefined;
   if (!out || !inner) return { unit: "" };
   const nested = definitionOf(graph, inner.type);

@@ -155,6 +155,8 @@ test("each demo flow opens at 100 % on a 1440x900 screen, every block inside the
   }
   // the zones are one composite, applied to each VAV box: its instance shows the zone's ports
   await expect(page.getByTestId("node-zone_vav_1").getByText("temp", { exact: true })).toBeVisible();
+  // and its outputs carry the units the zone composite declares for them
+  await expect(page.getByTestId("live-zone_vav_1-damper")).toHaveText(/^\d+(\.\d+)? %$/);
   expect(errors).toEqual([]);
 });
 
