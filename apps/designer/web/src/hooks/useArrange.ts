@@ -1,12 +1,13 @@
 /**
  * "Arrange" (toolbar button and the L key): ELK's layered layout of the selected blocks,
  * or of the whole flow when fewer than two are selected, sized from the rendered blocks
- * and with their ports in order, then the view fitted to the result.
+ * and with their ports in order, then the view fitted to the result as "Fit" fits it.
  */
 import { useReactFlow } from "@xyflow/react";
 import { useCallback } from "react";
 import type { BlockSpec } from "../api/types";
 import { inputsOf, outputsOf } from "../lib/connection";
+import { FIT_VIEW } from "../lib/fitView";
 import type { BlockNode, WireEdge } from "../lib/graph";
 import { layoutNodes } from "../lib/layout";
 import type { FlowDocument } from "./useFlowDocument";
@@ -36,7 +37,7 @@ export function useArrange(doc: FlowDocument, catalogue: ReadonlyMap<string, Blo
       const pos = await layoutNodes(items, edges);
       setNodes((ns) => ns.map((n) => (pos.has(n.id) ? { ...n, position: pos.get(n.id)! } : n)));
       notify(`Arranged ${pos.size} block${pos.size === 1 ? "" : "s"}.`);
-      if (chosen === nodes) window.setTimeout(() => void flow.fitView({ padding: 0.1, duration: 200 }), 50);
+      if (chosen === nodes) window.setTimeout(() => void flow.fitView({ ...FIT_VIEW, duration: 200 }), 50);
     } catch (err) {
       notify(`Arrange failed: ${err instanceof Error ? err.message : String(err)}`);
     }

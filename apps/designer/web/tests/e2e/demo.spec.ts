@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Page } from "@playwright/test";
+import { blockBoxes, overlaps, underControls } from "./canvas";
 import { expect, shot, test, watchConsole } from "./fixtures";
 import { freePort, movedDemoArgs } from "./stack";
 
@@ -80,26 +80,6 @@ test("the demo building runs, and its project shows live values in the editor", 
   expect(errors).toEqual([]);
 });
 
-/** The rectangles of the blocks on the canvas, as the browser draws them. */
-async function blockBoxes(page: Page) {
-  return page.locator(".react-flow__node").evaluateAll((els) =>
-    els.map((el) => {
-      const r = el.getBoundingClientRect();
-      return { id: el.getAttribute("data-id") ?? "", x: r.x, y: r.y, width: r.width, height: r.height };
-    }),
-  );
-}
-
-/** Pairs of blocks whose rectangles intersect. */
-function overlaps(boxes: Awaited<ReturnType<typeof blockBoxes>>): string[] {
-  return boxes.flatMap((a, i) =>
-    boxes
-      .slice(i + 1)
-      .filter((b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)
-      .map((b) => `${a.id}/${b.id}`),
-  );
-}
-
 test("each demo flow opens at 100 % on a 1440x900 screen, every block inside the canvas, none on another", async ({
   page,
 }) => {
@@ -144,11 +124,7 @@ test("each demo flow opens at 100 % on a 1440x900 screen, every block inside the
     expect(overlaps(boxes)).toEqual([]);
     // the canvas's own controls cover no block, nor does its map (shown only while part of
     // the flow is out of view)
-    for (const corner of [".react-flow__minimap", ".react-flow__controls"]) {
-      const drawn = page.locator(corner).first();
-      const r = (await drawn.isVisible()) ? await drawn.boundingBox() : null;
-      if (r) expect(overlaps([{ id: corner, ...r }, ...boxes]).filter((p) => p.startsWith(corner))).toEqual([]);
-    }
+    expect(await underControls(page, boxes)).toEqual([]);
     // labels are drawn at full size: readable type, not a thumbnail
     const label = await page.getByTestId(`node-${block}`).locator("strong").evaluate((el) => el.getBoundingClientRect().height);
     expect(label).toBeGreaterThan(10);

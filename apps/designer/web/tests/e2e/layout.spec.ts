@@ -5,7 +5,7 @@
  * composite block, whose inside opens on the canvas (breadcrumbs and Escape go back), and a
  * problem inside a composite names its path and opens the instance at that block.
  */
-import { type Page } from "@playwright/test";
+import { blockBoxes, overlaps, underControls } from "./canvas";
 import { expect, seedProject, shot, signIn, test, url, watchConsole } from "./fixtures";
 
 const FLOW = { id: "zones", name: "Zones", schedule: { periodMs: 1000, phaseMs: 0 }, triggerOnChange: [] };
@@ -35,26 +35,6 @@ function zonesGraph() {
   return { flows: [FLOW], nodes, edges, layout };
 }
 
-async function nodeBoxes(page: Page) {
-  return page.locator(".react-flow__node").evaluateAll((els) =>
-    els.map((el) => {
-      const r = el.getBoundingClientRect();
-      return { id: el.getAttribute("data-id") ?? "", x: r.x, y: r.y, width: r.width, height: r.height };
-    }),
-  );
-}
-
-function overlapping(boxes: { id: string; x: number; y: number; width: number; height: number }[]): string[] {
-  const found: string[] = [];
-  for (let i = 0; i < boxes.length; i++)
-    for (let j = i + 1; j < boxes.length; j++) {
-      const a = boxes[i]!;
-      const b = boxes[j]!;
-      if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) found.push(`${a.id}/${b.id}`);
-    }
-  return found;
-}
-
 for (const viewport of [
   { width: 1440, height: 900 },
   { width: 1024, height: 700 },
@@ -67,13 +47,14 @@ for (const viewport of [
     await page.goto(`${url()}/#/p/${id}`);
     await expect(page.getByTestId("save-state")).toContainText("Saved");
     await expect(page.locator(".react-flow__node")).toHaveCount(20);
-    expect(overlapping(await nodeBoxes(page)).length).toBeGreaterThan(0); // the mess we start from
+    expect(overlaps(await blockBoxes(page)).length).toBeGreaterThan(0); // the mess we start from
 
     await page.getByRole("button", { name: "Arrange" }).click();
     await expect(page.getByText("Arranged 20 blocks.")).toBeVisible();
     await page.waitForTimeout(400); // the fit animation
-    const boxes = await nodeBoxes(page);
-    expect(overlapping(boxes)).toEqual([]);
+    const boxes = await blockBoxes(page);
+    expect(overlaps(boxes)).toEqual([]);
+    expect(await underControls(page, boxes)).toEqual([]); // Arrange fits as "Fit" does
     // Left to right: each sensor left of its loop, each loop left of its damper command.
     const at = new Map(boxes.map((b) => [b.id, b]));
     for (let z = 1; z <= 4; z++) {
